@@ -1,0 +1,52 @@
+package drift
+
+import "time"
+
+// Family groups results by the question they answer.
+type Family string
+
+const (
+	Covariate Family = "covariate"
+	Prior     Family = "prior"
+	Concept   Family = "concept"
+	Quality   Family = "quality"
+	Dataset   Family = "dataset"
+)
+
+// Result is one row of drift_results: one statistic of one feature in one
+// window. Drifted is the feature's verdict only on the row of its decision
+// method; other methods' rows carry their own threshold comparison.
+type Result struct {
+	Model        string    `json:"model"`
+	ModelVersion string    `json:"model_version"`
+	Family       Family    `json:"family"`
+	Feature      string    `json:"feature"`
+	Method       string    `json:"method"`
+	WindowSeq    int64     `json:"window_seq"`
+	WindowStart  time.Time `json:"window_start"`
+	WindowEnd    time.Time `json:"window_end"`
+	Statistic    float64   `json:"statistic"`
+	PValue       *float64  `json:"p_value"`
+	Threshold    float64   `json:"threshold"`
+	Drifted      bool      `json:"drifted"`
+	// Decision marks the row whose Drifted is the feature's verdict.
+	Decision   bool   `json:"decision"`
+	NReference uint64 `json:"n_reference"`
+	NCurrent   uint64 `json:"n_current"`
+	// Version is the write time in Unix milliseconds: of two rows with the
+	// same key, the newest wins.
+	Version uint64 `json:"version"`
+}
+
+// Checkpoint is the durable state of one consumed partition: the next offset
+// to read and the open windows (an opaque encoding owned by the window
+// package) that hold everything before it. Restoring a checkpoint and
+// reading from Offset loses nothing and counts nothing twice.
+type Checkpoint struct {
+	Group     string `json:"group"`
+	Topic     string `json:"topic"`
+	Partition int    `json:"partition"`
+	Offset    int64  `json:"offset"`
+	State     []byte `json:"state"`
+	Version   uint64 `json:"version"`
+}

@@ -1,0 +1,395 @@
+package window
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// ErrUnknownModel is returned by Add for an event of a model with no Spec.
+var ErrUnknownModel = errors.New("unknown model")
+
+// Feature declares one input of a model.
+type Feature struct {
+	Name string
+	Kind drift.FeatureKind
+	// Edges are the reference's inner bin edges (numeric features); nil
+	// when the reference bins at evaluation time.
+	Edges []float64
+}
+
+// Spec says how one model's stream is cut.
+type Spec struct {
+	Model          string
+	DefaultVersion string
+	// Exactly one of Duration (event-time tumbling windows) and Events
+	// (count windows) is set.
+	Duration time.Duration
+	Events   uint64
+	// AllowedLateness keeps a time window open this long past its end in
+	// event time, so out-of-order events still count.
+	AllowedLateness time.Duration
+	// IdleTimeout closes a model's open windows after this much wall time
+	// without events, so a quiet model still gets its last window.
+	IdleTimeout time.Duration
+	Features    []Feature
+	// Prediction is the kind of the model's output summary (0: none);
+	// PredictionEdges its bins when numeric.
+	Prediction      drift.FeatureKind
+	PredictionEdges []float64
+	Limits          drift.Limits
+}
+
+// Windower holds the open windows of the models of one partition. It is not
+// safe for concurrent use: one goroutine owns a partition.
+type Windower struct {
+	specs  map[string]*Spec
+	models map[string]*modelState
+}
+
+// New returns a Windower for the given models.
+func New(specs []Spec) *Windower {
+	w := &Windower{specs: make(map[string]*Spec, len(specs)), models: make(map[string]*modelState)}
+	for i := range specs {
+		s := specs[i]
+		w.specs[s.Model] = &s
+	}
+	return w
+}
+
+type modelState struct {
+	spec  *Spec
+	index map[string]int // feature name -> position in spec.Features
+	// order remembers, per position in the last event, the feature found
+	// there: producers send features in a stable order, so a string
+	// comparison usually replaces the map lookup.
+	order []int
+	open  []*openWindow  // ascending seq
+	// MaxEventTime drives the watermark (MaxEventTime - AllowedLateness).
+	maxEventTime time.Time
+	// closedThrough is the highest seq closed: an event for a seq at or
+	// below it is late.
+	closedThrough int64
+	hasClosed     bool
+	nextSeq       int64 // count windows: the seq of the next window
+	lastEvent     time.Time
+	late          uint64 // late events not yet attributed to a window
+}
+
+type openWindow struct {
+	sum  *drift.WindowSummary
+	seen []uint64 // per feature: the event number that last set it
+	n    uint64   // event number, for seen
+}
+
+// Add counts one prediction. now is the wall clock (for idle timeouts). It
+// returns the windows this event closed, oldest first; late reports an
+// event that belonged to an already closed window (counted, not summarised).
+func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.WindowSummary, late bool, err error) {
+	m, err := w.model(p.Model)
+	if err != nil {
+		return nil, false, err
+	}
+	m.lastEvent = now
+	spec := m.spec
+	var ow *openWindow
+	if spec.Events > 0 {
+		if len(m.open) == 0 {
+			m.open = append(m.open, m.newWindow(m.nextSeq, time.Time{}, time.Time{}))
+			m.nextSeq++
+		}
+		ow = m.open[0]
+		if ow.sum.Events == 0 || p.Time.Before(ow.sum.Start) {
+			ow.sum.Start = p.Time
+		}
+		if p.Time.After(ow.sum.End) {
+			ow.sum.End = p.Time
+		}
+	} else {
+		seq := floorDiv(p.Time.UnixNano(), int64(spec.Duration))
+		if m.hasClosed && seq <= m.closedThrough {
+			m.late++
+			if len(m.open) > 0 {
+				m.open[len(m.open)-1].sum.Late++
+				m.late = 0
+			}
+			return nil, true, nil
+		}
+		ow = m.window(seq)
+	}
+	observe(ow, m, p)
+	if p.Time.After(m.maxEventTime) {
+		m.maxEventTime = p.Time
+	}
+	if spec.Events > 0 {
+		if ow.sum.Events >= spec.Events {
+			closed = m.closeFirst(1)
+		}
+		return closed, false, nil
+	}
+	return m.closeThrough(m.maxEventTime.Add(-spec.AllowedLateness)), false, nil
+}
+
+// Tick closes the open windows of models idle for their IdleTimeout.
+func (w *Windower) Tick(now time.Time) []*drift.WindowSummary {
+	var closed []*drift.WindowSummary
+	for _, name := range w.modelNames() {
+		m := w.models[name]
+		if len(m.open) == 0 || m.spec.IdleTimeout <= 0 || now.Sub(m.lastEvent) < m.spec.IdleTimeout {
+			continue
+		}
+		closed = append(closed, m.closeFirst(len(m.open))...)
+	}
+	return closed
+}
+
+// Open returns the models' open windows (for inspection; do not modify).
+func (w *Windower) Open() []*drift.WindowSummary {
+	var out []*drift.WindowSummary
+	for _, name := range w.modelNames() {
+		for _, ow := range w.models[name].open {
+			out = append(out, ow.sum)
+		}
+	}
+	return out
+}
+
+func (w *Windower) modelNames() []string {
+	names := make([]string, 0, len(w.models))
+	for n := range w.models {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (w *Windower) model(name string) (*modelState, error) {
+	if m, ok := w.models[name]; ok {
+		return m, nil
+	}
+	spec, ok := w.specs[name]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownModel, name)
+	}
+	m := &modelState{spec: spec, index: make(map[string]int, len(spec.Features))}
+	for i, f := range spec.Features {
+		m.index[f.Name] = i
+	}
+	w.models[name] = m
+	return m, nil
+}
+
+// window returns the open time window seq, creating it in order.
+func (m *modelState) window(seq int64) *openWindow {
+	i := sort.Search(len(m.open), func(i int) bool { return m.open[i].sum.Seq >= seq })
+	if i < len(m.open) && m.open[i].sum.Seq == seq {
+		return m.open[i]
+	}
+	d := m.spec.Duration
+	start := time.Unix(0, seq*int64(d)).UTC()
+	ow := m.newWindow(seq, start, start.Add(d))
+	if m.late > 0 {
+		ow.sum.Late += m.late
+		m.late = 0
+	}
+	m.open = slices.Insert(m.open, i, ow)
+	return ow
+}
+
+func (m *modelState) newWindow(seq int64, start, end time.Time) *openWindow {
+	spec := m.spec
+	sum := &drift.WindowSummary{
+		Model: spec.Model, ModelVersion: spec.DefaultVersion,
+		Seq: seq, Start: start, End: end,
+		Features: make([]*drift.FeatureSummary, len(spec.Features)),
+	}
+	for i, f := range spec.Features {
+		sum.Features[i] = drift.NewFeatureSummary(f.Name, f.Kind, f.Edges, spec.Limits, seed(spec.Model, seq, f.Name))
+	}
+	if spec.Prediction != 0 {
+		sum.Prediction = drift.NewFeatureSummary("prediction", spec.Prediction, spec.PredictionEdges, spec.Limits, seed(spec.Model, seq, "prediction"))
+	}
+	return &openWindow{sum: sum, seen: make([]uint64, len(spec.Features))}
+}
+
+func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
+	ow.n++
+	sum := ow.sum
+	sum.Events++
+	if p.ModelVersion != "" && sum.ModelVersion != p.ModelVersion {
+		// The first version seen names the window; references belong to
+		// a version, so mixed versions in one window are the producer's
+		// choice to split by model name.
+		if sum.ModelVersion == m.spec.DefaultVersion && sum.Events == 1 {
+			sum.ModelVersion = p.ModelVersion
+		}
+	}
+	for i := range p.Features {
+		f := &p.Features[i]
+		idx := m.featureIndex(i, f.Name)
+		if idx < 0 || ow.seen[idx] == ow.n {
+			continue // undeclared feature, or a duplicate key
+		}
+		ow.seen[idx] = ow.n
+		sum.Features[idx].Observe(f.Value)
+	}
+	for i, s := range ow.seen {
+		if s != ow.n {
+			sum.Features[i].Missing++
+		}
+	}
+	if sum.Prediction != nil {
+		sum.Prediction.Observe(p.Output)
+	}
+}
+
+// featureIndex finds the declared feature called name, found at position pos
+// of the event; -1 when it is not declared.
+func (m *modelState) featureIndex(pos int, name string) int {
+	if pos < len(m.order) {
+		if idx := m.order[pos]; idx >= 0 && m.spec.Features[idx].Name == name {
+			return idx
+		}
+	}
+	idx, ok := m.index[name]
+	if !ok {
+		idx = -1
+	}
+	for len(m.order) <= pos {
+		m.order = append(m.order, -1)
+	}
+	m.order[pos] = idx
+	return idx
+}
+
+// closeThrough closes the time windows whose end is at or before the
+// watermark.
+func (m *modelState) closeThrough(watermark time.Time) []*drift.WindowSummary {
+	n := 0
+	for n < len(m.open) && !m.open[n].sum.End.After(watermark) {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return m.closeFirst(n)
+}
+
+func (m *modelState) closeFirst(n int) []*drift.WindowSummary {
+	out := make([]*drift.WindowSummary, n)
+	for i := 0; i < n; i++ {
+		out[i] = m.open[i].sum
+		m.closedThrough = max(m.closedThrough, out[i].Seq)
+		m.hasClosed = true
+	}
+	m.open = slices.Delete(m.open, 0, n)
+	return out
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// seed makes each summary's sample reproducible from what it summarises.
+func seed(model string, seq int64, feature string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%d\x00%s", model, seq, feature)
+	return h.Sum64()
+}
+
+// state is the JSON form of a Windower, for checkpoints.
+type state struct {
+	Models []modelJSON `json:"models"`
+}
+
+type modelJSON struct {
+	Model         string                 `json:"model"`
+	MaxEventTime  time.Time              `json:"max_event_time"`
+	ClosedThrough int64                  `json:"closed_through"`
+	HasClosed     bool                   `json:"has_closed"`
+	NextSeq       int64                  `json:"next_seq"`
+	Late          uint64                 `json:"late"`
+	Open          []*drift.WindowSummary `json:"open"`
+}
+
+// Snapshot encodes the open windows and watermarks.
+func (w *Windower) Snapshot() ([]byte, error) {
+	var st state
+	for _, name := range w.modelNames() {
+		m := w.models[name]
+		mj := modelJSON{Model: name, MaxEventTime: m.maxEventTime, ClosedThrough: m.closedThrough,
+			HasClosed: m.hasClosed, NextSeq: m.nextSeq, Late: m.late}
+		for _, ow := range m.open {
+			mj.Open = append(mj.Open, ow.sum)
+		}
+		st.Models = append(st.Models, mj)
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot windows: %w", err)
+	}
+	return b, nil
+}
+
+// Restore replaces the Windower's state with a snapshot. Models no longer
+// configured are dropped; features added to or removed from the config
+// since the snapshot are realigned (a new feature starts empty).
+func (w *Windower) Restore(b []byte, now time.Time) error {
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("restore windows: %w", err)
+	}
+	w.models = make(map[string]*modelState)
+	for _, mj := range st.Models {
+		m, err := w.model(mj.Model)
+		if err != nil {
+			continue // the model left the config
+		}
+		m.maxEventTime, m.closedThrough, m.hasClosed = mj.MaxEventTime, mj.ClosedThrough, mj.HasClosed
+		m.nextSeq, m.late, m.lastEvent = mj.NextSeq, mj.Late, now
+		for _, sum := range mj.Open {
+			ow := m.newWindow(sum.Seq, sum.Start, sum.End)
+			ow.sum.ModelVersion, ow.sum.Events, ow.sum.Late = sum.ModelVersion, sum.Events, sum.Late
+			for i, f := range ow.sum.Features {
+				if old := sum.Feature(f.Name); old != nil && old.Kind == f.Kind {
+					restoreSummary(old, f)
+					ow.sum.Features[i] = old
+				}
+			}
+			if sum.Prediction != nil && ow.sum.Prediction != nil && sum.Prediction.Kind == ow.sum.Prediction.Kind {
+				restoreSummary(sum.Prediction, ow.sum.Prediction)
+				ow.sum.Prediction = sum.Prediction
+			}
+			m.open = append(m.open, ow)
+		}
+	}
+	return nil
+}
+
+// restoreSummary fills what JSON does not carry (nil maps and sketches of an
+// empty summary, the shared edges) from a fresh summary.
+func restoreSummary(old, fresh *drift.FeatureSummary) {
+	if old.Categories == nil {
+		old.Categories = fresh.Categories
+	}
+	if old.Sketch == nil {
+		old.Sketch = fresh.Sketch
+	}
+	if old.Sample == nil {
+		old.Sample = fresh.Sample
+	}
+	if len(old.BinCounts) == 0 {
+		old.BinCounts = fresh.BinCounts
+	}
+	old.MaxCategories = fresh.MaxCategories
+}

@@ -1,0 +1,237 @@
+package window
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+var t0 = time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
+
+func spec(dur time.Duration, events uint64, lateness time.Duration) Spec {
+	return Spec{
+		Model: "m", Duration: dur, Events: events, AllowedLateness: lateness, IdleTimeout: time.Minute,
+		Features: []Feature{
+			{Name: "x", Kind: drift.Numeric, Edges: []float64{0, 10}},
+			{Name: "c", Kind: drift.Categorical},
+		},
+		Prediction: drift.Numeric, PredictionEdges: []float64{0.5},
+		Limits: drift.DefaultLimits(),
+	}
+}
+
+func pred(at time.Duration, x float64, c string) *drift.Prediction {
+	return &drift.Prediction{Model: "m", Time: t0.Add(at),
+		Features: []drift.Feature{{Name: "x", Value: drift.NumberValue(x)}, {Name: "c", Value: drift.StringValue(c)}},
+		Output:   drift.NumberValue(0.7)}
+}
+
+// seqs lists the closed windows' seq and event counts.
+func seqs(ws []*drift.WindowSummary) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, fmt.Sprintf("%d:%d", w.Seq-floorDiv(t0.UnixNano(), int64(time.Minute)), w.Events))
+	}
+	return out
+}
+
+func TestTimeWindows(t *testing.T) {
+	type ev struct {
+		at     time.Duration
+		closes []string // relative seq:events of the windows this event closes
+		late   bool
+	}
+	tests := []struct {
+		name     string
+		lateness time.Duration
+		events   []ev
+	}{
+		{"watermark closes the previous window", 0, []ev{
+			{at: 0}, {at: 30 * time.Second}, {at: 59 * time.Second},
+			{at: 60 * time.Second, closes: []string{"0:3"}},
+			{at: 150 * time.Second, closes: []string{"1:1"}},
+		}},
+		{"lateness keeps a window open for out-of-order events", 30 * time.Second, []ev{
+			{at: 10 * time.Second}, {at: 70 * time.Second},
+			{at: 50 * time.Second}, // out of order, within lateness: counts in window 0
+			{at: 95 * time.Second, closes: []string{"0:2"}},
+			{at: 20 * time.Second, late: true}, // window 0 closed: late
+			{at: 130 * time.Second},
+			{at: 155 * time.Second, closes: []string{"1:2"}},
+		}},
+		{"a jump closes every window before it", 0, []ev{
+			{at: 0}, {at: 61 * time.Second, closes: []string{"0:1"}}, {at: 59 * time.Second, late: true},
+			{at: 10 * time.Minute, closes: []string{"1:1"}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := New([]Spec{spec(time.Minute, 0, tc.lateness)})
+			for i, e := range tc.events {
+				closed, late, err := w.Add(pred(e.at, 1, "a"), t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if late != e.late {
+					t.Errorf("event %d: late = %v, want %v", i, late, e.late)
+				}
+				if got := seqs(closed); !reflect.DeepEqual(got, e.closes) {
+					t.Errorf("event %d at %s: closed %v, want %v", i, e.at, got, e.closes)
+				}
+			}
+		})
+	}
+}
+
+func TestLateEventsAreCountedInTheNextWindow(t *testing.T) {
+	w := New([]Spec{spec(time.Minute, 0, 0)})
+	w.Add(pred(0, 1, "a"), t0)
+	w.Add(pred(61*time.Second, 1, "a"), t0)
+	if _, late, _ := w.Add(pred(5*time.Second, 1, "a"), t0); !late {
+		t.Fatal("want late")
+	}
+	closed, _, _ := w.Add(pred(3*time.Minute, 1, "a"), t0)
+	if len(closed) != 1 || closed[0].Late != 1 || closed[0].Events != 1 {
+		t.Fatalf("closed %+v, want window 1 with 1 event and 1 late", closed)
+	}
+}
+
+func TestCountWindows(t *testing.T) {
+	w := New([]Spec{spec(0, 3, 0)})
+	var closed []*drift.WindowSummary
+	for i := 0; i < 7; i++ {
+		c, _, err := w.Add(pred(time.Duration(i)*time.Second, float64(i), "a"), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closed = append(closed, c...)
+	}
+	if len(closed) != 2 {
+		t.Fatalf("closed %d windows, want 2", len(closed))
+	}
+	for i, c := range closed {
+		if c.Seq != int64(i) || c.Events != 3 {
+			t.Errorf("window %d: seq %d events %d, want seq %d, 3 events", i, c.Seq, c.Events, i)
+		}
+		if want := t0.Add(time.Duration(3*i) * time.Second); !c.Start.Equal(want) {
+			t.Errorf("window %d starts %s, want %s", i, c.Start, want)
+		}
+	}
+	// The seventh event waits in window 2 until the model goes idle.
+	if got := w.Tick(t0.Add(30 * time.Second)); len(got) != 0 {
+		t.Fatalf("closed %d windows before the idle timeout", len(got))
+	}
+	idle := w.Tick(t0.Add(time.Minute))
+	if len(idle) != 1 || idle[0].Seq != 2 || idle[0].Events != 1 {
+		t.Fatalf("idle close: %v", seqs(idle))
+	}
+}
+
+func TestFeatureCounting(t *testing.T) {
+	w := New([]Spec{spec(time.Minute, 0, 0)})
+	events := []*drift.Prediction{
+		pred(0, -5, "a"), // bin 0
+		pred(1, 5, "b"),  // bin 1
+		pred(2, 10, "a"), // bin 2: edges are left-closed
+		{Model: "m", Time: t0, Features: []drift.Feature{ // x missing, c wrong type
+			{Name: "c", Value: drift.Value{Kind: drift.Invalid}}, {Name: "extra", Value: drift.NumberValue(1)}}},
+		{Model: "m", Time: t0, Features: []drift.Feature{ // x a string: invalid; c a number
+			{Name: "x", Value: drift.StringValue("7")}, {Name: "c", Value: drift.NumberValue(3)}}},
+	}
+	for _, p := range events {
+		if _, _, err := w.Add(p, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed := w.Tick(t0.Add(2 * time.Minute))
+	if len(closed) != 1 {
+		t.Fatalf("closed %d windows", len(closed))
+	}
+	x, c := closed[0].Feature("x"), closed[0].Feature("c")
+	if x.Count != 3 || x.Missing != 1 || x.Invalid != 1 {
+		t.Errorf("x: count %d missing %d invalid %d, want 3 1 1", x.Count, x.Missing, x.Invalid)
+	}
+	if !reflect.DeepEqual(x.BinCounts, []uint64{1, 1, 1}) {
+		t.Errorf("x bins %v, want [1 1 1]", x.BinCounts)
+	}
+	if x.Min != -5 || x.Max != 10 || x.Sum != 10 {
+		t.Errorf("x min %v max %v sum %v", x.Min, x.Max, x.Sum)
+	}
+	wantCats := map[string]uint64{"a": 2, "b": 1, "3": 1}
+	if !reflect.DeepEqual(c.Categories, wantCats) || c.Invalid != 1 || c.Missing != 0 {
+		t.Errorf("c: %v invalid %d missing %d", c.Categories, c.Invalid, c.Missing)
+	}
+	if p := closed[0].Prediction; p.Count != 3 || p.Missing != 2 {
+		t.Errorf("prediction count %d missing %d, want 3 and 2", p.Count, p.Missing)
+	}
+}
+
+func TestUnknownModel(t *testing.T) {
+	w := New([]Spec{spec(time.Minute, 0, 0)})
+	_, _, err := w.Add(&drift.Prediction{Model: "other", Time: t0}, t0)
+	if !errors.Is(err, ErrUnknownModel) {
+		t.Fatalf("err = %v, want ErrUnknownModel", err)
+	}
+}
+
+// TestSnapshotRestore cuts a stream at every few events, snapshots, restores
+// into a fresh Windower and carries on: the closed windows must equal those
+// of an uninterrupted run, count for count.
+func TestSnapshotRestore(t *testing.T) {
+	for _, sp := range []Spec{spec(time.Minute, 0, 20*time.Second), spec(0, 50, 0)} {
+		r := rand.New(rand.NewPCG(1, 2))
+		var events []*drift.Prediction
+		for i := 0; i < 1000; i++ {
+			at := time.Duration(i)*time.Second - time.Duration(r.IntN(30))*time.Second
+			events = append(events, pred(at, r.NormFloat64()*5, string(rune('a'+r.IntN(5)))))
+		}
+		run := func(cutEvery int) []*drift.WindowSummary {
+			w := New([]Spec{sp})
+			var out []*drift.WindowSummary
+			for i, p := range events {
+				if cutEvery > 0 && i%cutEvery == 0 {
+					b, err := w.Snapshot()
+					if err != nil {
+						t.Fatal(err)
+					}
+					w = New([]Spec{sp})
+					if err := w.Restore(b, t0); err != nil {
+						t.Fatal(err)
+					}
+				}
+				c, _, err := w.Add(p, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, c...)
+			}
+			return append(out, w.Tick(t0.Add(time.Hour))...)
+		}
+		want, got := run(0), run(37)
+		if len(got) != len(want) {
+			t.Fatalf("%d windows after restores, want %d", len(got), len(want))
+		}
+		for i := range want {
+			a, b := want[i], got[i]
+			if a.Seq != b.Seq || a.Events != b.Events || a.Late != b.Late || !a.Start.Equal(b.Start) {
+				t.Errorf("window %d: %d/%d/%d vs %d/%d/%d", i, a.Seq, a.Events, a.Late, b.Seq, b.Events, b.Late)
+			}
+			for j, fa := range a.Features {
+				fb := b.Features[j]
+				if fa.Count != fb.Count || fa.Missing != fb.Missing || !reflect.DeepEqual(fa.BinCounts, fb.BinCounts) ||
+					!reflect.DeepEqual(fa.Categories, fb.Categories) {
+					t.Errorf("window %d feature %s differs after restore", i, fa.Name)
+				}
+				if fa.Kind == drift.Numeric && (fa.Sketch.Count() != fb.Sketch.Count() || fa.Sample.Seen() != fb.Sample.Seen() ||
+					!reflect.DeepEqual(fa.Sample.Values(), fb.Sample.Values())) {
+					t.Errorf("window %d feature %s: sketch or sample differs after restore", i, fa.Name)
+				}
+			}
+		}
+	}
+}
