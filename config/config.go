@@ -1,0 +1,524 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// Config is a whole driftmon configuration file. A Config returned by Load
+// or Parse has its defaults applied, its relative paths resolved, its
+// secrets read and has passed Validate; treat it as read-only.
+type Config struct {
+	Kafka    KafkaConfig    `yaml:"kafka"`
+	Storage  StorageConfig  `yaml:"storage"`
+	HTTP     HTTPConfig     `yaml:"http"`
+	Models   []ModelConfig  `yaml:"models"`
+	Alerting AlertingConfig `yaml:"alerting"`
+
+	// meta is a pointer so that printing a Config does not dump the line
+	// table.
+	meta *meta
+}
+
+// meta is what Load knows beyond the values: where each key was written
+// and the models by name.
+type meta struct {
+	lines  map[string]int // key path -> 1-based line
+	models map[string]int // model name -> index in Models
+}
+
+// KafkaConfig is the `kafka` section: where events come from.
+type KafkaConfig struct {
+	// Brokers are host:port seed addresses.
+	Brokers          []string `yaml:"brokers"`
+	GroupID          string   `yaml:"group_id"`
+	PredictionsTopic string   `yaml:"predictions_topic"`
+	LabelsTopic      string   `yaml:"labels_topic"`
+	// DeadLetterTopic receives records that cannot be used, with the
+	// original bytes and a reason header.
+	DeadLetterTopic string `yaml:"dead_letter_topic"`
+	// CheckpointInterval is how often open windows are written to storage
+	// with the offsets they cover: a restart replays at most this much.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+	// SessionTimeout and HeartbeatInterval tune the consumer group: a
+	// crashed instance's partitions move after SessionTimeout. Zero keeps
+	// the client's defaults (30s and 3s).
+	SessionTimeout    time.Duration `yaml:"session_timeout"`
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	TLS               TLSConfig     `yaml:"tls"`
+	SASL               SASLConfig    `yaml:"sasl"`
+	// MaxMessageBytes is the largest record accepted; larger ones go to the
+	// dead-letter topic as oversized.
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// UnknownModels says what happens to events of a model the file does
+	// not list.
+	UnknownModels UnknownModels `yaml:"unknown_models"`
+}
+
+// UnknownModels is the policy for events of models the config does not list.
+type UnknownModels string
+
+const (
+	// RejectUnknownModels sends them to the dead-letter topic.
+	RejectUnknownModels UnknownModels = "reject"
+	// AcceptUnknownModels counts them as ingested and otherwise ignores them.
+	AcceptUnknownModels UnknownModels = "accept"
+)
+
+// TLSConfig is a client TLS setup, shared by Kafka and ClickHouse.
+type TLSConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// CAFile verifies the server; empty means the system roots.
+	CAFile string `yaml:"ca_file"`
+	// CertFile and KeyFile, both or neither, authenticate the client.
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+	// ServerName overrides the name checked in the server's certificate.
+	ServerName string `yaml:"server_name"`
+}
+
+// SASLConfig is Kafka's SASL authentication; an empty Mechanism turns it off.
+type SASLConfig struct {
+	Mechanism    SASLMechanism `yaml:"mechanism"`
+	Username     string        `yaml:"username"`
+	PasswordEnv  string        `yaml:"password_env"`
+	PasswordFile string        `yaml:"password_file"`
+	// Password is read from PasswordEnv or PasswordFile at load.
+	Password Secret `yaml:"-"`
+}
+
+// SASLMechanism names a SASL mechanism as Kafka spells it.
+type SASLMechanism string
+
+const (
+	SASLPlain       SASLMechanism = "PLAIN"
+	SASLScramSHA256 SASLMechanism = "SCRAM-SHA-256"
+	SASLScramSHA512 SASLMechanism = "SCRAM-SHA-512"
+)
+
+// StorageConfig is the `storage` section.
+type StorageConfig struct {
+	Backend    Backend          `yaml:"backend"`
+	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
+	Embedded   EmbeddedConfig   `yaml:"embedded"`
+	// Retention drops data older than this (whole months on ClickHouse);
+	// zero keeps everything.
+	Retention time.Duration `yaml:"retention"`
+}
+
+// Backend names a storage implementation.
+type Backend string
+
+const (
+	BackendClickHouse Backend = "clickhouse"
+	BackendEmbedded   Backend = "embedded"
+)
+
+// ClickHouseConfig is the ClickHouse connection (native protocol).
+type ClickHouseConfig struct {
+	Addr []string `yaml:"addr"`
+	// Database is created if missing. It is an identifier in SQL, so
+	// Validate allows only [A-Za-z0-9_].
+	Database     string `yaml:"database"`
+	User         string `yaml:"user"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	// Password is read from PasswordEnv or PasswordFile at load; empty when
+	// neither is set.
+	Password    Secret        `yaml:"-"`
+	TLS         TLSConfig     `yaml:"tls"`
+	DialTimeout time.Duration `yaml:"dial_timeout"`
+}
+
+// EmbeddedConfig is the on-disk store for one machine.
+type EmbeddedConfig struct {
+	// Path is a directory, relative to the config file's directory.
+	Path string `yaml:"path"`
+}
+
+// HTTPConfig is the `http` section: metrics, health and the JSON API.
+type HTTPConfig struct {
+	Listen    string `yaml:"listen"`
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
+	// Token is the API's bearer token, read from TokenEnv or TokenFile at
+	// load; empty when neither is set.
+	Token Secret `yaml:"-"`
+	// RequireTokenForReads extends the token check from mutating endpoints
+	// to read endpoints.
+	RequireTokenForReads bool `yaml:"require_token_for_reads"`
+}
+
+// ModelConfig is one entry of `models`.
+type ModelConfig struct {
+	Name string `yaml:"name"`
+	// Version is the model_version given to events that carry none.
+	Version string       `yaml:"version"`
+	Window  WindowConfig `yaml:"window"`
+	// AllowedLateness is how long after a window's end its late events
+	// still count in it.
+	AllowedLateness time.Duration `yaml:"allowed_lateness"`
+	// IdleTimeout closes a quiet model's open window after this much wall
+	// time without events. Defaults to the window duration, or one minute
+	// for count windows.
+	IdleTimeout time.Duration   `yaml:"idle_timeout"`
+	Reference   ReferenceConfig `yaml:"reference"`
+	// Features keep the file's order.
+	Features Features `yaml:"features"`
+	// Prediction is the kind of the model's output; empty when the output
+	// is not monitored.
+	Prediction PredictionType `yaml:"prediction"`
+	Drift      DriftConfig    `yaml:"drift"`
+	Limits     LimitsConfig   `yaml:"limits"`
+}
+
+// WindowConfig cuts events into tumbling windows: by event time (Duration)
+// or by count (Events), exactly one of them.
+type WindowConfig struct {
+	Duration time.Duration `yaml:"duration"`
+	Events   int           `yaml:"events"`
+}
+
+// ReferenceConfig is what windows are compared with: exactly one of a file
+// (a training set), a pinned production window, or the previous window.
+type ReferenceConfig struct {
+	// File is resolved against the config file's directory.
+	File     string     `yaml:"file"`
+	Window   *TimeRange `yaml:"window"`
+	Previous bool       `yaml:"previous"`
+}
+
+// TimeRange is a half-open interval [From, To) of event time.
+type TimeRange struct {
+	From time.Time `yaml:"from"`
+	To   time.Time `yaml:"to"`
+}
+
+// Features is a model's feature list in the file's order. In YAML it is a
+// mapping from name to either a type (`amount: numeric`) or a long form
+// (`amount: {type: numeric, range: [0, 100]}`).
+type Features []FeatureConfig
+
+// Lookup returns the named feature, or nil.
+func (fs Features) Lookup(name string) *FeatureConfig {
+	for i := range fs {
+		if fs[i].Name == name {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+// FeatureConfig is one declared feature.
+type FeatureConfig struct {
+	Name string            `yaml:"-"`
+	Type drift.FeatureKind `yaml:"type"`
+	// Range is the valid [lo, hi] of a numeric feature, for the
+	// out-of-range quality check; nil when unchecked.
+	Range *[2]float64 `yaml:"range"`
+}
+
+// PredictionType is the kind of a model's output.
+type PredictionType string
+
+const (
+	// PredictionScore is any real number (a probability, a logit, a rank);
+	// it is not range-checked.
+	PredictionScore         PredictionType = "score"
+	PredictionClass         PredictionType = "class"
+	PredictionProbabilities PredictionType = "probabilities"
+	PredictionRegression    PredictionType = "regression"
+)
+
+// DriftConfig chooses the drift statistics per feature type. Boolean
+// features use the categorical methods. Parts left empty are filled by the
+// detectors' defaults.
+type DriftConfig struct {
+	Numeric     MethodConfig `yaml:"numeric"`
+	Categorical MethodConfig `yaml:"categorical"`
+}
+
+// MethodConfig is the statistics computed for one feature type.
+type MethodConfig struct {
+	// Methods are the statistics to compute; empty means the default set.
+	Methods []string `yaml:"methods"`
+	// Decide is the method whose verdict is the feature's; empty means the
+	// default choice.
+	Decide string `yaml:"decide"`
+	// Thresholds override the drift threshold per method.
+	Thresholds map[string]float64 `yaml:"thresholds"`
+}
+
+// LimitsConfig bounds the memory of one feature's window summary.
+type LimitsConfig struct {
+	SampleSize    int `yaml:"sample_size"`
+	MaxCategories int `yaml:"max_categories"`
+}
+
+// Limits returns the summary bounds in the drift package's terms.
+func (l LimitsConfig) Limits() drift.Limits {
+	lim := drift.DefaultLimits()
+	lim.SampleSize = l.SampleSize
+	lim.MaxCategories = l.MaxCategories
+	return lim
+}
+
+// AlertingConfig is the `alerting` section.
+type AlertingConfig struct {
+	Receivers []ReceiverConfig `yaml:"receivers"`
+	Rules     []RuleConfig     `yaml:"rules"`
+}
+
+// ReceiverConfig is a named destination: exactly one of Slack or Webhook.
+type ReceiverConfig struct {
+	Name    string         `yaml:"name"`
+	Slack   *SlackConfig   `yaml:"slack"`
+	Webhook *WebhookConfig `yaml:"webhook"`
+}
+
+// SlackConfig posts with a bot token (TokenEnv/TokenFile and Channel) or
+// to an incoming webhook (WebhookURLEnv/WebhookURLFile), one of the two.
+type SlackConfig struct {
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
+	Token     Secret `yaml:"-"`
+	Channel   string `yaml:"channel"`
+	// APIURL replaces Slack's API base URL (tests, proxies); empty means
+	// Slack's own.
+	APIURL         string `yaml:"api_url"`
+	WebhookURLEnv  string `yaml:"webhook_url_env"`
+	WebhookURLFile string `yaml:"webhook_url_file"`
+	WebhookURL     Secret `yaml:"-"`
+}
+
+// WebhookConfig POSTs alerts as JSON, signed with HMAC-SHA256 of Secret.
+type WebhookConfig struct {
+	URL        string `yaml:"url"`
+	SecretEnv  string `yaml:"secret_env"`
+	SecretFile string `yaml:"secret_file"`
+	Secret     Secret `yaml:"-"`
+	// Retraining marks a webhook that starts a retraining job.
+	Retraining bool `yaml:"retraining"`
+}
+
+// RuleConfig is one alerting rule.
+type RuleConfig struct {
+	Name string `yaml:"name"`
+	// Models are globs over model names.
+	Models    []string    `yaml:"models"`
+	Match     MatchConfig `yaml:"match"`
+	Condition Condition   `yaml:"condition"`
+	// For is the number of consecutive matching windows before firing.
+	For int `yaml:"for"`
+	// KeepFiringFor is the number of windows the alert keeps firing after
+	// the condition stops holding, against flapping.
+	KeepFiringFor  int               `yaml:"keep_firing_for"`
+	RepeatInterval time.Duration     `yaml:"repeat_interval"`
+	Severity       string            `yaml:"severity"`
+	Labels         map[string]string `yaml:"labels"`
+	Receivers      []string          `yaml:"receivers"`
+}
+
+// MatchConfig selects the results a rule looks at; empty fields match all.
+type MatchConfig struct {
+	Family drift.Family `yaml:"family"`
+	// Method and Feature are globs.
+	Method  string `yaml:"method"`
+	Feature string `yaml:"feature"`
+}
+
+// Defaults of values that have one.
+const (
+	DefaultBroker             = "127.0.0.1:9092"
+	DefaultGroupID            = "driftmon"
+	DefaultPredictionsTopic   = "predictions"
+	DefaultLabelsTopic        = "labels"
+	DefaultDeadLetterTopic    = "driftmon-dead-letter"
+	DefaultCheckpointInterval = 30 * time.Second
+	DefaultMaxMessageBytes    = 1 << 20
+	DefaultClickHouseAddr     = "127.0.0.1:9000"
+	DefaultDatabase           = "driftmon"
+	DefaultClickHouseUser     = "default"
+	DefaultDialTimeout        = 5 * time.Second
+	DefaultEmbeddedPath       = "./driftmon-data"
+	DefaultListen             = "127.0.0.1:8080"
+	// DefaultCountIdleTimeout is the idle timeout of count windows, which
+	// have no duration to default to.
+	DefaultCountIdleTimeout = time.Minute
+	DefaultRuleFor          = 1
+	DefaultRepeatInterval   = 4 * time.Hour
+	DefaultSeverity         = "warning"
+)
+
+// Default returns a configuration with every default applied and no models.
+func Default() *Config {
+	return &Config{
+		Kafka: KafkaConfig{
+			Brokers:            []string{DefaultBroker},
+			GroupID:            DefaultGroupID,
+			PredictionsTopic:   DefaultPredictionsTopic,
+			LabelsTopic:        DefaultLabelsTopic,
+			DeadLetterTopic:    DefaultDeadLetterTopic,
+			CheckpointInterval: DefaultCheckpointInterval,
+			MaxMessageBytes:    DefaultMaxMessageBytes,
+			UnknownModels:      RejectUnknownModels,
+		},
+		Storage: StorageConfig{
+			Backend: BackendClickHouse,
+			ClickHouse: ClickHouseConfig{
+				Addr:        []string{DefaultClickHouseAddr},
+				Database:    DefaultDatabase,
+				User:        DefaultClickHouseUser,
+				DialTimeout: DefaultDialTimeout,
+			},
+			Embedded: EmbeddedConfig{Path: DefaultEmbeddedPath},
+		},
+		HTTP: HTTPConfig{Listen: DefaultListen},
+	}
+}
+
+// setDefaults gives a new models entry its defaults before decoding.
+func (m *ModelConfig) setDefaults() {
+	m.Limits = LimitsConfig{SampleSize: drift.DefaultSampleSize, MaxCategories: drift.DefaultMaxCategories}
+}
+
+// setDefaults gives a new rules entry its defaults before decoding.
+func (r *RuleConfig) setDefaults() {
+	r.Models = []string{"*"}
+	r.Condition = Condition{Field: FieldDrifted}
+	r.For = DefaultRuleFor
+	r.RepeatInterval = DefaultRepeatInterval
+	r.Severity = DefaultSeverity
+}
+
+// Model returns the named model's configuration, or nil when the file does
+// not list it.
+func (c *Config) Model(name string) *ModelConfig {
+	if c.meta != nil && c.meta.models != nil {
+		if i, ok := c.meta.models[name]; ok && i < len(c.Models) && c.Models[i].Name == name {
+			return &c.Models[i]
+		}
+	}
+	for i := range c.Models {
+		if c.Models[i].Name == name {
+			return &c.Models[i]
+		}
+	}
+	return nil
+}
+
+// Load reads, decodes and validates the configuration file at path.
+// Relative paths inside it are resolved against its directory.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	c, err := Parse(data, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("load config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates a configuration. dir is the directory
+// relative paths are resolved against; "" leaves them relative to the
+// working directory. A YAML syntax error is returned as yaml.v3 words it
+// (with its line); otherwise the error joins one *Error per problem found.
+func Parse(data []byte, dir string) (*Config, error) {
+	root, err := parseYAML(data)
+	if err != nil {
+		return nil, err
+	}
+	c := Default()
+	d := &decoder{lines: map[string]int{"": 1}}
+	if root != nil {
+		d.decode("", root, reflect.ValueOf(c).Elem())
+	}
+	if len(d.errs) > 0 {
+		// Validating half-decoded values would only add confusing echoes
+		// of the decode errors.
+		return nil, errors.Join(d.errs...)
+	}
+	c.meta = &meta{lines: d.lines}
+	c.resolvePaths(dir)
+	var errs []error
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, c.readSecrets()...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// parseYAML returns the root node of the single document in data, or nil
+// for an empty file.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("parse YAML: %w", err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, fmt.Errorf("parse YAML: %w", err)
+		}
+		return nil, &Error{Line: line, Err: errors.New("a second YAML document; the file must hold one")}
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+// resolvePaths makes the file's relative paths relative to dir.
+func (c *Config) resolvePaths(dir string) {
+	if dir == "" {
+		return
+	}
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	for _, t := range []*TLSConfig{&c.Kafka.TLS, &c.Storage.ClickHouse.TLS} {
+		abs(&t.CAFile)
+		abs(&t.CertFile)
+		abs(&t.KeyFile)
+	}
+	abs(&c.Kafka.SASL.PasswordFile)
+	abs(&c.Storage.ClickHouse.PasswordFile)
+	abs(&c.Storage.Embedded.Path)
+	abs(&c.HTTP.TokenFile)
+	for i := range c.Models {
+		abs(&c.Models[i].Reference.File)
+	}
+	for i := range c.Alerting.Receivers {
+		r := &c.Alerting.Receivers[i]
+		if r.Slack != nil {
+			abs(&r.Slack.TokenFile)
+			abs(&r.Slack.WebhookURLFile)
+		}
+		if r.Webhook != nil {
+			abs(&r.Webhook.SecretFile)
+		}
+	}
+}

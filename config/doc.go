@@ -1,0 +1,25 @@
+// Package config loads driftmon's YAML configuration file: the Kafka and
+// storage connections, the HTTP API, the monitored models (windows,
+// references, features, drift methods) and the alerting receivers and rules.
+//
+// Loading follows Prometheus and Alertmanager: every value starts from its
+// default, the file is decoded strictly (an unknown key is an error, never
+// ignored), and Validate checks what the types cannot say. Every error names
+// the key path (models[1].window.duration) and its line in the file, so a
+// user can go straight to the mistake. yaml.v3 reports unknown keys and type
+// errors with a line but without the key path, so the package walks the
+// parsed yaml.Node tree itself and uses yaml.v3 only for parsing and for
+// reading scalars.
+//
+// Secrets (passwords, tokens) never appear in the file: it names an
+// environment variable (*_env) or a file (*_file), read once at load into a
+// Secret, which prints, marshals and logs as "<redacted>".
+//
+// Relative paths in the file (reference files, TLS files, secret files, the
+// embedded store) are relative to the file's directory, so a config works
+// from any working directory.
+//
+// It must import nothing of driftmon's except the drift package (for the
+// shared nouns: feature kinds, result families, summary limits); stage
+// packages import config, never the other way round.
+package config
