@@ -1,0 +1,378 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/retry"
+)
+
+// PartitionSink receives one partition's decoded records, in offset order,
+// from one goroutine. Records handed to it are not yet durable: Checkpoint
+// makes them so, and only then does the consumer commit the offset.
+type PartitionSink interface {
+	// Prediction and Label take one decoded record; raw is the original
+	// message value (valid only during the call). An error wrapping
+	// ErrReject dead-letters the record; any other error stops the
+	// partition, which resumes from its last checkpoint.
+	Prediction(ctx context.Context, p *drift.Prediction, raw []byte, src drift.Source, now time.Time) error
+	Label(ctx context.Context, l *drift.Label, raw []byte, src drift.Source, now time.Time) error
+	// Tick lets time-driven work happen (idle windows close) between records.
+	Tick(ctx context.Context, now time.Time) error
+	// Checkpoint makes everything handed in so far durable, together with
+	// next, the offset to resume from.
+	Checkpoint(ctx context.Context, next int64, now time.Time) error
+	// Close releases the partition (revoked or shutting down), after a
+	// final Checkpoint.
+	Close()
+}
+
+// SinkFactory opens the sink of a newly assigned partition. resume is the
+// offset its last durable checkpoint covers, or -1 when it has none (the
+// group's committed offset is used then).
+type SinkFactory interface {
+	OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (sink PartitionSink, resume int64, err error)
+}
+
+// ErrReject marks a sink error whose record belongs in the dead-letter
+// topic (an event of a model nobody configured).
+var ErrReject = errors.New("rejected")
+
+// ConsumerConfig configures a Consumer.
+type ConsumerConfig struct {
+	Brokers          []string
+	GroupID          string
+	PredictionsTopic string
+	LabelsTopic      string
+	Dialer           *kafka.Dialer
+	// CheckpointInterval bounds what a restart replays.
+	CheckpointInterval time.Duration
+	// TickInterval is how often idle windows and lag are checked (1s).
+	TickInterval time.Duration
+	// HeartbeatInterval, SessionTimeout and RebalanceTimeout tune the group
+	// protocol (kafka-go's defaults when zero; tests use shorter ones).
+	HeartbeatInterval time.Duration
+	SessionTimeout    time.Duration
+	RebalanceTimeout  time.Duration
+	Decoder           DecoderOptions
+	Clock             func() time.Time
+	Logger            *slog.Logger
+}
+
+// Consumer runs the consumer group over the predictions and labels topics
+// and drives one PartitionSink per assigned partition.
+type Consumer struct {
+	cfg     ConsumerConfig
+	sinks   SinkFactory
+	dead    *DeadLetter
+	metrics *Metrics
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	ready bool
+}
+
+// NewConsumer returns a Consumer; Run starts it.
+func NewConsumer(cfg ConsumerConfig, sinks SinkFactory, dead *DeadLetter, m *Metrics) *Consumer {
+	if cfg.CheckpointInterval <= 0 {
+		cfg.CheckpointInterval = 30 * time.Second
+	}
+	if cfg.TickInterval <= 0 {
+		cfg.TickInterval = time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Consumer{cfg: cfg, sinks: sinks, dead: dead, metrics: m, log: cfg.Logger}
+}
+
+// Ready reports whether the consumer has joined its group.
+func (c *Consumer) Ready() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ready
+}
+
+func (c *Consumer) setReady(v bool) {
+	c.mu.Lock()
+	c.ready = v
+	c.mu.Unlock()
+}
+
+// Run consumes until ctx ends. Broker outages are retried with backoff and
+// logged; Run returns only when ctx is done or the config is unusable.
+func (c *Consumer) Run(ctx context.Context) error {
+	topics := []string{c.cfg.PredictionsTopic}
+	if c.cfg.LabelsTopic != "" {
+		topics = append(topics, c.cfg.LabelsTopic)
+	}
+	gcfg := kafka.ConsumerGroupConfig{
+		ID: c.cfg.GroupID, Brokers: c.cfg.Brokers, Topics: topics, Dialer: c.cfg.Dialer,
+		HeartbeatInterval: c.cfg.HeartbeatInterval, SessionTimeout: c.cfg.SessionTimeout,
+		RebalanceTimeout: c.cfg.RebalanceTimeout, JoinGroupBackoff: time.Second,
+		StartOffset: kafka.FirstOffset,
+	}
+	if err := gcfg.Validate(); err != nil {
+		return fmt.Errorf("consumer group config: %w", err)
+	}
+	bo := retry.New()
+	for ctx.Err() == nil {
+		group, err := kafka.NewConsumerGroup(gcfg)
+		if err != nil {
+			c.log.Error("kafka consumer group unavailable; retrying", "brokers", c.cfg.Brokers, "err", err)
+			if !bo.Wait(ctx) {
+				break
+			}
+			continue
+		}
+		err = c.runGroup(ctx, group, bo)
+		group.Close()
+		if ctx.Err() != nil {
+			break
+		}
+		c.log.Error("kafka consumer group failed; rejoining", "brokers", c.cfg.Brokers, "err", err)
+		if !bo.Wait(ctx) {
+			break
+		}
+	}
+	c.setReady(false)
+	return nil
+}
+
+func (c *Consumer) runGroup(ctx context.Context, group *kafka.ConsumerGroup, bo *retry.Backoff) error {
+	for {
+		gen, err := group.Next(ctx)
+		if err != nil {
+			c.setReady(false)
+			return fmt.Errorf("join group %s: %w", c.cfg.GroupID, err)
+		}
+		c.setReady(true)
+		bo.Reset()
+		n := 0
+		for topic, parts := range gen.Assignments {
+			for _, pa := range parts {
+				n++
+				gen.Start(func(ctx context.Context) { c.runPartition(ctx, gen, topic, pa) })
+			}
+		}
+		c.log.Info("joined consumer group", "group", c.cfg.GroupID, "generation", gen.ID, "partitions", n)
+	}
+}
+
+// runPartition owns one partition for the life of a generation.
+func (c *Consumer) runPartition(ctx context.Context, gen *kafka.Generation, topic string, pa kafka.PartitionAssignment) {
+	log := c.log.With("topic", topic, "partition", pa.ID)
+	var (
+		sink   PartitionSink
+		resume int64
+		err    error
+	)
+	bo := retry.New()
+	for {
+		sink, resume, err = c.sinks.OpenPartition(ctx, topic, pa.ID, c.cfg.Clock())
+		if err == nil {
+			break
+		}
+		log.Error("open partition; retrying", "err", err)
+		if !bo.Wait(ctx) {
+			return
+		}
+	}
+	offset := pa.Offset
+	if resume >= 0 {
+		offset = resume // the checkpoint is authoritative: its state covers exactly [.., resume)
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: c.cfg.Brokers, Topic: topic, Partition: pa.ID, Dialer: c.cfg.Dialer,
+		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
+	})
+	defer r.Close()
+	if err := r.SetOffset(offset); err != nil {
+		log.Error("set offset", "offset", offset, "err", err)
+		sink.Close()
+		return
+	}
+	log.Info("partition assigned", "offset", offset, "from_checkpoint", resume >= 0)
+	p := &partition{c: c, gen: gen, topic: topic, id: pa.ID, sink: sink, reader: r, log: log,
+		dec: NewDecoder(c.cfg.Decoder), next: offset, committed: offset}
+	p.run(ctx)
+}
+
+type partition struct {
+	c         *Consumer
+	gen       *kafka.Generation
+	topic     string
+	id        int
+	sink      PartitionSink
+	reader    *kafka.Reader
+	log       *slog.Logger
+	dec       *Decoder
+	pred      drift.Prediction
+	label     drift.Label
+	next      int64 // offset after the last record handled
+	committed int64 // offset of the last commit
+}
+
+func (p *partition) run(ctx context.Context) {
+	defer p.sink.Close()
+	msgs := make(chan kafka.Message, 256)
+	fetchErr := make(chan error, 1)
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(msgs)
+		for {
+			m, err := p.reader.FetchMessage(fetchCtx)
+			if err != nil {
+				if fetchCtx.Err() == nil {
+					fetchErr <- err
+				}
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-fetchCtx.Done():
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer stopFetch()
+
+	tick := time.NewTicker(p.c.cfg.TickInterval)
+	defer tick.Stop()
+	lastCheckpoint := p.c.cfg.Clock()
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				select {
+				case err := <-fetchErr:
+					p.log.Error("fetch failed; the partition resumes from its checkpoint", "err", err)
+				default:
+				}
+				p.final()
+				return
+			}
+			if err := p.handle(ctx, m); err != nil {
+				if ctx.Err() == nil {
+					p.log.Error("handle record; the partition resumes from its checkpoint", "offset", m.Offset, "err", err)
+				}
+				return // no checkpoint: what was handled since the last one replays
+			}
+		case <-tick.C:
+			now := p.c.cfg.Clock()
+			if lag := p.reader.Lag(); lag >= 0 {
+				p.c.metrics.lag.WithLabelValues(p.topic, strconv.Itoa(p.id)).Set(float64(lag))
+			}
+			if err := p.sink.Tick(ctx, now); err != nil {
+				if ctx.Err() == nil {
+					p.log.Error("tick; the partition resumes from its checkpoint", "err", err)
+				}
+				return
+			}
+			if now.Sub(lastCheckpoint) >= p.c.cfg.CheckpointInterval {
+				if err := p.checkpoint(ctx, now); err != nil {
+					if ctx.Err() == nil {
+						p.log.Error("checkpoint; the partition resumes from its last one", "err", err)
+					}
+					return
+				}
+				lastCheckpoint = now
+			}
+		case <-ctx.Done():
+			p.final()
+			return
+		}
+	}
+}
+
+// final checkpoints on revoke or shutdown, with a context of its own: the
+// generation's is already cancelled.
+func (p *partition) final() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.checkpoint(ctx, p.c.cfg.Clock()); err != nil {
+		p.log.Warn("final checkpoint failed; a restart replays since the last one", "err", err)
+	}
+}
+
+func (p *partition) checkpoint(ctx context.Context, now time.Time) error {
+	if err := p.sink.Checkpoint(ctx, p.next, now); err != nil {
+		return err
+	}
+	if p.next == p.committed {
+		return nil
+	}
+	// The checkpoint is durable, so the commit only moves the group up to
+	// what storage covers. A failed commit is harmless: the checkpoint, not
+	// the commit, decides where a restart resumes.
+	if err := p.gen.CommitOffsets(map[string]map[int]int64{p.topic: {p.id: p.next}}); err != nil {
+		p.log.Warn("commit offset", "offset", p.next, "err", err)
+		return nil
+	}
+	p.committed = p.next
+	p.c.metrics.commits.WithLabelValues(p.topic).Inc()
+	return nil
+}
+
+func (p *partition) handle(ctx context.Context, m kafka.Message) error {
+	src := drift.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
+	now := p.c.cfg.Clock()
+	var err error
+	if p.topic == p.c.cfg.LabelsTopic {
+		if err = p.dec.DecodeLabel(m.Value, m.Time, &p.label); err == nil {
+			err = p.sink.Label(ctx, &p.label, m.Value, src, now)
+		}
+	} else {
+		if err = p.dec.DecodePrediction(m.Value, m.Time, &p.pred); err == nil {
+			err = p.sink.Prediction(ctx, &p.pred, m.Value, src, now)
+		}
+	}
+	var rej *RejectError
+	switch {
+	case err == nil:
+		p.c.metrics.ingested.WithLabelValues(p.topic).Inc()
+	case errors.As(err, &rej):
+		if err := p.deadLetter(ctx, m, src, rej.Reason, rej.Detail); err != nil {
+			return err
+		}
+	case errors.Is(err, ErrReject):
+		if err := p.deadLetter(ctx, m, src, ReasonUnknownModel, err.Error()); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	p.next = m.Offset + 1
+	return nil
+}
+
+// deadLetter hands a rejected record on, retrying until the broker takes
+// it: a record is never dropped silently.
+func (p *partition) deadLetter(ctx context.Context, m kafka.Message, src drift.Source, reason Reason, detail string) error {
+	p.c.metrics.rejected.WithLabelValues(string(reason)).Inc()
+	err := retry.Do(ctx, func(ctx context.Context) error {
+		return p.c.dead.Send(ctx, src, m.Key, m.Value, reason, detail)
+	}, func(err error) {
+		p.c.metrics.deadLetterErrors.Inc()
+		p.log.Error("dead-letter write failed; retrying", "err", err)
+	})
+	if err != nil {
+		return fmt.Errorf("dead-letter offset %d: %w", m.Offset, err)
+	}
+	return nil
+}

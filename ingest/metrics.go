@@ -1,0 +1,43 @@
+package ingest
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the ingest stage's Prometheus series.
+type Metrics struct {
+	ingested         *prometheus.CounterVec
+	rejected         *prometheus.CounterVec
+	lag              *prometheus.GaugeVec
+	commits          *prometheus.CounterVec
+	deadLetterErrors prometheus.Counter
+}
+
+// NewMetrics registers the ingest metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_events_ingested_total",
+			Help: "Records decoded and accepted, by topic.",
+		}, []string{"topic"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_events_rejected_total",
+			Help: "Records sent to the dead-letter topic, by reason.",
+		}, []string{"reason"}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_ingest_consumer_lag_messages",
+			Help: "Messages between the consumer's position and the partition's high watermark.",
+		}, []string{"topic", "partition"}),
+		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_ingest_offset_commits_total",
+			Help: "Offset commits made after a durable checkpoint, by topic.",
+		}, []string{"topic"}),
+		deadLetterErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "driftmon_ingest_dead_letter_errors_total",
+			Help: "Failed writes to the dead-letter topic (each is retried).",
+		}),
+	}
+	for _, r := range Reasons() {
+		m.rejected.WithLabelValues(string(r))
+	}
+	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.deadLetterErrors)
+	return m
+}

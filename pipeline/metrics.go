@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// Metrics are the pipeline's Prometheus series. By default only the
+// decision method's statistic is exported per feature, so a thousand models
+// of a hundred features stay scrapeable; AllMethods exports every method.
+type Metrics struct {
+	AllMethods bool
+
+	windows       *prometheus.CounterVec
+	late          *prometheus.CounterVec
+	events        *prometheus.CounterVec
+	statistic     *prometheus.GaugeVec
+	threshold     *prometheus.GaugeVec
+	drifted       *prometheus.GaugeVec
+	share         *prometheus.GaugeVec
+	lastWindow    *prometheus.GaugeVec
+	storageErrors *prometheus.CounterVec
+}
+
+// NewMetrics registers the pipeline metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		windows: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_windows_closed_total",
+			Help: "Windows closed, evaluated and stored, by model.",
+		}, []string{"model"}),
+		late: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_events_late_total",
+			Help: "Predictions that arrived after their window had closed (counted, not summarised).",
+		}, []string{"model"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_window_events_total",
+			Help: "Predictions summarised in closed windows, by model.",
+		}, []string{"model"}),
+		statistic: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_drift_statistic",
+			Help: "Latest window's drift statistic per feature and method (the decision method's by default).",
+		}, []string{"model", "family", "feature", "method"}),
+		threshold: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_drift_threshold",
+			Help: "Threshold the latest statistic was compared with.",
+		}, []string{"model", "family", "feature", "method"}),
+		drifted: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_drift_drifted",
+			Help: "1 when the feature's verdict in the latest window is drift, else 0.",
+		}, []string{"model", "family", "feature"}),
+		share: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_drift_dataset_drifted_share",
+			Help: "Share of the model's features drifted in the latest window.",
+		}, []string{"model"}),
+		lastWindow: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_window_last_end_timestamp_seconds",
+			Help: "End (event time) of the model's latest closed window.",
+		}, []string{"model"}),
+		storageErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_storage_write_errors_total",
+			Help: "Failed storage writes (each is retried), by operation.",
+		}, []string{"op"}),
+	}
+	for _, op := range []string{"window", "checkpoint", "predictions", "labels"} {
+		m.storageErrors.WithLabelValues(op)
+	}
+	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors)
+	return m
+}
+
+func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
+	m.windows.WithLabelValues(w.Model).Inc()
+	m.events.WithLabelValues(w.Model).Add(float64(w.Events))
+	m.lastWindow.WithLabelValues(w.Model).Set(float64(w.End.Unix()))
+	for _, r := range results {
+		if r.Family == drift.Dataset && r.Method == "drifted_share" {
+			m.share.WithLabelValues(r.Model).Set(r.Statistic)
+			continue
+		}
+		if r.Decision || m.AllMethods {
+			m.statistic.WithLabelValues(r.Model, string(r.Family), r.Feature, r.Method).Set(r.Statistic)
+			m.threshold.WithLabelValues(r.Model, string(r.Family), r.Feature, r.Method).Set(r.Threshold)
+		}
+		if r.Decision {
+			m.drifted.WithLabelValues(r.Model, string(r.Family), r.Feature).Set(b2f(r.Drifted))
+		}
+	}
+}
+
+// dropModel forgets a model's series when its partition moves away.
+func (m *Metrics) dropModel(model string) {
+	l := prometheus.Labels{"model": model}
+	for _, v := range []*prometheus.GaugeVec{m.statistic, m.threshold, m.drifted, m.share, m.lastWindow} {
+		v.DeletePartialMatch(l)
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

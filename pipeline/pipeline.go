@@ -1,0 +1,274 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/retry"
+)
+
+// Windows cuts one partition's predictions into windows (window.Windower).
+type Windows interface {
+	Add(p *drift.Prediction, now time.Time) (closed []*drift.WindowSummary, late bool, err error)
+	Tick(now time.Time) []*drift.WindowSummary
+	Snapshot() ([]byte, error)
+	Restore(state []byte, now time.Time) error
+}
+
+// Store is what the pipeline needs of storage.
+type Store interface {
+	WriteWindow(ctx context.Context, w *drift.WindowSummary, results []drift.Result, version uint64) error
+	SaveCheckpoint(ctx context.Context, cp drift.Checkpoint) error
+	LoadCheckpoint(ctx context.Context, group, topic string, partition int) (drift.Checkpoint, bool, error)
+	WritePredictions(ctx context.Context, rows []drift.PredictionRecord) error
+	WriteLabels(ctx context.Context, rows []drift.LabelRecord) error
+}
+
+// Evaluator compares a closed window with its model's reference. A model
+// with no reference yet (the first window of a `previous` reference)
+// yields no results and no error.
+type Evaluator interface {
+	Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error)
+}
+
+// Observer hears of every stored window, after it is durable (the demo
+// prints them; alerting will evaluate rules on them).
+type Observer func(w *drift.WindowSummary, results []drift.Result)
+
+// Config wires a Pipeline.
+type Config struct {
+	Group            string
+	PredictionsTopic string
+	LabelsTopic      string
+	NewWindows       func() Windows
+	Store            Store
+	Evaluator        Evaluator
+	Metrics          *Metrics
+	Observers        []Observer
+	// RawLog keeps every prediction in storage for label joins.
+	RawLog bool
+	// FlushRows bounds the raw-log buffer between checkpoints.
+	FlushRows int
+	// Reject reports whether an Add error dead-letters the record
+	// (unknown models) rather than stopping the partition.
+	Reject func(error) error
+	Logger *slog.Logger
+}
+
+// Pipeline opens one Partition per assigned partition.
+type Pipeline struct {
+	cfg Config
+}
+
+// New returns a Pipeline.
+func New(cfg Config) *Pipeline {
+	if cfg.FlushRows <= 0 {
+		cfg.FlushRows = 5000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Pipeline{cfg: cfg}
+}
+
+// OpenPartition restores the partition's last checkpoint and returns the
+// offset it covers (-1 without one).
+func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (*Partition, int64, error) {
+	p := &Partition{pl: pl, topic: topic, id: partition, models: map[string]bool{},
+		log: pl.cfg.Logger.With("topic", topic, "partition", partition)}
+	if topic != pl.cfg.LabelsTopic {
+		p.windows = pl.cfg.NewWindows()
+	}
+	cp, ok, err := pl.cfg.Store.LoadCheckpoint(ctx, pl.cfg.Group, topic, partition)
+	if err != nil {
+		return nil, -1, fmt.Errorf("load checkpoint %s/%d: %w", topic, partition, err)
+	}
+	if !ok {
+		return p, -1, nil
+	}
+	if p.windows != nil && len(cp.State) > 0 {
+		if err := p.windows.Restore(cp.State, now); err != nil {
+			return nil, -1, fmt.Errorf("restore checkpoint %s/%d: %w", topic, partition, err)
+		}
+	}
+	return p, cp.Offset, nil
+}
+
+// Partition is the pipeline of one partition; one goroutine drives it.
+type Partition struct {
+	pl      *Pipeline
+	topic   string
+	id      int
+	windows Windows
+	preds   []drift.PredictionRecord
+	labels  []drift.LabelRecord
+	models  map[string]bool // models seen here, whose series Close drops
+	log     *slog.Logger
+	numBuf  []byte
+}
+
+// Prediction adds one prediction to its window; windows it closes are
+// evaluated and stored before it returns.
+func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw []byte, src drift.Source, now time.Time) error {
+	closed, late, err := p.windows.Add(pred, now)
+	if err != nil {
+		if p.pl.cfg.Reject != nil {
+			if rej := p.pl.cfg.Reject(err); rej != nil {
+				return rej
+			}
+		}
+		return err
+	}
+	m := p.pl.cfg.Metrics
+	if !p.models[pred.Model] {
+		p.models[clone(pred.Model)] = true
+	}
+	if late {
+		m.late.WithLabelValues(pred.Model).Inc()
+	}
+	if p.pl.cfg.RawLog {
+		p.preds = append(p.preds, drift.PredictionRecord{
+			Model: clone(pred.Model), ModelVersion: clone(pred.ModelVersion), ID: clone(pred.ID), Time: pred.Time,
+			Output: p.outputText(pred.Output), Body: append([]byte(nil), raw...), Source: src,
+		})
+		if len(p.preds) >= p.pl.cfg.FlushRows {
+			if err := p.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return p.close(ctx, closed, now)
+}
+
+func (p *Partition) outputText(v drift.Value) string {
+	switch v.Kind {
+	case drift.Number:
+		p.numBuf = strconv.AppendFloat(p.numBuf[:0], v.Num, 'g', -1, 64)
+		return string(p.numBuf)
+	case drift.String, drift.Bool:
+		return clone(v.Str)
+	}
+	return ""
+}
+
+// Label stores one label (joined to its prediction by a later stage).
+func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src drift.Source, now time.Time) error {
+	text := ""
+	switch l.Label.Kind {
+	case drift.Number:
+		text = strconv.FormatFloat(l.Label.Num, 'g', -1, 64)
+	case drift.String, drift.Bool:
+		text = l.Label.Str
+	}
+	p.labels = append(p.labels, drift.LabelRecord{
+		Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text),
+		Body: append([]byte(nil), raw...), Source: src,
+	})
+	if len(p.labels) >= p.pl.cfg.FlushRows {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// Tick closes idle windows.
+func (p *Partition) Tick(ctx context.Context, now time.Time) error {
+	if p.windows == nil {
+		return nil
+	}
+	return p.close(ctx, p.windows.Tick(now), now)
+}
+
+// Checkpoint writes the buffered raw rows, then the open windows with the
+// offset they cover. Closed windows were stored when they closed.
+func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) error {
+	if err := p.flush(ctx); err != nil {
+		return err
+	}
+	var state []byte
+	if p.windows != nil {
+		var err error
+		if state, err = p.windows.Snapshot(); err != nil {
+			return err
+		}
+	}
+	cp := drift.Checkpoint{Group: p.pl.cfg.Group, Topic: p.topic, Partition: p.id, Offset: next,
+		State: state, Version: version(now)}
+	return p.retry(ctx, "checkpoint", func(ctx context.Context) error {
+		return p.pl.cfg.Store.SaveCheckpoint(ctx, cp)
+	})
+}
+
+// Close drops the metric series of the models this partition owned: another
+// instance reports them now.
+func (p *Partition) Close() {
+	for model := range p.models {
+		p.pl.cfg.Metrics.dropModel(model)
+	}
+}
+
+func (p *Partition) flush(ctx context.Context) error {
+	if len(p.preds) > 0 {
+		rows := p.preds
+		if err := p.retry(ctx, "predictions", func(ctx context.Context) error {
+			return p.pl.cfg.Store.WritePredictions(ctx, rows)
+		}); err != nil {
+			return err
+		}
+		p.preds = p.preds[:0]
+	}
+	if len(p.labels) > 0 {
+		rows := p.labels
+		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
+			return p.pl.cfg.Store.WriteLabels(ctx, rows)
+		}); err != nil {
+			return err
+		}
+		p.labels = p.labels[:0]
+	}
+	return nil
+}
+
+// close evaluates and stores closed windows, oldest first.
+func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, now time.Time) error {
+	for _, w := range closed {
+		results, err := p.pl.cfg.Evaluator.Evaluate(ctx, w)
+		if err != nil {
+			return fmt.Errorf("evaluate %s window %d: %w", w.Model, w.Seq, err)
+		}
+		v := version(now)
+		for i := range results {
+			results[i].Version = v
+		}
+		if err := p.retry(ctx, "window", func(ctx context.Context) error {
+			return p.pl.cfg.Store.WriteWindow(ctx, w, results, v)
+		}); err != nil {
+			return err
+		}
+		p.pl.cfg.Metrics.window(w, results)
+		for _, o := range p.pl.cfg.Observers {
+			o(w, results)
+		}
+	}
+	return nil
+}
+
+// retry keeps trying a storage write through an outage: the partition
+// pauses (and Kafka buffers) rather than dropping anything.
+func (p *Partition) retry(ctx context.Context, op string, fn func(context.Context) error) error {
+	err := retry.Do(ctx, fn, func(err error) {
+		p.pl.cfg.Metrics.storageErrors.WithLabelValues(op).Inc()
+		p.log.Error("storage write failed; retrying", "op", op, "err", err)
+	})
+	if err != nil {
+		return fmt.Errorf("store %s: %w", op, err)
+	}
+	return nil
+}
+
+func version(now time.Time) uint64 { return uint64(now.UnixMilli()) }
+
+func clone(s string) string { return string(append([]byte(nil), s...)) }
