@@ -1,0 +1,21 @@
+// Package detectors compares a model's current window with its reference
+// and says, per feature, whether the distribution drifted.
+//
+// Everything here is a pure function of (reference, current window): no
+// state, no clock, no I/O. The statistic functions (KS, PSI, KL,
+// JensenShannon, Hellinger, Chi2, Wasserstein, Energy) match the oracle at
+// ../shared/oracle/reference.py definition for definition, which in turn is
+// scipy 1.10 / numpy 1.24; the golden tests under testdata/ hold them to it.
+// Evaluate turns summaries and a Policy into drift.Result rows.
+//
+// The two-sample Kolmogorov-Smirnov p-value is computed here by hand, as
+// scipy computes it for method='auto': exact lattice-path counting when both
+// samples have at most 10000 values (Hodges 1958; Viehmann 2021), otherwise
+// the exact one-sample Kolmogorov distribution at n = round(n1*n2/(n1+n2))
+// (Simard and L'Ecuyer 2011). gonum supplies the rest of the numerics.
+//
+// It imports only drift (and sketch through it) of driftmon's packages:
+// never storage, ingest, window, alerting or anything that does I/O.
+package detectors
+
+//go:generate /usr/bin/python3 testdata/gen.py

@@ -1,0 +1,316 @@
+package detectors
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// PredictionFeature is the Feature of the prior-shift rows that compare the
+// model's outputs.
+const PredictionFeature = "prediction"
+
+// Evaluate compares a closed window with its reference under policy p and
+// returns the drift_results rows, in this order:
+//
+//   - per feature of cur that ref also has (matched by name, in cur's
+//     order), one covariate row per method of the feature kind's MethodSet
+//     that has a value;
+//   - the same for cur.Prediction against ref.Prediction, as prior rows of
+//     feature "prediction";
+//   - one dataset row, method "drifted_share": the share of covariate
+//     features with a verdict whose verdict is drifted, drifted when above
+//     DatasetThreshold (0.5). Its NReference and NCurrent both hold the
+//     number of features with a verdict (the share's denominator), and its
+//     Decision is true, as its Drifted is the dataset's verdict. It is left
+//     out when no feature has a verdict, rather than reporting 0/0.
+//
+// Every row carries the window's model, version, sequence and bounds, its
+// method's threshold, and NReference/NCurrent = the valid values the
+// statistic was computed from. The row of the MethodSet's Decide method has
+// Decision true and its Drifted is the feature's verdict; the others carry
+// their own threshold comparison. Version is left 0 for the writer to stamp.
+//
+// Numeric features: psi, kl, jensen_shannon and hellinger use the window's
+// exact counts over the reference's bins. ks, wasserstein,
+// wasserstein_norm and energy use the summaries' uniform samples: while a
+// sample is complete (Sample.Complete(), up to Limits.SampleSize values)
+// the test is exact on the whole window; beyond that it is the same test on
+// a uniform subsample of SampleSize values (the p-value then speaks for the
+// subsample, which is conservative), until sketch-based versions replace
+// it.
+//
+// Categorical and boolean features: the categories are the sorted union of
+// both sides' categories (__other__ included as one category), counts
+// aligned on them.
+//
+// A feature is skipped (no rows) when either side has no valid values or
+// when one side is numeric and the other not. A method without a value for
+// the pair (a sample missing, wasserstein_norm of a constant reference, a
+// method unknown to the kind) is left out: no row ever holds NaN or Inf.
+// Evaluate does not check p; call Policy.Validate first.
+func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.Result {
+	if ref == nil || cur == nil {
+		return nil
+	}
+	stamp := func(rows []drift.Result, fam drift.Family, feature string) {
+		for i := range rows {
+			r := &rows[i]
+			r.Model, r.ModelVersion = cur.Model, cur.ModelVersion
+			r.WindowSeq, r.WindowStart, r.WindowEnd = cur.Seq, cur.Start, cur.End
+			r.Family, r.Feature = fam, feature
+		}
+	}
+	var out []drift.Result
+	judged, drifts := 0, 0
+	for _, cf := range cur.Features {
+		rf := ref.Feature(cf.Name)
+		if rf == nil || cf == nil {
+			continue
+		}
+		rows, verdict, ok := evaluateFeature(rf, cf, p)
+		stamp(rows, drift.Covariate, cf.Name)
+		out = append(out, rows...)
+		if ok {
+			judged++
+			if verdict {
+				drifts++
+			}
+		}
+	}
+	if cur.Prediction != nil && ref.Prediction != nil {
+		rows, _, _ := evaluateFeature(ref.Prediction, cur.Prediction, p)
+		stamp(rows, drift.Prior, PredictionFeature)
+		out = append(out, rows...)
+	}
+	if judged > 0 {
+		share := float64(drifts) / float64(judged)
+		row := []drift.Result{{
+			Method:     MethodDriftedShare,
+			Statistic:  share,
+			Threshold:  DatasetThreshold,
+			Drifted:    share > DatasetThreshold,
+			Decision:   true,
+			NReference: uint64(judged),
+			NCurrent:   uint64(judged),
+		}}
+		stamp(row, drift.Dataset, "")
+		out = append(out, row...)
+	}
+	return out
+}
+
+// evaluateFeature computes one feature's rows (without the window's
+// identity) and its verdict; ok is false when the decide method gave no
+// row.
+func evaluateFeature(rf, cf *drift.FeatureSummary, p Policy) (rows []drift.Result, verdict, ok bool) {
+	if rf.Count == 0 || cf.Count == 0 {
+		return nil, false, false
+	}
+	refNumeric, curNumeric := rf.Kind == drift.Numeric, cf.Kind == drift.Numeric
+	if refNumeric != curNumeric {
+		return nil, false, false
+	}
+	var set MethodSet
+	var values func(method string) (stat float64, pv *float64, nr, nc uint64, ok bool)
+	if refNumeric {
+		set, values = p.Numeric, numericValues(rf, cf)
+	} else {
+		set, values = p.Categorical, categoricalValues(rf, cf)
+	}
+	for _, m := range set.Methods {
+		stat, pv, nr, nc, has := values(m)
+		if !has || !finite(stat) || (pv != nil && !finite(*pv)) {
+			continue
+		}
+		th := set.Thresholds[m]
+		row := drift.Result{
+			Method:     m,
+			Statistic:  stat,
+			PValue:     pv,
+			Threshold:  th,
+			Drifted:    drifted(m, stat, pv, th),
+			NReference: nr,
+			NCurrent:   nc,
+		}
+		if m == set.Decide {
+			row.Decision = true
+			verdict, ok = row.Drifted, true
+		}
+		rows = append(rows, row)
+	}
+	return rows, verdict, ok
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// numericValues returns the statistic of each numeric method for one
+// feature, computing each shared input (bins, samples, Wasserstein) once.
+func numericValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64, uint64, uint64, bool) {
+	rs, cs := sampleValues(rf), sampleValues(cf)
+	nrs, ncs := uint64(len(rs)), uint64(len(cs))
+	hasSamples := len(rs) > 0 && len(cs) > 0
+
+	var binsDone, binsOK bool
+	var rc, cc []uint64
+	var wDone bool
+	var w float64
+	wasserstein := func() float64 {
+		if !wDone {
+			w, wDone = Wasserstein(rs, cs), true
+		}
+		return w
+	}
+	return func(m string) (float64, *float64, uint64, uint64, bool) {
+		switch m {
+		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
+			if !binsDone {
+				rc, cc, binsOK = numericBins(rf, cf, rs, cs)
+				binsDone = true
+			}
+			if !binsOK {
+				return 0, nil, 0, 0, false
+			}
+			return histogramStat(m, rc, cc), nil, sum(rc), sum(cc), true
+		case MethodKS:
+			if !hasSamples {
+				break
+			}
+			d, pv := KS(rs, cs)
+			return d, &pv, nrs, ncs, true
+		case MethodWasserstein:
+			if !hasSamples {
+				break
+			}
+			return wasserstein(), nil, nrs, ncs, true
+		case MethodWassersteinNorm:
+			if !hasSamples {
+				break
+			}
+			sd := populationStd(rs)
+			if !(sd > 0) {
+				break // a constant reference has no scale to normalise by
+			}
+			return wasserstein() / sd, nil, nrs, ncs, true
+		case MethodEnergy:
+			if !hasSamples {
+				break
+			}
+			return Energy(rs, cs), nil, nrs, ncs, true
+		}
+		return 0, nil, 0, 0, false
+	}
+}
+
+// numericBins returns the reference's and the window's counts over the same
+// bins.
+//
+// Normally these are the summaries' own counts: the window was binned at
+// the reference's edges as events arrived, so the counts are exact. If the
+// window's bins differ from the reference's (a window cut before the
+// reference's edges were known, or against another reference), its counts
+// are recomputed from its sample with drift.Bin at the reference's edges:
+// exact while the sample is complete, a uniform subsample beyond. If the
+// reference fixed no edges at all (a previous window as reference), both
+// samples are binned at the reference sample's deciles, which is what the
+// oracle does with a pair of files.
+func numericBins(rf, cf *drift.FeatureSummary, rs, cs []float64) (rc, cc []uint64, ok bool) {
+	if len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 {
+		if len(cf.BinCounts) == len(rf.BinCounts) && slices.Equal(cf.Edges, rf.Edges) {
+			return rf.BinCounts, cf.BinCounts, true
+		}
+		if len(cs) == 0 {
+			return nil, nil, false
+		}
+		return rf.BinCounts, binValues(rf.Edges, cs), true
+	}
+	if len(rs) == 0 || len(cs) == 0 {
+		return nil, nil, false
+	}
+	sorted := slices.Clone(rs)
+	sort.Float64s(sorted)
+	edges := drift.DecileEdges(sorted)
+	return binValues(edges, rs), binValues(edges, cs), true
+}
+
+func binValues(edges, xs []float64) []uint64 {
+	counts := make([]uint64, len(edges)+1)
+	for _, x := range xs {
+		counts[drift.Bin(edges, x)]++
+	}
+	return counts
+}
+
+func histogramStat(m string, rc, cc []uint64) float64 {
+	switch m {
+	case MethodPSI:
+		return PSI(rc, cc)
+	case MethodKL:
+		return KL(rc, cc)
+	case MethodJensenShannon:
+		return JensenShannon(rc, cc)
+	case MethodHellinger:
+		return Hellinger(rc, cc)
+	}
+	return math.NaN()
+}
+
+// categoricalValues returns the statistic of each categorical method for
+// one feature over the sorted union of both sides' categories.
+func categoricalValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64, uint64, uint64, bool) {
+	rc, cc := alignCategories(rf.Categories, cf.Categories)
+	nr, nc := sum(rc), sum(cc)
+	return func(m string) (float64, *float64, uint64, uint64, bool) {
+		switch m {
+		case MethodChi2:
+			stat, pv, _ := Chi2(rc, cc)
+			return stat, &pv, nr, nc, true
+		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
+			return histogramStat(m, rc, cc), nil, nr, nc, true
+		}
+		return 0, nil, 0, 0, false
+	}
+}
+
+// alignCategories lays both count maps over the sorted union of their
+// categories (byte order, which for UTF-8 is the oracle's code-point order).
+// Categories counted zero times on both sides are not categories of
+// either sample and are left out.
+func alignCategories(r, c map[string]uint64) (rc, cc []uint64) {
+	keys := make([]string, 0, len(r)+len(c))
+	for k, n := range r {
+		if n > 0 {
+			keys = append(keys, k)
+		}
+	}
+	for k, n := range c {
+		if _, dup := r[k]; n > 0 && (!dup || r[k] == 0) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	rc = make([]uint64, len(keys))
+	cc = make([]uint64, len(keys))
+	for i, k := range keys {
+		rc[i], cc[i] = r[k], c[k]
+	}
+	return rc, cc
+}
+
+// sampleValues is the summary's sample, or nil.
+func sampleValues(s *drift.FeatureSummary) []float64 {
+	if s.Sample == nil {
+		return nil
+	}
+	return s.Sample.Values()
+}
+
+func sum(xs []uint64) uint64 {
+	var t uint64
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}

@@ -1,0 +1,502 @@
+package detectors
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// The golden files and the command that made them: see testdata/README.md.
+
+// Tolerances of the comparison with the oracle.
+const (
+	statRelTol = 1e-9
+	pAbsTol    = 1e-6
+)
+
+// oracleGolden mirrors testdata/oracle_golden.json.
+type oracleGolden struct {
+	Cases []struct {
+		Name    string         `json:"name"`
+		File    string         `json:"file"`
+		Ref     [2]int         `json:"ref"`
+		Cur     [2]int         `json:"cur"`
+		Columns []oracleColumn `json:"columns"`
+	} `json:"cases"`
+}
+
+// oracleColumn holds the oracle's values for one column; pointers are null
+// where the oracle has no value.
+type oracleColumn struct {
+	Column          string   `json:"column"`
+	Kind            string   `json:"kind"`
+	NRef            int      `json:"n_ref"`
+	NCur            int      `json:"n_cur"`
+	KSStatistic     float64  `json:"ks_statistic"`
+	KSPValue        float64  `json:"ks_pvalue"`
+	KSMethod        string   `json:"ks_method"`
+	Wasserstein     float64  `json:"wasserstein"`
+	WassersteinNorm *float64 `json:"wasserstein_norm"`
+	Energy          float64  `json:"energy_distance"`
+	PSI             float64  `json:"psi"`
+	KL              float64  `json:"kl_cur_ref"`
+	JS              float64  `json:"js_distance"`
+	Hellinger       float64  `json:"hellinger"`
+	Chi2Statistic   float64  `json:"chi2_statistic"`
+	Chi2PValue      float64  `json:"chi2_pvalue"`
+	Chi2DOF         int      `json:"chi2_dof"`
+}
+
+func readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("read golden: %v", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+}
+
+// datasetsDir finds the shared data sets: $DRIFTMON_DATASETS, or
+// shared/datasets beside an ancestor of the test's directory (the
+// repository's root sits next to shared/). It skips the test when absent.
+func datasetsDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("DRIFTMON_DATASETS"); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			t.Skipf("DRIFTMON_DATASETS=%s is not a directory of data sets", d)
+		}
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		cand := filepath.Join(dir, "shared", "datasets")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("data sets not found: set DRIFTMON_DATASETS or check out shared/datasets beside the repository")
+		}
+		dir = parent
+	}
+}
+
+// csvCache keeps parsed data sets across subtests.
+var csvCache sync.Map // path -> map[string][]string
+
+// column returns the raw (trimmed) values of one CSV column.
+func column(t *testing.T, dir, file, name string) []string {
+	t.Helper()
+	path := filepath.Join(dir, file)
+	v, ok := csvCache.Load(path)
+	if !ok {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Skipf("data set %s: %v", file, err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatalf("read %s: %v", file, err)
+		}
+		cols := map[string][]string{}
+		for i, h := range rows[0] {
+			vals := make([]string, 0, len(rows)-1)
+			for _, r := range rows[1:] {
+				vals = append(vals, strings.TrimSpace(r[i]))
+			}
+			cols[strings.TrimSpace(h)] = vals
+		}
+		v, _ = csvCache.LoadOrStore(path, cols)
+	}
+	vals, ok := v.(map[string][]string)[name]
+	if !ok {
+		t.Fatalf("%s has no column %q", file, name)
+	}
+	return vals
+}
+
+// missingTokens are the oracle's missing values.
+var missingTokens = map[string]bool{"": true, "?": true, "NA": true, "nan": true, "NaN": true, "null": true}
+
+// numbers parses raw values as the oracle does: missing tokens and
+// non-finite numbers are dropped.
+func numbers(t *testing.T, raw []string) []float64 {
+	t.Helper()
+	out := make([]float64, 0, len(raw))
+	for _, s := range raw {
+		if missingTokens[s] {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("parse %q: %v", s, err)
+		}
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func categories(raw []string) map[string]uint64 {
+	m := map[string]uint64{}
+	for _, s := range raw {
+		if !missingTokens[s] {
+			m[s]++
+		}
+	}
+	return m
+}
+
+func closeRel(got, want, rel float64) bool {
+	if got == want {
+		return true
+	}
+	return math.Abs(got-want) <= rel*math.Max(math.Abs(got), math.Abs(want))+1e-15
+}
+
+func checkStat(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if !closeRel(got, want, statRelTol) {
+		t.Errorf("%s = %.17g, oracle %.17g (rel diff %.3g)", what, got, want, math.Abs(got-want)/math.Abs(want))
+	}
+}
+
+func checkP(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= pAbsTol) {
+		t.Errorf("%s p = %.17g, oracle %.17g", what, got, want)
+	}
+}
+
+// TestOracleGolden holds every statistic function to the oracle on slices
+// of the real data sets.
+func TestOracleGolden(t *testing.T) {
+	var g oracleGolden
+	readJSON(t, "oracle_golden.json", &g)
+	dir := datasetsDir(t)
+	for _, c := range g.Cases {
+		for _, col := range c.Columns {
+			t.Run(c.Name+"/"+col.Kind+"/"+col.Column, func(t *testing.T) {
+				raw := column(t, dir, c.File, col.Column)
+				rRaw, cRaw := raw[c.Ref[0]:c.Ref[1]], raw[c.Cur[0]:c.Cur[1]]
+				if col.Kind == "numeric" {
+					checkNumericGolden(t, numbers(t, rRaw), numbers(t, cRaw), col)
+				} else {
+					checkCategoricalGolden(t, categories(rRaw), categories(cRaw), col)
+				}
+			})
+		}
+	}
+}
+
+func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn) {
+	t.Helper()
+	if len(r) != want.NRef || len(c) != want.NCur {
+		t.Fatalf("sizes %d, %d; oracle %d, %d", len(r), len(c), want.NRef, want.NCur)
+	}
+	rCopy, cCopy := slices.Clone(r), slices.Clone(c)
+	d, p := KS(r, c)
+	checkStat(t, "ks", d, want.KSStatistic)
+	checkP(t, "ks ("+want.KSMethod+")", p, want.KSPValue)
+	w := Wasserstein(r, c)
+	checkStat(t, "wasserstein", w, want.Wasserstein)
+	if sd := populationStd(r); want.WassersteinNorm == nil {
+		if sd != 0 {
+			t.Errorf("reference std %g, oracle has no wasserstein_norm", sd)
+		}
+	} else {
+		checkStat(t, "wasserstein_norm", w/sd, *want.WassersteinNorm)
+	}
+	checkStat(t, "energy", Energy(r, c), want.Energy)
+	if !slices.Equal(r, rCopy) || !slices.Equal(c, cCopy) {
+		t.Fatal("inputs modified")
+	}
+
+	sorted := slices.Clone(r)
+	sort.Float64s(sorted)
+	edges := drift.DecileEdges(sorted)
+	rc, cc := binValues(edges, r), binValues(edges, c)
+	checkStat(t, "psi", PSI(rc, cc), want.PSI)
+	checkStat(t, "kl", KL(rc, cc), want.KL)
+	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
+	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+}
+
+func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleColumn) {
+	t.Helper()
+	rc, cc := alignCategories(r, c)
+	if int(sum(rc)) != want.NRef || int(sum(cc)) != want.NCur {
+		t.Fatalf("sizes %d, %d; oracle %d, %d", sum(rc), sum(cc), want.NRef, want.NCur)
+	}
+	stat, p, dof := Chi2(rc, cc)
+	checkStat(t, "chi2", stat, want.Chi2Statistic)
+	checkP(t, "chi2", p, want.Chi2PValue)
+	if dof != want.Chi2DOF {
+		t.Errorf("chi2 dof %d, oracle %d", dof, want.Chi2DOF)
+	}
+	checkStat(t, "psi", PSI(rc, cc), want.PSI)
+	checkStat(t, "kl", KL(rc, cc), want.KL)
+	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
+	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+}
+
+// TestEvaluateGolden runs Evaluate end to end on summaries built event by
+// event from the data sets' rows, with samples large enough to be complete,
+// and holds every row to the oracle: the verdicts (psi > 0.2 by default)
+// follow from the oracle's psi, and the dataset row from those verdicts.
+func TestEvaluateGolden(t *testing.T) {
+	var g oracleGolden
+	readJSON(t, "oracle_golden.json", &g)
+	dir := datasetsDir(t)
+	lim := drift.DefaultLimits()
+	lim.SampleSize = 20000 // complete samples: KS and Wasserstein are exact
+
+	pol := DefaultPolicy()
+	pol.Numeric.Methods = Methods(drift.Numeric)
+	pol.Categorical.Methods = Methods(drift.Categorical)
+	if err := pol.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			ref, cur, want := goldenSummaries(t, dir, c.File, c.Ref, c.Cur, c.Columns, lim, binsAtReference)
+			wantDrifted, judged := 0, 0
+			for _, col := range c.Columns {
+				judged++
+				if col.PSI > 0.2 {
+					wantDrifted++
+				}
+			}
+			rows := Evaluate(ref, cur, pol)
+			checkRowsSane(t, rows)
+			seen := map[string]bool{}
+			datasetRows := 0
+			for _, r := range rows {
+				if r.Family == drift.Dataset {
+					datasetRows++
+					share := float64(wantDrifted) / float64(judged)
+					if r.Statistic != share || r.Drifted != (share > 0.5) || r.NCurrent != uint64(judged) {
+						t.Errorf("dataset row %+v, want share %d/%d", r, wantDrifted, judged)
+					}
+					continue
+				}
+				col := want[r.Feature]
+				seen[r.Feature+"/"+r.Method] = true
+				if r.NReference != uint64(col.NRef) || r.NCurrent != uint64(col.NCur) {
+					t.Errorf("%s/%s: n %d, %d; oracle %d, %d", r.Feature, r.Method, r.NReference, r.NCurrent, col.NRef, col.NCur)
+				}
+				checkRowAgainstOracle(t, r, col)
+			}
+			if datasetRows != 1 {
+				t.Errorf("%d dataset rows", datasetRows)
+			}
+			for name, col := range want {
+				for _, m := range Methods(kindOf(col.Kind)) {
+					if m == MethodWassersteinNorm && col.WassersteinNorm == nil {
+						if seen[name+"/"+m] {
+							t.Errorf("%s: wasserstein_norm row for a constant reference", name)
+						}
+						continue
+					}
+					if !seen[name+"/"+m] {
+						t.Errorf("%s: no %s row", name, m)
+					}
+				}
+			}
+		})
+	}
+}
+
+// binning says how goldenSummaries bins numeric features.
+type binning int
+
+const (
+	binsAtReference  binning = iota // both sides at the reference's deciles, as the pipeline does
+	binsCurrentOther                // the window at other edges: Evaluate rebins its sample
+	binsNone                        // no edges anywhere: Evaluate bins both samples
+)
+
+// goldenSummaries builds a reference and a window, event by event, from the
+// rows of one golden case, and returns the oracle's values by feature name
+// (kind:column, as a column may be compared both ways).
+func goldenSummaries(t *testing.T, dir, file string, refRows, curRows [2]int, cols []oracleColumn,
+	lim drift.Limits, b binning) (*drift.Reference, *drift.WindowSummary, map[string]oracleColumn) {
+	t.Helper()
+	ref := &drift.Reference{Model: "m", ModelVersion: "1"}
+	cur := &drift.WindowSummary{Model: "m", ModelVersion: "1", Seq: 7}
+	want := map[string]oracleColumn{}
+	for i, col := range cols {
+		raw := column(t, dir, file, col.Column)
+		name := col.Kind + ":" + col.Column
+		want[name] = col
+		var rs, cs *drift.FeatureSummary
+		if col.Kind == "numeric" {
+			rv := numbers(t, raw[refRows[0]:refRows[1]])
+			sorted := slices.Clone(rv)
+			sort.Float64s(sorted)
+			refEdges := drift.DecileEdges(sorted)
+			curEdges := refEdges
+			switch b {
+			case binsCurrentOther:
+				curEdges = []float64{sorted[len(sorted)/2]}
+			case binsNone:
+				refEdges, curEdges = nil, nil
+			}
+			rs = drift.NewFeatureSummary(name, drift.Numeric, refEdges, lim, uint64(i))
+			cs = drift.NewFeatureSummary(name, drift.Numeric, curEdges, lim, uint64(i))
+			for _, x := range rv {
+				rs.Observe(drift.NumberValue(x))
+			}
+			for _, x := range numbers(t, raw[curRows[0]:curRows[1]]) {
+				cs.Observe(drift.NumberValue(x))
+			}
+		} else {
+			rs = drift.NewFeatureSummary(name, drift.Categorical, nil, lim, uint64(i))
+			cs = drift.NewFeatureSummary(name, drift.Categorical, nil, lim, uint64(i))
+			for _, s := range raw[refRows[0]:refRows[1]] {
+				rs.Observe(drift.StringValue(s))
+			}
+			for _, s := range raw[curRows[0]:curRows[1]] {
+				cs.Observe(drift.StringValue(s))
+			}
+		}
+		ref.Features = append(ref.Features, rs)
+		cur.Features = append(cur.Features, cs)
+	}
+	return ref, cur, want
+}
+
+// TestEvaluateGoldenBinning: a window binned at other edges, and a
+// reference that fixed no edges, still give the oracle's histogram
+// statistics, because complete samples are rebinned exactly.
+func TestEvaluateGoldenBinning(t *testing.T) {
+	var g oracleGolden
+	readJSON(t, "oracle_golden.json", &g)
+	dir := datasetsDir(t)
+	lim := drift.DefaultLimits()
+	lim.SampleSize = 20000
+	pol := DefaultPolicy()
+	pol.Numeric.Methods = []string{MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger}
+	for _, b := range []binning{binsCurrentOther, binsNone} {
+		for _, c := range g.Cases {
+			t.Run(fmt.Sprintf("%s/%d", c.Name, b), func(t *testing.T) {
+				ref, cur, want := goldenSummaries(t, dir, c.File, c.Ref, c.Cur, c.Columns, lim, b)
+				rows := Evaluate(ref, cur, pol)
+				checkRowsSane(t, rows)
+				n := 0
+				for _, r := range rows {
+					if r.Family == drift.Covariate {
+						checkRowAgainstOracle(t, r, want[r.Feature])
+						n++
+					}
+				}
+				// four histogram methods per numeric column, three
+				// categorical methods (chi2, psi, js) per categorical one
+				wantN := 0
+				for _, col := range c.Columns {
+					wantN += map[string]int{"numeric": 4, "categorical": 3}[col.Kind]
+				}
+				if n != wantN {
+					t.Errorf("%d covariate rows, want %d", n, wantN)
+				}
+			})
+		}
+	}
+}
+
+func kindOf(s string) drift.FeatureKind {
+	if s == "numeric" {
+		return drift.Numeric
+	}
+	return drift.Categorical
+}
+
+func checkRowAgainstOracle(t *testing.T, r drift.Result, col oracleColumn) {
+	t.Helper()
+	what := r.Feature + "/" + r.Method
+	var stat float64
+	var p *float64
+	switch r.Method {
+	case MethodKS:
+		stat, p = col.KSStatistic, &col.KSPValue
+	case MethodChi2:
+		stat, p = col.Chi2Statistic, &col.Chi2PValue
+	case MethodWasserstein:
+		stat = col.Wasserstein
+	case MethodWassersteinNorm:
+		stat = *col.WassersteinNorm
+	case MethodEnergy:
+		stat = col.Energy
+	case MethodPSI:
+		stat = col.PSI
+		if r.Decision != true || r.Drifted != (col.PSI > 0.2) {
+			t.Errorf("%s: decision %v drifted %v, oracle psi %g", what, r.Decision, r.Drifted, col.PSI)
+		}
+	case MethodKL:
+		stat = col.KL
+	case MethodJensenShannon:
+		stat = col.JS
+		if r.Drifted != (col.JS > 0.1) {
+			t.Errorf("%s: drifted %v, oracle js %g", what, r.Drifted, col.JS)
+		}
+	case MethodHellinger:
+		stat = col.Hellinger
+	default:
+		t.Errorf("unexpected method %s", what)
+		return
+	}
+	checkStat(t, what, r.Statistic, stat)
+	if (p == nil) != (r.PValue == nil) {
+		t.Fatalf("%s: p-value %v, oracle %v", what, r.PValue, p)
+	}
+	if p != nil {
+		checkP(t, what, *r.PValue, *p)
+		if r.Drifted != (*p < 0.05) {
+			// a p-value within the tolerance of the threshold could flip
+			if math.Abs(*p-0.05) > pAbsTol {
+				t.Errorf("%s: drifted %v, oracle p %g", what, r.Drifted, *p)
+			}
+		}
+	}
+	if r.Method != MethodPSI && r.Decision {
+		t.Errorf("%s: decision on a non-decide method", what)
+	}
+}
+
+// checkRowsSane checks what every row of Evaluate must satisfy.
+func checkRowsSane(t *testing.T, rows []drift.Result) {
+	t.Helper()
+	for _, r := range rows {
+		desc := fmt.Sprintf("%s/%s/%s", r.Family, r.Feature, r.Method)
+		if !finite(r.Statistic) || (r.PValue != nil && !finite(*r.PValue)) {
+			t.Errorf("%s: non-finite value %v %v", desc, r.Statistic, r.PValue)
+		}
+		if (r.PValue != nil) != IsPValueMethod(r.Method) {
+			t.Errorf("%s: p-value presence %v", desc, r.PValue != nil)
+		}
+		if r.Version != 0 {
+			t.Errorf("%s: version %d", desc, r.Version)
+		}
+		if r.Model != "m" || r.ModelVersion != "1" || r.WindowSeq != 7 {
+			t.Errorf("%s: window identity %q %q %d", desc, r.Model, r.ModelVersion, r.WindowSeq)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package detectors
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+func TestDefaultPolicy(t *testing.T) {
+	p := DefaultPolicy()
+	if err := p.Validate(); err != nil {
+		t.Fatalf("default policy invalid: %v", err)
+	}
+	want := map[string]float64{"psi": 0.2, "ks": 0.05, "jensen_shannon": 0.1, "wasserstein": 0}
+	if got := strings.Join(p.Numeric.Methods, ","); got != "psi,ks,jensen_shannon,wasserstein" || p.Numeric.Decide != "psi" {
+		t.Errorf("numeric methods %s decide %s", got, p.Numeric.Decide)
+	}
+	for m, th := range want {
+		if got, ok := p.Numeric.Thresholds[m]; !ok || got != th {
+			t.Errorf("numeric %s threshold %v, want %v", m, got, th)
+		}
+	}
+	if got := strings.Join(p.Categorical.Methods, ","); got != "chi2,psi,jensen_shannon" || p.Categorical.Decide != "psi" {
+		t.Errorf("categorical methods %s decide %s", got, p.Categorical.Decide)
+	}
+	if p.Categorical.Thresholds["chi2"] != 0.05 || p.Categorical.Thresholds["psi"] != 0.2 {
+		t.Errorf("categorical thresholds %v", p.Categorical.Thresholds)
+	}
+	// Every supported method has a default threshold, so a config that
+	// only lists methods validates.
+	for _, kind := range []drift.FeatureKind{drift.Numeric, drift.Categorical} {
+		set := p.Numeric
+		if kind != drift.Numeric {
+			set = p.Categorical
+		}
+		for _, m := range Methods(kind) {
+			if _, ok := set.Thresholds[m]; !ok {
+				t.Errorf("%s: no default threshold for %s", kind, m)
+			}
+		}
+	}
+}
+
+func TestMethods(t *testing.T) {
+	if got := Methods(drift.Boolean); strings.Join(got, ",") != strings.Join(Methods(drift.Categorical), ",") {
+		t.Errorf("boolean methods %v", got)
+	}
+	if Methods(0) != nil {
+		t.Error("unknown kind has methods")
+	}
+	m := Methods(drift.Numeric)
+	m[0] = "changed"
+	if Methods(drift.Numeric)[0] == "changed" {
+		t.Error("Methods returns shared state")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(p *Policy)
+		want   []string // substrings of the error
+	}{
+		{
+			name:   "unknown method",
+			modify: func(p *Policy) { p.Numeric.Methods = append(p.Numeric.Methods, "t_test") },
+			want:   []string{"numeric", `unknown method "t_test"`},
+		},
+		{
+			name:   "categorical method in the numeric set",
+			modify: func(p *Policy) { p.Numeric.Methods = append(p.Numeric.Methods, "chi2") },
+			want:   []string{"numeric", `unknown method "chi2"`},
+		},
+		{
+			name:   "numeric method in the categorical set",
+			modify: func(p *Policy) { p.Categorical.Methods = append(p.Categorical.Methods, "ks") },
+			want:   []string{"categorical", `unknown method "ks"`},
+		},
+		{
+			name: "decide not among methods",
+			modify: func(p *Policy) {
+				p.Numeric.Decide = "hellinger"
+			},
+			want: []string{"numeric", `decide method "hellinger" is not among the methods`},
+		},
+		{
+			name: "threshold missing",
+			modify: func(p *Policy) {
+				delete(p.Categorical.Thresholds, "chi2")
+			},
+			want: []string{"categorical", `method "chi2" has no threshold`},
+		},
+		{
+			name: "decide is report only",
+			modify: func(p *Policy) {
+				p.Numeric.Decide = "wasserstein"
+			},
+			want: []string{`decide method "wasserstein" has threshold 0`},
+		},
+		{
+			name:   "negative threshold",
+			modify: func(p *Policy) { p.Numeric.Thresholds["psi"] = -1 },
+			want:   []string{`method "psi": threshold -1`},
+		},
+		{
+			name:   "p-value threshold above 1",
+			modify: func(p *Policy) { p.Numeric.Thresholds["ks"] = 5 },
+			want:   []string{`method "ks": p-value threshold 5`},
+		},
+		{
+			name:   "listed twice",
+			modify: func(p *Policy) { p.Categorical.Methods = append(p.Categorical.Methods, "psi") },
+			want:   []string{`method "psi" listed twice`},
+		},
+		{
+			name:   "no methods",
+			modify: func(p *Policy) { p.Categorical = MethodSet{} },
+			want:   []string{"categorical: no methods", "categorical: no decide method"},
+		},
+		{
+			name: "several problems at once",
+			modify: func(p *Policy) {
+				p.Numeric.Methods = append(p.Numeric.Methods, "bogus")
+				delete(p.Categorical.Thresholds, "jensen_shannon")
+			},
+			want: []string{`"bogus"`, `"jensen_shannon" has no threshold`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := DefaultPolicy()
+			tt.modify(&p)
+			err := p.Validate()
+			if err == nil {
+				t.Fatal("Validate accepted an invalid policy")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDrifted(t *testing.T) {
+	p := func(v float64) *float64 { return &v }
+	tests := []struct {
+		method    string
+		stat      float64
+		pv        *float64
+		threshold float64
+		want      bool
+	}{
+		{"ks", 0.9, p(0.01), 0.05, true},
+		{"ks", 0.9, p(0.05), 0.05, false}, // drift only strictly below
+		{"chi2", 3, p(0.2), 0.05, false},
+		{"psi", 0.21, nil, 0.2, true},
+		{"psi", 0.2, nil, 0.2, false}, // drift only strictly above
+		{"wasserstein", 1e9, nil, 0, false},
+		{"ks", 0, p(0), 0, false}, // threshold 0: report only
+	}
+	for _, tt := range tests {
+		if got := drifted(tt.method, tt.stat, tt.pv, tt.threshold); got != tt.want {
+			t.Errorf("drifted(%s, %v, %v, %v) = %v", tt.method, tt.stat, tt.pv, tt.threshold, got)
+		}
+	}
+}
