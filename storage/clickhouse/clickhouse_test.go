@@ -1,0 +1,501 @@
+package clickhouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/storage"
+	"github.com/driftmon/driftmon/storage/storagetest"
+)
+
+// serverAddr is the ClickHouse the integration tests use; without one they
+// skip, unless DRIFTMON_REQUIRE_INTEGRATION=1 says they must run.
+func serverAddr(t *testing.T) string {
+	t.Helper()
+	addr := os.Getenv("DRIFTMON_CLICKHOUSE_ADDR")
+	if addr == "" {
+		msg := `DRIFTMON_CLICKHOUSE_ADDR is empty: start a server with eval "$(scripts/clickhouse.sh start)" ` +
+			`from the repository root, run the tests, then scripts/clickhouse.sh stop`
+		if os.Getenv("DRIFTMON_REQUIRE_INTEGRATION") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return addr
+}
+
+// runID keeps databases of concurrent test runs on one server apart.
+var runID = func() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
+// dbName is the database of storage name within t.
+func dbName(t *testing.T, name string) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s", t.Name(), name)
+	return fmt.Sprintf("driftmon_test_%s_%x", runID, h.Sum64())
+}
+
+// dropDatabase removes db with a connection of its own: the store may be
+// closed by then.
+func dropDatabase(t *testing.T, addr, db string) {
+	conn, err := ch.Open(&ch.Options{Addr: []string{addr}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Errorf("drop %s: %v", db, err)
+		return
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
+		t.Errorf("drop %s: %v", db, err)
+	}
+}
+
+// openDB opens a store on database db of the test server, dropping db when
+// t ends (once, however often it is opened).
+func openDB(t *testing.T, db string) *Store {
+	t.Helper()
+	addr := serverAddr(t)
+	registered.Lock()
+	if !registered.dbs[db] {
+		registered.dbs[db] = true
+		t.Cleanup(func() { dropDatabase(t, addr, db) })
+	}
+	registered.Unlock()
+	st, err := Open(t.Context(), Options{Addr: []string{addr}, Database: db})
+	if err != nil {
+		t.Fatalf("Open %s: %v", db, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+var registered = struct {
+	sync.Mutex
+	dbs map[string]bool
+}{dbs: make(map[string]bool)}
+
+func TestContract(t *testing.T) {
+	serverAddr(t)
+	storagetest.Run(t, func(t *testing.T, name string) storage.Store {
+		return openDB(t, dbName(t, name))
+	})
+}
+
+// TestSchemaDriftResults checks drift_results against DESIGN.md's DDL,
+// copied here by hand (not from migrations.go), through system.columns and
+// system.tables.
+func TestSchemaDriftResults(t *testing.T) {
+	st := openDB(t, dbName(t, "a"))
+	ctx := t.Context()
+	want := [][2]string{
+		{"model", "String"}, {"model_version", "String"}, {"family", "String"},
+		{"feature", "String"},
+		{"method", "String"}, {"window_start", "DateTime"}, {"window_end", "DateTime"},
+		{"statistic", "Float64"}, {"p_value", "Nullable(Float64)"}, {"threshold", "Float64"}, {"drifted", "UInt8"},
+		{"n_reference", "UInt64"}, {"n_current", "UInt64"}, {"version", "UInt64"},
+	}
+	// 18.16's system.columns has no position column; it lists columns in
+	// table order.
+	rows, err := st.conn.Query(ctx, "SELECT name, type FROM system.columns WHERE database = ? AND table = 'drift_results'", st.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	rows.Close()
+	if !slices.Equal(got, want) {
+		t.Errorf("drift_results columns:\n got %v\nwant %v", got, want)
+	}
+
+	var engine, engineFull, partitionKey, sortingKey string
+	if err := st.conn.QueryRow(ctx, "SELECT engine, engine_full, partition_key, sorting_key FROM system.tables WHERE database = ? AND name = 'drift_results'",
+		st.db).Scan(&engine, &engineFull, &partitionKey, &sortingKey); err != nil {
+		t.Fatal(err)
+	}
+	if engine != "ReplacingMergeTree" || !strings.HasPrefix(engineFull, "ReplacingMergeTree(version)") {
+		t.Errorf("engine %q (%q), want ReplacingMergeTree(version)", engine, engineFull)
+	}
+	if partitionKey != "toYYYYMM(window_start)" {
+		t.Errorf("partition key %q, want toYYYYMM(window_start)", partitionKey)
+	}
+	if sortingKey != "model, model_version, family, feature, method, window_start" {
+		t.Errorf("sorting key %q", sortingKey)
+	}
+
+	// Every table replaces by version; those with a time are monthly.
+	tables, err := st.conn.Query(ctx, "SELECT name, engine, partition_key FROM system.tables WHERE database = ?", st.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for tables.Next() {
+		var name, eng, pk string
+		if err := tables.Scan(&name, &eng, &pk); err != nil {
+			t.Fatal(err)
+		}
+		seen[name] = true
+		if eng != "ReplacingMergeTree" {
+			t.Errorf("%s: engine %s", name, eng)
+		}
+		if slices.Contains(timePartitioned, name) != strings.HasPrefix(pk, "toYYYYMM(") {
+			t.Errorf("%s: partition key %q", name, pk)
+		}
+	}
+	tables.Close()
+	for _, name := range []string{"predictions", "labels", "window_summaries", "window_checkpoints",
+		"drift_results", "alerts", "detections", "schema_migrations"} {
+		if !seen[name] {
+			t.Errorf("table %s missing", name)
+		}
+	}
+}
+
+func TestMigrationNumbering(t *testing.T) {
+	for i, m := range migrations {
+		if m.Version != uint32(i+1) {
+			t.Errorf("migration %d has version %d: versions must run 1, 2, 3...", i, m.Version)
+		}
+		if m.Name == "" || len(m.Steps) == 0 {
+			t.Errorf("migration %d has no name or no steps", m.Version)
+		}
+	}
+}
+
+// migrationRows lists schema_migrations without FINAL, so a migration
+// recorded twice shows twice.
+func migrationRows(t *testing.T, st *Store) []uint32 {
+	t.Helper()
+	rows, err := st.conn.Query(t.Context(), "SELECT version FROM "+st.table("schema_migrations")+" ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestMigrationsIdempotent(t *testing.T) {
+	db := dbName(t, "a")
+	st := openDB(t, db)
+	want := []uint32{1}
+	if got := migrationRows(t, st); !slices.Equal(got, want) {
+		t.Fatalf("after first Open: %v, want %v", got, want)
+	}
+	st.Close()
+	st = openDB(t, db)
+	if got := migrationRows(t, st); !slices.Equal(got, want) {
+		t.Fatalf("after second Open: %v, want %v", got, want)
+	}
+
+	// A later migration adding a column: applied once, recorded once,
+	// harmless when its step runs again.
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = append(slices.Clone(saved), migration{Version: 2, Name: "test column", Steps: []step{
+		addColumn("detections", "test_note", "String", "kind"),
+	}})
+	st.Close()
+	st = openDB(t, db)
+	st.Close()
+	st = openDB(t, db)
+	if got := migrationRows(t, st); !slices.Equal(got, []uint32{1, 2}) {
+		t.Fatalf("with migration 2: %v, want [1 2]", got)
+	}
+	if err := addColumn("detections", "test_note", "String", "kind")(t.Context(), st); err != nil {
+		t.Fatalf("addColumn again: %v", err)
+	}
+	var n uint64
+	if err := st.conn.QueryRow(t.Context(), "SELECT count() FROM system.columns WHERE database = ? AND table = 'detections' AND name = 'test_note'", db).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("test_note columns: %d, %v", n, err)
+	}
+}
+
+func TestOpenBadDatabaseName(t *testing.T) {
+	for _, db := range []string{"drift-mon", "a;DROP DATABASE x", "a b", "a.b", "`x`"} {
+		t.Run(db, func(t *testing.T) {
+			// No server needed: the name is refused before connecting.
+			_, err := Open(t.Context(), Options{Addr: []string{"127.0.0.1:1"}, Database: db})
+			if !errors.Is(err, storage.ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestOpenClosedPortFailsFast(t *testing.T) {
+	addr := closedPort(t)
+	const password = "s3cret-pw"
+	start := time.Now()
+	_, err := Open(t.Context(), Options{Addr: []string{addr}, Password: password, DialTimeout: 10 * time.Second})
+	elapsed := time.Since(start)
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if !strings.Contains(err.Error(), addr) {
+		t.Errorf("error %q does not name the address %s", err, addr)
+	}
+	if strings.Contains(err.Error(), password) {
+		t.Errorf("error %q shows the password", err)
+	}
+	// A refused connection is immediate; the dial timeout must not be
+	// waited out.
+	if elapsed > 2*time.Second {
+		t.Errorf("Open took %v against a closed port", elapsed)
+	}
+}
+
+// proxy forwards TCP to the server until cut, to take the server away from
+// a store that is already open.
+type proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.cut)
+	return p
+}
+
+// cut stops accepting and breaks every forwarded connection.
+func (p *proxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func TestUnavailableAfterOpen(t *testing.T) {
+	addr := serverAddr(t)
+	db := dbName(t, "a")
+	openDB(t, db).Close() // creates the schema, and the cleanup
+	p := startProxy(t, addr)
+	proxied := p.ln.Addr().String()
+	st, err := Open(t.Context(), Options{Addr: []string{proxied}, Database: db})
+	if err != nil {
+		t.Fatalf("Open through proxy: %v", err)
+	}
+	defer st.Close()
+	if err := st.SaveCheckpoint(t.Context(), drift.Checkpoint{Group: "g", Topic: "t", Offset: 1, Version: 1}); err != nil {
+		t.Fatalf("SaveCheckpoint through proxy: %v", err)
+	}
+	p.cut()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Ping", func() error { return st.Ping(t.Context()) }},
+		{"SaveCheckpoint", func() error {
+			return st.SaveCheckpoint(t.Context(), drift.Checkpoint{Group: "g", Topic: "t", Offset: 2, Version: 2})
+		}},
+		{"LoadCheckpoint", func() error { _, _, err := st.LoadCheckpoint(t.Context(), "g", "t", 0); return err }},
+		{"Results", func() error { _, err := st.Results(t.Context(), storage.ResultQuery{}); return err }},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.call()
+			if !errors.Is(err, storage.ErrUnavailable) {
+				t.Fatalf("err = %v, want ErrUnavailable", err)
+			}
+			if !strings.Contains(err.Error(), proxied) {
+				t.Errorf("error %q does not name the address %s", err, proxied)
+			}
+		})
+	}
+}
+
+func TestServerErrorIsNotUnavailable(t *testing.T) {
+	st := openDB(t, dbName(t, "a"))
+	if err := st.conn.Exec(t.Context(), "DROP TABLE "+st.table("drift_results")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.Results(t.Context(), storage.ResultQuery{})
+	if err == nil || errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("query of a missing table: err = %v, want a permanent error", err)
+	}
+}
+
+func TestUnavailableClassification(t *testing.T) {
+	opErr := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", opErr, true},
+		{"wrapped refused", fmt.Errorf("dial: %w", opErr), true},
+		{"reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
+		{"eof", io.EOF, true},
+		{"acquire timeout", ch.ErrAcquireConnTimeout, true},
+		{"deadline", context.DeadlineExceeded, true},
+		{"canceled by caller", context.Canceled, false},
+		{"unknown table", &proto.Exception{Code: 60, Message: "Table x doesn't exist"}, false},
+		{"bad password", &proto.Exception{Code: 516, Message: "Authentication failed"}, false},
+		{"too many parts", &proto.Exception{Code: 252, Message: "Too many parts"}, true},
+		{"memory limit", fmt.Errorf("send: %w", &proto.Exception{Code: 241}), true},
+		{"driver conversion", errors.New("converting int to String is unsupported"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := unavailable(tc.err); got != tc.want {
+				t.Errorf("unavailable(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDropPartitionsBefore(t *testing.T) {
+	st := openDB(t, dbName(t, "a"))
+	ctx := t.Context()
+	months := []time.Time{
+		time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC),
+	}
+	for i, m := range months {
+		w := &drift.WindowSummary{Model: "m", Seq: int64(i + 1), Start: m, End: m.Add(time.Hour)}
+		r := drift.Result{Model: "m", Family: drift.Covariate, Feature: "x", Method: "ks", WindowStart: m, WindowEnd: m.Add(time.Hour)}
+		if err := st.WriteWindow(ctx, w, []drift.Result{r}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.WritePredictions(ctx, []storage.PredictionRecord{{Model: "m", ID: fmt.Sprint(i), Time: m}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left := func() (seqs []int64, results, preds int) {
+		ws, err := st.Windows(ctx, "m", time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			seqs = append(seqs, w.Seq)
+		}
+		rs, err := st.Results(ctx, storage.ResultQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := st.Predictions(ctx, "m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seqs, len(rs), len(ps)
+	}
+	steps := []struct {
+		before time.Time
+		seqs   []int64
+	}{
+		// January and February end by March 1st; March does not.
+		{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), []int64{3}},
+		// Mid-March: March has not ended, nothing more goes.
+		{time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC), []int64{3}},
+		{time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), nil},
+	}
+	for _, s := range steps {
+		if err := st.DropPartitionsBefore(ctx, s.before); err != nil {
+			t.Fatalf("DropPartitionsBefore(%s): %v", s.before, err)
+		}
+		seqs, nr, np := left()
+		if !slices.Equal(seqs, s.seqs) || nr != len(s.seqs) || np != len(s.seqs) {
+			t.Errorf("before %s: windows %v, %d results, %d predictions; want windows %v and %d of each",
+				s.before.Format(time.DateOnly), seqs, nr, np, s.seqs, len(s.seqs))
+		}
+	}
+}
+
+func benchStore(b *testing.B) *Store {
+	addr := os.Getenv("DRIFTMON_CLICKHOUSE_ADDR")
+	if addr == "" {
+		b.Skip("DRIFTMON_CLICKHOUSE_ADDR is empty (see scripts/clickhouse.sh)")
+	}
+	db := fmt.Sprintf("driftmon_bench_%s", runID)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := Open(b.Context(), Options{Addr: []string{addr}, Database: db, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		st.conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+		st.Close()
+	})
+	return st
+}
+
+func BenchmarkPredictions(b *testing.B) {
+	storagetest.BenchmarkPredictions(b, benchStore(b), 1000)
+}
+
+func BenchmarkWindow(b *testing.B) {
+	storagetest.BenchmarkWindow(b, benchStore(b), 20)
+}

@@ -1,0 +1,211 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Schema changes ship as numbered migrations, applied in order at Open and
+// recorded in schema_migrations, each once.
+//
+// To change the schema, append a migration with the next number; never edit
+// or renumber one that has shipped (databases in the field have recorded
+// it). Statements name tables as {db}.table; {db} becomes the validated
+// database name. The schema must run on ClickHouse 18.16 as on current
+// releases: no TTL, DateTime64, Map, JSON, CODEC or LowCardinality, and no
+// IF NOT EXISTS on ADD COLUMN, so add columns with addColumn, which asks
+// system.columns first. Every step must be safe to run twice: two instances
+// may start at once, and a crash between a step and its record replays it.
+//
+// Example:
+//
+//	{Version: 2, Name: "window summaries: reference id", Steps: []step{
+//		addColumn("window_summaries", "reference_id", "String", "version"),
+//	}},
+var migrations = []migration{
+	{Version: 1, Name: "base schema", Steps: []step{
+		sql(`CREATE TABLE IF NOT EXISTS {db}.predictions (
+			model String, model_version String, id String,
+			event_time DateTime, time_ns Int64,
+			output String, body String,
+			topic String, kafka_partition Int32, kafka_offset Int64,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(event_time)
+		ORDER BY (model, id, topic, kafka_partition, kafka_offset)`),
+
+		sql(`CREATE TABLE IF NOT EXISTS {db}.labels (
+			model String, id String,
+			event_time DateTime, time_ns Int64,
+			label String, body String,
+			topic String, kafka_partition Int32, kafka_offset Int64,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(event_time)
+		ORDER BY (model, id, topic, kafka_partition, kafka_offset)`),
+
+		// One row per feature and one for the prediction (role), or one
+		// role='window' row for a window with neither. Window-level fields
+		// repeat on each row; start_ns/end_ns keep what DateTime rounds.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.window_summaries (
+			model String, model_version String, seq Int64,
+			window_start DateTime, window_end DateTime, start_ns Int64, end_ns Int64,
+			events UInt64, late UInt64,
+			role String, position UInt32, feature String, kind String,
+			count UInt64, missing UInt64, invalid UInt64,
+			sum Float64, sum_sq Float64, min Float64, max Float64,
+			edges Array(Float64), bin_counts Array(UInt64),
+			category_names Array(String), category_counts Array(UInt64), max_categories UInt32,
+			sketch String,
+			sample Array(Float64), sample_seen UInt64, sample_cap UInt32, sample_rng String,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(window_start)
+		ORDER BY (model, model_version, seq, role, feature)`),
+
+		sql(`CREATE TABLE IF NOT EXISTS {db}.window_checkpoints (
+			group_id String, topic String, kafka_partition Int32,
+			kafka_offset Int64, state String,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		ORDER BY (group_id, topic, kafka_partition)`),
+
+		// Exactly DESIGN.md's DDL: Grafana and tests read this table.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.drift_results (
+			model String, model_version String, family String,
+			feature String,
+			method String, window_start DateTime, window_end DateTime,
+			statistic Float64, p_value Nullable(Float64), threshold Float64, drifted UInt8,
+			n_reference UInt64, n_current UInt64, version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(window_start)
+		ORDER BY (model, model_version, family, feature, method, window_start)`),
+
+		// What drift.Result holds beyond drift_results' fixed shape: the
+		// window's sequence number and which row is the feature's verdict.
+		// Same key as drift_results, written with it.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.drift_result_meta (
+			model String, model_version String, family String,
+			feature String, method String, window_start DateTime,
+			window_seq Int64, decision UInt8,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(window_start)
+		ORDER BY (model, model_version, family, feature, method, window_start)`),
+
+		// Alert history: one row per alert instance (rule and fingerprint
+		// of its labels) and start; each state change rewrites the row with
+		// a newer version.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.alerts (
+			rule String, fingerprint String,
+			model String, model_version String,
+			family String, feature String, method String,
+			state String, severity String, value Float64,
+			started_at DateTime, updated_at DateTime, resolved_at Nullable(DateTime),
+			message String,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(started_at)
+		ORDER BY (rule, fingerprint, started_at)`),
+
+		// Stream-detector signals (kind warning|drift).
+		sql(`CREATE TABLE IF NOT EXISTS {db}.detections (
+			model String, model_version String, detector String, kind String,
+			event_index UInt64, event_time DateTime,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(event_time)
+		ORDER BY (model, model_version, detector, event_index, kind)`),
+	}},
+}
+
+// timePartitioned lists the tables partitioned by month, for retention.
+var timePartitioned = []string{
+	"predictions", "labels", "window_summaries", "drift_results", "drift_result_meta", "alerts", "detections",
+}
+
+type migration struct {
+	Version uint32
+	Name    string
+	Steps   []step
+}
+
+// step is one idempotent schema change.
+type step func(ctx context.Context, s *Store) error
+
+// sql is a step of one statement.
+func sql(stmt string) step {
+	return func(ctx context.Context, s *Store) error {
+		return s.conn.Exec(ctx, strings.ReplaceAll(stmt, "{db}", s.db))
+	}
+}
+
+// addColumn adds a column unless it exists: 18.16 has no ADD COLUMN IF NOT
+// EXISTS. after names the column it follows ("" for the end).
+func addColumn(table, column, typ, after string) step {
+	return func(ctx context.Context, s *Store) error {
+		var n uint64
+		if err := s.conn.QueryRow(ctx,
+			"SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
+			s.db, table, column).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if !identRE.MatchString(table) || !identRE.MatchString(column) || (after != "" && !identRE.MatchString(after)) {
+			return fmt.Errorf("add column %q to %q: bad identifier", column, table)
+		}
+		stmt := fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN %s %s", s.db, table, column, typ)
+		if after != "" {
+			stmt += " AFTER " + after
+		}
+		return s.conn.Exec(ctx, stmt)
+	}
+}
+
+// migrate creates schema_migrations and applies what it does not list.
+func (s *Store) migrate(ctx context.Context) error {
+	if err := s.conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.schema_migrations (
+		version UInt32, name String, applied_at DateTime
+	) ENGINE = ReplacingMergeTree() ORDER BY version`, s.db)); err != nil {
+		return s.fail("create schema_migrations", err)
+	}
+	applied := make(map[uint32]bool)
+	rows, err := s.conn.Query(ctx, fmt.Sprintf("SELECT version FROM %s.schema_migrations", s.db))
+	if err != nil {
+		return s.fail("read schema_migrations", err)
+	}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return s.fail("read schema_migrations", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return s.fail("read schema_migrations", err)
+	}
+	for _, m := range migrations {
+		if applied[m.Version] {
+			continue
+		}
+		for i, st := range m.Steps {
+			if err := st(ctx, s); err != nil {
+				return s.fail(fmt.Sprintf("migration %d (%s) step %d", m.Version, m.Name, i+1), err)
+			}
+		}
+		err := s.insert(ctx, "schema_migrations", "version, name, applied_at", 1, func(_ int) []any {
+			return []any{m.Version, m.Name, s.now().UTC().Truncate(time.Second)}
+		})
+		if err != nil {
+			return s.fail(fmt.Sprintf("record migration %d", m.Version), err)
+		}
+		s.log.Info("clickhouse migration applied", "database", s.db, "version", m.Version, "name", m.Name)
+	}
+	return nil
+}

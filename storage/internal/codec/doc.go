@@ -1,0 +1,8 @@
+// Package codec turns a drift.FeatureSummary into a flat row of plain
+// values and back, the one storable form both stores share: ClickHouse
+// binds its fields to columns, the embedded store writes it as JSON. It also
+// owns the binary form of the quantile sketch and JSON floats that survive
+// NaN and infinities.
+//
+// It imports only drift and sketch of driftmon's packages.
+package codec
