@@ -106,7 +106,8 @@ type FeatureSummary struct {
 	Categories    map[string]uint64 `json:"categories,omitempty"`
 	MaxCategories int               `json:"max_categories,omitempty"`
 
-	numBuf []byte // formats numeric categories without allocating
+	numBuf []byte            // formats numeric categories without allocating
+	keys   map[string]string // category -> the map's own copy of it (see key)
 }
 
 // NewFeatureSummary returns an empty summary. edges may be nil (no reference
@@ -186,23 +187,41 @@ func (s *FeatureSummary) AddNumber(x float64) {
 
 func (s *FeatureSummary) addCategoryString(v string) {
 	s.Count++
-	if _, ok := s.Categories[v]; ok || len(s.Categories) < s.MaxCategories {
-		if !ok {
-			v = strings.Clone(v) // v may alias a decode buffer
-		}
-		s.Categories[v]++
+	if k, ok := s.key(v); ok {
+		s.Categories[k]++
+		return
+	}
+	if len(s.Categories) < s.MaxCategories {
+		k := strings.Clone(v) // v may alias a decode buffer
+		s.keys[k] = k
+		s.Categories[k]++
 		return
 	}
 	s.Categories[OtherCategory]++
 }
 
 func (s *FeatureSummary) addCategoryBytes(b []byte) {
-	if n, ok := s.Categories[string(b)]; ok { // no allocation for the lookup
+	if k, ok := s.key(string(b)); ok { // no allocation for the lookup
 		s.Count++
-		s.Categories[string(b)] = n + 1
+		s.Categories[k]++
 		return
 	}
 	s.addCategoryString(string(b))
+}
+
+// key returns the summary's own copy of category v. Incrementing through it
+// matters: assigning to a Go map with a string key stores the key given,
+// so m[v]++ with a v that aliases a decode buffer would leave the map keyed
+// by bytes the next event overwrites.
+func (s *FeatureSummary) key(v string) (string, bool) {
+	if s.keys == nil {
+		s.keys = make(map[string]string, len(s.Categories))
+		for k := range s.Categories {
+			s.keys[k] = k
+		}
+	}
+	k, ok := s.keys[v]
+	return k, ok
 }
 
 // Merge adds o into s. Both must summarise the same feature over the same
@@ -236,6 +255,7 @@ func (s *FeatureSummary) Merge(o *FeatureSummary) error {
 	if s.Sample != nil && o.Sample != nil {
 		s.Sample.Merge(o.Sample)
 	}
+	s.keys = nil // rebuilt from Categories on the next Observe
 	for k, c := range o.Categories {
 		if _, ok := s.Categories[k]; ok || len(s.Categories) < s.MaxCategories || k == OtherCategory {
 			s.Categories[k] += c

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
@@ -70,7 +71,7 @@ type modelState struct {
 	// there: producers send features in a stable order, so a string
 	// comparison usually replaces the map lookup.
 	order []int
-	open  []*openWindow  // ascending seq
+	open  []*openWindow // ascending seq
 	// MaxEventTime drives the watermark (MaxEventTime - AllowedLateness).
 	maxEventTime time.Time
 	// closedThrough is the highest seq closed: an event for a seq at or
@@ -181,7 +182,7 @@ func (w *Windower) model(name string) (*modelState, error) {
 	for i, f := range spec.Features {
 		m.index[f.Name] = i
 	}
-	w.models[name] = m
+	w.models[spec.Model] = m // not name: it may alias a decode buffer
 	return m, nil
 }
 
@@ -227,7 +228,7 @@ func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
 		// a version, so mixed versions in one window are the producer's
 		// choice to split by model name.
 		if sum.ModelVersion == m.spec.DefaultVersion && sum.Events == 1 {
-			sum.ModelVersion = p.ModelVersion
+			sum.ModelVersion = strings.Clone(p.ModelVersion)
 		}
 	}
 	for i := range p.Features {
