@@ -56,7 +56,7 @@ type KafkaConfig struct {
 	SessionTimeout    time.Duration `yaml:"session_timeout"`
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 	TLS               TLSConfig     `yaml:"tls"`
-	SASL               SASLConfig    `yaml:"sasl"`
+	SASL              SASLConfig    `yaml:"sasl"`
 	// MaxMessageBytes is the largest record accepted; larger ones go to the
 	// dead-letter topic as oversized.
 	MaxMessageBytes int `yaml:"max_message_bytes"`

@@ -268,10 +268,13 @@ func (p *partition) run(ctx context.Context) {
 				return
 			}
 			if err := p.handle(ctx, m); err != nil {
+				// No checkpoint now: a record half handled (a window closed
+				// but not stored) leaves state that must not be saved. What
+				// was handled since the last checkpoint replays.
 				if ctx.Err() == nil {
 					p.log.Error("handle record; the partition resumes from its checkpoint", "offset", m.Offset, "err", err)
 				}
-				return // no checkpoint: what was handled since the last one replays
+				return
 			}
 		case <-tick.C:
 			now := p.c.cfg.Clock()
@@ -286,7 +289,9 @@ func (p *partition) run(ctx context.Context) {
 			}
 			if now.Sub(lastCheckpoint) >= p.c.cfg.CheckpointInterval {
 				if err := p.checkpoint(ctx, now); err != nil {
-					if ctx.Err() == nil {
+					if ctx.Err() != nil {
+						p.final() // the state is whole; only the context ended
+					} else {
 						p.log.Error("checkpoint; the partition resumes from its last one", "err", err)
 					}
 					return

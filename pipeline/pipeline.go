@@ -260,6 +260,9 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 // pauses (and Kafka buffers) rather than dropping anything.
 func (p *Partition) retry(ctx context.Context, op string, fn func(context.Context) error) error {
 	err := retry.Do(ctx, fn, func(err error) {
+		if ctx.Err() != nil {
+			return // shutting down or revoked, not an outage
+		}
 		p.pl.cfg.Metrics.storageErrors.WithLabelValues(op).Inc()
 		p.log.Error("storage write failed; retrying", "op", op, "err", err)
 	})
