@@ -48,7 +48,7 @@ func BenchmarkDecodeAndWindow(b *testing.B) {
 		}
 		ev, _ := json.Marshal(map[string]any{"model": "fraud", "model_version": "7", "id": fmt.Sprintf("req-%08x", k),
 			"timestamp": base.Add(time.Duration(k) * time.Millisecond).Format(time.RFC3339Nano),
-			"features": f, "prediction": r.Float64()})
+			"features":  f, "prediction": r.Float64()})
 		events[k] = ev
 		size += len(ev)
 	}

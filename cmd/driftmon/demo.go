@@ -1,0 +1,467 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/pipeline"
+	"github.com/driftmon/driftmon/reference"
+)
+
+const (
+	demoPredictions = "predictions"
+	demoLabels      = "labels"
+	demoDeadLetter  = "driftmon-dead-letter"
+)
+
+// demoData is what the demo replays: a reference file, a model config, and
+// the events.
+type demoData struct {
+	model     string
+	modelYAML string
+	events    [][]byte
+	windows   int // windows the stream makes, so the demo knows when it is done
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print JSON lines only (logs go to stderr)")
+	data := fs.String("data", "", "replay this CSV file instead of the synthetic model: the first 10% of rows are the reference")
+	rows := fs.Int("window", 2000, "rows per window when replaying --data")
+	timeout := fs.Duration("timeout", 60*time.Second, "stop after this long whatever happened")
+	level := fs.String("log-level", "warn", "log level (logs go to stderr)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	log, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo:", err)
+		return exitUsage
+	}
+	dir, err := os.MkdirTemp("", "driftmon-demo-")
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+
+	var dd *demoData
+	if *data != "" {
+		dd, err = csvDemo(ctx, *data, *rows, dir)
+	} else {
+		dd, err = synthDemo(dir)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo:", err)
+		return exitUsage
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	port, err := freePort()
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo:", err)
+		return 1
+	}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port),
+		kfake.SeedTopics(1, demoPredictions, demoLabels, demoDeadLetter))
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo: start the in-process broker:", err)
+		return 1
+	}
+	defer cluster.Close()
+	broker := cluster.ListenAddrs()[0]
+
+	cfgYAML := fmt.Sprintf(`kafka:
+  brokers: [%q]
+  group_id: driftmon-demo
+  predictions_topic: %s
+  labels_topic: %s
+  dead_letter_topic: %s
+  checkpoint_interval: 5s
+storage:
+  backend: embedded
+  embedded: {path: %q}
+http: {listen: "127.0.0.1:0"}
+models:
+%s`, broker, demoPredictions, demoLabels, demoDeadLetter, filepath.Join(dir, "store"), dd.modelYAML)
+	cfg, err := config.Parse([]byte(cfgYAML), dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo: config:", err)
+		return 1
+	}
+
+	pr := &demoPrinter{out: stdout, json: *asJSON, firstDrift: map[string]int64{}, driftCount: map[string]int{},
+		done: make(chan struct{}), want: dd.windows}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo:", err)
+		return 1
+	}
+	ready := make(chan struct{})
+	svcCtx, stopSvc := context.WithCancel(ctx)
+	defer stopSvc()
+	svcErr := make(chan error, 1)
+	go func() {
+		svcErr <- serve(svcCtx, cfg, serveOptions{Logger: log, Observers: []pipeline.Observer{pr.window},
+			Listener: ln, TickInterval: 250 * time.Millisecond, HeartbeatInterval: 300 * time.Millisecond,
+			SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second, Ready: ready})
+	}()
+	select {
+	case <-ready:
+	case err := <-svcErr:
+		fmt.Fprintln(stderr, "driftmon demo: service:", err)
+		return 1
+	}
+	pr.info("driftmon demo: broker %s, HTTP http://%s (metrics at /metrics), %d events of model %q", broker, ln.Addr(), len(dd.events), dd.model)
+
+	if err := produce(ctx, broker, dd); err != nil {
+		fmt.Fprintln(stderr, "driftmon demo: produce:", err)
+		return 1
+	}
+	select {
+	case <-pr.done:
+	case <-ctx.Done():
+		pr.info("driftmon demo: stopped after %s with %d of %d windows", *timeout, pr.seen(), dd.windows)
+	case err := <-svcErr:
+		fmt.Fprintln(stderr, "driftmon demo: service stopped:", err)
+		return 1
+	}
+	stopSvc()
+	<-svcErr
+	rejected := deadLetters(broker)
+	pr.summary(dd, rejected)
+	return 0
+}
+
+// produce writes the events, keyed by model as the contract says, plus three
+// malformed records that must end up in the dead-letter topic.
+func produce(ctx context.Context, broker string, dd *demoData) error {
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
+		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer w.Close()
+	key := []byte(dd.model)
+	bad := [][]byte{
+		[]byte(`{"model": "` + dd.model + `", "features": `),              // truncated JSON
+		[]byte(`{"model": "` + dd.model + `", "timestamp": "yesterday"}`), // bad timestamp
+		[]byte(`{"model": "no-such-model", "features": {}}`),              // unknown model
+	}
+	msgs := make([]kafka.Message, 0, 1000)
+	for i, ev := range dd.events {
+		msgs = append(msgs, kafka.Message{Key: key, Value: ev})
+		if i == len(dd.events)/2 {
+			for _, b := range bad {
+				msgs = append(msgs, kafka.Message{Key: key, Value: b})
+			}
+		}
+		if len(msgs) >= 1000 || i == len(dd.events)-1 {
+			if err := w.WriteMessages(ctx, msgs...); err != nil {
+				return err
+			}
+			msgs = msgs[:0]
+		}
+	}
+	return nil
+}
+
+// deadLetters counts the records in the dead-letter topic.
+func deadLetters(broker string) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := kafka.DialLeader(ctx, "tcp", broker, demoDeadLetter, 0)
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	first, last, err := conn.ReadOffsets()
+	if err != nil {
+		return -1
+	}
+	return last - first
+}
+
+func synthDemo(dir string) (*demoData, error) {
+	ref := filepath.Join(dir, "reference.csv")
+	f, err := os.Create(ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSynthReference(f, 7, synthReferenceLen); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	var feats strings.Builder
+	for _, sf := range synthFeatures {
+		fmt.Fprintf(&feats, "      %s: %s\n", sf.name, sf.kind)
+	}
+	return &demoData{
+		model: synthModel,
+		modelYAML: fmt.Sprintf(`  - name: %s
+    window: {duration: %s}
+    allowed_lateness: 1m
+    idle_timeout: 2s
+    reference: {file: %q}
+    prediction: score
+    features:
+%s`, synthModel, synthWindow, ref, feats.String()),
+		events:  synthEvents(11),
+		windows: synthWindows,
+	}, nil
+}
+
+// csvDemo replays a CSV file: its first 10% of rows are the reference, the
+// rest arrive one per minute of event time in count windows of `rows`.
+func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData, error) {
+	if rows < 2 {
+		return nil, fmt.Errorf("--window %d: want at least 2 rows", rows)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	defer f.Close()
+	all, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("--data %s: %w", path, err)
+	}
+	if len(all) < 21 {
+		return nil, fmt.Errorf("--data %s: %d rows; want at least 20 after the header", path, len(all)-1)
+	}
+	header, body := all[0], all[1:]
+	nRef := len(body) / 10
+	refPath := filepath.Join(dir, "reference.csv")
+	rf, err := os.Create(refPath)
+	if err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(rf)
+	cw.Write(header)
+	cw.WriteAll(body[:nRef])
+	if err := rf.Close(); err != nil {
+		return nil, err
+	}
+	cols, err := reference.InferColumns(ctx, refPath)
+	if err != nil {
+		return nil, err
+	}
+	model := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	model = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, model)
+	var feats strings.Builder
+	kinds := map[string]drift.FeatureKind{}
+	for _, c := range cols {
+		kinds[c.Name] = c.Kind
+		fmt.Fprintf(&feats, "      %q: %s\n", c.Name, c.Kind)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(h)] = i
+	}
+	events := make([][]byte, 0, len(body)-nRef)
+	for i, rec := range body[nRef:] {
+		fv := map[string]any{}
+		for _, c := range cols {
+			v := strings.TrimSpace(rec[idx[c.Name]])
+			switch {
+			case isMissing(v):
+				fv[c.Name] = nil
+			case c.Kind == drift.Numeric:
+				x, err := strconv.ParseFloat(v, 64)
+				if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+					fv[c.Name] = v // wrong type: counted as invalid, as in production
+				} else {
+					fv[c.Name] = x
+				}
+			default:
+				fv[c.Name] = v
+			}
+		}
+		b, _ := json.Marshal(map[string]any{
+			"model": model, "id": strconv.Itoa(nRef + i),
+			"timestamp": synthStart.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+			"features":  fv,
+		})
+		events = append(events, b)
+	}
+	n := len(events)
+	return &demoData{
+		model: model,
+		modelYAML: fmt.Sprintf(`  - name: %s
+    window: {events: %d}
+    idle_timeout: 2s
+    reference: {file: %q}
+    features:
+%s`, model, rows, refPath, feats.String()),
+		events:  events,
+		windows: (n + rows - 1) / rows,
+	}, nil
+}
+
+func isMissing(v string) bool {
+	switch v {
+	case "", "?", "NA", "nan", "NaN", "null":
+		return true
+	}
+	return false
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// demoPrinter prints each stored window as it happens.
+type demoPrinter struct {
+	out  io.Writer
+	json bool
+	want int
+
+	mu         sync.Mutex
+	n          int
+	drifted    int
+	firstDrift map[string]int64 // family:feature -> first drifted window (0-based)
+	driftCount map[string]int
+	done       chan struct{}
+}
+
+func (p *demoPrinter) seen() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+func (p *demoPrinter) info(format string, a ...any) {
+	if p.json {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, format+"\n", a...)
+}
+
+type demoFeature struct {
+	Name      string  `json:"name"`
+	Drifted   bool    `json:"drifted"`
+	Method    string  `json:"method"`
+	Statistic float64 `json:"statistic"`
+	Threshold float64 `json:"threshold"`
+}
+
+func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var cov, prior []demoFeature
+	for _, r := range results {
+		if !r.Decision {
+			continue
+		}
+		f := demoFeature{Name: r.Feature, Drifted: r.Drifted, Method: r.Method, Statistic: r.Statistic, Threshold: r.Threshold}
+		switch r.Family {
+		case drift.Covariate:
+			cov = append(cov, f)
+		case drift.Prior:
+			prior = append(prior, f)
+		}
+		if r.Drifted {
+			key := string(r.Family) + ":" + r.Feature
+			if _, ok := p.firstDrift[key]; !ok {
+				p.firstDrift[key] = int64(p.n)
+			}
+			p.driftCount[key]++
+		}
+	}
+	drifted := false
+	for _, f := range append(cov, prior...) {
+		drifted = drifted || f.Drifted
+	}
+	if drifted {
+		p.drifted++
+	}
+	if p.json {
+		b, _ := json.Marshal(map[string]any{"type": "window", "model": w.Model, "window_seq": w.Seq,
+			"window_start": w.Start, "window_end": w.End, "n": w.Events, "features": nonNil(cov), "prior": nonNil(prior)})
+		fmt.Fprintln(p.out, string(b))
+	} else {
+		var parts []string
+		for _, f := range append(cov, prior...) {
+			if f.Drifted {
+				parts = append(parts, fmt.Sprintf("%s %s=%.3f>%.3f", f.Name, f.Method, f.Statistic, f.Threshold))
+			}
+		}
+		verdict := "no drift"
+		if len(parts) > 0 {
+			verdict = "DRIFT " + strings.Join(parts, ", ")
+		}
+		fmt.Fprintf(p.out, "window %-8s %s .. %s  n=%-5d %s\n", w.Model,
+			w.Start.Format("2006-01-02 15:04"), w.End.Format("15:04"), w.Events, verdict)
+	}
+	p.n++
+	if p.n == p.want {
+		close(p.done)
+	}
+}
+
+func nonNil(fs []demoFeature) []demoFeature {
+	if fs == nil {
+		return []demoFeature{}
+	}
+	return fs
+}
+
+func (p *demoPrinter) summary(dd *demoData, rejected int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keys := make([]string, 0, len(p.firstDrift))
+	for k := range p.firstDrift {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if p.json {
+		first := map[string]any{}
+		for _, k := range keys {
+			first[k] = map[string]any{"first_window": p.firstDrift[k], "windows": p.driftCount[k]}
+		}
+		b, _ := json.Marshal(map[string]any{"type": "summary", "model": dd.model, "windows": p.n,
+			"windows_expected": dd.windows, "windows_drifted": p.drifted, "drift": first, "dead_lettered": rejected})
+		fmt.Fprintln(p.out, string(b))
+		return
+	}
+	fmt.Fprintf(p.out, "\nsummary: %d of %d windows closed, %d with drift; %d malformed records sent to the dead-letter topic\n",
+		p.n, dd.windows, p.drifted, rejected)
+	for _, k := range keys {
+		fmt.Fprintf(p.out, "  %-24s drifted in %d windows, first in window %d (0-based)\n", k, p.driftCount[k], p.firstDrift[k])
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(p.out, "  no feature drifted")
+	}
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/storage/clickhouse"
+)
+
+// TestKcatProducer has an independent client, librdkafka's kcat, produce the
+// events over TCP; the service consumes them through kafka-go, stores exact
+// windows in ClickHouse, and sends each malformed record to the dead-letter
+// topic with its reason.
+func TestKcatProducer(t *testing.T) {
+	kcat := requireEnv(t, "DRIFTMON_KCAT", "Debian's kcat (apt-get install kcat)")
+	chAddr, db, _ := clickhouseDB(t)
+	broker := startBroker(t, 1, "predictions", "labels", "driftmon-dead-letter")
+	dir := t.TempDir()
+	const window = 300 * time.Second
+	cfgPath := testConfig(t, dir, broker,
+		fmt.Sprintf("  backend: clickhouse\n  clickhouse: {addr: [%q], database: %s}", chAddr, db), "127.0.0.1:0", window)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	events, want := testStream(3000, base, window)
+
+	var in bytes.Buffer
+	for i, e := range events {
+		fmt.Fprintf(&in, "m:%s\n", e)
+		if i == 1000 {
+			in.WriteString("m:{not json\n")
+			in.WriteString(`m:{"model": "m", "timestamp": "last tuesday", "features": {}}` + "\n")
+			in.WriteString(`m:{"model": "nobody", "features": {"x": 1}}` + "\n")
+		}
+	}
+	cmd := exec.Command(kcat, "-b", broker, "-P", "-t", "predictions", "-K:")
+	cmd.Stdin = &in
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat -P: %v\n%s", err, out)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
+			HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
+	}()
+	defer func() { cancel(); <-done }()
+
+	store, err := clickhouse.Open(ctx, clickhouse.Options{Addr: []string{chAddr}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	end := base.Add(time.Duration(len(events))*time.Second + window)
+	waitFor(t, 60*time.Second, "every window stored", func() (bool, error) {
+		ws, err := store.Windows(ctx, "m", base.Add(-window), end)
+		return len(ws) == len(want), err
+	})
+	ws, _ := store.Windows(ctx, "m", base.Add(-window), end)
+	for _, w := range ws {
+		if ew := want[w.Seq]; ew == nil || w.Events != ew.events || w.Feature("x").Missing != ew.xMissing {
+			t.Errorf("window %d: %d events, want %+v", w.Seq, w.Events, ew)
+		}
+	}
+
+	// kcat reads the dead-letter topic back: three records, each with its reason.
+	out, err := exec.Command(kcat, "-b", broker, "-C", "-t", "driftmon-dead-letter", "-o", "beginning", "-e",
+		"-f", "%h\n").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kcat -C: %v\n%s", err, out)
+	}
+	for _, reason := range []string{"malformed_json", "invalid_timestamp", "unknown_model"} {
+		if !strings.Contains(string(out), "driftmon-reason="+reason) {
+			t.Errorf("dead-letter topic lacks a record with reason %s:\n%s", reason, out)
+		}
+	}
+	if n := strings.Count(string(out), "driftmon-reason="); n != 3 {
+		t.Errorf("%d dead-letter records, want 3:\n%s", n, out)
+	}
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, line := range []string{
+		`driftmon_events_rejected_total{reason="malformed_json"} 1`,
+		`driftmon_events_rejected_total{reason="unknown_model"} 1`,
+		fmt.Sprintf(`driftmon_windows_closed_total{model="m"} %d`, len(want)),
+	} {
+		if !strings.Contains(string(body), line) {
+			t.Errorf("/metrics lacks %q", line)
+		}
+	}
+}

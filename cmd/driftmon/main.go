@@ -1,0 +1,98 @@
+// Command driftmon watches ML models in production for drift: `serve` runs
+// the service, `demo` runs the whole pipeline on one machine, and `check`
+// compares two files for a CI pipeline.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/driftmon/driftmon/config"
+)
+
+const usage = `driftmon: drift and data-quality monitoring for ML models in production.
+
+Usage:
+  driftmon serve --config driftmon.yaml   run the service
+  driftmon demo [--json] [--data FILE.csv]
+                                          the whole pipeline on one machine
+  driftmon replay [--brokers B] [--rate N]
+                                          produce the synthetic model's stream to Kafka
+  driftmon version
+
+Run "driftmon COMMAND -h" for a command's flags.
+`
+
+// exitUsage is the exit code for usage and input errors.
+const exitUsage = 2
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "replay":
+		return runReplay(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "driftmon", version)
+		return 0
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "driftmon: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+var version = "dev"
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "driftmon.yaml", "path to the YAML config")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	log, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon serve:", err)
+		return exitUsage
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon serve:", err)
+		return exitUsage
+	}
+	if err := serve(ctx, cfg, serveOptions{Logger: log}); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("driftmon serve stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

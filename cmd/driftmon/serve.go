@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+	"github.com/segmentio/kafka-go/sasl/plain"
+	"github.com/segmentio/kafka-go/sasl/scram"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/ingest"
+	"github.com/driftmon/driftmon/pipeline"
+	"github.com/driftmon/driftmon/reference"
+	"github.com/driftmon/driftmon/retry"
+	"github.com/driftmon/driftmon/storage"
+	"github.com/driftmon/driftmon/storage/clickhouse"
+	"github.com/driftmon/driftmon/storage/embedded"
+	"github.com/driftmon/driftmon/window"
+)
+
+// serveOptions are what tests and the demo change about a running service.
+type serveOptions struct {
+	Logger    *slog.Logger
+	Observers []pipeline.Observer
+	// Listener, when set, serves HTTP instead of listening on http.listen.
+	Listener net.Listener
+	// TickInterval and group timings, shortened by tests.
+	TickInterval      time.Duration
+	HeartbeatInterval time.Duration
+	SessionTimeout    time.Duration
+	RebalanceTimeout  time.Duration
+	// Ready is closed once the HTTP server listens and storage answered.
+	Ready chan<- struct{}
+}
+
+// serve runs the service until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	evals, specs, err := buildModels(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	pm := pipeline.NewMetrics(reg)
+	im := ingest.NewMetrics(reg)
+
+	dialer, err := kafkaDialer(cfg.Kafka)
+	if err != nil {
+		return err
+	}
+	transport := &kafka.Transport{TLS: dialer.TLS, SASL: dialer.SASLMechanism}
+	dlw := &kafka.Writer{
+		Addr: kafka.TCP(cfg.Kafka.Brokers...), Topic: cfg.Kafka.DeadLetterTopic, Transport: transport,
+		RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond, AllowAutoTopicCreation: false,
+	}
+	dead := ingest.NewDeadLetter(dlw)
+	defer dead.Close()
+
+	acceptUnknown := cfg.Kafka.UnknownModels == config.AcceptUnknownModels
+	pl := pipeline.New(pipeline.Config{
+		Group: cfg.Kafka.GroupID, PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
+		NewWindows: func() pipeline.Windows { return window.New(specs) },
+		Store:      store, Evaluator: newEvaluator(store, evals), Metrics: pm, Observers: opt.Observers,
+		RawLog: true,
+		Reject: func(err error) error {
+			if errors.Is(err, window.ErrUnknownModel) {
+				if acceptUnknown {
+					return errIgnore
+				}
+				return fmt.Errorf("%w: %v", ingest.ErrReject, err)
+			}
+			return nil
+		},
+		Logger: log,
+	})
+	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
+		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
+		PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
+		Dialer: dialer, CheckpointInterval: cfg.Kafka.CheckpointInterval, TickInterval: opt.TickInterval,
+		HeartbeatInterval: firstSet(opt.HeartbeatInterval, cfg.Kafka.HeartbeatInterval),
+		SessionTimeout:    firstSet(opt.SessionTimeout, cfg.Kafka.SessionTimeout), RebalanceTimeout: opt.RebalanceTimeout,
+		Decoder: ingest.DecoderOptions{MaxBytes: cfg.Kafka.MaxMessageBytes},
+		Logger:  log,
+	}, sinkFactory{pl}, dead, im)
+
+	api := &apiServer{store: store, gatherer: reg, consumerReady: consumer.Ready,
+		token: cfg.HTTP.Token.Value(), tokenForReads: cfg.HTTP.RequireTokenForReads, log: log}
+	ln := opt.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+		}
+	}
+	srv := &http.Server{Handler: api.handler(), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("driftmon serving", "http", ln.Addr().String(), "brokers", cfg.Kafka.Brokers,
+		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models))
+	if opt.Ready != nil {
+		close(opt.Ready)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return consumer.Run(gctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	if cfg.Storage.Retention > 0 {
+		if r, ok := store.(retainer); ok {
+			g.Go(func() error { return retain(gctx, r, cfg.Storage.Retention, log) })
+		}
+	}
+	return g.Wait()
+}
+
+func firstSet(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// errIgnore tells the pipeline to skip an event of an unknown model when
+// unknown models are accepted: it is counted as ingested, not windowed.
+var errIgnore = ignoreError{}
+
+type ignoreError struct{}
+
+func (ignoreError) Error() string { return "ignored" }
+
+// sinkFactory adapts the pipeline to the consumer's interface.
+type sinkFactory struct{ pl *pipeline.Pipeline }
+
+func (f sinkFactory) OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (ingest.PartitionSink, int64, error) {
+	p, resume, err := f.pl.OpenPartition(ctx, topic, partition, now)
+	if err != nil {
+		return nil, -1, err
+	}
+	return ignoring{p}, resume, nil
+}
+
+// ignoring turns errIgnore into success.
+type ignoring struct{ *pipeline.Partition }
+
+func (p ignoring) Prediction(ctx context.Context, pred *drift.Prediction, raw []byte, src drift.Source, now time.Time) error {
+	if err := p.Partition.Prediction(ctx, pred, raw, src, now); !errors.Is(err, errIgnore) {
+		return err
+	}
+	return nil
+}
+
+// openStore connects to the configured storage, retrying with backoff while
+// it is unreachable and saying what is missing.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (storage.Store, error) {
+	if cfg.Storage.Backend == config.BackendEmbedded {
+		s, err := embedded.Open(cfg.Storage.Embedded.Path)
+		if err != nil {
+			return nil, fmt.Errorf("storage.embedded.path %s: %w", cfg.Storage.Embedded.Path, err)
+		}
+		return s, nil
+	}
+	ch := cfg.Storage.ClickHouse
+	tlsCfg, err := ch.TLS.ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("storage.clickhouse.tls: %w", err)
+	}
+	var store storage.Store
+	err = retry.Do(ctx, func(ctx context.Context) error {
+		s, err := clickhouse.Open(ctx, clickhouse.Options{Addr: ch.Addr, Database: ch.Database, User: ch.User,
+			Password: ch.Password.Value(), TLS: tlsCfg, DialTimeout: ch.DialTimeout, Logger: log})
+		if err != nil {
+			return err
+		}
+		store = s
+		return nil
+	}, func(err error) {
+		log.Error("clickhouse unavailable; retrying", "addr", ch.Addr, "err", err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage.clickhouse %v: %w", ch.Addr, err)
+	}
+	return store, nil
+}
+
+// buildModels loads every model's reference and turns its config into a
+// window spec and an evaluation policy.
+func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval, []window.Spec, error) {
+	evals := map[string]*modelEval{}
+	var specs []window.Spec
+	for i := range cfg.Models {
+		mc := &cfg.Models[i]
+		policy := policyFor(mc.Drift)
+		if err := policy.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("models[%d] (%s).drift: %w", i, mc.Name, err)
+		}
+		spec := window.Spec{
+			Model: mc.Name, DefaultVersion: mc.Version, Duration: mc.Window.Duration, Events: uint64(mc.Window.Events),
+			AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, Limits: mc.Limits.Limits(),
+			Prediction: predictionKind(mc.Prediction),
+		}
+		me := &modelEval{policy: policy}
+		switch {
+		case mc.Reference.File != "":
+			cols := make([]reference.Column, len(mc.Features))
+			for j, f := range mc.Features {
+				cols[j] = reference.Column{Name: f.Name, Kind: f.Type}
+			}
+			var pred *reference.Column
+			if spec.Prediction != 0 {
+				pred = &reference.Column{Name: "prediction", Kind: spec.Prediction}
+			}
+			ref, err := reference.FromCSV(ctx, mc.Reference.File, cols, pred, spec.Limits)
+			if err != nil {
+				return nil, nil, fmt.Errorf("models[%d] (%s).reference.file: %w", i, mc.Name, err)
+			}
+			ref.Model, ref.ModelVersion = mc.Name, mc.Version
+			me.kind, me.ref = refFile, ref
+			if ref.Prediction != nil {
+				spec.PredictionEdges = ref.Prediction.Edges
+			} else {
+				spec.Prediction = 0 // the reference has no prediction column to compare with
+			}
+		case mc.Reference.Window != nil:
+			me.kind, me.from, me.to = refWindow, mc.Reference.Window.From, mc.Reference.Window.To
+		default:
+			me.kind = refPrevious
+		}
+		for _, f := range mc.Features {
+			wf := window.Feature{Name: f.Name, Kind: f.Type}
+			if me.ref != nil {
+				if rf := me.ref.Feature(f.Name); rf != nil {
+					wf.Edges = rf.Edges
+				}
+			}
+			spec.Features = append(spec.Features, wf)
+		}
+		evals[mc.Name] = me
+		specs = append(specs, spec)
+	}
+	return evals, specs, nil
+}
+
+// policyFor fills what the config leaves out with the detectors' defaults.
+func policyFor(dc config.DriftConfig) detectors.Policy {
+	p := detectors.DefaultPolicy()
+	merge := func(dst *detectors.MethodSet, src config.MethodConfig) {
+		if len(src.Methods) > 0 {
+			dst.Methods = src.Methods
+		}
+		if src.Decide != "" {
+			dst.Decide = src.Decide
+			if !contains(dst.Methods, src.Decide) {
+				dst.Methods = append(dst.Methods, src.Decide)
+			}
+		}
+		th := map[string]float64{}
+		for k, v := range dst.Thresholds {
+			th[k] = v
+		}
+		for k, v := range src.Thresholds {
+			th[k] = v
+		}
+		dst.Thresholds = th
+	}
+	merge(&p.Numeric, dc.Numeric)
+	merge(&p.Categorical, dc.Categorical)
+	return p
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func predictionKind(t config.PredictionType) drift.FeatureKind {
+	switch t {
+	case config.PredictionScore, config.PredictionRegression:
+		return drift.Numeric
+	case config.PredictionClass, config.PredictionProbabilities:
+		return drift.Categorical
+	}
+	return 0
+}
+
+func kafkaDialer(kc config.KafkaConfig) (*kafka.Dialer, error) {
+	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true}
+	tlsCfg, err := kc.TLS.ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kafka.tls: %w", err)
+	}
+	d.TLS = tlsCfg
+	var mech sasl.Mechanism
+	switch kc.SASL.Mechanism {
+	case "":
+	case config.SASLPlain:
+		mech = plain.Mechanism{Username: kc.SASL.Username, Password: kc.SASL.Password.Value()}
+	default:
+		algo := scram.SHA256
+		if kc.SASL.Mechanism == "SCRAM-SHA-512" {
+			algo = scram.SHA512
+		}
+		if mech, err = scram.Mechanism(algo, kc.SASL.Username, kc.SASL.Password.Value()); err != nil {
+			return nil, fmt.Errorf("kafka.sasl: %w", err)
+		}
+	}
+	d.SASLMechanism = mech
+	return d, nil
+}
+
+// retainer is a store that can drop old partitions.
+type retainer interface {
+	DropPartitionsBefore(ctx context.Context, t time.Time) error
+}
+
+// retain drops data older than the retention period, hourly.
+func retain(ctx context.Context, r retainer, keep time.Duration, log *slog.Logger) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := r.DropPartitionsBefore(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
+			log.Error("retention", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, integration tests included: installs what the tests
+# need when it is missing (Debian's clickhouse-server and kcat), starts
+# ClickHouse on a free loopback port with its data in a temporary folder,
+# runs vet, gofmt and every test, and stops the server again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+
+command -v go >/dev/null || { echo "test.sh: Go is required (https://go.dev/dl/)" >&2; exit 2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v clickhouse-server >/dev/null || missing+=(clickhouse-server clickhouse-client)
+command -v kcat >/dev/null || missing+=(kcat)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+eval "$(./scripts/clickhouse.sh start)"
+trap './scripts/clickhouse.sh stop >/dev/null 2>&1 || true' EXIT
+
+# Integration tests fail rather than skip when their services are missing.
+export DRIFTMON_REQUIRE_INTEGRATION=1
+export DRIFTMON_KCAT="$(command -v kcat)"
+if [ -z "${DRIFTMON_DATASETS:-}" ] && [ -d ../shared/datasets ]; then
+  export DRIFTMON_DATASETS="$(cd ../shared/datasets && pwd)"
+fi
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "test.sh: gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+go vet ./...
+go test -count=1 -timeout 15m "$@" ./...
