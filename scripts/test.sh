@@ -19,8 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-eval "$(./scripts/clickhouse.sh start)"
-trap './scripts/clickhouse.sh stop >/dev/null 2>&1 || true' EXIT
+# A server this script starts, it stops; one already running is left alone.
+if ./scripts/clickhouse.sh status >/dev/null 2>&1; then
+  eval "$(./scripts/clickhouse.sh start)"
+else
+  eval "$(./scripts/clickhouse.sh start)"
+  trap './scripts/clickhouse.sh stop >/dev/null 2>&1 || true' EXIT
+fi
 
 # Integration tests fail rather than skip when their services are missing.
 export DRIFTMON_REQUIRE_INTEGRATION=1

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,8 +29,9 @@ type reader interface {
 type apiServer struct {
 	store         reader
 	gatherer      prometheus.Gatherer
-	consumerReady func() bool
-	token         string // bearer token for the API; "" disables the check
+	mu            sync.Mutex
+	consumerReady func() bool // nil until the consumer exists
+	token         string      // bearer token for the API; "" disables the check
 	tokenForReads bool
 	log           *slog.Logger
 }
@@ -53,7 +55,10 @@ func (s *apiServer) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var problems []string
-	if s.consumerReady != nil && !s.consumerReady() {
+	s.mu.Lock()
+	consumerReady := s.consumerReady
+	s.mu.Unlock()
+	if consumerReady == nil || !consumerReady() {
 		problems = append(problems, "kafka: consumer group not joined")
 	}
 	if err := s.store.Ping(ctx); err != nil {
@@ -64,6 +69,12 @@ func (s *apiServer) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ready": true})
+}
+
+func (s *apiServer) setConsumerReady(f func() bool) {
+	s.mu.Lock()
+	s.consumerReady = f
+	s.mu.Unlock()
 }
 
 func (s *apiServer) read(h func(http.ResponseWriter, *http.Request) error) http.Handler {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/storage/clickhouse"
 )
 
@@ -49,6 +51,17 @@ func TestKcatProducer(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kcat -P: %v\n%s", err, out)
 	}
+	// Labels for the first 100 predictions, plus one without an id.
+	var labels bytes.Buffer
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&labels, "m:{\"model\": \"m\", \"id\": \"e%d\", \"timestamp\": %d, \"label\": %d}\n", i, base.UnixMilli()+int64(i)*1000, i%2)
+	}
+	labels.WriteString(`m:{"model": "m", "label": 1}` + "\n")
+	cmd = exec.Command(kcat, "-b", broker, "-P", "-t", "labels", "-K:")
+	cmd.Stdin = &labels
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat -P labels: %v\n%s", err, out)
+	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -79,22 +92,52 @@ func TestKcatProducer(t *testing.T) {
 		}
 	}
 
-	// kcat reads the dead-letter topic back: three records, each with its reason.
+	// Labels and the raw predictions are stored once the partition checkpoints.
+	waitFor(t, 30*time.Second, "labels stored", func() (bool, error) {
+		ls, err := store.Labels(ctx, "m")
+		return len(ls) == 100, err
+	})
+	ls, _ := store.Labels(ctx, "m")
+	if ls[7].ID != "e7" || ls[7].Label != "1" || !ls[7].Time.Equal(base.Add(7*time.Second)) {
+		t.Errorf("label 7 stored as %+v", ls[7])
+	}
+	preds, err := store.Predictions(ctx, "m")
+	if err != nil || len(preds) != len(events) {
+		t.Errorf("raw log holds %d predictions (err %v), want %d", len(preds), err, len(events))
+	}
+
+	// The JSON API serves the stored results.
+	resp, err := http.Get("http://" + ln.Addr().String() + "/api/v1/results?model=m&feature=x&method=psi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api struct {
+		Results []drift.Result `json:"results"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&api); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(api.Results) != len(want) || !api.Results[0].Decision {
+		t.Errorf("/api/v1/results gave %d psi rows for x (first %+v), want %d decision rows", len(api.Results), api.Results, len(want))
+	}
+
+	// kcat reads the dead-letter topic back: four records, each with its reason.
 	out, err := exec.Command(kcat, "-b", broker, "-C", "-t", "driftmon-dead-letter", "-o", "beginning", "-e",
 		"-f", "%h\n").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kcat -C: %v\n%s", err, out)
 	}
-	for _, reason := range []string{"malformed_json", "invalid_timestamp", "unknown_model"} {
+	for _, reason := range []string{"malformed_json", "invalid_timestamp", "unknown_model", "missing_id"} {
 		if !strings.Contains(string(out), "driftmon-reason="+reason) {
 			t.Errorf("dead-letter topic lacks a record with reason %s:\n%s", reason, out)
 		}
 	}
-	if n := strings.Count(string(out), "driftmon-reason="); n != 3 {
-		t.Errorf("%d dead-letter records, want 3:\n%s", n, out)
+	if n := strings.Count(string(out), "driftmon-reason="); n != 4 {
+		t.Errorf("%d dead-letter records, want 4:\n%s", n, out)
 	}
 
-	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	resp, err = http.Get("http://" + ln.Addr().String() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +147,8 @@ func TestKcatProducer(t *testing.T) {
 		`driftmon_events_rejected_total{reason="malformed_json"} 1`,
 		`driftmon_events_rejected_total{reason="unknown_model"} 1`,
 		fmt.Sprintf(`driftmon_windows_closed_total{model="m"} %d`, len(want)),
+		`driftmon_ingest_consumer_lag_messages{partition="0",topic="predictions"} 0`,
+		`driftmon_events_ingested_total{topic="labels"} 100`,
 	} {
 		if !strings.Contains(string(body), line) {
 			t.Errorf("/metrics lacks %q", line)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,19 +46,19 @@ type serveOptions struct {
 	Ready chan<- struct{}
 }
 
-// serve runs the service until ctx ends.
+// serve runs the service until ctx ends. HTTP comes up first, so /healthz
+// answers and /readyz says what is missing while storage or Kafka are still
+// unreachable.
 func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	store, err := openStore(ctx, cfg, log)
+	evals, specs, err := buildModels(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
-	evals, specs, err := buildModels(ctx, cfg)
+	dialer, err := kafkaDialer(cfg.Kafka)
 	if err != nil {
 		return err
 	}
@@ -66,14 +67,52 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	pm := pipeline.NewMetrics(reg)
 	im := ingest.NewMetrics(reg)
 
-	dialer, err := kafkaDialer(cfg.Kafka)
-	if err != nil {
-		return err
+	ln := opt.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+		}
 	}
+	store := &pendingStore{}
+	api := &apiServer{store: store, gatherer: reg, token: cfg.HTTP.Token.Value(),
+		tokenForReads: cfg.HTTP.RequireTokenForReads, log: log}
+	srv := &http.Server{Handler: api.handler(), ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	g.Go(func() error {
+		defer store.close()
+		s, err := openStore(gctx, cfg, log)
+		if err != nil {
+			if gctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		store.set(s)
+		return runConsumer(gctx, cfg, opt, s, dialer, evals, specs, pm, im, api, log, ln.Addr().String())
+	})
+	return g.Wait()
+}
+
+// runConsumer runs the consumer group (and retention) once storage is up.
+func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, store storage.Store, dialer *kafka.Dialer,
+	evals map[string]*modelEval, specs []window.Spec, pm *pipeline.Metrics, im *ingest.Metrics, api *apiServer,
+	log *slog.Logger, httpAddr string) error {
 	transport := &kafka.Transport{TLS: dialer.TLS, SASL: dialer.SASLMechanism}
 	dlw := &kafka.Writer{
 		Addr: kafka.TCP(cfg.Kafka.Brokers...), Topic: cfg.Kafka.DeadLetterTopic, Transport: transport,
-		RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond, AllowAutoTopicCreation: false,
+		RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
 	}
 	dead := ingest.NewDeadLetter(dlw)
 	defer dead.Close()
@@ -104,42 +143,82 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 		Decoder: ingest.DecoderOptions{MaxBytes: cfg.Kafka.MaxMessageBytes},
 		Logger:  log,
 	}, sinkFactory{pl}, dead, im)
-
-	api := &apiServer{store: store, gatherer: reg, consumerReady: consumer.Ready,
-		token: cfg.HTTP.Token.Value(), tokenForReads: cfg.HTTP.RequireTokenForReads, log: log}
-	ln := opt.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
-			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
-		}
-	}
-	srv := &http.Server{Handler: api.handler(), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("driftmon serving", "http", ln.Addr().String(), "brokers", cfg.Kafka.Brokers,
+	api.setConsumerReady(consumer.Ready)
+	log.Info("driftmon serving", "http", httpAddr, "brokers", cfg.Kafka.Brokers,
 		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models))
 	if opt.Ready != nil {
 		close(opt.Ready)
 	}
-
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return consumer.Run(gctx) })
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
 	if cfg.Storage.Retention > 0 {
 		if r, ok := store.(retainer); ok {
 			g.Go(func() error { return retain(gctx, r, cfg.Storage.Retention, log) })
 		}
 	}
 	return g.Wait()
+}
+
+// pendingStore answers the HTTP API before storage is connected: reads fail
+// with storage.ErrUnavailable until set is called.
+type pendingStore struct {
+	mu sync.Mutex
+	s  storage.Store
+}
+
+func (p *pendingStore) set(s storage.Store) {
+	p.mu.Lock()
+	p.s = s
+	p.mu.Unlock()
+}
+
+func (p *pendingStore) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.s != nil {
+		p.s.Close()
+	}
+}
+
+func (p *pendingStore) get() (storage.Store, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.s == nil {
+		return nil, fmt.Errorf("not connected yet: %w", storage.ErrUnavailable)
+	}
+	return p.s, nil
+}
+
+func (p *pendingStore) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Result, error) {
+	s, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Results(ctx, q)
+}
+
+func (p *pendingStore) Windows(ctx context.Context, model string, from, to time.Time) ([]*drift.WindowSummary, error) {
+	s, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Windows(ctx, model, from, to)
+}
+
+func (p *pendingStore) Models(ctx context.Context) ([]string, error) {
+	s, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Models(ctx)
+}
+
+func (p *pendingStore) Ping(ctx context.Context) error {
+	s, err := p.get()
+	if err != nil {
+		return err
+	}
+	return s.Ping(ctx)
 }
 
 func firstSet(ds ...time.Duration) time.Duration {
