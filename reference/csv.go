@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// isMissing reports the oracle's missing values (reference.py's MISSING).
-func isMissing(v string) bool {
+// IsMissing reports the oracle's missing values (reference.py's MISSING).
+func IsMissing(v string) bool {
 	switch v {
 	case "", "?", "NA", "nan", "NaN", "null":
 		return true

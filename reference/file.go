@@ -164,10 +164,10 @@ func InferColumns(ctx context.Context, path string) ([]Column, error) {
 			return nil, err
 		}
 		for i, v := range rec {
-			if text[i] || isMissing(v) {
+			if text[i] || IsMissing(v) {
 				continue
 			}
-			if _, ok := parseFloat(v); ok {
+			if _, ok := ParseNumber(v); ok {
 				number[i] = true
 			} else {
 				text[i] = true
@@ -260,7 +260,7 @@ func newAccumulator(c Column, name string, idx int, lim drift.Limits) *accumulat
 }
 
 func (a *accumulator) add(v string) error {
-	if isMissing(v) {
+	if IsMissing(v) {
 		if a.sum != nil {
 			a.sum.Observe(drift.Value{Kind: drift.Missing})
 		} else {
@@ -278,7 +278,7 @@ func (a *accumulator) add(v string) error {
 			a.sum.Observe(drift.Value{Kind: drift.Invalid})
 		}
 	case drift.Numeric:
-		f, ok := parseFloat(v)
+		f, ok := ParseNumber(v)
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 			a.invalid++
 			return nil

@@ -527,14 +527,14 @@ func TestParseFloat(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, ok := parseFloat(tc.in)
+			got, ok := ParseNumber(tc.in)
 			switch {
 			case ok != tc.ok:
-				t.Errorf("parseFloat(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+				t.Errorf("ParseNumber(%q) ok = %v, want %v", tc.in, ok, tc.ok)
 			case ok && tc.nan && !math.IsNaN(got):
-				t.Errorf("parseFloat(%q) = %v, want NaN", tc.in, got)
+				t.Errorf("ParseNumber(%q) = %v, want NaN", tc.in, got)
 			case ok && !tc.nan && got != tc.want:
-				t.Errorf("parseFloat(%q) = %v, want %v", tc.in, got, tc.want)
+				t.Errorf("ParseNumber(%q) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
 	}

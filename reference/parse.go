@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// parseFloat reads v as Python's float() does, so a column is numeric here
+// ParseNumber reads v as Python's float() does, so a column is numeric here
 // exactly when it is for the oracle. strconv.ParseFloat agrees with Python
 // on decimal syntax (underscores between digits included) and on inf,
 // infinity and nan in any case; it differs in three places, handled here:
@@ -15,7 +15,7 @@ import (
 // signed nan, and Python reads an overflowing literal as an infinity where
 // Go reports a range error. (Python also reads non-ASCII decimal digits;
 // they are not numbers here.) v must already be trimmed.
-func parseFloat(v string) (float64, bool) {
+func ParseNumber(v string) (float64, bool) {
 	if isHex(v) {
 		return 0, false
 	}

@@ -289,11 +289,11 @@ func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData,
 		for _, c := range cols {
 			v := strings.TrimSpace(rec[idx[c.Name]])
 			switch {
-			case isMissing(v):
+			case reference.IsMissing(v):
 				fv[c.Name] = nil
 			case c.Kind == drift.Numeric:
-				x, err := strconv.ParseFloat(v, 64)
-				if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+				x, ok := reference.ParseNumber(v)
+				if !ok || math.IsInf(x, 0) || math.IsNaN(x) {
 					fv[c.Name] = v // wrong type: counted as invalid, as in production
 				} else {
 					fv[c.Name] = x
@@ -321,14 +321,6 @@ func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData,
 		events:  events,
 		windows: (n + rows - 1) / rows,
 	}, nil
-}
-
-func isMissing(v string) bool {
-	switch v {
-	case "", "?", "NA", "nan", "NaN", "null":
-		return true
-	}
-	return false
 }
 
 func freePort() (int, error) {

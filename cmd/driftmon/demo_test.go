@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -88,7 +89,7 @@ func TestDemoShowsTheInjectedDrifts(t *testing.T) {
 		want["prediction"] = append(want["prediction"], i)
 	}
 	for _, f := range []string{"amount", "country", "prediction", "age", "score_a", "device", "is_new"} {
-		if !equalInts(got[f], want[f]) {
+		if !slices.Equal(got[f], want[f]) {
 			t.Errorf("%s drifted in windows %v, want %v", f, got[f], want[f])
 		}
 	}
@@ -119,16 +120,4 @@ func TestDemoElectricity(t *testing.T) {
 	if len(got["period"]) != 0 {
 		t.Errorf("period drifted in windows %v, want none", got["period"])
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
