@@ -170,28 +170,41 @@ func (c *Consumer) runGroup(ctx context.Context, group *kafka.ConsumerGroup, bo 
 	}
 }
 
-// runPartition owns one partition for the life of a generation.
+// runPartition owns one partition for the life of a generation. When the
+// partition stops on an error (a record it could not handle, a fetch that
+// failed), it is reopened from its last checkpoint after a backoff: the
+// generation goes on, so nobody else would pick it up.
 func (c *Consumer) runPartition(ctx context.Context, gen *kafka.Generation, topic string, pa kafka.PartitionAssignment) {
 	log := c.log.With("topic", topic, "partition", pa.ID)
-	var (
-		sink   PartitionSink
-		resume int64
-		err    error
-	)
 	bo := retry.New()
 	for {
-		sink, resume, err = c.sinks.OpenPartition(ctx, topic, pa.ID, c.cfg.Clock())
-		if err == nil {
-			break
+		err := c.consumePartition(ctx, gen, topic, pa, log)
+		if err == nil || ctx.Err() != nil {
+			return
 		}
-		log.Error("open partition; retrying", "err", err)
+		c.metrics.restarts.WithLabelValues(topic).Inc()
+		log.Error("partition stopped; reopening it from its checkpoint", "err", err)
 		if !bo.Wait(ctx) {
 			return
 		}
 	}
+}
+
+// consumePartition opens the partition's sink, which restores its
+// checkpoint, and consumes from the offset that checkpoint covers. It
+// returns nil when ctx ends (revoked or shutting down).
+func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, topic string, pa kafka.PartitionAssignment, log *slog.Logger) error {
+	sink, resume, err := c.sinks.OpenPartition(ctx, topic, pa.ID, c.cfg.Clock())
+	if err != nil {
+		return fmt.Errorf("open partition: %w", err)
+	}
+	// The checkpoint is authoritative: its state covers exactly the
+	// offsets before resume. Without one nothing was committed in this
+	// generation either (commits follow checkpoints), so the assignment's
+	// offset still holds.
 	offset := pa.Offset
 	if resume >= 0 {
-		offset = resume // the checkpoint is authoritative: its state covers exactly [.., resume)
+		offset = resume
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: c.cfg.Brokers, Topic: topic, Partition: pa.ID, Dialer: c.cfg.Dialer,
@@ -199,14 +212,13 @@ func (c *Consumer) runPartition(ctx context.Context, gen *kafka.Generation, topi
 	})
 	defer r.Close()
 	if err := r.SetOffset(offset); err != nil {
-		log.Error("set offset", "offset", offset, "err", err)
 		sink.Close()
-		return
+		return fmt.Errorf("set offset %d: %w", offset, err)
 	}
 	log.Info("partition assigned", "offset", offset, "from_checkpoint", resume >= 0)
 	p := &partition{c: c, gen: gen, topic: topic, id: pa.ID, sink: sink, reader: r, log: log,
 		dec: NewDecoder(c.cfg.Decoder), next: offset, committed: offset}
-	p.run(ctx)
+	return p.run(ctx)
 }
 
 type partition struct {
@@ -224,7 +236,9 @@ type partition struct {
 	committed int64 // offset of the last commit
 }
 
-func (p *partition) run(ctx context.Context) {
+// run consumes until ctx ends (nil) or something fails (the error; the
+// caller reopens the partition from its checkpoint).
+func (p *partition) run(ctx context.Context) error {
 	defer p.sink.Close()
 	msgs := make(chan kafka.Message, 256)
 	fetchErr := make(chan error, 1)
@@ -259,22 +273,24 @@ func (p *partition) run(ctx context.Context) {
 		select {
 		case m, ok := <-msgs:
 			if !ok {
+				// The fetcher stopped: every record handled so far is
+				// whole, so checkpoint them before reporting why.
+				p.final()
 				select {
 				case err := <-fetchErr:
-					p.log.Error("fetch failed; the partition resumes from its checkpoint", "err", err)
+					return fmt.Errorf("fetch: %w", err)
 				default:
+					return nil
 				}
-				p.final()
-				return
 			}
 			if err := p.handle(ctx, m); err != nil {
 				// No checkpoint now: a record half handled (a window closed
 				// but not stored) leaves state that must not be saved. What
 				// was handled since the last checkpoint replays.
-				if ctx.Err() == nil {
-					p.log.Error("handle record; the partition resumes from its checkpoint", "offset", m.Offset, "err", err)
+				if ctx.Err() != nil {
+					return nil
 				}
-				return
+				return fmt.Errorf("offset %d: %w", m.Offset, err)
 			}
 		case <-tick.C:
 			now := p.c.cfg.Clock()
@@ -282,25 +298,24 @@ func (p *partition) run(ctx context.Context) {
 				p.c.metrics.lag.WithLabelValues(p.topic, strconv.Itoa(p.id)).Set(float64(lag))
 			}
 			if err := p.sink.Tick(ctx, now); err != nil {
-				if ctx.Err() == nil {
-					p.log.Error("tick; the partition resumes from its checkpoint", "err", err)
+				if ctx.Err() != nil {
+					return nil
 				}
-				return
+				return fmt.Errorf("tick: %w", err)
 			}
 			if now.Sub(lastCheckpoint) >= p.c.cfg.CheckpointInterval {
 				if err := p.checkpoint(ctx, now); err != nil {
 					if ctx.Err() != nil {
 						p.final() // the state is whole; only the context ended
-					} else {
-						p.log.Error("checkpoint; the partition resumes from its last one", "err", err)
+						return nil
 					}
-					return
+					return fmt.Errorf("checkpoint: %w", err)
 				}
 				lastCheckpoint = now
 			}
 		case <-ctx.Done():
 			p.final()
-			return
+			return nil
 		}
 	}
 }

@@ -8,6 +8,7 @@ type Metrics struct {
 	rejected         *prometheus.CounterVec
 	lag              *prometheus.GaugeVec
 	commits          *prometheus.CounterVec
+	restarts         *prometheus.CounterVec
 	deadLetterErrors prometheus.Counter
 }
 
@@ -30,6 +31,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "driftmon_ingest_offset_commits_total",
 			Help: "Offset commits made after a durable checkpoint, by topic.",
 		}, []string{"topic"}),
+		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_ingest_partition_restarts_total",
+			Help: "Partitions reopened from their checkpoint after an error, by topic.",
+		}, []string{"topic"}),
 		deadLetterErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "driftmon_ingest_dead_letter_errors_total",
 			Help: "Failed writes to the dead-letter topic (each is retried).",
@@ -38,6 +43,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range Reasons() {
 		m.rejected.WithLabelValues(string(r))
 	}
-	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.deadLetterErrors)
+	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.restarts, m.deadLetterErrors)
 	return m
 }
