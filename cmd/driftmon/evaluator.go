@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -79,7 +78,10 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 		if err != nil {
 			return nil, fmt.Errorf("previous window as reference: %w", err)
 		}
-		return rebinFromSamples(ref), nil
+		// Windows of a model without a file reference have no fixed
+		// bins: the detectors bin both samples at the reference sample's
+		// deciles (exact while windows fit the sample bound).
+		return ref, nil
 	case refWindow:
 		e.mu.Lock()
 		ref := m.ref
@@ -101,33 +103,10 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 		if err != nil {
 			return nil, fmt.Errorf("pinned windows as reference: %w", err)
 		}
-		ref = rebinFromSamples(ref)
 		e.mu.Lock()
 		m.ref = ref
 		e.mu.Unlock()
 		return ref, nil
 	}
 	return nil, nil
-}
-
-// rebinFromSamples gives a reference built from windows its own decile bins.
-// Windows of a model without a file reference have no fixed bins, so the
-// reference's are fitted from its sample (exact while the windows were
-// smaller than the sample bound, a uniform sample beyond) and the detectors
-// bin the current window's sample the same way (see DESIGN.md, Windows and
-// references: comparisons against such references are approximate).
-func rebinFromSamples(ref *drift.Reference) *drift.Reference {
-	for _, f := range append(slices.Clone(ref.Features), ref.Prediction) {
-		if f == nil || f.Kind != drift.Numeric || f.Sample == nil || len(f.Sample.Values()) == 0 {
-			continue
-		}
-		sorted := slices.Clone(f.Sample.Values())
-		slices.Sort(sorted)
-		f.Edges = drift.DecileEdges(sorted)
-		f.BinCounts = make([]uint64, len(f.Edges)+1)
-		for _, x := range sorted {
-			f.BinCounts[drift.Bin(f.Edges, x)]++
-		}
-	}
-	return ref
 }
