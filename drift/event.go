@@ -52,6 +52,14 @@ func BoolValue(b bool) Value {
 	return Value{Kind: Bool, Num: 0, Str: "false"}
 }
 
+// The event times driftmon accepts: [MinEventTime, MaxEventTime). Every
+// store can hold them (ClickHouse's DateTime ends in 2106), with room for a
+// window's end beyond its last event.
+var (
+	MinEventTime = time.Unix(0, 0).UTC()
+	MaxEventTime = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Feature is one named input of a prediction.
 type Feature struct {
 	Name  string

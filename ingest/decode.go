@@ -272,7 +272,22 @@ const (
 
 // timestamp reads an RFC 3339 string or epoch milliseconds, in UTC. Absent
 // or null means the Kafka message's time.
+// timestamp reads an event's time; it must lie in drift's event-time range,
+// which every store can hold, so a broken clock is rejected here rather than
+// stalling the window it would land in.
 func timestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
+	t, err := rawTimestamp(v, msgTime)
+	if err != nil {
+		return t, err
+	}
+	if t.Before(drift.MinEventTime) || !t.Before(drift.MaxEventTime) {
+		return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp %s outside [%s, %s)", t.Format(time.RFC3339Nano),
+			drift.MinEventTime.Format(time.RFC3339), drift.MaxEventTime.Format(time.RFC3339))
+	}
+	return t, nil
+}
+
+func rawTimestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
 	if isNull(v) {
 		return msgTime.UTC(), nil
 	}

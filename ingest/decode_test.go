@@ -356,12 +356,22 @@ func TestDecodeTimestamps(t *testing.T) {
 		{`253402300799999`, time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)},
 		{`-62167219200000`, time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{`null`, msgTime},
+		{`"2099-12-31T23:59:59.999Z"`, time.Date(2099, 12, 31, 23, 59, 59, 999e6, time.UTC)},
+		{`"2100-01-01T00:00:00Z"`, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	d := NewDecoder(DecoderOptions{})
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			var p drift.Prediction
-			if err := d.DecodePrediction([]byte(`{"model":"m","timestamp":`+tt.in+`}`), msgTime, &p); err != nil {
+			err := d.DecodePrediction([]byte(`{"model":"m","timestamp":`+tt.in+`}`), msgTime, &p)
+			if tt.want.Before(drift.MinEventTime) || !tt.want.Before(drift.MaxEventTime) {
+				// Parsed, but no store can hold it: rejected.
+				if ReasonOf(err) != ReasonInvalidTimestamp {
+					t.Fatalf("err = %v; want %s for a time outside the event-time range", err, ReasonInvalidTimestamp)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatalf("DecodePrediction: %v", err)
 			}
 			if !p.Time.Equal(tt.want) || p.Time.Location() != time.UTC {

@@ -5,6 +5,8 @@ package retry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -53,7 +55,10 @@ func Do(ctx context.Context, fn func(context.Context) error, onErr func(error)) 
 			onErr(err)
 		}
 		if !b.Wait(ctx) {
-			return err
+			if errors.Is(err, ctx.Err()) {
+				return err // fn already reported the context's end
+			}
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
 		}
 	}
 }
