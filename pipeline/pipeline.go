@@ -128,7 +128,9 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 		p.models[clone(pred.Model)] = true
 	}
 	if late {
-		m.late.WithLabelValues(pred.Model).Inc()
+		// The series keeps its label string: pred.Model may alias the
+		// decoder's buffer.
+		m.late.WithLabelValues(clone(pred.Model)).Inc()
 	}
 	if p.pl.cfg.RawLog {
 		p.preds = append(p.preds, drift.PredictionRecord{
@@ -249,6 +251,9 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 			return err
 		}
 		p.pl.cfg.Metrics.window(w, results)
+		// A window restored from a checkpoint may close (on Tick) before
+		// its model sends anything here: its series are ours to drop too.
+		p.models[w.Model] = true
 		for _, o := range p.pl.cfg.Observers {
 			o(w, results)
 		}
