@@ -172,8 +172,13 @@ type ModelConfig struct {
 	// IdleTimeout closes a quiet model's open window after this much wall
 	// time without events. Defaults to the window duration, or one minute
 	// for count windows.
-	IdleTimeout time.Duration   `yaml:"idle_timeout"`
-	Reference   ReferenceConfig `yaml:"reference"`
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxClockSkew refuses events stamped further ahead of the wall clock
+	// (to the dead-letter topic, as invalid_timestamp): trusted, one such
+	// event would push the watermark past every window to come. Default
+	// one hour.
+	MaxClockSkew time.Duration   `yaml:"max_clock_skew"`
+	Reference    ReferenceConfig `yaml:"reference"`
 	// Features keep the file's order.
 	Features Features `yaml:"features"`
 	// Prediction is the kind of the model's output; empty when the output
@@ -356,6 +361,7 @@ const (
 	// DefaultCountIdleTimeout is the idle timeout of count windows, which
 	// have no duration to default to.
 	DefaultCountIdleTimeout = time.Minute
+	DefaultMaxClockSkew     = time.Hour
 	DefaultRuleFor          = 1
 	DefaultRepeatInterval   = 4 * time.Hour
 	DefaultSeverity         = "warning"

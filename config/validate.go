@@ -185,6 +185,9 @@ func (h *HTTPConfig) validate(v *validator) {
 
 // fillDefaults sets the defaults that depend on other keys.
 func (m *ModelConfig) fillDefaults() {
+	if m.MaxClockSkew == 0 {
+		m.MaxClockSkew = DefaultMaxClockSkew
+	}
 	if m.IdleTimeout == 0 {
 		m.IdleTimeout = m.Window.Duration
 		if m.Window.Duration <= 0 {
@@ -216,6 +219,9 @@ func (m *ModelConfig) validate(v *validator, p string) {
 	}
 	if m.IdleTimeout < 0 {
 		v.errorf(p+".idle_timeout", "must be positive, got %s", m.IdleTimeout)
+	}
+	if m.MaxClockSkew < 0 {
+		v.errorf(p+".max_clock_skew", "must be positive, got %s", m.MaxClockSkew)
 	}
 	m.Reference.validate(v, p+".reference")
 	fp := p + ".features"

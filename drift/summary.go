@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -346,5 +347,66 @@ func (r *Reference) Feature(name string) *FeatureSummary {
 			return f
 		}
 	}
+	return nil
+}
+
+// jsonFloat is a float64 whose JSON form also carries +Inf, -Inf and NaN
+// (as strings): a sum or a sum of squares overflows on values near 1e154,
+// and encoding/json refuses non-finite numbers, which would fail every
+// checkpoint of the window holding one.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	switch {
+	case math.IsNaN(x):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(x, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(x, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return strconv.AppendFloat(nil, x, 'g', -1, 64), nil
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*f = jsonFloat(math.NaN())
+	case `"+Inf"`:
+		*f = jsonFloat(math.Inf(1))
+	case `"-Inf"`:
+		*f = jsonFloat(math.Inf(-1))
+	default:
+		x, err := strconv.ParseFloat(string(b), 64)
+		if err != nil {
+			return fmt.Errorf("sum: %w", err)
+		}
+		*f = jsonFloat(x)
+	}
+	return nil
+}
+
+// summaryJSON shadows the sums with their non-finite-safe form.
+type summaryJSON struct {
+	*plainSummary
+	Sum   jsonFloat `json:"sum"`
+	SumSq jsonFloat `json:"sum_sq"`
+}
+
+type plainSummary FeatureSummary
+
+// MarshalJSON encodes the summary; see jsonFloat.
+func (s *FeatureSummary) MarshalJSON() ([]byte, error) {
+	return json.Marshal(summaryJSON{plainSummary: (*plainSummary)(s), Sum: jsonFloat(s.Sum), SumSq: jsonFloat(s.SumSq)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (s *FeatureSummary) UnmarshalJSON(b []byte) error {
+	j := summaryJSON{plainSummary: (*plainSummary)(s)}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	s.Sum, s.SumSq = float64(j.Sum), float64(j.SumSq)
 	return nil
 }

@@ -240,6 +240,8 @@ type partition struct {
 // caller reopens the partition from its checkpoint).
 func (p *partition) run(ctx context.Context) error {
 	defer p.sink.Close()
+	// Another instance reports this partition's lag once it moves.
+	defer p.c.metrics.lag.DeleteLabelValues(p.topic, strconv.Itoa(p.id))
 	msgs := make(chan kafka.Message, 256)
 	fetchErr := make(chan error, 1)
 	fetchCtx, stopFetch := context.WithCancel(ctx)
@@ -355,11 +357,15 @@ func (p *partition) handle(ctx context.Context, m kafka.Message) error {
 	var err error
 	if p.topic == p.c.cfg.LabelsTopic {
 		if err = p.dec.DecodeLabel(m.Value, m.Time, &p.label); err == nil {
-			err = p.sink.Label(ctx, &p.label, m.Value, src, now)
+			if err = keyed(m.Key, p.label.Model); err == nil {
+				err = p.sink.Label(ctx, &p.label, m.Value, src, now)
+			}
 		}
 	} else {
 		if err = p.dec.DecodePrediction(m.Value, m.Time, &p.pred); err == nil {
-			err = p.sink.Prediction(ctx, &p.pred, m.Value, src, now)
+			if err = keyed(m.Key, p.pred.Model); err == nil {
+				err = p.sink.Prediction(ctx, &p.pred, m.Value, src, now)
+			}
 		}
 	}
 	var rej *RejectError
@@ -378,6 +384,15 @@ func (p *partition) handle(ctx context.Context, m kafka.Message) error {
 		return err
 	}
 	p.next = m.Offset + 1
+	return nil
+}
+
+// keyed checks the contract's key: the model name.
+func keyed(key []byte, model string) error {
+	if string(key) != model {
+		return &RejectError{Reason: ReasonKeyMismatch,
+			Detail: fmt.Sprintf("key %q is not the model name %q", key[:min(len(key), 140)], model)}
+	}
 	return nil
 }
 

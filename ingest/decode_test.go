@@ -316,9 +316,9 @@ func TestDecodeRejects(t *testing.T) {
 		seen[tt.reason] = true
 	}
 	// Every reason the decoder can give is exercised; the consumer gives
-	// the other two.
+	// the other three.
 	for _, r := range Reasons() {
-		if !seen[r] && r != ReasonUnknownModel && r != ReasonInternal {
+		if !seen[r] && r != ReasonUnknownModel && r != ReasonKeyMismatch && r != ReasonInternal {
 			t.Errorf("no test case rejects with %q", r)
 		}
 	}
@@ -557,7 +557,7 @@ func TestReasons(t *testing.T) {
 	rs := Reasons()
 	want := []Reason{"oversized", "malformed_json", "not_an_object", "missing_model", "invalid_model", "missing_id",
 		"invalid_timestamp", "invalid_features", "invalid_feature_value", "invalid_prediction", "invalid_label",
-		"unknown_model", "internal"}
+		"unknown_model", "key_mismatch", "internal"}
 	if !slices.Equal(rs, want) {
 		t.Errorf("Reasons() = %q; want %q", rs, want)
 	}

@@ -47,6 +47,11 @@ const (
 	// are refused. The decoder does not know the configuration; the
 	// consumer rejects with it.
 	ReasonUnknownModel Reason = "unknown_model"
+	// ReasonKeyMismatch: the record's Kafka key is not its model's name. The
+	// contract keys records by model so that one model's windows live in
+	// one partition; a model spread over partitions would have partial
+	// windows overwriting each other in storage.
+	ReasonKeyMismatch Reason = "key_mismatch"
 	// ReasonInternal: a failure that is not the record's fault. It is in
 	// the set so that counting any error under ReasonOf stays bounded.
 	ReasonInternal Reason = "internal"
@@ -65,6 +70,7 @@ var reasons = []Reason{
 	ReasonInvalidPrediction,
 	ReasonInvalidLabel,
 	ReasonUnknownModel,
+	ReasonKeyMismatch,
 	ReasonInternal,
 }
 

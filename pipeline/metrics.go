@@ -12,15 +12,17 @@ import (
 type Metrics struct {
 	AllMethods bool
 
-	windows       *prometheus.CounterVec
-	late          *prometheus.CounterVec
-	events        *prometheus.CounterVec
-	statistic     *prometheus.GaugeVec
-	threshold     *prometheus.GaugeVec
-	drifted       *prometheus.GaugeVec
-	share         *prometheus.GaugeVec
-	lastWindow    *prometheus.GaugeVec
-	storageErrors *prometheus.CounterVec
+	windows        *prometheus.CounterVec
+	late           *prometheus.CounterVec
+	events         *prometheus.CounterVec
+	statistic      *prometheus.GaugeVec
+	threshold      *prometheus.GaugeVec
+	drifted        *prometheus.GaugeVec
+	share          *prometheus.GaugeVec
+	lastWindow     *prometheus.GaugeVec
+	storageErrors  *prometheus.CounterVec
+	evalErrors     *prometheus.CounterVec
+	windowsRefused *prometheus.CounterVec
 }
 
 // NewMetrics registers the pipeline metrics with reg.
@@ -63,10 +65,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Failed storage writes (each is retried), by operation.",
 		}, []string{"op"}),
 	}
+	m.evalErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "driftmon_evaluation_errors_total",
+		Help: "Windows stored without results because their evaluation failed (no reference), by model.",
+	}, []string{"model"})
+	m.windowsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "driftmon_windows_refused_total",
+		Help: "Closed windows storage refused as invalid (not retried, not stored), by model.",
+	}, []string{"model"})
 	for _, op := range []string{"window", "checkpoint", "predictions", "labels"} {
 		m.storageErrors.WithLabelValues(op)
 	}
-	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors)
+	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
+		m.evalErrors, m.windowsRefused)
 	return m
 }
 

@@ -56,7 +56,10 @@ type Config struct {
 	// Reject reports whether an Add error dead-letters the record
 	// (unknown models) rather than stopping the partition.
 	Reject func(error) error
-	Logger *slog.Logger
+	// Permanent reports a storage error that retrying cannot mend (the
+	// store refuses the request as such); others are retried with backoff.
+	Permanent func(error) bool
+	Logger    *slog.Logger
 }
 
 // Pipeline opens one Partition per assigned partition.
@@ -239,7 +242,15 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 	for _, w := range closed {
 		results, err := p.pl.cfg.Evaluator.Evaluate(ctx, w)
 		if err != nil {
-			return fmt.Errorf("evaluate %s window %d: %w", w.Model, w.Seq, err)
+			if ctx.Err() != nil {
+				return err
+			}
+			// The window's counts are worth keeping even when its
+			// reference cannot be had: store it without results, and say
+			// so, rather than stalling the partition on it.
+			p.pl.cfg.Metrics.evalErrors.WithLabelValues(w.Model).Inc()
+			p.log.Error("evaluate window; storing it without results", "model", w.Model, "seq", w.Seq, "err", err)
+			results = nil
 		}
 		v := version(now)
 		for i := range results {
@@ -248,7 +259,14 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		if err := p.retry(ctx, "window", func(ctx context.Context) error {
 			return p.pl.cfg.Store.WriteWindow(ctx, w, results, v)
 		}); err != nil {
-			return err
+			if ctx.Err() != nil || !p.permanent(err) {
+				return err
+			}
+			// Storage refuses this window as such: retrying cannot mend
+			// it, and stalling would hold up every model of the partition.
+			p.pl.cfg.Metrics.windowsRefused.WithLabelValues(w.Model).Inc()
+			p.log.Error("storage refused the window; it is not stored", "model", w.Model, "seq", w.Seq, "err", err)
+			continue
 		}
 		p.pl.cfg.Metrics.window(w, results)
 		// A window restored from a checkpoint may close (on Tick) before
@@ -264,7 +282,13 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 // retry keeps trying a storage write through an outage: the partition
 // pauses (and Kafka buffers) rather than dropping anything.
 func (p *Partition) retry(ctx context.Context, op string, fn func(context.Context) error) error {
-	err := retry.Do(ctx, fn, func(err error) {
+	err := retry.Do(ctx, func(ctx context.Context) error {
+		err := fn(ctx)
+		if err != nil && p.permanent(err) {
+			return retry.Stop(err)
+		}
+		return err
+	}, func(err error) {
 		if ctx.Err() != nil {
 			return // shutting down or revoked, not an outage
 		}
@@ -275,6 +299,10 @@ func (p *Partition) retry(ctx context.Context, op string, fn func(context.Contex
 		return fmt.Errorf("store %s: %w", op, err)
 	}
 	return nil
+}
+
+func (p *Partition) permanent(err error) bool {
+	return p.pl.cfg.Permanent != nil && p.pl.cfg.Permanent(err)
 }
 
 func version(now time.Time) uint64 { return uint64(now.UnixMilli()) }

@@ -41,15 +41,20 @@ func (b *Backoff) Wait(ctx context.Context) bool {
 	}
 }
 
-// Do calls fn until it succeeds or ctx ends, calling onErr after each
-// failure (to log and count it). It returns fn's last error wrapped with
-// ctx's when ctx ends first.
+// Do calls fn until it succeeds, fails permanently (fn returned an error
+// made by Stop: returned at once, unwrapped) or ctx ends, calling onErr
+// after each retried failure (to log and count it). It returns fn's last
+// error wrapped with ctx's when ctx ends first.
 func Do(ctx context.Context, fn func(context.Context) error, onErr func(error)) error {
 	b := New()
 	for {
 		err := fn(ctx)
 		if err == nil {
 			return nil
+		}
+		var stop stopError
+		if errors.As(err, &stop) {
+			return stop.err
 		}
 		if onErr != nil {
 			onErr(err)
@@ -62,3 +67,12 @@ func Do(ctx context.Context, fn func(context.Context) error, onErr func(error)) 
 		}
 	}
 }
+
+// Stop marks an error that retrying cannot mend (the request itself is
+// wrong): Do returns it at once.
+func Stop(err error) error { return stopError{err} }
+
+type stopError struct{ err error }
+
+func (s stopError) Error() string { return s.err.Error() }
+func (s stopError) Unwrap() error { return s.err }

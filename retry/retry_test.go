@@ -188,3 +188,18 @@ func TestNew(t *testing.T) {
 		t.Errorf("New() = Min %v Max %v, want 100ms 10s", b.Min, b.Max)
 	}
 }
+
+func TestDoStopsOnPermanentErrors(t *testing.T) {
+	bad := errors.New("bad request")
+	calls, reported := 0, 0
+	err := retry.Do(context.Background(), func(context.Context) error {
+		calls++
+		return retry.Stop(fmt.Errorf("write: %w", bad))
+	}, func(error) { reported++ })
+	if calls != 1 || reported != 0 {
+		t.Errorf("calls %d, reported %d; want 1 and 0", calls, reported)
+	}
+	if !errors.Is(err, bad) || err.Error() != "write: bad request" {
+		t.Errorf("err = %v, want the error Stop wrapped", err)
+	}
+}

@@ -16,6 +16,11 @@ import (
 // ErrUnknownModel is returned by Add for an event of a model with no Spec.
 var ErrUnknownModel = errors.New("unknown model")
 
+// ErrFutureEvent is returned by Add for an event stamped further ahead of
+// the wall clock than Spec.MaxFutureSkew: trusted, it would move the
+// watermark past every window to come and make their events late.
+var ErrFutureEvent = errors.New("event time ahead of the clock")
+
 // Feature declares one input of a model.
 type Feature struct {
 	Name string
@@ -39,7 +44,10 @@ type Spec struct {
 	// IdleTimeout closes a model's open windows after this much wall time
 	// without events, so a quiet model still gets its last window.
 	IdleTimeout time.Duration
-	Features    []Feature
+	// MaxFutureSkew refuses events stamped this far ahead of the wall
+	// clock (0: no limit).
+	MaxFutureSkew time.Duration
+	Features      []Feature
 	// Prediction is the kind of the model's output summary (0: none);
 	// PredictionEdges its bins when numeric.
 	Prediction      drift.FeatureKind
@@ -72,6 +80,10 @@ type modelState struct {
 	// comparison usually replaces the map lookup.
 	order []int
 	open  []*openWindow // ascending seq
+	// idle holds time windows closed for idleness whose end the watermark
+	// has not passed yet: an event for one reopens it, and it closes (and
+	// is stored) again with everything it holds.
+	idle []*openWindow
 	// MaxEventTime drives the watermark (MaxEventTime - AllowedLateness).
 	maxEventTime time.Time
 	// closedThrough is the highest seq closed: an event for a seq at or
@@ -79,8 +91,11 @@ type modelState struct {
 	closedThrough int64
 	hasClosed     bool
 	nextSeq       int64 // count windows: the seq of the next window
-	lastEvent     time.Time
-	late          uint64 // late events not yet attributed to a window
+	// lastStart is the start, in whole seconds, of the last count window
+	// closed: the next one must start at least a second later.
+	lastStart time.Time
+	lastEvent time.Time
+	late      uint64 // late events not yet attributed to a window
 }
 
 type openWindow struct {
@@ -97,8 +112,12 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 	if err != nil {
 		return nil, false, err
 	}
-	m.lastEvent = now
 	spec := m.spec
+	if spec.MaxFutureSkew > 0 && p.Time.Sub(now) > spec.MaxFutureSkew {
+		return nil, false, fmt.Errorf("%w: %s is %s ahead (the limit is %s)", ErrFutureEvent,
+			p.Time.Format(time.RFC3339Nano), p.Time.Sub(now).Round(time.Second), spec.MaxFutureSkew)
+	}
+	m.lastEvent = now
 	var ow *openWindow
 	if spec.Events > 0 {
 		if len(m.open) == 0 {
@@ -114,15 +133,17 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 		}
 	} else {
 		seq := floorDiv(p.Time.UnixNano(), int64(spec.Duration))
-		if m.hasClosed && seq <= m.closedThrough {
-			m.late++
-			if len(m.open) > 0 {
-				m.open[len(m.open)-1].sum.Late++
-				m.late = 0
+		if ow = m.find(seq); ow == nil {
+			if m.hasClosed && seq <= m.closedThrough {
+				m.late++
+				if len(m.open) > 0 {
+					m.open[len(m.open)-1].sum.Late += m.late
+					m.late = 0
+				}
+				return nil, true, nil
 			}
-			return nil, true, nil
+			ow = m.window(seq)
 		}
-		ow = m.window(seq)
 	}
 	observe(ow, m, p)
 	if p.Time.After(m.maxEventTime) {
@@ -137,7 +158,28 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 	return m.closeThrough(m.maxEventTime.Add(-spec.AllowedLateness)), false, nil
 }
 
-// Tick closes the open windows of models idle for their IdleTimeout.
+// find returns the open time window seq, reopening it if it was closed for
+// idleness; nil when neither.
+func (m *modelState) find(seq int64) *openWindow {
+	for _, ow := range m.open {
+		if ow.sum.Seq == seq {
+			return ow
+		}
+	}
+	for i, ow := range m.idle {
+		if ow.sum.Seq == seq {
+			m.idle = slices.Delete(m.idle, i, i+1)
+			j := sort.Search(len(m.open), func(j int) bool { return m.open[j].sum.Seq >= seq })
+			m.open = slices.Insert(m.open, j, ow)
+			return ow
+		}
+	}
+	return nil
+}
+
+// Tick closes the open windows of models idle for their IdleTimeout. A
+// time window closed this way stays reopenable until the watermark passes
+// its end: its late events then rewrite it rather than being lost.
 func (w *Windower) Tick(now time.Time) []*drift.WindowSummary {
 	var closed []*drift.WindowSummary
 	for _, name := range w.modelNames() {
@@ -145,9 +187,23 @@ func (w *Windower) Tick(now time.Time) []*drift.WindowSummary {
 		if len(m.open) == 0 || m.spec.IdleTimeout <= 0 || now.Sub(m.lastEvent) < m.spec.IdleTimeout {
 			continue
 		}
+		if m.spec.Events == 0 {
+			m.idle = append(m.idle, m.open...)
+			slices.SortFunc(m.idle, func(a, b *openWindow) int { return cmpInt(a.sum.Seq, b.sum.Seq) })
+		}
 		closed = append(closed, m.closeFirst(len(m.open))...)
 	}
 	return closed
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Open returns the models' open windows (for inspection; do not modify).
@@ -272,6 +328,11 @@ func (m *modelState) featureIndex(pos int, name string) int {
 // closeThrough closes the time windows whose end is at or before the
 // watermark.
 func (m *modelState) closeThrough(watermark time.Time) []*drift.WindowSummary {
+	k := 0
+	for k < len(m.idle) && !m.idle[k].sum.End.After(watermark) {
+		k++
+	}
+	m.idle = slices.Delete(m.idle, 0, k) // the watermark passed them: final
 	n := 0
 	for n < len(m.open) && !m.open[n].sum.End.After(watermark) {
 		n++
@@ -286,11 +347,30 @@ func (m *modelState) closeFirst(n int) []*drift.WindowSummary {
 	out := make([]*drift.WindowSummary, n)
 	for i := 0; i < n; i++ {
 		out[i] = m.open[i].sum
+		if m.spec.Events > 0 {
+			m.distinctStart(out[i])
+		}
 		m.closedThrough = max(m.closedThrough, out[i].Seq)
 		m.hasClosed = true
 	}
 	m.open = slices.Delete(m.open, 0, n)
 	return out
+}
+
+// distinctStart moves a count window's start to at least a second after the
+// previous count window's: drift_results keys results by window_start in
+// whole seconds, so two count windows starting in the same second would
+// overwrite each other's results.
+func (m *modelState) distinctStart(w *drift.WindowSummary) {
+	start := w.Start.Truncate(time.Second)
+	if !m.lastStart.IsZero() && !start.After(m.lastStart) {
+		w.Start = m.lastStart.Add(time.Second)
+		start = w.Start
+		if w.End.Before(w.Start) {
+			w.End = w.Start
+		}
+	}
+	m.lastStart = start
 }
 
 func floorDiv(a, b int64) int64 {
@@ -320,7 +400,9 @@ type modelJSON struct {
 	HasClosed     bool                   `json:"has_closed"`
 	NextSeq       int64                  `json:"next_seq"`
 	Late          uint64                 `json:"late"`
+	LastStart     time.Time              `json:"last_start"`
 	Open          []*drift.WindowSummary `json:"open"`
+	Idle          []*drift.WindowSummary `json:"idle,omitempty"`
 }
 
 // Snapshot encodes the open windows and watermarks.
@@ -329,9 +411,12 @@ func (w *Windower) Snapshot() ([]byte, error) {
 	for _, name := range w.modelNames() {
 		m := w.models[name]
 		mj := modelJSON{Model: name, MaxEventTime: m.maxEventTime, ClosedThrough: m.closedThrough,
-			HasClosed: m.hasClosed, NextSeq: m.nextSeq, Late: m.late}
+			HasClosed: m.hasClosed, NextSeq: m.nextSeq, Late: m.late, LastStart: m.lastStart}
 		for _, ow := range m.open {
 			mj.Open = append(mj.Open, ow.sum)
+		}
+		for _, ow := range m.idle {
+			mj.Idle = append(mj.Idle, ow.sum)
 		}
 		st.Models = append(st.Models, mj)
 	}
@@ -357,24 +442,33 @@ func (w *Windower) Restore(b []byte, now time.Time) error {
 			continue // the model left the config
 		}
 		m.maxEventTime, m.closedThrough, m.hasClosed = mj.MaxEventTime, mj.ClosedThrough, mj.HasClosed
-		m.nextSeq, m.late, m.lastEvent = mj.NextSeq, mj.Late, now
+		m.nextSeq, m.late, m.lastEvent, m.lastStart = mj.NextSeq, mj.Late, now, mj.LastStart
 		for _, sum := range mj.Open {
-			ow := m.newWindow(sum.Seq, sum.Start, sum.End)
-			ow.sum.ModelVersion, ow.sum.Events, ow.sum.Late = sum.ModelVersion, sum.Events, sum.Late
-			for i, f := range ow.sum.Features {
-				if old := sum.Feature(f.Name); old != nil && old.Kind == f.Kind {
-					restoreSummary(old, f)
-					ow.sum.Features[i] = old
-				}
-			}
-			if sum.Prediction != nil && ow.sum.Prediction != nil && sum.Prediction.Kind == ow.sum.Prediction.Kind {
-				restoreSummary(sum.Prediction, ow.sum.Prediction)
-				ow.sum.Prediction = sum.Prediction
-			}
-			m.open = append(m.open, ow)
+			m.open = append(m.open, m.restoreWindow(sum))
+		}
+		for _, sum := range mj.Idle {
+			m.idle = append(m.idle, m.restoreWindow(sum))
 		}
 	}
 	return nil
+}
+
+// restoreWindow rebuilds an open window from its snapshot, aligned to the
+// model's current features.
+func (m *modelState) restoreWindow(sum *drift.WindowSummary) *openWindow {
+	ow := m.newWindow(sum.Seq, sum.Start, sum.End)
+	ow.sum.ModelVersion, ow.sum.Events, ow.sum.Late = sum.ModelVersion, sum.Events, sum.Late
+	for i, f := range ow.sum.Features {
+		if old := sum.Feature(f.Name); old != nil && old.Kind == f.Kind {
+			restoreSummary(old, f)
+			ow.sum.Features[i] = old
+		}
+	}
+	if sum.Prediction != nil && ow.sum.Prediction != nil && sum.Prediction.Kind == ow.sum.Prediction.Kind {
+		restoreSummary(sum.Prediction, ow.sum.Prediction)
+		ow.sum.Prediction = sum.Prediction
+	}
+	return ow
 }
 
 // restoreSummary fills what JSON does not carry (nil maps and sketches of an

@@ -235,3 +235,103 @@ func TestSnapshotRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleCloseThenLateEvents: a window closed for idleness is reopened by
+// an event that still belongs to it, and closes again holding both parts;
+// once the watermark passes its end, its events are late.
+func TestIdleCloseThenLateEvents(t *testing.T) {
+	sp := spec(time.Hour, 0, 0)
+	sp.IdleTimeout = time.Minute
+	w := New([]Spec{sp})
+	wall := t0
+	for i := 0; i < 3; i++ {
+		w.Add(pred(time.Duration(i)*time.Minute, 1, "a"), wall)
+	}
+	first := w.Tick(wall.Add(2 * time.Minute))
+	if len(first) != 1 || first[0].Events != 3 {
+		t.Fatalf("idle close: %v", seqs(first))
+	}
+	// The producer resumes within the same hour: the window reopens.
+	if _, late, _ := w.Add(pred(10*time.Minute, 1, "b"), wall.Add(3*time.Minute)); late {
+		t.Fatal("an event of an idle-closed window counted late")
+	}
+	// Snapshot and restore keep it reopened.
+	b, _ := w.Snapshot()
+	w = New([]Spec{sp})
+	if err := w.Restore(b, wall.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	closed, _, _ := w.Add(pred(61*time.Minute, 1, "a"), wall.Add(4*time.Minute))
+	if len(closed) != 1 || closed[0].Events != 4 || closed[0].Feature("c").Categories["b"] != 1 {
+		t.Fatalf("second close: %v, want the reopened window with all 4 events", seqs(closed))
+	}
+	if _, late, _ := w.Add(pred(20*time.Minute, 1, "a"), wall.Add(5*time.Minute)); !late {
+		t.Error("an event behind the watermark must be late")
+	}
+}
+
+func TestFutureEventsAreRefused(t *testing.T) {
+	sp := spec(time.Minute, 0, 0)
+	sp.MaxFutureSkew = time.Hour
+	w := New([]Spec{sp})
+	wall := t0
+	if _, _, err := w.Add(pred(0, 1, "a"), wall); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := w.Add(pred(2*time.Hour, 1, "a"), wall)
+	if !errors.Is(err, ErrFutureEvent) {
+		t.Fatalf("two hours ahead: err %v, want ErrFutureEvent", err)
+	}
+	if _, _, err := w.Add(pred(59*time.Minute, 1, "a"), wall.Add(-30*time.Second)); err != nil {
+		t.Errorf("59 minutes ahead of a clock 30 s behind: %v", err)
+	}
+	// The refused event moved nothing: window 0 took events until the
+	// 59-minute one, which closed it; a later event of it is late, not lost
+	// to a watermark two hours ahead.
+	if _, late, _ := w.Add(pred(58*time.Minute, 1, "a"), wall); late {
+		t.Error("an event before the watermark of trusted events counted late")
+	}
+}
+
+// TestCountWindowStartsAreDistinct: results are keyed by window start in
+// seconds, so count windows filling faster than one a second must still
+// start in distinct seconds.
+func TestCountWindowStartsAreDistinct(t *testing.T) {
+	w := New([]Spec{spec(0, 2, 0)})
+	var closed []*drift.WindowSummary
+	for i := 0; i < 8; i++ {
+		c, _, _ := w.Add(pred(time.Duration(i)*100*time.Millisecond, 1, "a"), t0)
+		closed = append(closed, c...)
+	}
+	if len(closed) != 4 {
+		t.Fatalf("%d windows, want 4", len(closed))
+	}
+	for i, c := range closed {
+		if want := t0.Add(time.Duration(i) * time.Second); !c.Start.Equal(want) || c.End.Before(c.Start) {
+			t.Errorf("window %d: start %s end %s, want start %s", i, c.Start, c.End, want)
+		}
+	}
+}
+
+func TestLateEventsBeforeAnyOpenWindow(t *testing.T) {
+	w := New([]Spec{spec(time.Minute, 0, 0)})
+	w.Add(pred(0, 1, "a"), t0)
+	w.Add(pred(61*time.Second, 1, "a"), t0) // closes window 0
+	w.Add(pred(3*time.Minute, 1, "a"), t0)  // closes window 1, opens 3
+	w.Add(pred(5*time.Minute, 1, "a"), t0)  // closes 3, opens 5
+	w.Tick(t0.Add(time.Hour))               // closes 5: nothing open
+	for i := 0; i < 3; i++ {
+		if _, late, _ := w.Add(pred(10*time.Second, 1, "a"), t0.Add(time.Hour)); !late {
+			t.Fatal("want late")
+		}
+	}
+	closed, _, _ := w.Add(pred(7*time.Minute, 1, "a"), t0.Add(time.Hour))
+	closed = append(closed, w.Tick(t0.Add(2*time.Hour))...)
+	var late uint64
+	for _, c := range closed {
+		late += c.Late
+	}
+	if late != 3 {
+		t.Errorf("late events counted %d, want 3", late)
+	}
+}

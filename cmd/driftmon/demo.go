@@ -169,8 +169,12 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 	for i, ev := range dd.events {
 		msgs = append(msgs, kafka.Message{Key: key, Value: ev})
 		if i == len(dd.events)/2 {
-			for _, b := range bad {
-				msgs = append(msgs, kafka.Message{Key: key, Value: b})
+			for j, b := range bad {
+				k := key
+				if j == len(bad)-1 {
+					k = []byte("no-such-model") // keyed right, but not configured
+				}
+				msgs = append(msgs, kafka.Message{Key: k, Value: b})
 			}
 		}
 		if len(msgs) >= 1000 || i == len(dd.events)-1 {

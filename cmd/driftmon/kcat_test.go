@@ -43,7 +43,8 @@ func TestKcatProducer(t *testing.T) {
 		if i == 1000 {
 			in.WriteString("m:{not json\n")
 			in.WriteString(`m:{"model": "m", "timestamp": "last tuesday", "features": {}}` + "\n")
-			in.WriteString(`m:{"model": "nobody", "features": {"x": 1}}` + "\n")
+			in.WriteString(`nobody:{"model": "nobody", "features": {"x": 1}}` + "\n")
+			in.WriteString(`other:{"model": "m", "features": {"x": 1}}` + "\n")
 		}
 	}
 	cmd := exec.Command(kcat, "-b", broker, "-P", "-t", "predictions", "-K:")
@@ -122,19 +123,19 @@ func TestKcatProducer(t *testing.T) {
 		t.Errorf("/api/v1/results gave %d psi rows for x (first %+v), want %d decision rows", len(api.Results), api.Results, len(want))
 	}
 
-	// kcat reads the dead-letter topic back: four records, each with its reason.
+	// kcat reads the dead-letter topic back: five records, each with its reason.
 	out, err := exec.Command(kcat, "-b", broker, "-C", "-t", "driftmon-dead-letter", "-o", "beginning", "-e",
 		"-f", "%h\n").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kcat -C: %v\n%s", err, out)
 	}
-	for _, reason := range []string{"malformed_json", "invalid_timestamp", "unknown_model", "missing_id"} {
+	for _, reason := range []string{"malformed_json", "invalid_timestamp", "unknown_model", "key_mismatch", "missing_id"} {
 		if !strings.Contains(string(out), "driftmon-reason="+reason) {
 			t.Errorf("dead-letter topic lacks a record with reason %s:\n%s", reason, out)
 		}
 	}
-	if n := strings.Count(string(out), "driftmon-reason="); n != 4 {
-		t.Errorf("%d dead-letter records, want 4:\n%s", n, out)
+	if n := strings.Count(string(out), "driftmon-reason="); n != 5 {
+		t.Errorf("%d dead-letter records, want 5:\n%s", n, out)
 	}
 
 	resp, err = http.Get("http://" + ln.Addr().String() + "/metrics")

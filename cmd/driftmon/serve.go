@@ -124,15 +124,18 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 		Store:      store, Evaluator: newEvaluator(store, evals), Metrics: pm, Observers: opt.Observers,
 		RawLog: true,
 		Reject: func(err error) error {
-			if errors.Is(err, window.ErrUnknownModel) {
-				if acceptUnknown {
-					return errIgnore
-				}
-				return fmt.Errorf("%w: %v", ingest.ErrReject, err)
+			switch {
+			case errors.Is(err, window.ErrUnknownModel) && acceptUnknown:
+				return errIgnore
+			case errors.Is(err, window.ErrUnknownModel):
+				return &ingest.RejectError{Reason: ingest.ReasonUnknownModel, Detail: err.Error()}
+			case errors.Is(err, window.ErrFutureEvent):
+				return &ingest.RejectError{Reason: ingest.ReasonInvalidTimestamp, Detail: err.Error()}
 			}
 			return nil
 		},
-		Logger: log,
+		Permanent: func(err error) bool { return errors.Is(err, storage.ErrInvalid) },
+		Logger:    log,
 	})
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -305,7 +308,8 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 		}
 		spec := window.Spec{
 			Model: mc.Name, DefaultVersion: mc.Version, Duration: mc.Window.Duration, Events: uint64(mc.Window.Events),
-			AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, Limits: mc.Limits.Limits(),
+			AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, MaxFutureSkew: mc.MaxClockSkew,
+			Limits:     mc.Limits.Limits(),
 			Prediction: predictionKind(mc.Prediction),
 		}
 		me := &modelEval{policy: policy}
