@@ -36,13 +36,34 @@ type windowReader interface {
 type evaluator struct {
 	store windowReader
 
-	mu       sync.Mutex
-	models   map[string]*modelEval
+	mu     sync.Mutex
+	models map[string]*modelEval
+	// previous holds, per previous-window model, the newest window known
+	// to be durable. Only Observe sets it: a window that was evaluated but
+	// never stored (a failed or cancelled write, replayed later) must not
+	// become its own successor's reference, or be compared with itself.
 	previous map[string]*drift.WindowSummary
 }
 
 func newEvaluator(store windowReader, models map[string]*modelEval) *evaluator {
 	return &evaluator{store: store, models: models, previous: map[string]*drift.WindowSummary{}}
+}
+
+// Observe records a stored window as its model's previous window. It is a
+// pipeline.Observer: the pipeline calls it only once the window is
+// durable.
+func (e *evaluator) Observe(w *drift.WindowSummary, _ []drift.Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.models[w.Model]; m == nil || m.kind != refPrevious {
+		return
+	}
+	// A window reopened by a late event and stored again after a newer
+	// one is not the newest window.
+	if prev := e.previous[w.Model]; prev != nil && prev.Seq > w.Seq {
+		return
+	}
+	e.previous[w.Model] = w
 }
 
 func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error) {
@@ -67,12 +88,9 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 	case refFile:
 		return m.ref, nil
 	case refPrevious:
-		e.mu.Lock()
-		prev := e.previous[w.Model]
-		e.previous[w.Model] = w
-		e.mu.Unlock()
-		if prev == nil || prev.Seq >= w.Seq {
-			return nil, nil
+		prev, err := e.previousWindow(ctx, w)
+		if err != nil || prev == nil {
+			return nil, err
 		}
 		ref, err := reference.FromWindows(w.Model, prev.ModelVersion, "previous", []*drift.WindowSummary{prev})
 		if err != nil {
@@ -109,4 +127,66 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 		return ref, nil
 	}
 	return nil, nil
+}
+
+// previousLookback is how far back previousWindow searches storage, in
+// widening steps so that a busy model's search decodes few windows: each
+// stored window carries its sketches and samples.
+var previousLookback = []time.Duration{24 * time.Hour, 31 * 24 * time.Hour}
+
+// previousWindow returns the stored window that precedes w: the newest of
+// w's model with a lower seq that starts before it, or nil when there is
+// none within the lookback.
+//
+// The window Observe recorded answers when it is w's immediate
+// predecessor. Otherwise it may be stale or absent (after a restart, or a
+// rebalance that let another instance store the windows in between), or be
+// w itself (w is being replayed after it was stored), and storage decides.
+func (e *evaluator) previousWindow(ctx context.Context, w *drift.WindowSummary) (*drift.WindowSummary, error) {
+	e.mu.Lock()
+	prev := e.previous[w.Model]
+	e.mu.Unlock()
+	if prev != nil && (prev.Seq >= w.Seq || !prev.Start.Before(w.Start)) {
+		prev = nil
+	}
+	if prev != nil && prev.Seq == w.Seq-1 {
+		return prev, nil
+	}
+	if e.store == nil {
+		return prev, nil
+	}
+	// Nothing older than a known stored predecessor can be the answer, so
+	// the search stops at it.
+	var floor time.Time
+	if prev != nil {
+		floor = prev.Start
+	}
+	steps := previousLookback
+	if d := w.End.Sub(w.Start); d > 0 && 4*d < steps[0] {
+		// A few window lengths find the predecessor of a model that
+		// sends steadily.
+		steps = append([]time.Duration{4 * d}, steps...)
+	}
+	for _, back := range steps {
+		from, last := w.Start.Add(-back), false
+		if prev != nil && !from.After(floor) {
+			from, last = floor, true
+		}
+		ws, err := e.store.Windows(ctx, w.Model, from, w.Start)
+		if err != nil {
+			return nil, fmt.Errorf("read previous window of %s window %d: %w", w.Model, w.Seq, err)
+		}
+		// ws is ordered by seq: the newest candidate is the last.
+		for i := len(ws) - 1; i >= 0; i-- {
+			if ws[i].Seq < w.Seq && ws[i].Start.Before(w.Start) {
+				return ws[i], nil
+			}
+		}
+		if last {
+			break
+		}
+	}
+	// prev, when known, is durable: storage returning nothing newer (or
+	// not even prev, its times rounded) leaves prev the answer.
+	return prev, nil
 }

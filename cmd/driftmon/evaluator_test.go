@@ -48,7 +48,8 @@ func verdicts(res []drift.Result) map[string]bool {
 }
 
 // TestEvaluatorPreviousWindow: the first window has nothing to compare with;
-// each later one is compared with the one before it.
+// each later one is compared with the one before it, which Observe
+// recorded.
 func TestEvaluatorPreviousWindow(t *testing.T) {
 	abc, xyz := []string{"a", "b", "c"}, []string{"x", "y", "z"}
 	ws := windowsOf(t, []float64{0, 0, 3}, [][]string{abc, abc, xyz}, 500)
@@ -59,6 +60,8 @@ func TestEvaluatorPreviousWindow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// As the pipeline does once the window is stored.
+		e.Observe(w, res)
 		got := verdicts(res)
 		if want[i] == nil {
 			if len(res) != 0 {
@@ -109,5 +112,135 @@ func TestEvaluatorPinnedWindows(t *testing.T) {
 				t.Errorf("window %d: %s compared with %d reference values, want the 800 of two pinned windows", i, r.Feature, r.NReference)
 			}
 		}
+	}
+}
+
+// TestEvaluatorPreviousFromStorage: when the window Observe recorded is not
+// the predecessor (none after a restart, a stale one after a rebalance, the
+// window itself on a replay), the predecessor is read from storage.
+//
+// The verdicts tell which window served as reference: x ~ N(mean, 1) with
+// 500 values per window, so means 3 standard deviations apart drift and
+// equal means do not; the categories abc and xyz share no value.
+func TestEvaluatorPreviousFromStorage(t *testing.T) {
+	abc, xyz := []string{"a", "b", "c"}, []string{"x", "y", "z"}
+	const day = 24 * time.Hour
+	cases := []struct {
+		name  string
+		means []float64
+		cats  [][]string
+		// back moves stored window i back in time by back[i] (a model
+		// that paused).
+		back     []time.Duration
+		stored   int   // windows [0, stored) are in storage
+		observed int   // windows [0, observed) went through Observe
+		eval     []int // windows evaluated in turn, with no Observe between
+		want     map[string]bool
+	}{
+		{name: "restart compares 3 with 2, not nothing",
+			// 3 against 2: equal; against 1 or 0: mean +3 and new
+			// categories.
+			means: []float64{0, 0, 3, 3}, cats: [][]string{abc, abc, xyz, xyz},
+			stored: 3, observed: 0, eval: []int{3}, want: map[string]bool{"x": false, "c": false}},
+		{name: "rebalance compares 3 with 2, not the stale 0",
+			// Another instance stored 1 and 2; 0 is the last window
+			// this one observed. 3 against 0 would drift.
+			means: []float64{0, 3, 3, 3}, cats: [][]string{abc, xyz, xyz, xyz},
+			stored: 3, observed: 1, eval: []int{3}, want: map[string]bool{"x": false, "c": false}},
+		{name: "failed write replayed compares 2 with 1 both times",
+			// 2 against 1 drifts; against itself nothing would.
+			means: []float64{0, 0, 3}, cats: [][]string{abc, abc, xyz},
+			stored: 2, observed: 2, eval: []int{2, 2}, want: map[string]bool{"x": true, "c": true}},
+		{name: "stored window replayed compares 2 with 1, not itself",
+			means: []float64{0, 0, 3}, cats: [][]string{abc, abc, xyz},
+			stored: 3, observed: 3, eval: []int{2}, want: map[string]bool{"x": true, "c": true}},
+		{name: "restart after a pause of 2 days finds 1",
+			// Beyond the first lookback (1 day), within the second.
+			means: []float64{3, 0, 0}, cats: [][]string{xyz, abc, abc},
+			back:   []time.Duration{2 * day, 2 * day},
+			stored: 2, observed: 0, eval: []int{2}, want: map[string]bool{"x": false, "c": false}},
+		{name: "restart after a pause of 40 days finds nothing",
+			means: []float64{0, 0, 0}, cats: [][]string{abc, abc, abc},
+			back:   []time.Duration{40 * day, 40 * day},
+			stored: 2, observed: 0, eval: []int{2}, want: nil},
+		{name: "first window has nothing",
+			means: []float64{0, 0}, cats: [][]string{abc, abc},
+			stored: 0, observed: 0, eval: []int{0}, want: nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			ws := windowsOf(t, tc.means, tc.cats, 500)
+			if len(ws) != len(tc.means) {
+				t.Fatalf("%d windows, want %d", len(ws), len(tc.means))
+			}
+			for i, d := range tc.back {
+				c := *ws[i]
+				c.Start, c.End = c.Start.Add(-d), c.End.Add(-d)
+				ws[i] = &c
+			}
+			store, err := embedded.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			for i := range tc.stored {
+				if err := store.WriteWindow(ctx, ws[i], nil, uint64(i+1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := newEvaluator(store, map[string]*modelEval{"m": {kind: refPrevious, policy: detectors.DefaultPolicy()}})
+			for i := range tc.observed {
+				e.Observe(ws[i], nil)
+			}
+			for n, i := range tc.eval {
+				res, err := e.Evaluate(ctx, ws[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := verdicts(res)
+				if tc.want == nil {
+					if len(res) != 0 {
+						t.Errorf("evaluation %d of window %d: %d results (verdicts %v), want none", n+1, i, len(res), got)
+					}
+					continue
+				}
+				if len(got) != len(tc.want) {
+					t.Errorf("evaluation %d of window %d: verdicts %v, want %v", n+1, i, got, tc.want)
+					continue
+				}
+				for f, d := range tc.want {
+					if got[f] != d {
+						t.Errorf("evaluation %d of window %d: %s drifted = %v, want %v", n+1, i, f, got[f], d)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestEvaluatorObserveKeepsNewest: a window reopened by a late event and
+// stored again after a newer one does not become the previous window, and
+// only previous-window models are remembered.
+func TestEvaluatorObserveKeepsNewest(t *testing.T) {
+	abc := []string{"a", "b", "c"}
+	ws := windowsOf(t, []float64{0, 0}, [][]string{abc, abc}, 50)
+	e := newEvaluator(nil, map[string]*modelEval{
+		"m": {kind: refPrevious, policy: detectors.DefaultPolicy()},
+		"f": {kind: refFile, policy: detectors.DefaultPolicy()},
+	})
+	e.Observe(ws[1], nil)
+	e.Observe(ws[0], nil)
+	switch got := e.previous["m"]; {
+	case got == nil:
+		t.Error("no previous window of m, want seq 1")
+	case got != ws[1]:
+		t.Errorf("previous window of m is seq %d, want 1", got.Seq)
+	}
+	other := *ws[1]
+	other.Model = "f"
+	e.Observe(&other, nil)
+	if _, ok := e.previous["f"]; ok {
+		t.Error("a file-reference model's window was remembered")
 	}
 }

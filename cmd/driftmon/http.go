@@ -2,19 +2,26 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/ingest"
 	"github.com/driftmon/driftmon/storage"
 )
 
@@ -34,6 +41,7 @@ type apiServer struct {
 	token         string      // bearer token for the API; "" disables the check
 	tokenForReads bool
 	log           *slog.Logger
+	now           func() time.Time // nil means time.Now; the default window span ends now
 }
 
 func (s *apiServer) handler() http.Handler {
@@ -62,7 +70,10 @@ func (s *apiServer) ready(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, "kafka: consumer group not joined")
 	}
 	if err := s.store.Ping(ctx); err != nil {
-		problems = append(problems, "storage: "+err.Error())
+		// The error names the storage address: it goes to the log, not
+		// to whoever probes.
+		s.log.Warn("readiness: storage ping failed", "err", err)
+		problems = append(problems, "storage: not answering")
 	}
 	if len(problems) > 0 {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "problems": problems})
@@ -79,21 +90,33 @@ func (s *apiServer) setConsumerReady(f func() bool) {
 
 func (s *apiServer) read(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.tokenForReads && !s.authorised(r) {
+		// With reads protected, an empty token refuses every request
+		// rather than letting everyone in (config refuses that setting;
+		// this holds whatever builds the server).
+		if s.tokenForReads && (s.token == "" || !s.authorised(r)) {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
 			return
 		}
-		if err := h(w, r); err != nil {
-			status := http.StatusInternalServerError
-			var bad badRequest
-			if errors.As(err, &bad) {
-				status = http.StatusBadRequest
-			} else {
-				s.log.Error("api", "path", r.URL.Path, "err", err)
-			}
-			writeJSON(w, status, map[string]string{"error": err.Error()})
+		err := h(w, r)
+		if err == nil {
+			return
 		}
+		var bad badRequest
+		if errors.As(err, &bad) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": bad.msg})
+			return
+		}
+		// Storage errors name servers, databases and file paths: the
+		// client gets an id to quote, the log gets the error.
+		id := rand.Text()
+		if r.Context().Err() != nil {
+			s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
+		} else {
+			s.log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
+		}
+		w.Header().Set("X-Request-Id", id)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "request_id": id})
 	})
 }
 
@@ -119,21 +142,81 @@ func (s *apiServer) models(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Bounds on what one request may ask of storage and memory.
+const (
+	defaultResultLimit = 1000
+	maxResultLimit     = 10000
+	// Windows are read with their sketches and samples (up to
+	// DefaultSampleSize values per numeric feature each), so the span
+	// and the count are both bounded.
+	defaultWindowSpan = 24 * time.Hour
+	maxWindowSpan     = 31 * 24 * time.Hour
+	maxWindows        = 1000
+	maxVersionBytes   = 256
+)
+
+// nameRE is the config's rule for feature names; method names follow it.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,128}$`)
+
+var families = []drift.Family{drift.Covariate, drift.Prior, drift.Concept, drift.Quality, drift.Dataset}
+
+// param returns query parameter key, "" when absent, or a badRequest
+// naming the key when it is required and absent or fails valid. Names
+// reach SQL (as parameters) and the logs: nothing unchecked does.
+func param(q url.Values, key string, required bool, valid func(string) bool, want string) (string, error) {
+	v := q.Get(key)
+	switch {
+	case v == "" && required:
+		return "", badRequest{key + ": required"}
+	case v == "":
+		return "", nil
+	case !valid(v):
+		return "", badRequest{key + ": want " + want}
+	}
+	return v, nil
+}
+
+func validFamily(f string) bool { return slices.Contains(families, drift.Family(f)) }
+
+func validVersion(v string) bool { return len(v) <= maxVersionBytes && utf8.ValidString(v) }
+
 func (s *apiServer) results(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	// Without a model every filter is optional, and no filter at all
+	// reads the whole table: that is not an API operation.
+	model, err := param(q, "model", true, ingest.ValidModelName, "1 to 128 of [A-Za-z0-9_.-]")
+	if err != nil {
+		return err
+	}
+	version, err := param(q, "model_version", false, validVersion, "at most 256 bytes of UTF-8")
+	if err != nil {
+		return err
+	}
+	family, err := param(q, "family", false, validFamily, "one of covariate, prior, concept, quality, dataset")
+	if err != nil {
+		return err
+	}
+	feature, err := param(q, "feature", false, nameRE.MatchString, "1 to 128 of [A-Za-z0-9_.:-]")
+	if err != nil {
+		return err
+	}
+	method, err := param(q, "method", false, nameRE.MatchString, "1 to 128 of [A-Za-z0-9_.:-]")
+	if err != nil {
+		return err
+	}
 	from, to, err := timeRange(q.Get("from"), q.Get("to"))
 	if err != nil {
 		return err
 	}
-	limit := 10000
+	limit := defaultResultLimit
 	if l := q.Get("limit"); l != "" {
-		if limit, err = strconv.Atoi(l); err != nil || limit <= 0 {
-			return badRequest{"limit: want a positive integer"}
+		if limit, err = strconv.Atoi(l); err != nil || limit <= 0 || limit > maxResultLimit {
+			return badRequest{fmt.Sprintf("limit: want an integer from 1 to %d", maxResultLimit)}
 		}
 	}
 	res, err := s.store.Results(r.Context(), storage.ResultQuery{
-		Model: q.Get("model"), ModelVersion: q.Get("model_version"), Family: drift.Family(q.Get("family")),
-		Feature: q.Get("feature"), Method: q.Get("method"), From: from, To: to, Limit: limit,
+		Model: model, ModelVersion: version, Family: drift.Family(family),
+		Feature: feature, Method: method, From: from, To: to, Limit: limit,
 	})
 	if err != nil {
 		return err
@@ -145,70 +228,173 @@ func (s *apiServer) results(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiWindow is a window as the API shows it: counts and means, never the
+// sketches and samples.
+type apiWindow struct {
+	Model        string       `json:"model"`
+	ModelVersion string       `json:"model_version"`
+	Seq          int64        `json:"seq"`
+	Start        time.Time    `json:"window_start"`
+	End          time.Time    `json:"window_end"`
+	Events       uint64       `json:"events"`
+	Late         uint64       `json:"late"`
+	Features     []apiFeature `json:"features"`
+}
+
+type apiFeature struct {
+	Name    string            `json:"name"`
+	Kind    drift.FeatureKind `json:"kind"`
+	Count   uint64            `json:"count"`
+	Missing uint64            `json:"missing"`
+	Invalid uint64            `json:"invalid"`
+	Mean    *float64          `json:"mean"`
+}
+
+func newAPIWindow(ws *drift.WindowSummary) apiWindow {
+	win := apiWindow{Model: ws.Model, ModelVersion: ws.ModelVersion, Seq: ws.Seq, Start: ws.Start, End: ws.End,
+		Events: ws.Events, Late: ws.Late}
+	for _, f := range ws.Features {
+		ft := apiFeature{Name: f.Name, Kind: f.Kind, Count: f.Count, Missing: f.Missing, Invalid: f.Invalid}
+		if f.Kind == drift.Numeric && f.Count > 0 {
+			m := f.Mean()
+			ft.Mean = &m
+		}
+		win.Features = append(win.Features, ft)
+	}
+	return win
+}
+
+// windows lists a model's windows starting in [from, to): by default the
+// last 24 hours, at most 31 days. It returns the newest maxWindows of them,
+// in seq order (oldest first, as storage orders them), with "truncated":
+// true when older ones in the span were left out.
 func (s *apiServer) windows(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	model := q.Get("model")
-	if model == "" {
-		return badRequest{"model: required"}
-	}
-	from, to, err := timeRange(q.Get("from"), q.Get("to"))
+	model, err := param(q, "model", true, ingest.ValidModelName, "1 to 128 of [A-Za-z0-9_.-]")
 	if err != nil {
 		return err
 	}
-	ws, err := s.store.Windows(r.Context(), model, from, to)
+	from, to, err := s.windowRange(q.Get("from"), q.Get("to"))
 	if err != nil {
 		return err
 	}
-	type feature struct {
-		Name    string            `json:"name"`
-		Kind    drift.FeatureKind `json:"kind"`
-		Count   uint64            `json:"count"`
-		Missing uint64            `json:"missing"`
-		Invalid uint64            `json:"invalid"`
-		Mean    *float64          `json:"mean"`
+	out, truncated, err := s.newestWindows(r.Context(), model, from, to, maxWindows)
+	if err != nil {
+		return err
 	}
-	type window struct {
-		Model        string    `json:"model"`
-		ModelVersion string    `json:"model_version"`
-		Seq          int64     `json:"seq"`
-		Start        time.Time `json:"window_start"`
-		End          time.Time `json:"window_end"`
-		Events       uint64    `json:"events"`
-		Late         uint64    `json:"late"`
-		Features     []feature `json:"features"`
+	body := map[string]any{"windows": out}
+	if truncated {
+		body["truncated"] = true
 	}
-	out := []window{}
-	for _, ws := range ws {
-		win := window{Model: ws.Model, ModelVersion: ws.ModelVersion, Seq: ws.Seq, Start: ws.Start, End: ws.End,
-			Events: ws.Events, Late: ws.Late}
-		for _, f := range ws.Features {
-			ft := feature{Name: f.Name, Kind: f.Kind, Count: f.Count, Missing: f.Missing, Invalid: f.Invalid}
-			if f.Kind == drift.Numeric && f.Count > 0 {
-				m := f.Mean()
-				ft.Mean = &m
-			}
-			win.Features = append(win.Features, ft)
-		}
-		out = append(out, win)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"windows": out})
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
-// timeRange parses optional RFC 3339 bounds; the defaults cover all time.
-func timeRange(fromS, toS string) (from, to time.Time, err error) {
-	from, to = time.Unix(0, 0).UTC(), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-	if fromS != "" {
-		if from, err = time.Parse(time.RFC3339, fromS); err != nil {
-			return from, to, badRequest{"from: want an RFC 3339 time"}
+// Chunks of newestWindows: each storage read aims at windowsPerRead
+// windows, since each is decoded whole before it is reduced to counts.
+const (
+	windowsPerRead   = 32
+	firstWindowChunk = 15 * time.Minute
+	minWindowChunk   = time.Second
+)
+
+// newestWindows reads model's windows starting in [from, to) backwards in
+// chunks, so that memory holds one chunk's decoded windows rather than the
+// span's, and stops once it has more than limit. The chunk adapts to the
+// density it finds (window lengths range from seconds to days).
+func (s *apiServer) newestWindows(ctx context.Context, model string, from, to time.Time, limit int) (out []apiWindow, truncated bool, err error) {
+	var chunks [][]apiWindow // newest chunk first
+	n, chunk := 0, firstWindowChunk
+	for end := to; end.After(from) && n <= limit; {
+		start := end.Add(-chunk)
+		if start.Before(from) {
+			start = from
 		}
+		ws, err := s.store.Windows(ctx, model, start, end)
+		if err != nil {
+			return nil, false, err
+		}
+		c := make([]apiWindow, len(ws))
+		for i, sum := range ws {
+			c[i] = newAPIWindow(sum)
+		}
+		chunks = append(chunks, c)
+		n += len(c)
+		end = start
+		switch {
+		case len(ws) == 0:
+			chunk *= 4
+		default:
+			chunk = min(chunk*windowsPerRead/time.Duration(len(ws)), 4*chunk)
+		}
+		chunk = min(max(chunk, minWindowChunk), maxWindowSpan)
 	}
-	if toS != "" {
-		if to, err = time.Parse(time.RFC3339, toS); err != nil {
-			return from, to, badRequest{"to: want an RFC 3339 time"}
-		}
+	out = make([]apiWindow, 0, n)
+	for i := len(chunks) - 1; i >= 0; i-- {
+		out = append(out, chunks[i]...)
+	}
+	if len(out) > limit {
+		// Each chunk is in seq order and the chunks are in time order:
+		// the oldest windows lead.
+		out, truncated = out[len(out)-limit:], true
+	}
+	return out, truncated, nil
+}
+
+// windowRange reads the bounds of a window listing: to defaults to now,
+// from to 24 hours before to; the span may not exceed 31 days.
+func (s *apiServer) windowRange(fromS, toS string) (from, to time.Time, err error) {
+	if from, err = parseTime("from", fromS); err != nil {
+		return from, to, err
+	}
+	if to, err = parseTime("to", toS); err != nil {
+		return from, to, err
+	}
+	if to.IsZero() {
+		to = s.clock()
+	}
+	if from.IsZero() {
+		from = to.Add(-defaultWindowSpan)
+	}
+	switch {
+	case !from.Before(to):
+		return from, to, badRequest{"from: must be before to"}
+	case to.Sub(from) > maxWindowSpan:
+		return from, to, badRequest{"from, to: span over 31 days"}
 	}
 	return from, to, nil
+}
+
+func (s *apiServer) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// timeRange parses optional RFC 3339 bounds; an absent one is open (zero).
+func timeRange(fromS, toS string) (from, to time.Time, err error) {
+	if from, err = parseTime("from", fromS); err != nil {
+		return from, to, err
+	}
+	if to, err = parseTime("to", toS); err != nil {
+		return from, to, err
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return from, to, badRequest{"from: must be before to"}
+	}
+	return from, to, nil
+}
+
+func parseTime(key, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, badRequest{key + ": want an RFC 3339 time"}
+	}
+	return t, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -118,11 +118,16 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	defer dead.Close()
 
 	acceptUnknown := cfg.Kafka.UnknownModels == config.AcceptUnknownModels
+	// The evaluator hears of each window once it is durable: a previous-
+	// window reference must be a stored window, not one a failed write
+	// left behind.
+	ev := newEvaluator(store, evals)
 	pl := pipeline.New(pipeline.Config{
 		Group: cfg.Kafka.GroupID, PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
 		NewWindows: func() pipeline.Windows { return window.New(specs) },
-		Store:      store, Evaluator: newEvaluator(store, evals), Metrics: pm, Observers: opt.Observers,
-		RawLog: true,
+		Store:      store, Evaluator: ev, Metrics: pm,
+		Observers: append([]pipeline.Observer{ev.Observe}, opt.Observers...),
+		RawLog:    true,
 		Reject: func(err error) error {
 			switch {
 			case errors.Is(err, window.ErrUnknownModel) && acceptUnknown:
