@@ -438,7 +438,7 @@ func mapsEqual(a, b map[string]float64) bool {
 	return true
 }
 
-// resumeEvents spans seven minutes with allowed lateness 30 s: out-of-order
+// resumeSecs spans seven minutes with allowed lateness 30 s: out-of-order
 // events within the lateness, late events after a close, and jumps that
 // close several windows at once.
 var resumeSecs = []int{
@@ -657,46 +657,62 @@ type flakyStore struct {
 	mu    sync.Mutex
 	fail  map[string]int // op -> failures left; < 0 fails for ever
 	calls map[string]int
+	// during, when set, runs inside each failing call (a cancel that
+	// lands while the write is in flight).
+	during func()
 }
 
 var errDisk = fmt.Errorf("disk on fire: %w", storage.ErrUnavailable)
 
-func (s *flakyStore) try(op string) error {
+// maxCalls bounds a write that fails for ever: past it the store reports
+// success without writing, so that a pipeline ignoring its context ends
+// (and fails the test) rather than retrying for ever.
+const maxCalls = 20
+
+// try counts a call of op: an outage while failures are left, skip past
+// maxCalls, else the embedded store's turn.
+func (s *flakyStore) try(op string) (skip bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[op]++
+	if s.calls[op] > maxCalls {
+		return true, nil
+	}
 	if s.fail[op] == 0 {
-		return nil
+		return false, nil
 	}
 	if s.fail[op] > 0 {
 		s.fail[op]--
 	}
-	return fmt.Errorf("%s: %w", op, errDisk)
+	if s.during != nil {
+		s.during()
+	}
+	return false, fmt.Errorf("%s: %w", op, errDisk)
 }
 
 func (s *flakyStore) WriteWindow(ctx context.Context, w *drift.WindowSummary, results []drift.Result, version uint64) error {
-	if err := s.try("window"); err != nil {
+	if skip, err := s.try("window"); skip || err != nil {
 		return err
 	}
 	return s.Store.WriteWindow(ctx, w, results, version)
 }
 
 func (s *flakyStore) SaveCheckpoint(ctx context.Context, cp drift.Checkpoint) error {
-	if err := s.try("checkpoint"); err != nil {
+	if skip, err := s.try("checkpoint"); skip || err != nil {
 		return err
 	}
 	return s.Store.SaveCheckpoint(ctx, cp)
 }
 
 func (s *flakyStore) WritePredictions(ctx context.Context, rows []drift.PredictionRecord) error {
-	if err := s.try("predictions"); err != nil {
+	if skip, err := s.try("predictions"); skip || err != nil {
 		return err
 	}
 	return s.Store.WritePredictions(ctx, rows)
 }
 
 func (s *flakyStore) WriteLabels(ctx context.Context, rows []drift.LabelRecord) error {
-	if err := s.try("labels"); err != nil {
+	if skip, err := s.try("labels"); skip || err != nil {
 		return err
 	}
 	return s.Store.WriteLabels(ctx, rows)
@@ -806,38 +822,53 @@ func TestStorageOutageIsRetried(t *testing.T) {
 }
 
 func TestStorageOutageEndsWithContext(t *testing.T) {
-	// The store never recovers; the context is cancelled 40 ms in, inside
-	// the first backoff (at least 50 ms): one failure, counted, then the
-	// call returns at once with the store's error.
-	const cancelAt = 40 * time.Millisecond
-	for _, op := range storeOps {
-		t.Run(op, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				e := newEnv(t, newFixture(t, 0, 0))
-				fs := &flakyStore{Store: e.store, fail: map[string]int{op: -1}, calls: map[string]int{}}
-				pl := e.pipeline(func(c *pipeline.Config) { c.Store, c.RawLog = fs, true })
-				ctx, cancel := context.WithCancel(context.Background())
-				defer cancel()
-				time.AfterFunc(cancelAt, cancel)
-				start := time.Now()
-				err := drive(ctx, e, pl, op)
-				if waited := time.Since(start); waited != cancelAt {
-					t.Errorf("returned %v after the start, want %v (when ctx ended)", waited, cancelAt)
-				}
-				if !errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, context.Canceled) {
-					t.Errorf("err = %v, want the store's outage and the context's end", err)
-				}
-				if fs.calls[op] != 1 {
-					t.Errorf("%s tried %d times, want 1", op, fs.calls[op])
-				}
-				if got := series(t, e.reg, "driftmon_storage_write_errors_total")["op="+op]; got != 1 {
-					t.Errorf("storage_write_errors_total{op=%s} = %v, want 1", op, got)
-				}
-				if durable(t, e.store, op) {
-					t.Errorf("%s stored although every write failed", op)
-				}
+	// The store never recovers; the context is cancelled either 40 ms in,
+	// inside the first backoff (at least 50 ms), or while the first write
+	// is in flight. Either way the call returns at once with the store's
+	// error and the context's; a failure is counted as an outage only
+	// while the context was live.
+	tests := []struct {
+		name     string
+		cancelAt time.Duration // 0: during the first write
+		counted  float64
+	}{
+		{"cancelled during the backoff", 40 * time.Millisecond, 1},
+		{"cancelled during the write", 0, 0},
+	}
+	for _, tc := range tests {
+		for _, op := range storeOps {
+			t.Run(tc.name+"/"+op, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					e := newEnv(t, newFixture(t, 0, 0))
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					fs := &flakyStore{Store: e.store, fail: map[string]int{op: -1}, calls: map[string]int{}}
+					if tc.cancelAt > 0 {
+						time.AfterFunc(tc.cancelAt, cancel)
+					} else {
+						fs.during = cancel
+					}
+					pl := e.pipeline(func(c *pipeline.Config) { c.Store, c.RawLog = fs, true })
+					start := time.Now()
+					err := drive(ctx, e, pl, op)
+					if waited := time.Since(start); waited != tc.cancelAt {
+						t.Errorf("returned %v after the start, want %v (when ctx ended)", waited, tc.cancelAt)
+					}
+					if !errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+						t.Errorf("err = %v, want the store's outage and the context's end", err)
+					}
+					if fs.calls[op] != 1 {
+						t.Errorf("%s tried %d times, want 1", op, fs.calls[op])
+					}
+					if got := series(t, e.reg, "driftmon_storage_write_errors_total")["op="+op]; got != tc.counted {
+						t.Errorf("storage_write_errors_total{op=%s} = %v, want %v", op, got, tc.counted)
+					}
+					if durable(t, e.store, op) {
+						t.Errorf("%s stored although every write failed", op)
+					}
+				})
 			})
-		})
+		}
 	}
 }
 

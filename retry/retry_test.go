@@ -89,9 +89,13 @@ func TestDoContextEnds(t *testing.T) {
 		// calls: the first wait lasts at least 50 ms, so a cancel at 30 ms
 		// lands in it, after one call; at 0 fn still runs once.
 		calls int
+		// fnSeesCtx: fn reports the context's end itself once it sees it,
+		// as a store does.
+		fnSeesCtx bool
 	}{
-		{"cancelled during the first wait", 30 * time.Millisecond, 1},
-		{"cancelled before Do", 0, 1},
+		{"cancelled during the first wait", 30 * time.Millisecond, 1, false},
+		{"cancelled before Do", 0, 1, false},
+		{"fn returns the context's error", 0, 1, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,18 +109,26 @@ func TestDoContextEnds(t *testing.T) {
 				}
 				calls, onErrs := 0, 0
 				start := time.Now()
-				err := retry.Do(ctx, func(context.Context) error {
+				err := retry.Do(ctx, func(ctx context.Context) error {
 					calls++
+					if calls > 10 {
+						return nil // Do ignored ctx: end the loop, and fail below
+					}
+					if tc.fnSeesCtx && ctx.Err() != nil {
+						return ctx.Err()
+					}
 					return fmt.Errorf("attempt %d: %w", calls, errDown)
 				}, func(error) { onErrs++ })
 				if waited := time.Since(start); waited != tc.cancelAt {
 					t.Errorf("returned after %v, want %v (when ctx ended)", waited, tc.cancelAt)
 				}
-				if !errors.Is(err, errDown) {
-					t.Errorf("err = %v, want fn's last error", err)
-				}
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("err = %v, want it to wrap context.Canceled", err)
+				switch {
+				case tc.fnSeesCtx:
+					if err != context.Canceled {
+						t.Errorf("err = %v, want context.Canceled as fn returned it", err)
+					}
+				case !errors.Is(err, errDown) || !errors.Is(err, context.Canceled):
+					t.Errorf("err = %v, want fn's last error wrapped with context.Canceled", err)
 				}
 				if calls != tc.calls || onErrs != tc.calls {
 					t.Errorf("fn called %d times, onErr %d, want %d", calls, onErrs, tc.calls)
@@ -152,6 +164,9 @@ func TestBackoffGrowsAndCaps(t *testing.T) {
 
 		// Jitter: at the cap, waits spread over [4, 8] ms. Of 200 draws,
 		// all landing on one side of 6 ms has probability 2*2^-200.
+		for range 3 {
+			wait() // 1, 2, 4 ms: up to the cap
+		}
 		lo, hi := 0, 0
 		for i := 0; i < 200; i++ {
 			if wait() < 6*time.Millisecond {
