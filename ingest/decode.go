@@ -4,10 +4,7 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 	"unsafe"
-
-	"github.com/valyala/fastjson"
 
 	"github.com/driftmon/driftmon/drift"
 )
@@ -51,9 +48,12 @@ type DecoderOptions struct {
 // owns one.
 type Decoder struct {
 	maxBytes int
-	parser   fastjson.Parser
-	// version and id hold a model_version or id that arrived as a number
-	// and had to be formatted; the decoded strings alias them.
+	// buf is the record's copy that the scanner reads and decodes
+	// escapes in; the decoded strings alias it.
+	buf []byte
+	// version and id hold a model_version or id that arrived as a
+	// non-integer number and had to be formatted; the decoded strings
+	// alias them.
 	version []byte
 	id      []byte
 }
@@ -74,9 +74,15 @@ func NewDecoder(opts DecoderOptions) *Decoder {
 // reset. A feature value of the wrong type (object, array) or a non-finite
 // number does not reject the record: it is kept as drift.Invalid, so the
 // window counts it. The parser accepts NaN and Inf literals, which are
-// likewise Invalid; "Infinity" is malformed JSON.
+// likewise Invalid; "Infinity" is malformed JSON. A run of number
+// characters that is not a JSON number (1-2, 012, +1) rejects the record
+// with the reason of the field it is in (invalid_feature_value in a
+// feature), or as malformed JSON where no field is read.
 //
-// Of a key given twice, the first is used.
+// Of a key given twice, the first is used. When a record breaks the
+// contract in several ways, malformed JSON is reported first, then the
+// fields in the order model, model_version, id, timestamp, features,
+// prediction, label.
 func (d *Decoder) DecodePrediction(b []byte, msgTime time.Time, p *drift.Prediction) error {
 	p.Reset()
 	if err := d.decodePrediction(b, msgTime, p); err != nil {
@@ -86,39 +92,57 @@ func (d *Decoder) DecodePrediction(b []byte, msgTime time.Time, p *drift.Predict
 	return nil
 }
 
+// fields are the top-level values of a record the decoder reads, each the
+// first of its key, as scanned.
+type fields struct {
+	model, version, id, timestamp, features, prediction, label span
+	// featErr and predErr are the first contract violations met while
+	// decoding the features object and a probabilities object during the
+	// scan. They are returned only once the scan has shown the record is
+	// JSON, and in the order of the fields.
+	featErr, predErr error
+}
+
 func (d *Decoder) decodePrediction(b []byte, msgTime time.Time, p *drift.Prediction) error {
-	o, err := d.parse(b)
-	if err != nil {
+	var f fields
+	if err := d.scan(b, p, &f); err != nil {
 		return err
 	}
-	if p.Model, err = model(o); err != nil {
+	var err error
+	if p.Model, err = d.model(f.model); err != nil {
 		return err
 	}
-	if v := o.Get("model_version"); !isNull(v) {
-		s, ok := textOrNumber(v, &d.version)
+	if v := f.version; !absent(v) {
+		s, ok := d.textOrNumber(v, &d.version)
 		if !ok {
-			return reject(ReasonInvalidModel, "model_version is %s, not a UTF-8 string or a finite number", describe(v))
+			return reject(ReasonInvalidModel, "model_version is %s, not a UTF-8 string or a finite number", d.describe(v))
 		}
 		p.ModelVersion = s
 	}
-	if v := o.Get("id"); !isNull(v) {
-		s, ok := textOrNumber(v, &d.id)
+	if v := f.id; !absent(v) {
+		s, ok := d.textOrNumber(v, &d.id)
 		if !ok {
-			return reject(ReasonMissingID, "id is %s, not a UTF-8 string or a finite number", describe(v))
+			return reject(ReasonMissingID, "id is %s, not a UTF-8 string or a finite number", d.describe(v))
 		}
 		p.ID = s
 	}
-	if p.Time, err = timestamp(o.Get("timestamp"), msgTime); err != nil {
+	if p.Time, err = d.timestamp(f.timestamp, msgTime); err != nil {
 		return err
 	}
-	if err := features(o.Get("features"), p); err != nil {
+	if f.featErr != nil {
+		return f.featErr
+	}
+	if v := f.features; !absent(v) && v.kind != kObject {
+		return reject(ReasonInvalidFeatures, "features is %s, not an object", d.describe(v))
+	}
+	if f.predErr != nil {
+		return f.predErr
+	}
+	if err := d.prediction(f.prediction, p); err != nil {
 		return err
 	}
-	if err := prediction(o.Get("prediction"), p); err != nil {
-		return err
-	}
-	if v := o.Get("label"); !isNull(v) {
-		if p.Label, err = labelValue(v); err != nil {
+	if v := f.label; !absent(v) {
+		if p.Label, err = d.labelValue(v); err != nil {
 			return err
 		}
 	}
@@ -139,60 +163,306 @@ func (d *Decoder) DecodeLabel(b []byte, msgTime time.Time, l *drift.Label) error
 }
 
 func (d *Decoder) decodeLabel(b []byte, msgTime time.Time, l *drift.Label) error {
-	o, err := d.parse(b)
-	if err != nil {
+	var f fields
+	if err := d.scan(b, nil, &f); err != nil {
 		return err
 	}
-	if l.Model, err = model(o); err != nil {
+	var err error
+	if l.Model, err = d.model(f.model); err != nil {
 		return err
 	}
-	v := o.Get("id")
-	if isNull(v) {
+	v := f.id
+	if absent(v) {
 		return reject(ReasonMissingID, "a label needs an id")
 	}
-	s, ok := textOrNumber(v, &d.id)
+	s, ok := d.textOrNumber(v, &d.id)
 	if !ok {
-		return reject(ReasonMissingID, "id is %s, not a UTF-8 string or a finite number", describe(v))
+		return reject(ReasonMissingID, "id is %s, not a UTF-8 string or a finite number", d.describe(v))
 	}
 	if s == "" {
 		return reject(ReasonMissingID, "id is empty")
 	}
 	l.ID = s
-	if l.Time, err = timestamp(o.Get("timestamp"), msgTime); err != nil {
+	if l.Time, err = d.timestamp(f.timestamp, msgTime); err != nil {
 		return err
 	}
-	v = o.Get("label")
-	if isNull(v) {
+	v = f.label
+	if absent(v) {
 		return reject(ReasonInvalidLabel, "a label event needs a label")
 	}
-	l.Label, err = labelValue(v)
+	l.Label, err = d.labelValue(v)
 	return err
 }
 
-func (d *Decoder) parse(b []byte) (*fastjson.Object, error) {
+// scan reads the record b in one pass into the decoder's buffer, keeping
+// the first value of each key in f. With p, it is a prediction: the
+// features and a probabilities object are decoded into p as they are met.
+// Without, it is a label, and those keys are skipped like unknown ones.
+func (d *Decoder) scan(b []byte, p *drift.Prediction, f *fields) error {
 	if len(b) > d.maxBytes {
-		return nil, reject(ReasonOversized, "%d bytes, more than the limit of %d", len(b), d.maxBytes)
+		return reject(ReasonOversized, "%d bytes, more than the limit of %d", len(b), d.maxBytes)
 	}
-	v, err := d.parser.ParseBytes(b)
-	if err != nil {
-		return nil, reject(ReasonMalformedJSON, "%v", err)
+	d.buf = append(d.buf[:0], b...)
+	s := scanner{b: d.buf}
+	i := skipWS(s.b, 0)
+	if i == len(s.b) {
+		return reject(ReasonMalformedJSON, "no JSON value in the record")
 	}
-	o, err := v.Object()
-	if err != nil {
-		return nil, reject(ReasonNotAnObject, "the record is %s", describe(v))
+	if s.b[i] != '{' {
+		v, j := s.value(i, 1)
+		if j >= 0 && v.kind == kBadNumber {
+			j = s.fail(v.start, "invalid number")
+		}
+		if j = s.end(j); j < 0 {
+			return malformed(b, &s)
+		}
+		return reject(ReasonNotAnObject, "the record is %s", d.describe(v))
 	}
-	return o, nil
+	if i = s.end(d.object(&s, i, p, f)); i < 0 {
+		return malformed(b, &s)
+	}
+	return nil
 }
 
-func model(o *fastjson.Object) (string, error) {
-	v := o.Get("model")
-	if isNull(v) {
+// malformed is the rejection of a record the scanner found not to be JSON;
+// it shows the record's own bytes where the scanner stopped.
+func malformed(b []byte, s *scanner) error {
+	at := min(s.errAt, len(b))
+	return reject(ReasonMalformedJSON, "at byte %d: %s, near %q", at, s.errMsg, clip(b[at:]))
+}
+
+// object reads the record's object, at i, and returns the index after it.
+func (d *Decoder) object(s *scanner, i int, p *drift.Prediction, f *fields) int {
+	b := s.b
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		var k span
+		if k, i = s.str(i); i < 0 {
+			return i
+		}
+		if i = s.colon(i); i < 0 {
+			return i
+		}
+		// dst is where the value goes: nil for a key the decoder does not
+		// read, and a span already filled for one given before.
+		var dst *span
+		decoded := false
+		switch str(b[k.start:k.end]) {
+		case "model":
+			dst = &f.model
+		case "id":
+			dst = &f.id
+		case "timestamp":
+			dst = &f.timestamp
+		case "label":
+			dst = &f.label
+		case "model_version":
+			if p != nil {
+				dst = &f.version
+			}
+		case "features":
+			if p == nil {
+				break
+			}
+			dst = &f.features
+			if dst.kind == kAbsent && i < len(b) && b[i] == '{' {
+				dst.kind = kObject
+				i = d.features(s, i, p, f)
+				decoded = true
+			}
+		case "prediction":
+			if p == nil {
+				break
+			}
+			dst = &f.prediction
+			if dst.kind == kAbsent && i < len(b) && b[i] == '{' {
+				dst.kind = kObject
+				i = d.probabilities(s, i, p, f)
+				decoded = true
+			}
+		}
+		switch {
+		case decoded:
+		case dst != nil && dst.kind == kAbsent:
+			*dst, i = s.value(i, 2)
+		default:
+			i = s.member(i, 2)
+		}
+		if i < 0 {
+			return i
+		}
+		var more bool
+		if i, more = s.next(i, '}'); !more {
+			return i
+		}
+	}
+}
+
+// features decodes the features object, at i, into p, and returns the
+// index after it. The first contract violation goes to f.featErr, and no
+// feature after it is decoded, while the scan goes on.
+func (d *Decoder) features(s *scanner, i int, p *drift.Prediction, f *fields) int {
+	b := s.b
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		var k, v span
+		if k, i = s.str(i); i < 0 {
+			return i
+		}
+		// The colon and the comma are read here when no whitespace
+		// surrounds them, as in most records, saving calls.
+		if uint(i) < uint(len(b)-1) && b[i] == ':' && b[i+1] > ' ' {
+			i++
+		} else if i = s.colon(i); i < 0 {
+			return i
+		}
+		// Most values are strings and numbers, read without value's
+		// dispatch.
+		switch {
+		case i < len(b) && b[i] == '"':
+			v, i = s.str(i)
+		case i < len(b) && ('0' <= b[i] && b[i] <= '9' || b[i] == '-'):
+			v, i = s.number(i)
+		default:
+			v, i = s.value(i, 3)
+		}
+		if i < 0 {
+			return i
+		}
+		if f.featErr == nil {
+			name := b[k.start:k.end]
+			switch {
+			case k.kind == kBadString:
+				f.featErr = reject(ReasonMalformedJSON, "feature name %q is not UTF-8", clip(name))
+			case v.kind == kBadNumber:
+				f.featErr = reject(ReasonInvalidFeatureValue, "feature %q: %q is not a number", clip(name), clip(b[v.start:v.end]))
+			default:
+				// The element is written in place, field by field: building
+				// a Feature and copying it in costs more than the rest of
+				// the feature.
+				n := len(p.Features)
+				if n < cap(p.Features) {
+					p.Features = p.Features[:n+1]
+				} else {
+					p.Features = append(p.Features, drift.Feature{})
+				}
+				ft := &p.Features[n]
+				ft.Name = str(name)
+				d.setValue(&ft.Value, v)
+			}
+		}
+		if uint(i) < uint(len(b)-1) && b[i] == ',' && b[i+1] > ' ' {
+			i++
+			continue
+		}
+		var more bool
+		if i, more = s.next(i, '}'); !more {
+			return i
+		}
+	}
+}
+
+// setValue sets *x to the value of a feature, v, which is not a bad
+// number.
+func (d *Decoder) setValue(x *drift.Value, v span) {
+	switch v.kind {
+	case kNumber:
+		if math.IsInf(v.num, 0) {
+			x.Kind, x.Num, x.Str = drift.Invalid, 0, ""
+			return
+		}
+		x.Kind, x.Num, x.Str = drift.Number, v.num, ""
+	case kString:
+		x.Kind, x.Num, x.Str = drift.String, 0, str(d.buf[v.start:v.end])
+	case kTrue:
+		x.Kind, x.Num, x.Str = drift.Bool, 1, "true"
+	case kFalse:
+		x.Kind, x.Num, x.Str = drift.Bool, 0, "false"
+	case kNull:
+		x.Kind, x.Num, x.Str = drift.Missing, 0, ""
+	default:
+		// An object, an array, NaN or Inf, or a string that is not UTF-8:
+		// JSON text is UTF-8, and such a value cannot be a category.
+		x.Kind, x.Num, x.Str = drift.Invalid, 0, ""
+	}
+}
+
+// probabilities decodes a prediction that is an object of class ->
+// probability, at i, into p, and returns the index after it: the arg-max
+// becomes the output (the first of equal maxima, in the record's order).
+// The first contract violation goes to f.predErr, while the scan goes on.
+func (d *Decoder) probabilities(s *scanner, i int, p *drift.Prediction, f *fields) int {
+	b := s.b
+	best, bestP := -1, 0.0
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for more := true; more; {
+			var k, v span
+			if k, i = s.str(i); i < 0 {
+				return i
+			}
+			if i = s.colon(i); i < 0 {
+				return i
+			}
+			if v, i = s.value(i, 3); i < 0 {
+				return i
+			}
+			if f.predErr == nil {
+				class := b[k.start:k.end]
+				switch {
+				case k.kind == kBadString:
+					f.predErr = reject(ReasonInvalidPrediction, "class %q is not UTF-8", clip(class))
+				case v.kind != kNumber || math.IsInf(v.num, 0):
+					f.predErr = reject(ReasonInvalidPrediction, "probability of class %q is %s, not a finite number", clip(class), d.describe(v))
+				default:
+					p.Probabilities = append(p.Probabilities, drift.Feature{Name: str(class), Value: drift.NumberValue(v.num)})
+					if best < 0 || v.num > bestP {
+						best, bestP = len(p.Probabilities)-1, v.num
+					}
+				}
+			}
+			if i, more = s.next(i, '}'); i < 0 {
+				return i
+			}
+		}
+	}
+	if f.predErr == nil {
+		if best < 0 {
+			f.predErr = reject(ReasonInvalidPrediction, "prediction is an empty object")
+		} else {
+			p.Output = drift.StringValue(p.Probabilities[best].Name)
+		}
+	}
+	return i
+}
+
+// absent reports whether a field is absent or null, which the contract
+// treats alike.
+func absent(v span) bool { return v.kind == kAbsent || v.kind == kNull }
+
+func (d *Decoder) bytes(v span) []byte { return d.buf[v.start:v.end] }
+
+// finite returns the value of v when it is a finite number.
+func finite(v span) (float64, bool) {
+	return v.num, v.kind == kNumber && !math.IsInf(v.num, 0)
+}
+
+func (d *Decoder) model(v span) (string, error) {
+	if absent(v) {
 		return "", reject(ReasonMissingModel, "no model")
 	}
-	if v.Type() != fastjson.TypeString {
-		return "", reject(ReasonInvalidModel, "model is %s, not a string", describe(v))
+	if v.kind != kString && v.kind != kBadString {
+		return "", reject(ReasonInvalidModel, "model is %s, not a string", d.describe(v))
 	}
-	b, _ := v.StringBytes()
+	b := d.bytes(v)
 	if !validModel(b) {
 		return "", reject(ReasonInvalidModel, "model %q does not match [A-Za-z0-9_.-]{1,128}", clip(b))
 	}
@@ -222,33 +492,6 @@ func validModel(b []byte) bool {
 	return true
 }
 
-// textOrNumber returns a string as it is, and a number as text: an integer
-// as written (so long ids keep every digit), any other number formatted
-// shortest, into *buf, which the result aliases.
-func textOrNumber(v *fastjson.Value, buf *[]byte) (string, bool) {
-	switch v.Type() {
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		if !validUTF8(b) {
-			return "", false
-		}
-		return str(b), true
-	case fastjson.TypeNumber:
-		raw := v.MarshalTo((*buf)[:0])
-		if !plainInteger(raw) {
-			f, err := v.Float64()
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return "", false
-			}
-			raw = strconv.AppendFloat(raw[:0], f, 'g', -1, 64)
-		}
-		*buf = raw
-		return str(raw), true
-	default:
-		return "", false
-	}
-}
-
 func plainInteger(b []byte) bool {
 	if len(b) > 0 && b[0] == '-' {
 		b = b[1:]
@@ -264,19 +507,42 @@ func plainInteger(b []byte) bool {
 	return true
 }
 
+// textOrNumber returns a string as it is, and a number as text: an integer
+// as written (so long ids keep every digit), any other number formatted
+// shortest, into *buf, which the result aliases.
+func (d *Decoder) textOrNumber(v span, buf *[]byte) (string, bool) {
+	switch v.kind {
+	case kString:
+		return str(d.bytes(v)), true
+	case kNumber:
+		raw := d.bytes(v)
+		if plainInteger(raw) {
+			return str(raw), true
+		}
+		f, ok := finite(v)
+		if !ok {
+			return "", false
+		}
+		*buf = strconv.AppendFloat((*buf)[:0], f, 'g', -1, 64)
+		return str(*buf), true
+	default:
+		return "", false
+	}
+}
+
 // Epoch milliseconds accepted: the years 0000 to 9999, as for RFC 3339.
 const (
 	minMillis = -62167219200000 // 0000-01-01T00:00:00Z
 	maxMillis = 253402300799999 // 9999-12-31T23:59:59.999Z
 )
 
-// timestamp reads an RFC 3339 string or epoch milliseconds, in UTC. Absent
-// or null means the Kafka message's time.
-// timestamp reads an event's time; it must lie in drift's event-time range,
-// which every store can hold, so a broken clock is rejected here rather than
-// stalling the window it would land in.
-func timestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
-	t, err := rawTimestamp(v, msgTime)
+// timestamp reads an event's time: an RFC 3339 string or epoch
+// milliseconds, in UTC, absent or null meaning the Kafka message's time. It
+// must lie in drift's event-time range, which every store can hold, so a
+// broken clock is rejected here rather than stalling the window it would
+// land in.
+func (d *Decoder) timestamp(v span, msgTime time.Time) (time.Time, error) {
+	t, err := d.rawTimestamp(v, msgTime)
 	if err != nil {
 		return t, err
 	}
@@ -287,23 +553,22 @@ func timestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
 	return t, nil
 }
 
-func rawTimestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
-	if isNull(v) {
+func (d *Decoder) rawTimestamp(v span, msgTime time.Time) (time.Time, error) {
+	switch v.kind {
+	case kAbsent, kNull:
 		return msgTime.UTC(), nil
-	}
-	switch v.Type() {
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
+	case kString, kBadString:
+		b := d.bytes(v)
 		t, ok := parseRFC3339(b)
 		if !ok {
 			return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp %q is not RFC 3339", clip(b))
 		}
 		return t, nil
-	case fastjson.TypeNumber:
-		f, err := v.Float64()
+	case kNumber, kNonFinite, kBadNumber:
+		f := v.num
 		// The comparisons are false for NaN, so it is refused too.
-		if err != nil || !(f >= minMillis && f <= maxMillis) {
-			return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp is %s, not epoch milliseconds in the years 0000-9999", describe(v))
+		if v.kind == kBadNumber || !(f >= minMillis && f <= maxMillis) {
+			return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp is %s, not epoch milliseconds in the years 0000-9999", d.describe(v))
 		}
 		// Integers below 2^53 (the whole range) parse exactly.
 		if f == math.Trunc(f) {
@@ -313,7 +578,7 @@ func rawTimestamp(v *fastjson.Value, msgTime time.Time) (time.Time, error) {
 		nsec := math.Round((f - sec*1000) * 1e6)
 		return time.Unix(int64(sec), int64(nsec)).UTC(), nil
 	default:
-		return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp is %s, not a string or a number", describe(v))
+		return time.Time{}, reject(ReasonInvalidTimestamp, "timestamp is %s, not a string or a number", d.describe(v))
 	}
 }
 
@@ -404,151 +669,54 @@ func daysIn(month, year int) int {
 	}
 }
 
-func features(v *fastjson.Value, p *drift.Prediction) error {
-	if isNull(v) {
+// prediction reads a model's output that is not an object (probabilities
+// are decoded during the scan): a number (score, regression) or a string
+// (class).
+func (d *Decoder) prediction(v span, p *drift.Prediction) error {
+	switch v.kind {
+	case kAbsent, kNull, kObject:
 		return nil
-	}
-	o, err := v.Object()
-	if err != nil {
-		return reject(ReasonInvalidFeatures, "features is %s, not an object", describe(v))
-	}
-	o.Visit(func(name []byte, fv *fastjson.Value) {
-		if err != nil {
-			return
-		}
-		if !validUTF8(name) {
-			err = reject(ReasonMalformedJSON, "feature name %q is not UTF-8", clip(name))
-			return
-		}
-		var val drift.Value
-		if val, err = featureValue(name, fv); err == nil {
-			p.Features = append(p.Features, drift.Feature{Name: str(name), Value: val})
-		}
-	})
-	return err
-}
-
-func featureValue(name []byte, v *fastjson.Value) (drift.Value, error) {
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		f, err := v.Float64()
-		if err != nil {
-			return drift.Value{}, reject(ReasonInvalidFeatureValue, "feature %q: %v", clip(name), err)
-		}
-		return drift.NumberValue(f), nil
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		if !validUTF8(b) {
-			// JSON text is UTF-8; such a value cannot be a category.
-			return drift.Value{Kind: drift.Invalid}, nil
-		}
-		return drift.StringValue(str(b)), nil
-	case fastjson.TypeTrue:
-		return drift.BoolValue(true), nil
-	case fastjson.TypeFalse:
-		return drift.BoolValue(false), nil
-	case fastjson.TypeNull:
-		return drift.Value{}, nil
-	default:
-		return drift.Value{Kind: drift.Invalid}, nil
-	}
-}
-
-// prediction reads the model's output: a number (score, regression), a
-// string (class), or an object of class -> probability, whose arg-max
-// becomes the output (the first of equal maxima, in the record's order).
-func prediction(v *fastjson.Value, p *drift.Prediction) error {
-	if isNull(v) {
-		return nil
-	}
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		f, err := v.Float64()
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return reject(ReasonInvalidPrediction, "prediction is %s, not finite", describe(v))
+	case kNumber, kNonFinite, kBadNumber:
+		f, ok := finite(v)
+		if !ok {
+			return reject(ReasonInvalidPrediction, "prediction is %s, not finite", d.describe(v))
 		}
 		p.Output = drift.NumberValue(f)
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		if !validUTF8(b) {
-			return reject(ReasonInvalidPrediction, "prediction %q is not UTF-8", clip(b))
-		}
-		p.Output = drift.StringValue(str(b))
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		var err error
-		best, bestP := -1, 0.0
-		o.Visit(func(class []byte, cv *fastjson.Value) {
-			if err != nil {
-				return
-			}
-			if !validUTF8(class) {
-				err = reject(ReasonInvalidPrediction, "class %q is not UTF-8", clip(class))
-				return
-			}
-			f, ferr := cv.Float64()
-			if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				err = reject(ReasonInvalidPrediction, "probability of class %q is %s, not a finite number", clip(class), describe(cv))
-				return
-			}
-			p.Probabilities = append(p.Probabilities, drift.Feature{Name: str(class), Value: drift.NumberValue(f)})
-			if best < 0 || f > bestP {
-				best, bestP = len(p.Probabilities)-1, f
-			}
-		})
-		if err != nil {
-			return err
-		}
-		if best < 0 {
-			return reject(ReasonInvalidPrediction, "prediction is an empty object")
-		}
-		p.Output = drift.StringValue(p.Probabilities[best].Name)
+	case kString:
+		p.Output = drift.StringValue(str(d.bytes(v)))
+	case kBadString:
+		return reject(ReasonInvalidPrediction, "prediction %q is not UTF-8", clip(d.bytes(v)))
 	default:
-		return reject(ReasonInvalidPrediction, "prediction is %s, not a number, a string or an object of probabilities", describe(v))
+		return reject(ReasonInvalidPrediction, "prediction is %s, not a number, a string or an object of probabilities", d.describe(v))
 	}
 	return nil
 }
 
 // labelValue reads a true label: a finite number, a string or a boolean.
 // v is neither absent nor null.
-func labelValue(v *fastjson.Value) (drift.Value, error) {
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		f, err := v.Float64()
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return drift.Value{}, reject(ReasonInvalidLabel, "label is %s, not finite", describe(v))
+func (d *Decoder) labelValue(v span) (drift.Value, error) {
+	switch v.kind {
+	case kNumber, kNonFinite, kBadNumber:
+		f, ok := finite(v)
+		if !ok {
+			return drift.Value{}, reject(ReasonInvalidLabel, "label is %s, not finite", d.describe(v))
 		}
 		return drift.NumberValue(f), nil
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		if !validUTF8(b) {
-			return drift.Value{}, reject(ReasonInvalidLabel, "label %q is not UTF-8", clip(b))
-		}
-		return drift.StringValue(str(b)), nil
-	case fastjson.TypeTrue:
+	case kString:
+		return drift.StringValue(str(d.bytes(v))), nil
+	case kBadString:
+		return drift.Value{}, reject(ReasonInvalidLabel, "label %q is not UTF-8", clip(d.bytes(v)))
+	case kTrue:
 		return drift.BoolValue(true), nil
-	case fastjson.TypeFalse:
+	case kFalse:
 		return drift.BoolValue(false), nil
 	default:
-		return drift.Value{}, reject(ReasonInvalidLabel, "label is %s, not a number, a string or a boolean", describe(v))
+		return drift.Value{}, reject(ReasonInvalidLabel, "label is %s, not a number, a string or a boolean", d.describe(v))
 	}
 }
-
-// validUTF8 is utf8.Valid with a loop for the short ASCII names and values
-// that are nearly all a record holds, cheaper than the call it saves.
-func validUTF8(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return utf8.Valid(b)
-		}
-	}
-	return true
-}
-
-func isNull(v *fastjson.Value) bool { return v == nil || v.Type() == fastjson.TypeNull }
 
 // str views b as a string without copying. b must not change while the
-// string is in use: the parser's buffer is rewritten only by the next
+// string is in use: the decoder's buffer is rewritten only by the next
 // Decode call, which is the validity the Decoder documents.
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
@@ -561,23 +729,21 @@ func clip(b []byte) []byte {
 	return b
 }
 
-// describe names a value's type, and shows a number as written (it may be
+// describe names a value's kind, and shows a number as written (it may be
 // the culprit: nan, 1e999), for a rejection's detail.
-func describe(v *fastjson.Value) string {
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		return "a number (" + string(clip(v.MarshalTo(nil))) + ")"
-	case fastjson.TypeString:
+func (d *Decoder) describe(v span) string {
+	switch v.kind {
+	case kNumber, kNonFinite, kBadNumber:
+		return "a number (" + string(clip(d.bytes(v))) + ")"
+	case kString, kBadString:
 		return "a string"
-	case fastjson.TypeObject:
+	case kObject:
 		return "an object"
-	case fastjson.TypeArray:
+	case kArray:
 		return "an array"
-	case fastjson.TypeTrue, fastjson.TypeFalse:
+	case kTrue, kFalse:
 		return "a boolean"
-	case fastjson.TypeNull:
-		return "null"
 	default:
-		return v.Type().String()
+		return "null"
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -645,4 +647,354 @@ func BenchmarkDecodeLabel(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestDecodeStrictJSON checks that a record which is not JSON is refused:
+// as malformed JSON, except where a number run that is not a JSON number
+// stands for a field the decoder reads, which is refused with that
+// field's reason, as 1-2 always was.
+func TestDecodeStrictJSON(t *testing.T) {
+	nested := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	tests := []struct {
+		name   string
+		in     string
+		reason Reason
+	}{
+		{"control character in a value", "{\"model\":\"m\",\"features\":{\"a\":\"x\ty\"}}", ReasonMalformedJSON},
+		{"control character in a key", "{\"model\":\"m\",\"a\nb\":1}", ReasonMalformedJSON},
+		{"NUL in a string", "{\"model\":\"m\",\"x\":\"\x00\"}", ReasonMalformedJSON},
+		{"invalid escape", `{"model":"m","features":{"a":"\q"}}`, ReasonMalformedJSON},
+		{"upper-case \\U", `{"model":"m","x":"\U0041"}`, ReasonMalformedJSON},
+		{"short \\u", `{"model":"m","x":"\u12"}`, ReasonMalformedJSON},
+		{"\\u not hexadecimal", `{"model":"m","x":"\u12g4"}`, ReasonMalformedJSON},
+		{"invalid escape in a key", `{"model":"m","\x":1}`, ReasonMalformedJSON},
+		{"leading zero where no field is read", `{"model":"m","x":012}`, ReasonMalformedJSON},
+		{"fraction without digits where no field is read", `{"model":"m","x":1.}`, ReasonMalformedJSON},
+		{"fraction without an integer where no field is read", `{"model":"m","x":.5}`, ReasonMalformedJSON},
+		{"plus sign where no field is read", `{"model":"m","x":+1}`, ReasonMalformedJSON},
+		{"exponent without digits where no field is read", `{"model":"m","x":1e+}`, ReasonMalformedJSON},
+		{"bad number inside an array feature", `{"model":"m","features":{"a":[1-2]}}`, ReasonMalformedJSON},
+		{"bad number in a repeated key", `{"model":"m","model":012}`, ReasonMalformedJSON},
+		{"bad number as the record", `012`, ReasonMalformedJSON},
+		{"lone minus as the record", `-`, ReasonMalformedJSON},
+		{"leading zero in a feature", `{"model":"m","features":{"a":012}}`, ReasonInvalidFeatureValue},
+		{"plus sign in a feature", `{"model":"m","features":{"a":+1}}`, ReasonInvalidFeatureValue},
+		{"leading zero in the prediction", `{"model":"m","prediction":012}`, ReasonInvalidPrediction},
+		{"leading zero in a probability", `{"model":"m","prediction":{"a":00}}`, ReasonInvalidPrediction},
+		{"leading zeros in the id", `{"model":"m","id":007}`, ReasonMissingID},
+		{"plus sign in the model version", `{"model":"m","model_version":+1}`, ReasonInvalidModel},
+		{"fraction without digits in the timestamp", `{"model":"m","timestamp":1.}`, ReasonInvalidTimestamp},
+		{"fraction without an integer in the label", `{"model":"m","label":.5}`, ReasonInvalidLabel},
+		{"trailing comma in the record", `{"model":"m",}`, ReasonMalformedJSON},
+		{"trailing comma in features", `{"model":"m","features":{"a":1,}}`, ReasonMalformedJSON},
+		{"trailing comma in an array", `{"model":"m","x":[1,]}`, ReasonMalformedJSON},
+		{"empty element in an array", `{"model":"m","x":[1,,2]}`, ReasonMalformedJSON},
+		{"missing colon", `{"model" "m"}`, ReasonMalformedJSON},
+		{"missing comma", `{"model":"m" "x":1}`, ReasonMalformedJSON},
+		{"single quotes", `{'model':'m'}`, ReasonMalformedJSON},
+		{"unquoted key", `{model:"m"}`, ReasonMalformedJSON},
+		{"extra closing brace", `{"model":"m"}}`, ReasonMalformedJSON},
+		{"two records", `{"model":"m"}{"model":"m"}`, ReasonMalformedJSON},
+		{"unterminated string", `{"model":"m`, ReasonMalformedJSON},
+		{"unterminated escape", `{"model":"m\`, ReasonMalformedJSON},
+		{"unterminated \\u", `{"model":"\u00`, ReasonMalformedJSON},
+		{"unterminated object", `{"model":"m",`, ReasonMalformedJSON},
+		{"unterminated features", `{"model":"m","features":{"a":"x"`, ReasonMalformedJSON},
+		{"unterminated probabilities", `{"model":"m","prediction":{"a":0.5`, ReasonMalformedJSON},
+		{"literal in upper case", `{"model":"m","x":True}`, ReasonMalformedJSON},
+		{"truncated literal", `{"model":"m","x":nul}`, ReasonMalformedJSON},
+		{"truncated NaN", `{"model":"m","x":na}`, ReasonMalformedJSON},
+		{"only whitespace", " \t\r\n", ReasonMalformedJSON},
+		{"unterminated array as the record", `[1,2`, ReasonMalformedJSON},
+		{"invalid escape in a string record", `"a\q"`, ReasonMalformedJSON},
+		// The top-level object is level 1, features level 2, a feature
+		// level 3: 299 nested arrays put the innermost at level 301.
+		{"nested too deep", `{"model":"m","features":{"a":` + nested(299) + `}}`, ReasonMalformedJSON},
+		{"deep as the record", nested(301), ReasonMalformedJSON},
+		{"valid JSON but an array, with whitespace", " [ 1 , { } ] ", ReasonNotAnObject},
+		{"valid JSON but a boolean", `true`, ReasonNotAnObject},
+		{"valid JSON but a number", `-0.5e3`, ReasonNotAnObject},
+		{"valid JSON but NaN", `NaN`, ReasonNotAnObject},
+		{"deep, but not too deep, as the record", nested(300), ReasonNotAnObject},
+	}
+	d := NewDecoder(DecoderOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p drift.Prediction
+			err := d.DecodePrediction([]byte(tt.in), msgTime, &p)
+			if got := ReasonOf(err); got != tt.reason {
+				t.Errorf("reason %q (%v); want %q", got, err, tt.reason)
+			}
+		})
+	}
+}
+
+// TestDecodeAcceptsJSON checks records that are JSON in the ways the tests
+// above do not use: whitespace everywhere, escapes of every kind,
+// surrogate pairs, NaN and Inf where no field is read, nesting up to the
+// limit, and keys spelled with escapes.
+func TestDecodeAcceptsJSON(t *testing.T) {
+	t0 := time.Unix(0, 0).UTC()
+	tests := []struct {
+		name string
+		in   string
+		want drift.Prediction
+	}{
+		{
+			name: "whitespace around every token",
+			in:   " \t\r\n{ \"model\" :\t\"m\" ,\n\"timestamp\"\r: 0 , \"features\" : { \"a\" : 1 , \"b\" : [ 1 , { } ] , \"c\" : \"x\" } , \"prediction\" : { \"p\" : 0.25 } } \n",
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{ft("a", num(1)), ft("b", invalid), ft("c", strv("x"))},
+				Output: strv("p"), Probabilities: []drift.Feature{ft("p", num(0.25))}},
+		},
+		{
+			name: "every escape, in names and values",
+			in:   `{"model":"m","timestamp":0,"features":{"a\"b":"c\\d","\/":"\b\f\n\r\t","\u00e9\u4e2d":"\ud83d\ude00","z":"\u0000"}}`,
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{
+				ft(`a"b`, strv(`c\d`)), ft("/", strv("\b\f\n\r\t")), ft("é中", strv("😀")), ft("z", strv("\x00"))}},
+		},
+		{
+			name: "escapes in the fields read at the top",
+			in:   `{"model":"\u006d","model_version":"v\u0031","id":"\u0069d","timestamp":"1970-01-01T00:00:00\u005a","label":"\u00e9","prediction":"\u0063"}`,
+			want: drift.Prediction{Model: "m", ModelVersion: "v1", ID: "id", Time: t0, Output: strv("c"), Label: strv("é")},
+		},
+		{
+			name: "an escaped key is the key: the first of model wins",
+			in:   `{"mod\u0065l":"a","model":"b","feat\u0075res":{"x":1},"features":{"y":2},"timestamp":0}`,
+			want: drift.Prediction{Model: "a", Time: t0, Features: []drift.Feature{ft("x", num(1))}},
+		},
+		{
+			name: "NaN and Inf where no field is read, and as features",
+			in:   `{"model":"m","timestamp":0,"x":[NaN,-inf,+Inf,nan],"features":{"a":-NaN,"b":+inf}}`,
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{ft("a", invalid), ft("b", invalid)}},
+		},
+		{
+			name: "nested up to the limit",
+			in:   `{"model":"m","timestamp":0,"features":{"a":` + strings.Repeat("[", 298) + strings.Repeat("]", 298) + `}}`,
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{ft("a", invalid)}},
+		},
+		{
+			name: "numbers of every form",
+			in:   `{"model":"m","timestamp":0,"features":{"a":-0,"b":0.5e-3,"c":1E2,"d":1e+2,"e":123456789012345678901234567890,"f":1e-400}}`,
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{
+				ft("a", num(math.Copysign(0, -1))), ft("b", num(0.0005)), ft("c", num(100)), ft("d", num(100)),
+				ft("e", num(1.2345678901234568e29)), ft("f", num(0))}},
+		},
+		{
+			name: "a string of every length across the eight-byte steps, with multi-byte UTF-8",
+			in:   `{"model":"m","timestamp":0,"features":{"":"","1234567":"12345678","123456789":"é1234567","ü":"€€€"}}`,
+			want: drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{
+				ft("", strv("")), ft("1234567", strv("12345678")), ft("123456789", strv("é1234567")), ft("ü", strv("€€€"))}},
+		},
+	}
+	d := NewDecoder(DecoderOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p drift.Prediction
+			if err := d.DecodePrediction([]byte(tt.in), msgTime, &p); err != nil {
+				t.Fatalf("DecodePrediction: %v", err)
+			}
+			checkPrediction(t, &p, &tt.want)
+			// -0 and 0 are equal as floats; the sign is part of the value.
+			for i, f := range p.Features {
+				if i < len(tt.want.Features) && math.Signbit(f.Value.Num) != math.Signbit(tt.want.Features[i].Value.Num) {
+					t.Errorf("feature %q = %v; want %v", f.Name, f.Value.Num, tt.want.Features[i].Value.Num)
+				}
+			}
+		})
+	}
+}
+
+// TestDecodeLoneSurrogates checks that an escaped lone surrogate, which
+// encodes no character, makes its string one that is not UTF-8, with the
+// consequence that has for each field.
+func TestDecodeLoneSurrogates(t *testing.T) {
+	t0 := time.Unix(0, 0).UTC()
+	d := NewDecoder(DecoderOptions{})
+	var p drift.Prediction
+	in := `{"model":"m","timestamp":0,"features":{"hi":"\ud83d","lo":"\ude00x","hi then A":"\ud83dA","hi then escaped A":"\ud83d\u0041","pair":"\ud83d\ude00"}}`
+	if err := d.DecodePrediction([]byte(in), msgTime, &p); err != nil {
+		t.Fatalf("DecodePrediction: %v", err)
+	}
+	checkPrediction(t, &p, &drift.Prediction{Model: "m", Time: t0, Features: []drift.Feature{
+		ft("hi", invalid), ft("lo", invalid), ft("hi then A", invalid), ft("hi then escaped A", invalid), ft("pair", strv("😀"))}})
+
+	for _, tt := range []struct {
+		in     string
+		reason Reason
+	}{
+		{`{"model":"m","features":{"\ud800":1}}`, ReasonMalformedJSON},
+		{`{"model":"\ud800"}`, ReasonInvalidModel},
+		{`{"model":"m","model_version":"\udbff"}`, ReasonInvalidModel},
+		{`{"model":"m","id":"\udc00"}`, ReasonMissingID},
+		{`{"model":"m","prediction":"\udfff"}`, ReasonInvalidPrediction},
+		{`{"model":"m","prediction":{"\ud800":1}}`, ReasonInvalidPrediction},
+		{`{"model":"m","label":"\ud800"}`, ReasonInvalidLabel},
+	} {
+		if got := ReasonOf(d.DecodePrediction([]byte(tt.in), msgTime, &p)); got != tt.reason {
+			t.Errorf("%s: reason %q; want %q", tt.in, got, tt.reason)
+		}
+	}
+	// Where no field is read, it is JSON like any other string.
+	if err := d.DecodePrediction([]byte(`{"model":"m","x":"\ud800"}`), msgTime, &p); err != nil {
+		t.Errorf("lone surrogate where no field is read: %v", err)
+	}
+}
+
+// TestDecodeExactNumbers checks numbers against strconv.ParseFloat, the
+// oracle, on values the replaced parser rounded twice and got one unit in
+// the last place wrong.
+func TestDecodeExactNumbers(t *testing.T) {
+	d := NewDecoder(DecoderOptions{})
+	var p drift.Prediction
+	for _, s := range []string{"2.15838e-18", "4.31676e-16", "5.39595e-15", "17976931348623157e292", "0.1e-7", "123456789.123456789"} {
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.DecodePrediction([]byte(`{"model":"m","features":{"x":`+s+`},"prediction":`+s+`}`), msgTime, &p); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if got := p.Features[0].Value.Num; math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("feature %s = %v; want %v", s, got, want)
+		}
+		if got := p.Output.Num; math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("prediction %s = %v; want %v", s, got, want)
+		}
+	}
+}
+
+// TestDecodeEscapesAllocs checks that records with escapes, decoded in
+// the decoder's buffer, allocate nothing either.
+func TestDecodeEscapesAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts are measured in full runs")
+	}
+	d := NewDecoder(DecoderOptions{})
+	var p drift.Prediction
+	b := []byte(`{"mod\u0065l":"fraud","id":"r\u00e9q","timestamp":"2026-11-22T04:00:00Z","features":{"caf\u00e9":"a\"b","x":1.5e-7,"y":"\ud83d\ude00"}}`)
+	if err := d.DecodePrediction(b, msgTime, &p); err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if err := d.DecodePrediction(b, msgTime, &p); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Errorf("%v allocations per decode; want 0", allocs)
+	}
+}
+
+// jsonNumberRE is JSON's number grammar (RFC 8259, section 6), the oracle
+// for which number runs are numbers.
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// checkNumber scans s as a number and checks it against the oracles: the
+// run ends where the characters of numbers do, it is a number exactly when
+// the grammar says so, and its value is strconv.ParseFloat's bit for bit.
+func checkNumber(t *testing.T, s string) {
+	t.Helper()
+	run := len(s)
+	if i := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.+-eE", r) }); i >= 0 {
+		run = i
+	}
+	sc := scanner{b: []byte(s)}
+	v, j := sc.number(0)
+	if j < 0 || v.kind == kNonFinite {
+		// NaN and Inf, or no number: TestDecodeStrictJSON and the
+		// reference fuzz test cover them.
+		return
+	}
+	if j != run || v.start != 0 || v.end != run {
+		t.Fatalf("number(%q) = %+v, %d; want the run of %d bytes", s, v, j, run)
+	}
+	tok := s[:run]
+	if isNum := jsonNumberRE.MatchString(tok); (v.kind == kNumber) != isNum {
+		t.Fatalf("number(%q) kind %d; the grammar says number: %v", tok, v.kind, isNum)
+	}
+	if v.kind != kNumber {
+		return
+	}
+	want, err := strconv.ParseFloat(tok, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		t.Fatalf("ParseFloat(%q): %v", tok, err)
+	}
+	if math.Float64bits(v.num) != math.Float64bits(want) {
+		t.Fatalf("number(%q) = %v (%#x); ParseFloat says %v (%#x)", tok, v.num, math.Float64bits(v.num), want, math.Float64bits(want))
+	}
+}
+
+// TestParseNumberMatchesParseFloat checks the scanner's numbers against
+// strconv.ParseFloat on chosen edge cases and on random numbers of every
+// shape: short and long mantissas, with and without fractions and
+// exponents, near the limits of the exact path (2^53, 10^22) and of
+// float64.
+func TestParseNumberMatchesParseFloat(t *testing.T) {
+	for _, s := range []string{
+		"0", "-0", "0.0", "-0.0", "0e5", "-0e-5", "0.000e999", "1", "-1", "9", "10", "0.5", "0.1", "0.3",
+		"9007199254740991", "9007199254740992", "9007199254740993", "-9007199254740993", "4503599627370497",
+		"9007199254740991.5", "900719925474099.15", "1e22", "1e23", "9e22", "1.5e22", "123e20", "1e-22", "1e-23",
+		"1234567890123456789", "12345678901234567890", "0.1234567890123456789", "18446744073709551615",
+		"18446744073709551616", "2.15838e-18", "4.9e-324", "5e-324", "2e-324", "3e-324", "1e-400", "1e400",
+		"-1e400", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+		"2.2250738585072011e-308", "2.2250738585072012e-308", "1E5", "1e+05", "1e-07", "123.456e-2",
+		"0.000000000000000000000000000001", "100000000000000000000000", "1e99999999999999999999",
+		"1e-99999999999999999999", "00", "01", "-", "--1", "1.", ".5", "+1", "1e", "1e+", "1.e5", "1e5.5",
+		"1-2", "0x10", "1_000", "1.5,", "2]", "3}",
+	} {
+		checkNumber(t, s)
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + r.IntN(10))
+		}
+		return string(b)
+	}
+	for range 200000 {
+		var sb strings.Builder
+		if r.IntN(2) == 0 {
+			sb.WriteByte('-')
+		}
+		if r.IntN(4) == 0 {
+			sb.WriteByte('0')
+		} else {
+			sb.WriteByte(byte('1' + r.IntN(9)))
+			sb.WriteString(digits(r.IntN(20)))
+		}
+		if r.IntN(2) == 0 {
+			sb.WriteByte('.')
+			sb.WriteString(digits(1 + r.IntN(20)))
+		}
+		if r.IntN(3) == 0 {
+			sb.WriteByte("eE"[r.IntN(2)])
+			if s := r.IntN(3); s > 0 {
+				sb.WriteByte("+-"[s-1])
+			}
+			sb.WriteString(strconv.Itoa(r.IntN(30)))
+		}
+		checkNumber(t, sb.String())
+	}
+	// Random doubles written as a model server's JSON encoder would.
+	for range 50000 {
+		f := math.Float64frombits(r.Uint64())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		checkNumber(t, strconv.FormatFloat(f, 'g', -1, 64))
+		checkNumber(t, strconv.FormatFloat(r.NormFloat64()*math.Pow(10, float64(r.IntN(20)-10)), 'f', r.IntN(12), 64))
+	}
+}
+
+// FuzzParseNumber checks any input the scanner reads as a number against
+// the grammar and strconv.ParseFloat (checkNumber).
+//
+//	go test -run x -fuzz FuzzParseNumber -fuzztime 30s ./ingest/
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-12.5e-3", "9007199254740993", "1e23", "012", "1-2", "2.15838e-18", "123456789012345678901"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkNumber(t, s)
+	})
 }
