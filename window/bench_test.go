@@ -17,7 +17,7 @@ import (
 // add it to its window. Target: 300,000 events/s on one core, i.e. at most
 // 3,333 ns/op with -cpu 1.
 //
-//	go test -run x -bench DecodeAndWindow -benchmem -cpu 1 -count 5 ./window/
+//	go test -run x -bench DecodeAndWindow -benchmem -cpu 1 -count 7 ./window/
 func BenchmarkDecodeAndWindow(b *testing.B) {
 	const nNum, nCat = 10, 10
 	r := rand.New(rand.NewPCG(1, 2))
