@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -55,7 +54,8 @@ type ConsumerConfig struct {
 	Dialer           *kafka.Dialer
 	// CheckpointInterval bounds what a restart replays.
 	CheckpointInterval time.Duration
-	// TickInterval is how often idle windows and lag are checked (1s).
+	// TickInterval is how often idle windows close and the partitions'
+	// high watermarks are asked for their lag (1s).
 	TickInterval time.Duration
 	// HeartbeatInterval, SessionTimeout and RebalanceTimeout tune the group
 	// protocol (kafka-go's defaults when zero; tests use shorter ones).
@@ -74,6 +74,7 @@ type Consumer struct {
 	sinks   SinkFactory
 	dead    *DeadLetter
 	metrics *Metrics
+	lag     *lagMonitor
 	log     *slog.Logger
 
 	mu    sync.Mutex
@@ -94,7 +95,8 @@ func NewConsumer(cfg ConsumerConfig, sinks SinkFactory, dead *DeadLetter, m *Met
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Consumer{cfg: cfg, sinks: sinks, dead: dead, metrics: m, log: cfg.Logger}
+	return &Consumer{cfg: cfg, sinks: sinks, dead: dead, metrics: m, log: cfg.Logger,
+		lag: newLagMonitor(cfg, m.lag)}
 }
 
 // Ready reports whether the consumer has joined its group.
@@ -126,6 +128,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if err := gcfg.Validate(); err != nil {
 		return fmt.Errorf("consumer group config: %w", err)
 	}
+	var lagDone sync.WaitGroup
+	lagDone.Go(func() { c.lag.run(ctx) })
+	defer lagDone.Wait()
 	bo := retry.New()
 	for ctx.Err() == nil {
 		group, err := kafka.NewConsumerGroup(gcfg)
@@ -218,6 +223,8 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	log.Info("partition assigned", "offset", offset, "from_checkpoint", resume >= 0)
 	p := &partition{c: c, gen: gen, topic: topic, id: pa.ID, sink: sink, reader: r, log: log,
 		dec: NewDecoder(c.cfg.Decoder), next: offset, committed: offset}
+	p.pos = c.lag.track(topic, pa.ID, offset)
+	defer c.lag.untrack(topic, pa.ID, p.pos)
 	return p.run(ctx)
 }
 
@@ -234,14 +241,13 @@ type partition struct {
 	label     drift.Label
 	next      int64 // offset after the last record handled
 	committed int64 // offset of the last commit
+	pos       *position
 }
 
 // run consumes until ctx ends (nil) or something fails (the error; the
 // caller reopens the partition from its checkpoint).
 func (p *partition) run(ctx context.Context) error {
 	defer p.sink.Close()
-	// Another instance reports this partition's lag once it moves.
-	defer p.c.metrics.lag.DeleteLabelValues(p.topic, strconv.Itoa(p.id))
 	msgs := make(chan kafka.Message, 256)
 	fetchErr := make(chan error, 1)
 	fetchCtx, stopFetch := context.WithCancel(ctx)
@@ -296,9 +302,6 @@ func (p *partition) run(ctx context.Context) error {
 			}
 		case <-tick.C:
 			now := p.c.cfg.Clock()
-			if lag := p.reader.Lag(); lag >= 0 {
-				p.c.metrics.lag.WithLabelValues(p.topic, strconv.Itoa(p.id)).Set(float64(lag))
-			}
 			if err := p.sink.Tick(ctx, now); err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -384,6 +387,7 @@ func (p *partition) handle(ctx context.Context, m kafka.Message) error {
 		return err
 	}
 	p.next = m.Offset + 1
+	p.pos.next.Store(p.next)
 	return nil
 }
 

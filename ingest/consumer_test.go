@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,5 +168,149 @@ func TestConsumerReopensFromCheckpoint(t *testing.T) {
 		if h.Key == HeaderSourceOffset && string(h.Value) != "77" {
 			t.Errorf("dead letter source offset %s, want 77", h.Value)
 		}
+	}
+}
+
+// gatedSinks is a PartitionSink factory whose sinks block on every record
+// until the gate opens, as a partition does while storage is down and its
+// writes are retried.
+type gatedSinks struct {
+	gate    chan struct{}
+	handled atomic.Int64
+}
+
+func (f *gatedSinks) OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (PartitionSink, int64, error) {
+	return gatedSink{f}, -1, nil
+}
+
+type gatedSink struct{ f *gatedSinks }
+
+func (s gatedSink) Prediction(ctx context.Context, p *drift.Prediction, raw []byte, src drift.Source, now time.Time) error {
+	select {
+	case <-s.f.gate:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.f.handled.Add(1)
+	return nil
+}
+
+func (s gatedSink) Label(ctx context.Context, l *drift.Label, raw []byte, src drift.Source, now time.Time) error {
+	return nil
+}
+func (s gatedSink) Tick(ctx context.Context, now time.Time) error { return nil }
+func (s gatedSink) Checkpoint(ctx context.Context, next int64, now time.Time) error {
+	return nil
+}
+func (s gatedSink) Close() {}
+
+// gauge returns the value of one series of a gauge, and whether it exists,
+// without creating it (as WithLabelValues would).
+func gauge(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (float64, bool) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if labels[lp.GetName()] != lp.GetValue() {
+					continue series
+				}
+			}
+			return m.GetGauge().GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+// TestConsumerLagFromHighWatermark checks that the lag gauge follows the
+// broker's high watermark while the partition is blocked (storage down: the
+// sink does not return), and reaches 0 once the backlog is handled. Lag
+// taken from the reader at fetch time stays unset (or frozen) here: the
+// partition's own loop never gets past the first record.
+func TestConsumerLagFromHighWatermark(t *testing.T) {
+	const n = 300
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "predictions", "labels", "dead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	broker := c.ListenAddrs()[0]
+
+	sinks := &gatedSinks{gate: make(chan struct{})}
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	dead := NewDeadLetter(&kafka.Writer{Addr: kafka.TCP(broker), Topic: "dead"})
+	defer dead.Close()
+	cons := NewConsumer(ConsumerConfig{
+		Brokers: []string{broker}, GroupID: "g", PredictionsTopic: "predictions", LabelsTopic: "labels",
+		CheckpointInterval: 20 * time.Millisecond, TickInterval: 10 * time.Millisecond,
+		HeartbeatInterval: 200 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, sinks, dead, m)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cons.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	labels := map[string]string{"topic": "predictions", "partition": "0"}
+	waitGauge := func(what string, ok func(v float64) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			v, found := gauge(t, reg, "driftmon_ingest_consumer_lag_messages", labels)
+			if found && ok(v) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("lag gauge %v (present %v), want %s", v, found, what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// The partition is assigned and reported before anything is produced.
+	waitGauge("0 on an empty partition", func(v float64) bool { return v == 0 })
+
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 100, BatchTimeout: time.Millisecond}
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, kafka.Message{Key: []byte("m"),
+			Value: []byte(fmt.Sprintf(`{"model": "m", "id": "%d", "timestamp": %d}`, i, 1_700_000_000_000+i))})
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	// Every record is fetched or fetchable, none handled: the lag is the
+	// whole backlog, however much of it the reader has buffered.
+	waitGauge(fmt.Sprintf("%d while the partition is blocked", n), func(v float64) bool { return v == n })
+	if got := sinks.handled.Load(); got != 0 {
+		t.Fatalf("%d records handled behind a closed gate", got)
+	}
+
+	close(sinks.gate)
+	waitGauge("0 after catching up", func(v float64) bool { return v == 0 })
+	if got := sinks.handled.Load(); got != n {
+		t.Errorf("%d records handled, want %d", got, n)
+	}
+
+	// Shutting down gives the partition up: its series goes with it.
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	done <- nil
+	if v, found := gauge(t, reg, "driftmon_ingest_consumer_lag_messages", labels); found {
+		t.Errorf("lag series still exported after shutdown: %v", v)
 	}
 }

@@ -25,7 +25,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"reason"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "driftmon_ingest_consumer_lag_messages",
-			Help: "Messages between the consumer's position and the partition's high watermark.",
+			Help: "The partition's high watermark, asked of the broker every tick, minus the next offset the pipeline handles.",
 		}, []string{"topic", "partition"}),
 		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "driftmon_ingest_offset_commits_total",
