@@ -22,6 +22,7 @@ type Metrics struct {
 	lastWindow     *prometheus.GaugeVec
 	storageErrors  *prometheus.CounterVec
 	evalErrors     *prometheus.CounterVec
+	evalRetries    *prometheus.CounterVec
 	windowsRefused *prometheus.CounterVec
 }
 
@@ -67,7 +68,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.evalErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "driftmon_evaluation_errors_total",
-		Help: "Windows stored without results because their evaluation failed (no reference), by model.",
+		Help: "Windows stored without results because their reference can never be built, by model.",
+	}, []string{"model"})
+	m.evalRetries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "driftmon_evaluation_retries_total",
+		Help: "Failed window evaluations (a reference read from storage failed), each retried, by model.",
 	}, []string{"model"})
 	m.windowsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "driftmon_windows_refused_total",
@@ -77,7 +82,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.storageErrors.WithLabelValues(op)
 	}
 	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
-		m.evalErrors, m.windowsRefused)
+		m.evalErrors, m.evalRetries, m.windowsRefused)
 	return m
 }
 

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -30,10 +31,18 @@ type Store interface {
 
 // Evaluator compares a closed window with its model's reference. A model
 // with no reference yet (the first window of a `previous` reference)
-// yields no results and no error.
+// yields no results and no error. An error wrapping ErrUnevaluable says the
+// window can never be evaluated; any other error (a reference read from
+// storage failed) is retried with backoff.
 type Evaluator interface {
 	Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error)
 }
+
+// ErrUnevaluable marks an evaluation error that retrying cannot mend: the
+// window's reference can never be built (stored windows that do not merge
+// into one). Such a window is stored without results, so that it does not
+// hold up every later window of its partition.
+var ErrUnevaluable = errors.New("window cannot be evaluated")
 
 // Observer hears of every stored window, after it is durable (the demo
 // prints them; alerting will evaluate rules on them).
@@ -240,16 +249,16 @@ func (p *Partition) flush(ctx context.Context) error {
 // close evaluates and stores closed windows, oldest first.
 func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, now time.Time) error {
 	for _, w := range closed {
-		results, err := p.pl.cfg.Evaluator.Evaluate(ctx, w)
+		results, err := p.evaluate(ctx, w)
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || !p.unevaluable(err) {
 				return err
 			}
 			// The window's counts are worth keeping even when its
-			// reference cannot be had: store it without results, and say
-			// so, rather than stalling the partition on it.
+			// reference can never be had: store it without results, and
+			// say so, rather than stalling the partition on it.
 			p.pl.cfg.Metrics.evalErrors.WithLabelValues(w.Model).Inc()
-			p.log.Error("evaluate window; storing it without results", "model", w.Model, "seq", w.Seq, "err", err)
+			p.log.Error("window cannot be evaluated; storing it without results", "model", w.Model, "seq", w.Seq, "err", err)
 			results = nil
 		}
 		v := version(now)
@@ -277,6 +286,42 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		}
 	}
 	return nil
+}
+
+// evaluate compares w with its reference, retrying through an outage of
+// what the reference is read from: a window stored without results would
+// lose its drift_results for good once the offsets move past it, so the
+// partition waits (and Kafka buffers) until the evaluation succeeds, turns
+// out to be impossible, or ctx ends (the window then replays).
+func (p *Partition) evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error) {
+	var results []drift.Result
+	err := retry.Do(ctx, func(ctx context.Context) error {
+		r, err := p.pl.cfg.Evaluator.Evaluate(ctx, w)
+		if err != nil {
+			if p.unevaluable(err) {
+				return retry.Stop(err)
+			}
+			return err
+		}
+		results = r
+		return nil
+	}, func(err error) {
+		if ctx.Err() != nil {
+			return // shutting down or revoked, not an outage
+		}
+		p.pl.cfg.Metrics.evalRetries.WithLabelValues(w.Model).Inc()
+		p.log.Error("evaluate window failed; retrying", "model", w.Model, "seq", w.Seq, "err", err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s window %d: %w", w.Model, w.Seq, err)
+	}
+	return results, nil
+}
+
+// unevaluable reports an evaluation error retrying cannot mend: the
+// evaluator says so, or storage refused the reference read as invalid.
+func (p *Partition) unevaluable(err error) bool {
+	return errors.Is(err, ErrUnevaluable) || p.permanent(err)
 }
 
 // retry keeps trying a storage write through an outage: the partition

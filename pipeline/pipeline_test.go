@@ -1197,3 +1197,120 @@ driftmon_events_late_total{model="m"} 2
 		t.Errorf("want window 0 with 1 event, window 1 with 1 event and 2 late")
 	}
 }
+
+// flakyEvaluator fails its first calls the way the service's evaluator
+// does when a reference cannot be read or built, then evaluates.
+type flakyEvaluator struct {
+	*refEvaluator
+	err   error // returned while failures are left
+	fail  int   // failures left; < 0 fails for ever
+	calls int
+	none  bool // after the failures, report no reference (nil, nil)
+}
+
+func (e *flakyEvaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error) {
+	e.calls++
+	if e.calls > maxCalls {
+		return nil, nil // a pipeline that ignores its context ends the test
+	}
+	if e.fail != 0 {
+		if e.fail > 0 {
+			e.fail--
+		}
+		return nil, e.err
+	}
+	if e.none {
+		return nil, nil
+	}
+	return e.refEvaluator.Evaluate(ctx, w)
+}
+
+// TestEvaluationRetried closes one window whose evaluation fails: a
+// transient failure (a reference read from storage) is retried until the
+// window is stored with its results; a reference that can never be built
+// stores the window without results at once; no reference at all (the
+// first window of a previous-window model) is no error.
+func TestEvaluationRetried(t *testing.T) {
+	transient := fmt.Errorf("read previous window: %w", storage.ErrUnavailable)
+	tests := []struct {
+		name    string
+		eval    flakyEvaluator
+		calls   int
+		rows    int     // results stored
+		retries float64 // driftmon_evaluation_retries_total{model="m"}
+		errors  float64 // driftmon_evaluation_errors_total{model="m"}
+		// Total backoff: retry waits [50, 100] ms, then [100, 200] ms.
+		minWait, maxWait time.Duration
+	}{
+		{"transient", flakyEvaluator{err: transient, fail: 2}, 3, len(defaultRows), 2, 0,
+			150 * time.Millisecond, 300 * time.Millisecond},
+		{"unevaluable", flakyEvaluator{err: fmt.Errorf("%w: windows do not merge", pipeline.ErrUnevaluable), fail: -1},
+			1, 0, 0, 1, 0, 0},
+		{"storage refuses the read", flakyEvaluator{err: fmt.Errorf("bad name: %w", storage.ErrInvalid), fail: -1},
+			1, 0, 0, 1, 0, 0},
+		{"no reference", flakyEvaluator{none: true}, 1, 0, 0, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, newFixture(t, 0, 0))
+				ev := tc.eval
+				ev.refEvaluator = e.fx.eval
+				pl := e.pipeline(func(c *pipeline.Config) {
+					c.Evaluator = &ev
+					c.Permanent = func(err error) bool { return errors.Is(err, storage.ErrInvalid) }
+				})
+				start := time.Now()
+				if err := drive(context.Background(), e, pl, "window"); err != nil {
+					t.Fatalf("drive: %v", err)
+				}
+				if waited := time.Since(start); waited < tc.minWait || waited > tc.maxWait {
+					t.Errorf("backed off %v in all, want within [%v, %v]", waited, tc.minWait, tc.maxWait)
+				}
+				if ev.calls != tc.calls {
+					t.Errorf("evaluated %d times, want %d", ev.calls, tc.calls)
+				}
+				if ws := storedWindows(t, e.store, "m"); len(ws) != 1 {
+					t.Errorf("%d windows stored, want 1", len(ws))
+				}
+				if rs := storedResults(t, e.store, storage.ResultQuery{Model: "m"}); len(rs) != tc.rows {
+					t.Errorf("%d results stored, want %d", len(rs), tc.rows)
+				}
+				if got := series(t, e.reg, "driftmon_evaluation_retries_total")["model=m"]; got != tc.retries {
+					t.Errorf("evaluation_retries_total = %v, want %v", got, tc.retries)
+				}
+				if got := series(t, e.reg, "driftmon_evaluation_errors_total")["model=m"]; got != tc.errors {
+					t.Errorf("evaluation_errors_total = %v, want %v", got, tc.errors)
+				}
+			})
+		})
+	}
+}
+
+// TestEvaluationOutageEndsWithContext: while evaluation keeps failing, the
+// window is neither stored nor passed; when the context ends (revoked,
+// shutting down) the call returns with both errors, and the window replays
+// from the last checkpoint.
+func TestEvaluationOutageEndsWithContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, newFixture(t, 0, 0))
+		ev := &flakyEvaluator{refEvaluator: e.fx.eval, err: fmt.Errorf("read: %w", storage.ErrUnavailable), fail: -1}
+		pl := e.pipeline(func(c *pipeline.Config) { c.Evaluator = ev })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(time.Second, cancel)
+		err := drive(ctx, e, pl, "window")
+		if !errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want the evaluation's outage and the context's end", err)
+		}
+		if ev.calls < 3 {
+			t.Errorf("evaluated %d times in a second of outage, want retries", ev.calls)
+		}
+		if ws := storedWindows(t, e.store, "m"); len(ws) != 0 {
+			t.Errorf("%d windows stored while their evaluation failed, want 0", len(ws))
+		}
+		if _, ok, _ := e.store.LoadCheckpoint(context.Background(), group, predsTopic, 0); ok {
+			t.Errorf("a checkpoint moved past the unevaluated window")
+		}
+	})
+}

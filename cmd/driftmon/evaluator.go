@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/reference"
 )
 
@@ -66,6 +67,9 @@ func (e *evaluator) Observe(w *drift.WindowSummary, _ []drift.Result) {
 	e.previous[w.Model] = w
 }
 
+// Evaluate implements pipeline.Evaluator. A failed read of stored windows
+// is returned as it is, for the pipeline to retry; a reference that cannot
+// be built from what storage holds wraps pipeline.ErrUnevaluable.
 func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error) {
 	e.mu.Lock()
 	m := e.models[w.Model]
@@ -94,7 +98,9 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 		}
 		ref, err := reference.FromWindows(w.Model, prev.ModelVersion, "previous", []*drift.WindowSummary{prev})
 		if err != nil {
-			return nil, fmt.Errorf("previous window as reference: %w", err)
+			// Stored windows that do not merge stay that way: retrying
+			// cannot mend it.
+			return nil, fmt.Errorf("%w: previous window as reference: %w", pipeline.ErrUnevaluable, err)
 		}
 		// Windows of a model without a file reference have no fixed
 		// bins: the detectors bin both samples at the reference sample's
@@ -119,7 +125,7 @@ func (e *evaluator) reference(ctx context.Context, m *modelEval, w *drift.Window
 		}
 		ref, err = reference.FromWindows(w.Model, ws[0].ModelVersion, "window:"+m.from.Format(time.RFC3339)+"/"+m.to.Format(time.RFC3339), ws)
 		if err != nil {
-			return nil, fmt.Errorf("pinned windows as reference: %w", err)
+			return nil, fmt.Errorf("%w: pinned windows as reference: %w", pipeline.ErrUnevaluable, err)
 		}
 		e.mu.Lock()
 		m.ref = ref

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/storage/embedded"
 	"github.com/driftmon/driftmon/window"
 )
@@ -243,4 +245,50 @@ func TestEvaluatorObserveKeepsNewest(t *testing.T) {
 	if _, ok := e.previous["f"]; ok {
 		t.Error("a file-reference model's window was remembered")
 	}
+}
+
+// TestEvaluatorErrorKinds: a reference read that fails is an error for the
+// pipeline to retry; pinned windows that can never merge into a reference
+// are ErrUnevaluable, so that the window is stored without results rather
+// than retried for ever.
+func TestEvaluatorErrorKinds(t *testing.T) {
+	abc := []string{"a", "b", "c"}
+	ctx := context.Background()
+	ws := windowsOf(t, []float64{0, 0, 0}, [][]string{abc, abc, abc}, 100)
+	from, to := ws[0].Start, ws[2].Start
+	pinned := func() map[string]*modelEval {
+		return map[string]*modelEval{"m": {kind: refWindow, from: from, to: to, policy: detectors.DefaultPolicy()}}
+	}
+
+	t.Run("storage unavailable", func(t *testing.T) {
+		store, err := embedded.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Close()
+		_, err = newEvaluator(store, pinned()).Evaluate(ctx, ws[2])
+		if err == nil || errors.Is(err, pipeline.ErrUnevaluable) {
+			t.Errorf("Evaluate on a closed store: %v, want an error to retry", err)
+		}
+	})
+	t.Run("windows that do not merge", func(t *testing.T) {
+		store, err := embedded.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		// The second pinned window lost a feature (the model's config
+		// changed between them).
+		narrow := *ws[1]
+		narrow.Features = narrow.Features[:1]
+		for i, w := range []*drift.WindowSummary{ws[0], &narrow} {
+			if err := store.WriteWindow(ctx, w, nil, uint64(i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = newEvaluator(store, pinned()).Evaluate(ctx, ws[2])
+		if !errors.Is(err, pipeline.ErrUnevaluable) {
+			t.Errorf("Evaluate with pinned windows that do not merge: %v, want ErrUnevaluable", err)
+		}
+	})
 }
