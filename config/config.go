@@ -362,9 +362,13 @@ const (
 	// have no duration to default to.
 	DefaultCountIdleTimeout = time.Minute
 	DefaultMaxClockSkew     = time.Hour
-	DefaultRuleFor          = 1
-	DefaultRepeatInterval   = 4 * time.Hour
-	DefaultSeverity         = "warning"
+	// MaxWindowDuration bounds a time window: the end of a window holding
+	// any event time driftmon accepts (before drift.MaxEventTime, 2100)
+	// then stays inside ClickHouse's DateTime (up to 2106-02-07).
+	MaxWindowDuration     = 366 * 24 * time.Hour
+	DefaultRuleFor        = 1
+	DefaultRepeatInterval = 4 * time.Hour
+	DefaultSeverity       = "warning"
 )
 
 // Default returns a configuration with every default applied and no models.

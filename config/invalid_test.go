@@ -60,6 +60,9 @@ func TestInvalid(t *testing.T) {
 		// No window key: reported at the line of the model that lacks it.
 		{"window-neither.yaml", "models[0].window", 5, "set duration"},
 		{"window-negative.yaml", "models[0].window.duration", 4, "must be positive, got -5m0s"},
+		{"window-fraction.yaml", "models[0].window.duration", 4, "whole number of seconds, at least 1s, got 1.5s"},
+		{"window-subsecond.yaml", "models[0].window.duration", 3, "whole number of seconds, at least 1s, got 500ms"},
+		{"window-too-long.yaml", "models[0].window.duration", 4, "at most 366d"},
 		{"feature-bad-type.yaml", "models[0].features.country", 7, `unknown feature type "categorial"`},
 		{"feature-range-categorical.yaml", "models[0].features.country.range", 9, "only numeric features"},
 		{"feature-range-order.yaml", "models[0].features.amount.range", 6, "lo < hi, got [100, 100]"},
@@ -207,5 +210,27 @@ func TestTooManyErrors(t *testing.T) {
 	errs := configErrors(t, err)
 	if len(errs) != maxErrors+1 || !strings.Contains(errs[maxErrors].Error(), "too many errors") {
 		t.Errorf("got %d errors, want %d ending in \"too many errors\"", len(errs), maxErrors+1)
+	}
+}
+
+// TestWindowDurationBounds checks the ends of the allowed window durations:
+// whole seconds from 1s to 366 days.
+func TestWindowDurationBounds(t *testing.T) {
+	for _, tc := range []struct {
+		duration string
+		ok       bool
+	}{
+		{"1s", true}, {"366d", true}, {"1m30s", true},
+		{"999ms", false}, {"1001ms", false}, {"366d1s", false},
+	} {
+		y := "models:\n  - name: m\n    window: {duration: " + tc.duration + "}\n" +
+			"    reference: {previous: true}\n    features: {x: numeric}\n"
+		_, err := Parse([]byte(y), "")
+		if (err == nil) != tc.ok {
+			t.Errorf("window duration %s: error %v, want ok = %v", tc.duration, err, tc.ok)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "line 3: models[0].window.duration: ") {
+			t.Errorf("window duration %s: error %q does not name the key and line", tc.duration, err)
+		}
 	}
 }

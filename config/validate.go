@@ -207,6 +207,12 @@ func (m *ModelConfig) validate(v *validator, p string) {
 	switch {
 	case w.Duration < 0:
 		v.errorf(p+".window.duration", "must be positive, got %s", w.Duration)
+	case w.Duration%time.Second != 0:
+		// drift_results keys a window by its start in whole seconds:
+		// windows of a fraction of a second would share keys.
+		v.errorf(p+".window.duration", "must be a whole number of seconds, at least 1s, got %s", w.Duration)
+	case w.Duration > MaxWindowDuration:
+		v.errorf(p+".window.duration", "must be at most 366d, so that window ends stay inside ClickHouse's DateTime, got %s", w.Duration)
 	case w.Events < 0:
 		v.errorf(p+".window.events", "must be positive, got %d", w.Events)
 	case w.Duration > 0 && w.Events > 0:
