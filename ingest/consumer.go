@@ -213,7 +213,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: c.cfg.Brokers, Topic: topic, Partition: pa.ID, Dialer: c.cfg.Dialer,
-		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
+		MinBytes: 1, MaxBytes: MaxFetchBytes, MaxWait: 250 * time.Millisecond,
 	})
 	defer r.Close()
 	if err := r.SetOffset(offset); err != nil {

@@ -31,6 +31,25 @@ const (
 // detail may quote the record.
 const maxDetailBytes = 512
 
+// MaxFetchBytes is the most a partition's reader asks for in one fetch,
+// and so the largest record the consumer is sized for.
+const MaxFetchBytes = 10 << 20
+
+// deadLetterHeadroom covers what Send adds to a record: the headers (a
+// reason, the detail of at most maxDetailBytes, a topic name of at most
+// 249 bytes, two numbers) and the record framing, with room to spare.
+const deadLetterHeadroom = 4 << 10
+
+// DeadLetterBytes is the largest dead-letter record Send may write: any
+// record the consumer can fetch (oversized ones are, by definition, larger
+// than maxMessageBytes, the decoder's limit), with its key and the headers
+// Send adds. The dead-letter writer's BatchBytes must be at least this, and
+// so must the dead-letter topic's max.message.bytes, or such a record is
+// written without its value.
+func DeadLetterBytes(maxMessageBytes int) int64 {
+	return int64(max(MaxFetchBytes, maxMessageBytes)) + deadLetterHeadroom
+}
+
 // DeadLetter writes rejected records to the dead-letter topic.
 type DeadLetter struct {
 	w *kafka.Writer
@@ -42,7 +61,10 @@ type DeadLetter struct {
 // RequiredAcks RequireAll when left at RequireNone, which would return
 // before the broker has the record; BatchSize 1 when unset, since with the
 // default of 100 a lone record waits BatchTimeout (1 s by default) for a
-// batch that never fills.
+// batch that never fills; BatchBytes DeadLetterBytes(DefaultMaxBytes) when
+// unset, since kafka-go's default of 1 MiB is the decoder's own limit, and
+// a record rejected as oversized, larger than that, could never be written
+// whole.
 func NewDeadLetter(w *kafka.Writer) *DeadLetter {
 	w.Async = false
 	if w.RequiredAcks == kafka.RequireNone {
@@ -50,6 +72,9 @@ func NewDeadLetter(w *kafka.Writer) *DeadLetter {
 	}
 	if w.BatchSize <= 0 {
 		w.BatchSize = 1
+	}
+	if w.BatchBytes <= 0 {
+		w.BatchBytes = DeadLetterBytes(DefaultMaxBytes)
 	}
 	return &DeadLetter{w: w}
 }

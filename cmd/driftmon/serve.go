@@ -110,9 +110,14 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	evals map[string]*modelEval, specs []window.Spec, pm *pipeline.Metrics, im *ingest.Metrics, api *apiServer,
 	log *slog.Logger, httpAddr string) error {
 	transport := &kafka.Transport{TLS: dialer.TLS, SASL: dialer.SASLMechanism}
+	// Sized for any record the consumer fetches plus the dead-letter
+	// headers: oversized records exceed max_message_bytes by definition,
+	// and kafka-go's default BatchBytes (1 MiB) would strip their value.
+	// The dead-letter topic's max.message.bytes must allow as much.
 	dlw := &kafka.Writer{
 		Addr: kafka.TCP(cfg.Kafka.Brokers...), Topic: cfg.Kafka.DeadLetterTopic, Transport: transport,
 		RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
+		BatchBytes: ingest.DeadLetterBytes(cfg.Kafka.MaxMessageBytes),
 	}
 	dead := ingest.NewDeadLetter(dlw)
 	defer dead.Close()
