@@ -442,9 +442,10 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse decodes and validates a configuration. dir is the directory
-// relative paths are resolved against; "" leaves them relative to the
-// working directory. A YAML syntax error is returned as yaml.v3 words it
+// Parse decodes and validates a configuration, reads its secrets and
+// checks the files it names (TLS, references) can be read. dir is the
+// directory relative paths are resolved against; "" leaves them relative
+// to the working directory. A YAML syntax error is returned as yaml.v3 words it
 // (with its line); otherwise the error joins one *Error per problem found.
 func Parse(data []byte, dir string) (*Config, error) {
 	root, err := parseYAML(data)
@@ -468,6 +469,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.readSecrets()...)
+	errs = append(errs, c.checkFiles()...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

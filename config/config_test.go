@@ -142,8 +142,8 @@ func TestFull(t *testing.T) {
 		{"kafka.tls", k.TLS, TLSConfig{
 			Enabled:            true,
 			CAFile:             filepath.Join(dir, "certs/ca.pem"),
-			CertFile:           "/etc/dm/client.pem",
-			KeyFile:            "/etc/dm/client-key.pem",
+			CertFile:           filepath.Join(dir, "certs/client.pem"),
+			KeyFile:            filepath.Join(dir, "certs/client-key.pem"),
 			InsecureSkipVerify: true,
 			ServerName:         "kafka.internal",
 		}},

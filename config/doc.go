@@ -17,9 +17,16 @@
 //
 // Relative paths in the file (reference files, TLS files, secret files, the
 // embedded store) are relative to the file's directory, so a config works
-// from any working directory.
+// from any working directory. Load reads the files it names (secrets, TLS
+// certificates and keys) or checks them (a reference file can be opened),
+// so that a missing one is a config error with its line, not a failure at
+// start.
 //
-// It must import nothing of driftmon's except the drift package (for the
-// shared nouns: feature kinds, result families, summary limits); stage
-// packages import config, never the other way round.
+// It imports, of driftmon's packages, only drift (for the shared nouns:
+// feature kinds, result families, summary limits) and detectors (pure
+// functions that import only drift), so that a model's drift policy is
+// checked by the rules evaluation applies, with the key and line of the
+// mistake, rather than by a copy of them. Never a package that does I/O or
+// runs a stage (ingest, window, storage, pipeline, alerting): those, and
+// cmd/driftmon, import config, never the other way round.
 package config

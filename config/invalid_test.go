@@ -79,6 +79,13 @@ func TestInvalid(t *testing.T) {
 		{"duplicate-key.yaml", "models[0].features.amount", 7, "key repeated (first at line 6)"},
 		{"feature-reserved.yaml", "models[0].features.prediction", 7, "reserved"},
 		{"tls-disabled-with-files.yaml", "kafka.tls", 2, "enabled is not true"},
+		{"tls-missing-ca.yaml", "kafka.tls.ca_file", 4, "no-such-ca.pem: no such file"},
+		{"tls-ca-not-pem.yaml", "kafka.tls.ca_file", 4, "no PEM certificates found"},
+		{"tls-missing-key.yaml", "storage.clickhouse.tls.key_file", 6, "no-such-key.pem: no such file"},
+		{"reference-missing-file.yaml", "models[0].reference.file", 7, "no-such-reference.csv: no such file"},
+		{"drift-decide-report-only.yaml", "models[0].drift.numeric.decide", 9, `"wasserstein" reports only by default (threshold 0)`},
+		{"drift-decide-threshold-zero.yaml", "models[0].drift.categorical.thresholds.chi2", 12, `"chi2" decides the verdict: threshold 0`},
+		{"drift-pvalue-threshold.yaml", "models[0].drift.numeric.thresholds.ks", 9, "want at most 1, got 5"},
 		{"two-documents.yaml", "", 3, "second YAML document"}, // the --- line,
 	}
 	for _, tc := range cases {

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/big"
 	"os"
@@ -109,5 +110,34 @@ func TestTLSClientConfig(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tc.is)
 			}
 		})
+	}
+}
+
+// TestAbsolutePathsKept loads files named by absolute paths: they are read
+// where they are, not under the config file's directory.
+func TestAbsolutePathsKept(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, _ := writeCert(t, dir)
+	ref := filepath.Join(dir, "ref.csv")
+	if err := os.WriteFile(ref, []byte("x\n1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	y := fmt.Sprintf(`kafka:
+  tls: {enabled: true, ca_file: %q, cert_file: %q, key_file: %q}
+models:
+  - name: m
+    window: {duration: 1m}
+    reference: {file: %q}
+    features: {x: numeric}
+`, certFile, certFile, keyFile, ref)
+	c, err := Parse([]byte(y), "testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Kafka.TLS; got.CAFile != certFile || got.CertFile != certFile || got.KeyFile != keyFile {
+		t.Errorf("TLS files %+v, want the absolute paths unchanged", got)
+	}
+	if got := c.Models[0].Reference.File; got != ref {
+		t.Errorf("reference file %q, want %q", got, ref)
 	}
 }

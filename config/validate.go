@@ -33,12 +33,6 @@ var (
 // (drift results and metrics use them as feature names).
 var reservedFeatures = []string{"prediction", "label"}
 
-// Drift statistics a window can compute, by feature type.
-var (
-	numericMethods     = []string{"psi", "ks", "jensen_shannon", "wasserstein", "kl", "hellinger"}
-	categoricalMethods = []string{"chi2", "psi", "jensen_shannon", "kl", "hellinger"}
-)
-
 var families = []drift.Family{drift.Covariate, drift.Prior, drift.Concept, drift.Quality, drift.Dataset}
 
 // validator collects errors with their lines.
@@ -240,8 +234,7 @@ func (m *ModelConfig) validate(v *validator, p string) {
 	if m.Prediction != "" {
 		oneOf(v, p+".prediction", m.Prediction, PredictionScore, PredictionClass, PredictionProbabilities, PredictionRegression)
 	}
-	m.Drift.Numeric.validate(v, p+".drift.numeric", numericMethods)
-	m.Drift.Categorical.validate(v, p+".drift.categorical", categoricalMethods)
+	m.Drift.validate(v, p+".drift")
 	if m.Limits.SampleSize <= 0 {
 		v.errorf(p+".limits.sample_size", "must be positive, got %d", m.Limits.SampleSize)
 	}
@@ -298,39 +291,6 @@ func (f *FeatureConfig) validate(v *validator, p string) {
 	}
 	if lo, hi := f.Range[0], f.Range[1]; !(lo < hi) {
 		v.errorf(p+".range", "want [lo, hi] with lo < hi, got [%g, %g]", lo, hi)
-	}
-}
-
-func (mc *MethodConfig) validate(v *validator, p string, known []string) {
-	want := strings.Join(known, ", ")
-	for i, m := range mc.Methods {
-		mp := joinIndex(p+".methods", i)
-		switch {
-		case !slices.Contains(known, m):
-			v.errorf(mp, "unknown method %q (want one of %s)", m, want)
-		case slices.Index(mc.Methods, m) < i:
-			v.errorf(mp, "method %q is listed twice", m)
-		}
-	}
-	// With methods listed, decide and thresholds must be among them; with
-	// none, the default set applies and any known method may be named.
-	listed := known
-	what := "a known method (" + want + ")"
-	if len(mc.Methods) > 0 {
-		listed = mc.Methods
-		what = "one of methods (" + strings.Join(mc.Methods, ", ") + ")"
-	}
-	if mc.Decide != "" && !slices.Contains(listed, mc.Decide) {
-		v.errorf(p+".decide", "%q is not %s", mc.Decide, what)
-	}
-	for _, name := range slices.Sorted(maps.Keys(mc.Thresholds)) {
-		tp := joinKey(p+".thresholds", name)
-		if !slices.Contains(listed, name) {
-			v.errorf(tp, "%q is not %s", name, what)
-		}
-		if mc.Thresholds[name] < 0 {
-			v.errorf(tp, "must not be negative, got %g", mc.Thresholds[name])
-		}
 	}
 }
 

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/driftmon/driftmon/config"
-	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/ingest"
 	"github.com/driftmon/driftmon/pipeline"
@@ -312,10 +311,8 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 	var specs []window.Spec
 	for i := range cfg.Models {
 		mc := &cfg.Models[i]
-		policy := policyFor(mc.Drift)
-		if err := policy.Validate(); err != nil {
-			return nil, nil, fmt.Errorf("models[%d] (%s).drift: %w", i, mc.Name, err)
-		}
+		// config.Validate checked the policy, at its keys and lines.
+		policy := mc.Drift.Policy()
 		spec := window.Spec{
 			Model: mc.Name, DefaultVersion: mc.Version, Duration: mc.Window.Duration, Events: uint64(mc.Window.Events),
 			AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, MaxFutureSkew: mc.MaxClockSkew,
@@ -362,42 +359,6 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 		specs = append(specs, spec)
 	}
 	return evals, specs, nil
-}
-
-// policyFor fills what the config leaves out with the detectors' defaults.
-func policyFor(dc config.DriftConfig) detectors.Policy {
-	p := detectors.DefaultPolicy()
-	merge := func(dst *detectors.MethodSet, src config.MethodConfig) {
-		if len(src.Methods) > 0 {
-			dst.Methods = src.Methods
-		}
-		if src.Decide != "" {
-			dst.Decide = src.Decide
-			if !contains(dst.Methods, src.Decide) {
-				dst.Methods = append(dst.Methods, src.Decide)
-			}
-		}
-		th := map[string]float64{}
-		for k, v := range dst.Thresholds {
-			th[k] = v
-		}
-		for k, v := range src.Thresholds {
-			th[k] = v
-		}
-		dst.Thresholds = th
-	}
-	merge(&p.Numeric, dc.Numeric)
-	merge(&p.Categorical, dc.Categorical)
-	return p
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func predictionKind(t config.PredictionType) drift.FeatureKind {
