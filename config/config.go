@@ -22,6 +22,7 @@ type Config struct {
 	Kafka    KafkaConfig    `yaml:"kafka"`
 	Storage  StorageConfig  `yaml:"storage"`
 	HTTP     HTTPConfig     `yaml:"http"`
+	Metrics  MetricsConfig  `yaml:"metrics"`
 	Models   []ModelConfig  `yaml:"models"`
 	Alerting AlertingConfig `yaml:"alerting"`
 
@@ -158,6 +159,16 @@ type HTTPConfig struct {
 	// RequireTokenForReads extends the token check from mutating endpoints
 	// to read endpoints.
 	RequireTokenForReads bool `yaml:"require_token_for_reads"`
+}
+
+// MetricsConfig is the `metrics` section: what /metrics exports.
+type MetricsConfig struct {
+	// AllMethods exports the statistic and threshold of every drift method
+	// per feature. Off, only the decision method's are exported (the
+	// verdict's, beside the drifted gauge), so that a thousand models of a
+	// hundred features stay scrapeable; every method is in drift_results
+	// either way.
+	AllMethods bool `yaml:"all_methods"`
 }
 
 // ModelConfig is one entry of `models`.

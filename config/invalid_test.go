@@ -50,7 +50,7 @@ func TestInvalid(t *testing.T) {
 		line int
 		msg  string // a part of the message
 	}{
-		{"unknown-key-top.yaml", "metrics", 3, "unknown key"},
+		{"unknown-key-top.yaml", "alert", 3, "unknown key"},
 		{"unknown-key-nested.yaml", "models[0].window.slide", 5, "unknown key (want one of duration, events)"},
 		{"wrong-type-scalar.yaml", "models[0].window.events", 3, `want an integer, got "many"`},
 		{"wrong-type-shape.yaml", "models[0].features", 5, "want a mapping, got a list"},

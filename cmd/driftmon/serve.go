@@ -64,6 +64,7 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	pm := pipeline.NewMetrics(reg)
+	pm.AllMethods = cfg.Metrics.AllMethods
 	im := ingest.NewMetrics(reg)
 
 	ln := opt.Listener
