@@ -5,12 +5,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -112,7 +115,11 @@ models:
 
 // TestCrashRestartCountsExactly kills `driftmon serve` with SIGKILL in the
 // middle of a stream, restarts it, and checks every stored window against
-// the exact counts: nothing lost, nothing counted twice.
+// the exact counts: nothing lost, nothing counted twice. The kill must land
+// after a commit, while the stream is still being produced, with records
+// handled since the last checkpoint (so that the restart really replays
+// them); and the committed offset must never run ahead of the durable
+// checkpoint.
 func TestCrashRestartCountsExactly(t *testing.T) {
 	chAddr, db, conn := clickhouseDB(t)
 	bin := buildBinary(t)
@@ -166,40 +173,161 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		return len(ws), err
 	}
 
+	// Throughout the run, the group's committed offset must never run
+	// ahead of the durable checkpoint: a crash resumes from the
+	// checkpoint, so a commit past it would skip records. The commit is
+	// read first: checkpoints only move forward, so a commit read earlier
+	// must be covered by the checkpoint read after it.
+	kc := &kafka.Client{Addr: kafka.TCP(broker), Timeout: 5 * time.Second}
+	committed := func() (int64, error) {
+		resp, err := kc.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: "crash-test", Topics: map[string][]int{"predictions": {0}}})
+		if err != nil {
+			return -1, err
+		}
+		if resp.Error != nil {
+			return -1, resp.Error
+		}
+		for _, p := range resp.Topics["predictions"] {
+			if p.Partition == 0 {
+				return p.CommittedOffset, p.Error
+			}
+		}
+		return -1, nil
+	}
+	checkpoint := func() (int64, error) {
+		cp, ok, err := store.LoadCheckpoint(ctx, "crash-test", "predictions", 0)
+		if err != nil || !ok {
+			return -1, err
+		}
+		return cp.Offset, nil
+	}
+	var (
+		violations atomic.Int64
+		violation  atomic.Value // the first, as a string
+		samples    atomic.Int64
+	)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for watchCtx.Err() == nil {
+			c, err1 := committed()
+			k, err2 := checkpoint()
+			if err1 == nil && err2 == nil && c >= 0 {
+				samples.Add(1)
+				if c > k {
+					if violations.Add(1) == 1 {
+						violation.Store(fmt.Sprintf("committed offset %d, durable checkpoint at %d", c, k))
+					}
+				}
+			}
+			select {
+			case <-watchCtx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	defer func() { stopWatch(); <-watched }()
+
 	first := start("first")
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond}
 	defer w.Close()
-	produce := func(evs [][]byte) {
-		for i := 0; i < len(evs); i += 200 {
+	produce := func(ctx context.Context, evs [][]byte, pace time.Duration) int {
+		n := 0
+		for n < len(evs) && ctx.Err() == nil {
 			var msgs []kafka.Message
-			for _, e := range evs[i:min(i+200, len(evs))] {
+			for _, e := range evs[n:min(n+200, len(evs))] {
 				msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: e})
 			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Fatal(err)
+			if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+				t.Error(err)
+				return n
 			}
-			time.Sleep(20 * time.Millisecond) // a stream, not one burst
+			n += len(msgs)
+			time.Sleep(pace) // a stream, not one burst
 		}
+		return n
 	}
-	cut := len(events) * 6 / 10
-	produce(events[:cut])
-	waitFor(t, 30*time.Second, "the first windows stored", func() (bool, error) {
+	// The stream goes on (about 5 s for all of it) until the kill; the
+	// rest is produced once the first instance is dead.
+	prodCtx, stopProducing := context.WithCancel(ctx)
+	producedBeforeKill := make(chan int, 1)
+	go func() { producedBeforeKill <- produce(prodCtx, events, 50*time.Millisecond) }()
+
+	waitFor(t, 30*time.Second, "the first windows stored and a commit", func() (bool, error) {
 		n, err := stored()
-		return n >= 5, err
+		if err != nil || n < 5 {
+			return false, err
+		}
+		c, err := committed()
+		return c > 0, err
 	})
+	// Kill halfway between two checkpoints (they come with the 1 s tick),
+	// so that records handled since the last one are lost with the
+	// process and must be replayed, not covered by a checkpoint that
+	// lands in the meantime.
+	k0, err := checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "a new checkpoint", func() (bool, error) {
+		k, err := checkpoint()
+		return k > k0, err
+	})
+	time.Sleep(400 * time.Millisecond)
+	handled, err := ingestedPredictions(httpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	first.Wait()
+	stopProducing()
+	produced := <-producedBeforeKill
+	commitAtKill, err := committed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkpointAtKill, err := checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
 	n, _ := stored()
-	t.Logf("killed after %d windows were stored; %d of %d events produced", n, cut, len(events))
+	t.Logf("killed after %d windows stored, %d records handled, %d committed, checkpoint at %d; %d of %d events produced",
+		n, handled, commitAtKill, checkpointAtKill, produced, len(events))
+	switch {
+	case commitAtKill <= 0:
+		t.Fatalf("killed before any commit (committed offset %d): nothing to resume from", commitAtKill)
+	case produced >= len(events):
+		t.Fatalf("killed after the whole stream was produced (%d events): not mid-stream", produced)
+	case handled <= checkpointAtKill:
+		t.Fatalf("killed with %d records handled and the checkpoint at %d: nothing to replay", handled, checkpointAtKill)
+	}
 
-	produce(events[cut:])
+	produce(ctx, events[produced:], 20*time.Millisecond)
 	start("second")
 	waitFor(t, 60*time.Second, "every window stored", func() (bool, error) {
 		n, err := stored()
 		return n == len(want), err
 	})
+	// The second instance resumed from the checkpoint, replaying what the
+	// first had handled after it.
+	log, err := os.ReadFile(filepath.Join(dir, "second.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed := fmt.Sprintf("offset=%d from_checkpoint=true", checkpointAtKill); !strings.Contains(string(log), resumed) {
+		t.Errorf("second instance's log lacks %q", resumed)
+	}
+	stopWatch()
+	<-watched
+	if v := violations.Load(); v > 0 {
+		t.Errorf("the committed offset ran ahead of the durable checkpoint in %d of %d samples; first: %s", v, samples.Load(), violation.Load())
+	}
+	if samples.Load() == 0 {
+		t.Error("no sample of the committed offset and the checkpoint")
+	}
 
 	ws, err := store.Windows(ctx, "m", base.Add(-window), base.Add(time.Duration(len(events))*time.Second+window))
 	if err != nil {
@@ -238,6 +366,28 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 	if n := uint64(2 * len(want)); rows != n {
 		t.Errorf("drift_results holds %d covariate psi rows, want %d (2 features x %d windows)", rows, n, len(want))
 	}
+}
+
+// ingestedPredictions scrapes a running instance's count of handled
+// prediction records.
+func ingestedPredictions(httpAddr string) (int64, error) {
+	resp, err := http.Get("http://" + httpAddr + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	const series = `driftmon_events_ingested_total{topic="predictions"} `
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	return 0, fmt.Errorf("/metrics has no %s", strings.TrimSpace(series))
 }
 
 func tail(s string, n int) string {
