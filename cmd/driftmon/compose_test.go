@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,7 +55,32 @@ func TestComposeFile(t *testing.T) {
 	if mounted == "" {
 		t.Fatal("driftmon mounts no config at /etc/driftmon/driftmon.yaml")
 	}
-	for _, path := range []string{"../../" + mounted, "../../driftmon.example.yaml"} {
+	// The mounted config names files of the image (the Dockerfile writes
+	// the demo reference with `replay --write-reference`), which Load
+	// checks: the test writes the same file here and points the config
+	// at it.
+	data, err := os.ReadFile("../../" + mounted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const imageRef = "/etc/driftmon/demo-reference.csv"
+	if !strings.Contains(string(data), imageRef) {
+		t.Fatalf("%s does not name the image's %s", mounted, imageRef)
+	}
+	dir := t.TempDir()
+	ref, err := os.Create(filepath.Join(dir, "demo-reference.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSynthReference(ref, 7, 100); err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	inContainer := filepath.Join(dir, "driftmon.yaml")
+	if err := os.WriteFile(inContainer, []byte(strings.ReplaceAll(string(data), imageRef, ref.Name())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{inContainer, "../../driftmon.example.yaml"} {
 		cfg, err := config.Load(path)
 		if err != nil {
 			t.Errorf("%s: %v", path, err)
