@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -186,12 +187,59 @@ func relEntropy(p, q []float64) float64 {
 // Following numpy's order keeps the last bits of sums over many bins or
 // sample points equal to the oracle's, which a plain loop would not.
 func pairwiseSum(x []float64) float64 {
-	const block = 8192
 	res := 0.0
-	for i := 0; i < len(x); i += block {
-		res += pairwise(x[i:min(i+block, len(x))])
+	for i := 0; i < len(x); i += numpyBlock {
+		res += pairwise(x[i:min(i+numpyBlock, len(x))])
 	}
 	return res
+}
+
+// numpyBlock is numpy's buffer size, the block length of its sums.
+const numpyBlock = 8192
+
+// numpySum adds terms one at a time in pairwiseSum's order, so a statistic
+// over millions of terms matches numpy's sum of the same array without
+// holding the array: up to one block is buffered, summed pairwise when
+// full, and added to the running result.
+type numpySum struct {
+	res float64
+	buf []float64
+}
+
+// newNumpySum returns an empty sum that expects about n terms (it buffers
+// at most numpyBlock of them).
+func newNumpySum(n int) *numpySum {
+	return &numpySum{buf: make([]float64, 0, min(max(n, 1), numpyBlock))}
+}
+
+func (s *numpySum) add(x float64) {
+	s.buf = append(s.buf, x)
+	if len(s.buf) == numpyBlock {
+		s.res += pairwise(s.buf)
+		s.buf = s.buf[:0]
+	}
+}
+
+// addZeros adds k terms equal to 0 (the tied values of a CDF distance).
+func (s *numpySum) addZeros(k int) {
+	for k > 0 {
+		m := min(k, numpyBlock-len(s.buf))
+		n0 := len(s.buf)
+		s.buf = slices.Grow(s.buf, m)[:n0+m]
+		clear(s.buf[n0:])
+		k -= m
+		if len(s.buf) == numpyBlock {
+			s.res += pairwise(s.buf)
+			s.buf = s.buf[:0]
+		}
+	}
+}
+
+func (s *numpySum) sum() float64 {
+	if len(s.buf) == 0 {
+		return s.res
+	}
+	return s.res + pairwise(s.buf)
 }
 
 func pairwise(a []float64) float64 {

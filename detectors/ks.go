@@ -29,21 +29,30 @@ func KS(ref, cur []float64) (stat, p float64) {
 	if n1 == 0 || n2 == 0 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN()
 	}
-	d := ksStatistic(sortedCopy(ref), sortedCopy(cur))
+	stat, p, _ = ksSorted(sortedCopy(ref), sortedCopy(cur))
+	return stat, p
+}
+
+// ksSorted is KS of two sorted, non-empty samples without NaN; exact says
+// which p-value it is.
+func ksSorted(a, b []float64) (stat, p float64, exact bool) {
+	n1, n2 := len(a), len(b)
+	d := ksStatistic(a, b)
 	if max(n1, n2) <= ksMaxExactN {
 		var ok bool
 		// On failure scipy keeps the statistic rounded to the lattice.
 		if d, p, ok = ksExact(n1, n2, d); ok {
-			return d, p
+			return d, p, true
 		}
 	}
-	return d, ksAsymptotic(n1, n2, d)
+	return d, ksAsymptotic(n1, n2, d), false
 }
 
-// sortedCopy returns x sorted ascending, leaving x alone.
+// sortedCopy returns x sorted ascending, leaving x alone. x must hold no
+// NaN.
 func sortedCopy(x []float64) []float64 {
 	s := slices.Clone(x)
-	slices.Sort(s)
+	sortFloats(s)
 	return s
 }
 

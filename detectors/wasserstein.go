@@ -2,7 +2,6 @@ package detectors
 
 import (
 	"math"
-	"slices"
 )
 
 // Wasserstein is scipy.stats.wasserstein_distance(ref, cur): the 1-D
@@ -27,34 +26,73 @@ func cdfDistance(u, v []float64, p int) float64 {
 	if len(u) == 0 || len(v) == 0 || hasNaN(u) || hasNaN(v) {
 		return math.NaN()
 	}
-	us, vs := sortedCopy(u), sortedCopy(v)
-	all := make([]float64, 0, len(us)+len(vs))
-	all = append(append(all, us...), vs...)
-	slices.Sort(all)
+	return cdfDistanceSorted(sortedCopy(u), sortedCopy(v), p)
+}
+
+// cdfDistanceSorted is cdfDistance of two sorted, non-empty samples. scipy
+// sums one term per pooled value but the last, |F_u - F_v|^p times the gap
+// to the next pooled value; within a run of tied values the gaps are 0.
+// Walking the distinct values of both samples gives the same terms in the
+// same order (the zeros included, as they shift numpy's blocks) in O(n),
+// without building and sorting the pooled array.
+func cdfDistanceSorted(us, vs []float64, p int) float64 {
 	nu, nv := float64(len(us)), float64(len(vs))
-	terms := make([]float64, len(all)-1)
-	var i, j int
-	for k := 0; k < len(all)-1; k++ {
-		x := all[k]
-		for i < len(us) && us[i] <= x {
-			i++
+	acc := newNumpySum(len(us) + len(vs) - 1)
+	w := tieWalk{a: us, b: vs}
+	prev, prevDiff, prevCount := 0.0, 0.0, 0
+	for {
+		v, ca, cb, ok := w.next()
+		if !ok {
+			break
 		}
-		for j < len(vs) && vs[j] <= x {
-			j++
+		if prevCount > 0 {
+			acc.addZeros(prevCount - 1)
+			delta := v - prev
+			if p == 1 {
+				acc.add(math.Abs(prevDiff) * delta)
+			} else {
+				acc.add(prevDiff * prevDiff * delta)
+			}
 		}
-		diff := float64(i)/nu - float64(j)/nv
-		delta := all[k+1] - all[k]
-		if p == 1 {
-			terms[k] = math.Abs(diff) * delta
-		} else {
-			terms[k] = diff * diff * delta
-		}
+		prev, prevCount = v, ca+cb
+		prevDiff = float64(w.i)/nu - float64(w.j)/nv
 	}
-	s := pairwiseSum(terms)
+	acc.addZeros(prevCount - 1)
+	s := acc.sum()
 	if p == 1 {
 		return s
 	}
 	return math.Sqrt(s)
+}
+
+// tieWalk visits the distinct values of two sorted samples in ascending
+// order, with how many values of each sample equal each; after a step, i
+// and j count the values of a and b at or below it (searchsorted
+// side='right').
+type tieWalk struct {
+	a, b []float64
+	i, j int
+}
+
+func (w *tieWalk) next() (v float64, ca, cb int, ok bool) {
+	switch {
+	case w.i == len(w.a) && w.j == len(w.b):
+		return 0, 0, 0, false
+	case w.i == len(w.a):
+		v = w.b[w.j]
+	case w.j == len(w.b):
+		v = w.a[w.i]
+	default:
+		v = min(w.a[w.i], w.b[w.j])
+	}
+	i0, j0 := w.i, w.j
+	for w.i < len(w.a) && w.a[w.i] <= v {
+		w.i++
+	}
+	for w.j < len(w.b) && w.b[w.j] <= v {
+		w.j++
+	}
+	return v, w.i - i0, w.j - j0, true
 }
 
 // populationStd is numpy's np.std(x) (ddof=0): the mean first, then the
