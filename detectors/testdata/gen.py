@@ -25,9 +25,12 @@ import subprocess
 import sys
 import tempfile
 
+import warnings
+
 import numpy as np
 import scipy
-from scipy import stats
+from scipy import special, stats
+from scipy.stats._hypotests import _cdf_cvm_inf, _pval_cvm_2samp_exact
 from scipy.stats._stats_py import _attempt_exact_2kssamp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,6 +83,16 @@ CASES = [
      ["TEMP", "VISIB", "SLP"], ["rain"]),
     ("insects_gradual", "insects_gradual_balanced.csv", (0, 2000), (16000, 18000),
      ["Att1", "Att7"], ["class"]),
+    # at most 20 values a side: exact Cramer-von Mises, with heavy ties in
+    # weathersit and season (all one value: Anderson-Darling undefined)
+    ("bike_day_exact_ties", "bike_sharing_day.csv", (0, 20), (20, 40),
+     ["weathersit", "season", "temp", "hum"], ["weathersit", "season", "workingday"]),
+    # a dry fortnight as reference: rain has one category there, two in the
+    # window (z_test with a category unseen in the reference); 15 vs 20 rows
+    ("weather_dry_ref", "weather_noaa.csv", (294, 309), (309, 329),
+     ["TEMP", "VISIB", "WDSP"], ["rain"]),
+    ("insects_small", "insects_gradual_balanced.csv", (0, 12), (20000, 20019),
+     ["Att1", "Att2", "Att3"], ["class"]),
 ]
 
 NUMERIC_KEYS = ["n_ref", "n_cur", "wasserstein", "wasserstein_norm", "energy_distance",
@@ -101,6 +114,40 @@ def write_csv(path, cols, rows):
         w.writerow(cols)
         for r in rows:
             w.writerow(r)
+
+
+# The oracle's missing tokens (reference.py MISSING).
+MISSING = {"", "?", "NA", "nan", "NaN", "null"}
+
+
+def categorical_extra(ref, cur):
+    """z_test and tvd, which the oracle lacks, from the same cleaned values
+    and sorted categories as the oracle's (numpy/scipy here, independent of
+    the Go code):
+
+    tvd     0.5 * sum_i |p_r[i] - p_c[i]| over raw proportions;
+    z_test  the pooled two-proportion z-test on the share of the first
+            (sorted) category, z = (p_r - p_c) / sqrt(p (1-p) (1/n_r + 1/n_c))
+            with p the pooled share, two-sided p = 2 norm.sf(|z|); null
+            unless there are exactly two categories.
+    """
+    r = [v for v in ref if v not in MISSING]
+    c = [v for v in cur if v not in MISSING]
+    cats = sorted(set(r) | set(c))
+    cr = np.array([r.count(k) for k in cats], dtype=float)
+    cc = np.array([c.count(k) for k in cats], dtype=float)
+    nr, nc = cr.sum(), cc.sum()
+    p_r, p_c = cr / nr, cc / nc
+    out = {"tvd": float(0.5 * np.sum(np.abs(p_r - p_c))), "n_categories": len(cats),
+           "z_statistic": None, "z_pvalue": None}
+    if len(cats) == 2:
+        pooled = (cr[0] + cc[0]) / (nr + nc)
+        var = pooled * (1 - pooled) * (1 / nr + 1 / nc)
+        if var > 0:
+            z = (p_r[0] - p_c[0]) / np.sqrt(var)
+            out["z_statistic"] = float(z)
+            out["z_pvalue"] = float(2 * stats.norm.sf(abs(z)))
+    return out
 
 
 def oracle_case(tmp, name, file, ref, cur, numeric, categorical):
@@ -130,12 +177,22 @@ def oracle_case(tmp, name, file, ref, cur, numeric, categorical):
                 g["ks_statistic"] = r["ks"]["statistic"]
                 g["ks_pvalue"] = r["ks"]["pvalue"]
                 g["ks_method"] = r["ks"]["method_resolved"]
+                ad, cvm = r["anderson_ksamp"], r["cramervonmises"]
+                g["ad_statistic"] = ad["statistic"]
+                g["ad_pvalue"] = ad["pvalue"]
+                g["ad_clipped"] = ad.get("pvalue_clipped")
+                g["ad_error"] = ad.get("error")
+                g["cvm_statistic"] = cvm["statistic"]
+                g["cvm_pvalue"] = cvm["pvalue"]
+                g["cvm_method"] = cvm.get("method_resolved")
+                g["cvm_error"] = cvm.get("error")
             else:
                 for k in CATEGORICAL_KEYS:
                     g[k] = r[k]
                 g["chi2_statistic"] = r["chi2_contingency"]["statistic"]
                 g["chi2_pvalue"] = r["chi2_contingency"]["pvalue"]
                 g["chi2_dof"] = r["chi2_contingency"]["dof"]
+                g.update(categorical_extra(data[c][ref[0]:ref[1]], data[c][cur[0]:cur[1]]))
             out["columns"].append(g)
     return out
 
@@ -229,6 +286,164 @@ def ks2_cases():
     return rows
 
 
+def with_ties(x, levels):
+    # levels > 0: floor(x * levels), integers 0..levels-1 with heavy ties;
+    # Go rebuilds these with the same float operations.
+    return [math.floor(v * levels) for v in x] if levels else x
+
+
+def kv_grid():
+    """(nu, x, kv(nu, x)): dense in x for nu = 1/4 (the q arguments the
+    Cramer-von Mises series passes lie in [1/(16 x_max), 1/(16 * 0.003)]
+    and beyond for k > 0), coarser for other orders. scipy's kv (AMOS)
+    underflows to 0 from about x = 698 on, where K is still 4e-305, so the grid
+    stops below."""
+    rows = []
+    dense = np.concatenate([np.logspace(-12, np.log10(690), 241),
+                            [1e-300, 1e-200, 1e-100, 1e-50, 1e-20, 0.5, 1, 1.5, 2, 6.25, 10, 20.8333]])
+    coarse = np.concatenate([np.logspace(-10, np.log10(690), 41), [1e-300, 1e-100]])
+    for nu, xs in ((0.25, dense), (0.0, coarse), (1 / 3, coarse), (0.5, coarse),
+                   (0.75, coarse), (1.0, coarse)):
+        for x in sorted(set(float(v) for v in xs)):
+            rows.append([nu, x, float(special.kv(nu, x))])
+    return rows
+
+
+def cvm_inf_grid():
+    """(x, _cdf_cvm_inf(x)) from scipy's 0.003 cut-off to far in the tail."""
+    xs = np.concatenate([np.linspace(0.003, 0.05, 25), np.linspace(0.05, 1, 40),
+                         np.logspace(0, 3, 25)])
+    return [[float(x), float(_cdf_cvm_inf(float(x)))] for x in sorted(set(xs.tolist()))]
+
+
+def cvm_u(x, y):
+    """scipy's U statistic (cramervonmises_2samp, eq. 10 of Anderson 1962)."""
+    xa, ya = np.sort(x), np.sort(y)
+    nx, ny = len(xa), len(ya)
+    r = stats.rankdata(np.concatenate([xa, ya]), method="average")
+    u = nx * np.sum((r[:nx] - np.arange(1, nx + 1)) ** 2)
+    u += ny * np.sum((r[nx:] - np.arange(1, ny + 1)) ** 2)
+    return float(u)
+
+
+def cvm_exact_grid():
+    """(m, n, u, _pval_cvm_2samp_exact(u, m, n)): u from synthetic samples
+    (with and without ties, so also between lattice values) and on an even
+    grid up to the largest attainable u (complete separation)."""
+    rows = []
+    pairs = [(2, 2), (2, 3), (3, 3), (2, 7), (4, 6), (5, 5), (5, 7), (7, 5), (8, 12), (10, 10),
+             (6, 20), (13, 17), (15, 20), (20, 3), (20, 20), (19, 20)]
+    for m, n in pairs:
+        us = set()
+        for shift in (0.0, 0.05, 0.2, 0.5, 1.0):
+            for levels in (0, 3):
+                a = with_ties(synthetic(m, GOLD, 1.0, 0.0), levels)
+                b = with_ties(synthetic(n, PLASTIC, 1.0, shift), levels)
+                us.add(cvm_u(a, b))
+        umax = cvm_u(list(range(m)), list(range(m, m + n)))
+        us.update(float(v) for v in np.linspace(0, umax, 9))
+        us.add(umax + 1.0)
+        for u in sorted(us):
+            rows.append([m, n, u, float(_pval_cvm_2samp_exact(np.float64(u), m, n))])
+    return rows
+
+
+GOLD = 0.6180339887498949
+PLASTIC = 0.7548776662466927
+
+
+def cvm_2samp_cases():
+    """scipy.stats.cramervonmises_2samp on deterministic samples: exact and
+    asymptotic, with and without ties, and the p = 1 short cut (tn < 0.003)."""
+    rows = []
+    specs = [  # n1, n2, shift, levels
+        (2, 2, 0.0, 0), (3, 5, 0.3, 0), (7, 6, 0.1, 0), (20, 20, 0.0, 0), (20, 20, 0.2, 0),
+        (12, 19, 0.05, 4), (20, 18, 0.0, 3), (5, 20, 0.5, 2), (21, 20, 0.0, 0), (21, 20, 0.3, 0),
+        (50, 80, 0.1, 0), (50, 80, 0.0, 5), (200, 200, 0.0, 0), (300, 300, 0.0, 0),
+        (1000, 1500, 0.02, 0), (1000, 1500, 0.0, 10), (5000, 7000, 0.01, 0), (3000, 2000, 0.5, 0),
+    ]
+    for n1, n2, shift, levels in specs:
+        a = with_ties(synthetic(n1, GOLD, 1.0, 0.0), levels)
+        c2 = GOLD if n1 == n2 and shift == 0 and levels == 0 else PLASTIC
+        b = with_ties(synthetic(n2, c2, 1.0, shift), levels)
+        r = stats.cramervonmises_2samp(a, b)
+        rows.append({"n1": n1, "n2": n2, "c1": GOLD, "c2": c2, "shift": shift, "levels": levels,
+                     "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
+    return rows
+
+
+def ad_cases():
+    """scipy.stats.anderson_ksamp on deterministic samples, reaching the cap,
+    the floor and the interpolation, with and without ties."""
+    rows = []
+    specs = [  # n1, n2, shift, levels
+        (2, 2, 0.3, 0), (3, 4, 0.0, 0), (10, 15, 0.0, 0), (10, 15, 0.3, 0), (10, 15, 0.6, 0),
+        (30, 40, 0.15, 0), (30, 40, 0.2, 3), (100, 100, 0.0, 4), (200, 300, 0.05, 0),
+        (1000, 1500, 0.02, 0), (1000, 1500, 0.0, 10), (5000, 7000, 0.01, 0), (3000, 2000, 0.5, 0),
+    ]
+    for n1, n2, shift, levels in specs:
+        a = with_ties(synthetic(n1, GOLD, 1.0, 0.0), levels)
+        b = with_ties(synthetic(n2, PLASTIC, 1.0, shift), levels)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            r = stats.anderson_ksamp([a, b])
+        clip = ("capped" if any("capped" in str(x.message) for x in w) else
+                "floored" if any("floored" in str(x.message) for x in w) else None)
+        rows.append({"n1": n1, "n2": n2, "c1": GOLD, "c2": PLASTIC, "shift": shift, "levels": levels,
+                     "statistic": float(r.statistic), "significance_level": float(r.significance_level),
+                     "clipped": clip})
+    return rows
+
+
+def ad_levels():
+    """The significance level at chosen statistics, from scipy's own
+    anderson_ksamp with its A2akN replaced (unittest.mock) by a chosen value:
+    [n1, n2, A2akN, statistic, significance_level, clipped]. The statistics
+    fall on the two end critical values exactly, one ulp either side of
+    them, and on a grid between, so the interpolation's edges are pinned."""
+    import scipy.stats._morestats as ms
+    from unittest import mock
+
+    a, b = [0.0, 1.0, 2.0], [0.5, 1.5, 2.5, 3.5]
+    n1, n2 = len(a), len(b)
+
+    def run(a2kn):
+        with mock.patch.object(ms, "_anderson_ksamp_midrank", return_value=a2kn):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                r = stats.anderson_ksamp([a, b])
+        clip = ("capped" if any("capped" in str(x.message) for x in w) else
+                "floored" if any("floored" in str(x.message) for x in w) else None)
+        return float(r.statistic), float(r.significance_level), clip, r.critical_values
+
+    _, _, _, critical = run(2.0)
+    sigma = 1 / run(2.0)[0]
+    rows = []
+
+    def add(a2kn):
+        stat, sig, clip = run(a2kn)[:3]
+        rows.append([n1, n2, a2kn, stat, sig, clip])
+        return stat
+
+    for target in (critical.min(), critical.max()):
+        # walk A2akN ulp by ulp until the statistic lands on the critical
+        # value, then keep its neighbours too
+        x = 1 + target * sigma
+        for _ in range(200):
+            st = run(x)[0]
+            if st == target:
+                break
+            x = np.nextafter(x, np.inf if st < target else -np.inf)
+        for k in range(-3, 4):
+            xi = x
+            for _ in range(abs(k)):
+                xi = np.nextafter(xi, np.inf if k > 0 else -np.inf)
+            add(float(xi))
+    for target in np.linspace(critical.min() - 1, critical.max() + 1, 41):
+        add(float(1 + target * sigma))
+    return {"critical": [float(v) for v in critical], "rows": rows}
+
+
 def main():
     meta = {"numpy": np.__version__, "scipy": scipy.__version__,
             "command": "/usr/bin/python3 detectors/testdata/gen.py"}
@@ -240,6 +455,12 @@ def main():
     ks = {"meta": meta, "kstwo": kstwo_grid(), "exact": exact_grid(), "ks_2samp": ks2_cases()}
     with open(os.path.join(HERE, "ks_golden.json"), "w") as f:
         json.dump(ks, f, indent=None, allow_nan=False)
+        f.write("\n")
+    adcvm = {"meta": meta, "kv": kv_grid(), "cvm_inf": cvm_inf_grid(), "cvm_exact": cvm_exact_grid(),
+             "cramervonmises_2samp": cvm_2samp_cases(), "anderson_ksamp": ad_cases(),
+             "ad_levels": ad_levels()}
+    with open(os.path.join(HERE, "ad_cvm_golden.json"), "w") as f:
+        json.dump(adcvm, f, indent=None, allow_nan=False)
         f.write("\n")
 
 
