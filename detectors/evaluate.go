@@ -35,21 +35,23 @@ const PredictionFeature = "prediction"
 //
 // Numeric features: psi, kl, jensen_shannon and hellinger use the window's
 // exact counts over the reference's bins. ks, wasserstein,
-// wasserstein_norm and energy use the summaries' uniform samples: while a
-// sample is complete (Sample.Complete(), up to Limits.SampleSize values)
-// the test is exact on the whole window; beyond that it is the same test on
-// a uniform subsample of SampleSize values (the p-value then speaks for the
-// subsample, which is conservative), until sketch-based versions replace
-// it.
+// wasserstein_norm, energy, anderson_darling and cramer_von_mises use the
+// summaries' uniform samples: while a sample is complete
+// (Sample.Complete(), up to Limits.SampleSize values) the test is exact on
+// the whole window; beyond that it is the same test on a uniform subsample
+// of SampleSize values (the p-value then speaks for the subsample, which is
+// conservative), until sketch-based versions replace it.
 //
 // Categorical and boolean features: the categories are the sorted union of
 // both sides' categories (__other__ included as one category), counts
-// aligned on them.
+// aligned on them; z_test is on the share of the first of them.
 //
 // A feature is skipped (no rows) when either side has no valid values or
 // when one side is numeric and the other not. A method without a value for
-// the pair (a sample missing, wasserstein_norm of a constant reference, a
-// method unknown to the kind) is left out: no row ever holds NaN or Inf.
+// the pair (a sample missing, wasserstein_norm of a constant reference,
+// anderson_darling of samples holding one value between them, z_test of
+// other than two categories, a method unknown to the kind) is left out: no
+// row ever holds NaN or Inf.
 // Evaluate does not check p; call Policy.Validate first.
 func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.Result {
 	if ref == nil || cur == nil {
@@ -147,58 +149,44 @@ func evaluateFeature(rf, cf *drift.FeatureSummary, p Policy) (rows []drift.Resul
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // numericValues returns the statistic of each numeric method for one
-// feature, computing each shared input (bins, samples, Wasserstein) once.
+// feature, computing each shared input (bins, sorted samples, Wasserstein)
+// once.
 func numericValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64, uint64, uint64, bool) {
 	rs, cs := sampleValues(rf), sampleValues(cf)
 	nrs, ncs := uint64(len(rs)), uint64(len(cs))
-	hasSamples := len(rs) > 0 && len(cs) > 0
+	usable := badSamples(rs, cs) == ""
 
+	// The samples are the summaries' own: sorted copies, made on first use
+	// and shared by every sample method.
+	var pair *samplePair
+	samples := func() *samplePair {
+		if pair == nil {
+			pair = &samplePair{ref: sortedCopy(rs), cur: sortedCopy(cs)}
+		}
+		return pair
+	}
 	var binsDone, binsOK bool
 	var rc, cc []uint64
-	var wDone bool
-	var w float64
-	wasserstein := func() float64 {
-		if !wDone {
-			w, wDone = Wasserstein(rs, cs), true
-		}
-		return w
-	}
 	return func(m string) (float64, *float64, uint64, uint64, bool) {
 		switch m {
 		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 			if !binsDone {
-				rc, cc, binsOK = numericBins(rf, cf, rs, cs)
+				rc, cc, binsOK = numericBins(rf, cf, cs, usable, samples)
 				binsDone = true
 			}
 			if !binsOK {
 				return 0, nil, 0, 0, false
 			}
 			return histogramStat(m, rc, cc), nil, sum(rc), sum(cc), true
-		case MethodKS:
-			if !hasSamples {
+		case MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy,
+			MethodAndersonDarling, MethodCramerVonMises:
+			if !usable {
 				break
 			}
-			d, pv := KS(rs, cs)
-			return d, &pv, nrs, ncs, true
-		case MethodWasserstein:
-			if !hasSamples {
-				break
-			}
-			return wasserstein(), nil, nrs, ncs, true
-		case MethodWassersteinNorm:
-			if !hasSamples {
-				break
-			}
-			sd := populationStd(rs)
-			if !(sd > 0) {
-				break // a constant reference has no scale to normalise by
-			}
-			return wasserstein() / sd, nil, nrs, ncs, true
-		case MethodEnergy:
-			if !hasSamples {
-				break
-			}
-			return Energy(rs, cs), nil, nrs, ncs, true
+			// A statistic without a value (wasserstein_norm of a constant
+			// reference, anderson_darling of identical values) is NaN.
+			st := samples().stat(m)
+			return st.Statistic, st.PValue, nrs, ncs, !math.IsNaN(st.Statistic)
 		}
 		return 0, nil, 0, 0, false
 	}
@@ -211,12 +199,13 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64
 // the reference's edges as events arrived, so the counts are exact. If the
 // window's bins differ from the reference's (a window cut before the
 // reference's edges were known, or against another reference), its counts
-// are recomputed from its sample with drift.Bin at the reference's edges:
-// exact while the sample is complete, a uniform subsample beyond. If the
-// reference fixed no edges at all (a previous window as reference), both
-// samples are binned at the reference sample's deciles, which is what the
-// oracle does with a pair of files.
-func numericBins(rf, cf *drift.FeatureSummary, rs, cs []float64) (rc, cc []uint64, ok bool) {
+// are recomputed from its sample cs with drift.Bin at the reference's
+// edges: exact while the sample is complete, a uniform subsample beyond. If
+// the reference fixed no edges at all (a previous window as reference),
+// both sorted samples are binned at the reference sample's deciles, which
+// is what the oracle does with a pair of files; usable says the samples
+// can be sorted and compared.
+func numericBins(rf, cf *drift.FeatureSummary, cs []float64, usable bool, samples func() *samplePair) (rc, cc []uint64, ok bool) {
 	if len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 {
 		if len(cf.BinCounts) == len(rf.BinCounts) && slices.Equal(cf.Edges, rf.Edges) {
 			return rf.BinCounts, cf.BinCounts, true
@@ -226,13 +215,12 @@ func numericBins(rf, cf *drift.FeatureSummary, rs, cs []float64) (rc, cc []uint6
 		}
 		return rf.BinCounts, binValues(rf.Edges, cs), true
 	}
-	if len(rs) == 0 || len(cs) == 0 {
+	if !usable {
 		return nil, nil, false
 	}
-	sorted := slices.Clone(rs)
-	sort.Float64s(sorted)
-	edges := drift.DecileEdges(sorted)
-	return binValues(edges, rs), binValues(edges, cs), true
+	s := samples()
+	edges := drift.DecileEdges(s.ref)
+	return sortedBinCounts(edges, s.ref), sortedBinCounts(edges, s.cur), true
 }
 
 func binValues(edges, xs []float64) []uint64 {
@@ -263,14 +251,8 @@ func categoricalValues(rf, cf *drift.FeatureSummary) func(string) (float64, *flo
 	rc, cc := alignCategories(rf.Categories, cf.Categories)
 	nr, nc := sum(rc), sum(cc)
 	return func(m string) (float64, *float64, uint64, uint64, bool) {
-		switch m {
-		case MethodChi2:
-			stat, pv, _ := Chi2(rc, cc)
-			return stat, &pv, nr, nc, true
-		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
-			return histogramStat(m, rc, cc), nil, nr, nc, true
-		}
-		return 0, nil, 0, 0, false
+		st := categoricalStat(m, rc, cc)
+		return st.Statistic, st.PValue, nr, nc, !math.IsNaN(st.Statistic)
 	}
 }
 

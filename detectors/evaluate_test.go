@@ -266,14 +266,23 @@ func TestEvaluateOmitsValuelessMethods(t *testing.T) {
 	constRef := numericSummary("k", edges, 5, 5, 5, 5)
 	noSample := numericSummary("s", edges, 1, 2, 3, 6)
 	noSample.Sample = nil
-	ref := &drift.Reference{Features: []*drift.FeatureSummary{constRef, noSample, numericSummary("x", edges, seq(1, 10)...)}}
+	ref := &drift.Reference{Features: []*drift.FeatureSummary{
+		constRef, noSample, numericSummary("x", edges, seq(1, 10)...),
+		numericSummary("same", edges, 5, 5, 5),
+		categoricalSummary("three", "a", "b", "c"),
+		categoricalSummary("two", "a", "b", "b"),
+	}}
 	cur := &drift.WindowSummary{Features: []*drift.FeatureSummary{
 		numericSummary("k", edges, 4, 5, 6),
 		numericSummary("s", edges, 1, 2, 7, 8),
 		numericSummary("x", edges, seq(1, 10)...),
+		numericSummary("same", edges, 5, 5),
+		categoricalSummary("three", "c", "b", "a"),
+		categoricalSummary("two", "b", "a", "b"),
 	}}
 	p := DefaultPolicy()
 	p.Numeric.Methods = Methods(drift.Numeric)
+	p.Categorical.Methods = Methods(drift.Categorical)
 	p.Numeric.Decide = MethodWassersteinNorm
 	p.Numeric.Thresholds[MethodWassersteinNorm] = 0.1
 	if err := p.Validate(); err != nil {
@@ -304,8 +313,18 @@ func TestEvaluateOmitsValuelessMethods(t *testing.T) {
 	if has("k", MethodWassersteinNorm) || !has("k", MethodWasserstein) || !has("k", MethodPSI) {
 		t.Errorf("k rows %v", methods["k"])
 	}
+	// one value in both samples: scipy's anderson_ksamp raises, the other
+	// tests say "no difference"
+	if has("same", MethodAndersonDarling) || !has("same", MethodCramerVonMises) || !has("same", MethodKS) {
+		t.Errorf("same rows %v", methods["same"])
+	}
+	// z_test only for two categories; tvd always
+	if has("three", MethodZTest) || !has("three", MethodTVD) || !has("two", MethodZTest) || !has("two", MethodTVD) {
+		t.Errorf("three rows %v, two rows %v", methods["three"], methods["two"])
+	}
 	// no reference sample: only the histogram methods
-	for _, m := range []string{MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy} {
+	for _, m := range []string{MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy,
+		MethodAndersonDarling, MethodCramerVonMises} {
 		if has("s", m) {
 			t.Errorf("s has a %s row without a sample", m)
 		}
@@ -313,8 +332,9 @@ func TestEvaluateOmitsValuelessMethods(t *testing.T) {
 	if !has("s", MethodPSI) || !has("s", MethodHellinger) {
 		t.Errorf("s rows %v", methods["s"])
 	}
-	// only x has a verdict (identical: not drifted): share 0 of 1
-	if dataset == nil || dataset.Statistic != 0 || dataset.NCurrent != 1 || dataset.Drifted {
+	// x (wasserstein_norm) and the categorical features (psi) have a
+	// verdict, all identical: share 0 of 3
+	if dataset == nil || dataset.Statistic != 0 || dataset.NCurrent != 3 || dataset.Drifted {
 		t.Errorf("dataset row %+v", dataset)
 	}
 }

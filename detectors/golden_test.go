@@ -56,6 +56,68 @@ type oracleColumn struct {
 	Chi2Statistic   float64  `json:"chi2_statistic"`
 	Chi2PValue      float64  `json:"chi2_pvalue"`
 	Chi2DOF         int      `json:"chi2_dof"`
+	// anderson_ksamp and cramervonmises; null (with an error) where scipy
+	// raises
+	ADStatistic  *float64 `json:"ad_statistic"`
+	ADPValue     *float64 `json:"ad_pvalue"`
+	ADClipped    *string  `json:"ad_clipped"` // "capped", "floored" or null
+	CvMStatistic *float64 `json:"cvm_statistic"`
+	CvMPValue    *float64 `json:"cvm_pvalue"`
+	CvMMethod    *string  `json:"cvm_method"` // "exact" or "asymptotic"
+	// z_test (null unless two categories) and tvd: numpy/scipy values of
+	// gen.py, as the oracle has neither
+	ZStatistic  *float64 `json:"z_statistic"`
+	ZPValue     *float64 `json:"z_pvalue"`
+	TVD         float64  `json:"tvd"`
+	NCategories int      `json:"n_categories"`
+}
+
+// oracleWant is the oracle's value of one method for a column: defined is
+// false where the oracle has none (so Evaluate must write no row and
+// NumericStats/CategoricalStats must say NaN), known false for a method
+// the golden file does not cover.
+func oracleWant(col oracleColumn, method string) (stat float64, p *float64, defined, known bool) {
+	switch method {
+	case MethodKS:
+		return col.KSStatistic, &col.KSPValue, true, true
+	case MethodChi2:
+		return col.Chi2Statistic, &col.Chi2PValue, true, true
+	case MethodWasserstein:
+		return col.Wasserstein, nil, true, true
+	case MethodWassersteinNorm:
+		if col.WassersteinNorm == nil {
+			return 0, nil, false, true
+		}
+		return *col.WassersteinNorm, nil, true, true
+	case MethodEnergy:
+		return col.Energy, nil, true, true
+	case MethodPSI:
+		return col.PSI, nil, true, true
+	case MethodKL:
+		return col.KL, nil, true, true
+	case MethodJensenShannon:
+		return col.JS, nil, true, true
+	case MethodHellinger:
+		return col.Hellinger, nil, true, true
+	case MethodAndersonDarling:
+		if col.ADStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.ADStatistic, col.ADPValue, true, true
+	case MethodCramerVonMises:
+		if col.CvMStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.CvMStatistic, col.CvMPValue, true, true
+	case MethodZTest:
+		if col.ZStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.ZStatistic, col.ZPValue, true, true
+	case MethodTVD:
+		return col.TVD, nil, true, true
+	}
+	return 0, nil, false, false
 }
 
 func readJSON(t *testing.T, name string, v any) {
@@ -186,28 +248,39 @@ func checkP(t *testing.T, what string, got, want float64) {
 	}
 }
 
-// TestOracleGolden holds every statistic function to the oracle on slices
-// of the real data sets.
+// TestOracleGolden holds every statistic function, and NumericStats and
+// CategoricalStats, to the oracle on slices of the real data sets, and
+// checks that the cases reach every path of the hand-written tests.
 func TestOracleGolden(t *testing.T) {
 	var g oracleGolden
 	readJSON(t, "oracle_golden.json", &g)
 	dir := datasetsDir(t)
+	reached := map[string]int{}
 	for _, c := range g.Cases {
 		for _, col := range c.Columns {
 			t.Run(c.Name+"/"+col.Kind+"/"+col.Column, func(t *testing.T) {
 				raw := column(t, dir, c.File, col.Column)
 				rRaw, cRaw := raw[c.Ref[0]:c.Ref[1]], raw[c.Cur[0]:c.Cur[1]]
 				if col.Kind == "numeric" {
-					checkNumericGolden(t, numbers(t, rRaw), numbers(t, cRaw), col)
+					checkNumericGolden(t, numbers(t, rRaw), numbers(t, cRaw), col, reached)
 				} else {
-					checkCategoricalGolden(t, categories(rRaw), categories(cRaw), col)
+					checkCategoricalGolden(t, categories(rRaw), categories(cRaw), col, reached)
 				}
 			})
 		}
 	}
+	for _, path := range []string{
+		"ad interpolated", "ad capped", "ad floored", "ad undefined",
+		"cvm exact", "cvm exact ties", "cvm asymptotic", "cvm asymptotic ties", "cvm p=1 below 0.003",
+		"z_test two categories", "z_test unseen in reference", "z_test one category", "z_test many categories",
+	} {
+		if reached[path] == 0 {
+			t.Errorf("no golden case reaches %s", path)
+		}
+	}
 }
 
-func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn) {
+func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn, reached map[string]int) {
 	t.Helper()
 	if len(r) != want.NRef || len(c) != want.NCur {
 		t.Fatalf("sizes %d, %d; oracle %d, %d", len(r), len(c), want.NRef, want.NCur)
@@ -226,6 +299,42 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn) {
 		checkStat(t, "wasserstein_norm", w/sd, *want.WassersteinNorm)
 	}
 	checkStat(t, "energy", Energy(r, c), want.Energy)
+
+	ad, sig, clip := AndersonDarling(r, c)
+	if want.ADStatistic == nil {
+		reached["ad undefined"]++
+		if !math.IsNaN(ad) || !math.IsNaN(sig) {
+			t.Errorf("anderson_darling = %v, %v; scipy raises", ad, sig)
+		}
+	} else {
+		checkStat(t, "anderson_darling", ad, *want.ADStatistic)
+		checkP(t, "anderson_darling", sig, *want.ADPValue)
+		wantClip := map[string]int{"capped": ADCapped, "floored": ADFloored}[deref(want.ADClipped)]
+		if clip != wantClip {
+			t.Errorf("anderson_darling clip %d, scipy %q", clip, deref(want.ADClipped))
+		}
+		reached["ad "+map[int]string{ADCapped: "capped", ADFloored: "floored", ADInterpolated: "interpolated"}[clip]]++
+	}
+	cvm, cvmP, exact := CramerVonMises(r, c)
+	if want.CvMStatistic == nil {
+		if !math.IsNaN(cvm) {
+			t.Errorf("cramer_von_mises = %v; scipy raises", cvm)
+		}
+	} else {
+		checkStat(t, "cramer_von_mises", cvm, *want.CvMStatistic)
+		checkP(t, "cramer_von_mises", cvmP, *want.CvMPValue)
+		method := map[bool]string{true: "exact", false: "asymptotic"}[exact]
+		if method != deref(want.CvMMethod) {
+			t.Errorf("cramer_von_mises %s, scipy %s", method, deref(want.CvMMethod))
+		}
+		if hasTies(r, c) {
+			method += " ties"
+		}
+		reached["cvm "+method]++
+		if !exact && *want.CvMPValue == 1 {
+			reached["cvm p=1 below 0.003"]++
+		}
+	}
 	if !slices.Equal(r, rCopy) || !slices.Equal(c, cCopy) {
 		t.Fatal("inputs modified")
 	}
@@ -238,13 +347,90 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn) {
 	checkStat(t, "kl", KL(rc, cc), want.KL)
 	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
 	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+
+	got := NumericStats(rCopy, cCopy, nil)
+	checkStatsAgainstOracle(t, got, Methods(drift.Numeric), want)
+	if !slices.IsSorted(rCopy) || !slices.IsSorted(cCopy) {
+		t.Error("NumericStats left its inputs unsorted")
+	}
+	for _, st := range got {
+		var wantNote string
+		switch st.Method {
+		case MethodKS:
+			wantNote = "exact p-value"
+			if want.KSMethod != "exact" {
+				wantNote = "asymptotic p-value"
+			}
+		case MethodCramerVonMises:
+			wantNote = map[string]string{"exact": "exact p-value", "asymptotic": "asymptotic p-value"}[deref(want.CvMMethod)]
+		case MethodAndersonDarling:
+			wantNote = map[string]string{"capped": "significance level capped at 0.25",
+				"floored": "significance level floored at 0.001"}[deref(want.ADClipped)]
+			if want.ADStatistic == nil {
+				wantNote = "all values are identical"
+			}
+		case MethodWassersteinNorm:
+			if want.WassersteinNorm == nil {
+				wantNote = "reference std is 0"
+			}
+		}
+		if st.Note != wantNote {
+			t.Errorf("NumericStats %s note %q, want %q", st.Method, st.Note, wantNote)
+		}
+	}
 }
 
-func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleColumn) {
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// hasTies says whether the pooled sample repeats a value.
+func hasTies(r, c []float64) bool {
+	all := append(slices.Clone(r), c...)
+	slices.Sort(all)
+	return len(slices.Compact(all)) < len(r)+len(c)
+}
+
+// checkStatsAgainstOracle checks NumericStats' or CategoricalStats' result
+// for every method of the kind, in order.
+func checkStatsAgainstOracle(t *testing.T, got []Stat, methods []string, want oracleColumn) {
+	t.Helper()
+	if len(got) != len(methods) {
+		t.Fatalf("%d stats for %d methods", len(got), len(methods))
+	}
+	for i, st := range got {
+		what := "stats " + st.Method
+		if st.Method != methods[i] {
+			t.Errorf("stat %d is %s, want %s", i, st.Method, methods[i])
+		}
+		stat, p, defined, known := oracleWant(want, st.Method)
+		switch {
+		case !known:
+			t.Errorf("%s: not in the golden file", what)
+		case !defined:
+			if !math.IsNaN(st.Statistic) || st.PValue != nil || st.Note == "" {
+				t.Errorf("%s = %v, %v, note %q; the oracle has no value", what, st.Statistic, st.PValue, st.Note)
+			}
+		default:
+			checkStat(t, what, st.Statistic, stat)
+			if (p == nil) != (st.PValue == nil) {
+				t.Errorf("%s: p-value %v, oracle %v", what, st.PValue, p)
+			} else if p != nil {
+				checkP(t, what, *st.PValue, *p)
+			}
+		}
+	}
+}
+
+func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleColumn, reached map[string]int) {
 	t.Helper()
 	rc, cc := alignCategories(r, c)
-	if int(sum(rc)) != want.NRef || int(sum(cc)) != want.NCur {
-		t.Fatalf("sizes %d, %d; oracle %d, %d", sum(rc), sum(cc), want.NRef, want.NCur)
+	if int(sum(rc)) != want.NRef || int(sum(cc)) != want.NCur || len(rc) != want.NCategories {
+		t.Fatalf("sizes %d, %d, %d categories; oracle %d, %d, %d",
+			sum(rc), sum(cc), len(rc), want.NRef, want.NCur, want.NCategories)
 	}
 	stat, p, dof := Chi2(rc, cc)
 	checkStat(t, "chi2", stat, want.Chi2Statistic)
@@ -256,6 +442,25 @@ func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleCol
 	checkStat(t, "kl", KL(rc, cc), want.KL)
 	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
 	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+	checkStat(t, "tvd", TVD(rc, cc), want.TVD)
+	z, zp := ZTest(rc, cc)
+	switch {
+	case want.ZStatistic == nil:
+		if !math.IsNaN(z) || !math.IsNaN(zp) {
+			t.Errorf("z_test = %v, %v for %d categories", z, zp, len(rc))
+		}
+		reached[map[bool]string{true: "z_test one category", false: "z_test many categories"}[len(rc) == 1]]++
+	default:
+		checkStat(t, "z_test", z, *want.ZStatistic)
+		checkP(t, "z_test", zp, *want.ZPValue)
+		// Two categories: z^2 is the uncorrected chi-square statistic.
+		checkStat(t, "z_test squared", z*z, want.Chi2Statistic)
+		reached["z_test two categories"]++
+		if slices.Contains(rc, 0) {
+			reached["z_test unseen in reference"]++
+		}
+	}
+	checkStatsAgainstOracle(t, CategoricalStats(rc, cc, nil), Methods(drift.Categorical), want)
 }
 
 // TestEvaluateGolden runs Evaluate end to end on summaries built event by
@@ -310,14 +515,9 @@ func TestEvaluateGolden(t *testing.T) {
 			}
 			for name, col := range want {
 				for _, m := range Methods(kindOf(col.Kind)) {
-					if m == MethodWassersteinNorm && col.WassersteinNorm == nil {
-						if seen[name+"/"+m] {
-							t.Errorf("%s: wasserstein_norm row for a constant reference", name)
-						}
-						continue
-					}
-					if !seen[name+"/"+m] {
-						t.Errorf("%s: no %s row", name, m)
+					_, _, defined, _ := oracleWant(col, m)
+					if defined != seen[name+"/"+m] {
+						t.Errorf("%s/%s: row written %v, oracle has a value %v", name, m, seen[name+"/"+m], defined)
 					}
 				}
 			}
@@ -432,36 +632,24 @@ func kindOf(s string) drift.FeatureKind {
 func checkRowAgainstOracle(t *testing.T, r drift.Result, col oracleColumn) {
 	t.Helper()
 	what := r.Feature + "/" + r.Method
-	var stat float64
-	var p *float64
+	stat, p, defined, known := oracleWant(col, r.Method)
+	switch {
+	case !known:
+		t.Errorf("unexpected method %s", what)
+		return
+	case !defined:
+		t.Errorf("%s: a row where the oracle has no value", what)
+		return
+	}
 	switch r.Method {
-	case MethodKS:
-		stat, p = col.KSStatistic, &col.KSPValue
-	case MethodChi2:
-		stat, p = col.Chi2Statistic, &col.Chi2PValue
-	case MethodWasserstein:
-		stat = col.Wasserstein
-	case MethodWassersteinNorm:
-		stat = *col.WassersteinNorm
-	case MethodEnergy:
-		stat = col.Energy
 	case MethodPSI:
-		stat = col.PSI
 		if r.Decision != true || r.Drifted != (col.PSI > 0.2) {
 			t.Errorf("%s: decision %v drifted %v, oracle psi %g", what, r.Decision, r.Drifted, col.PSI)
 		}
-	case MethodKL:
-		stat = col.KL
 	case MethodJensenShannon:
-		stat = col.JS
 		if r.Drifted != (col.JS > 0.1) {
 			t.Errorf("%s: drifted %v, oracle js %g", what, r.Drifted, col.JS)
 		}
-	case MethodHellinger:
-		stat = col.Hellinger
-	default:
-		t.Errorf("unexpected method %s", what)
-		return
 	}
 	checkStat(t, what, r.Statistic, stat)
 	if (p == nil) != (r.PValue == nil) {

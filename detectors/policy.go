@@ -20,6 +20,10 @@ const (
 	MethodJensenShannon   = "jensen_shannon"
 	MethodHellinger       = "hellinger"
 	MethodChi2            = "chi2"
+	MethodAndersonDarling = "anderson_darling"
+	MethodCramerVonMises  = "cramer_von_mises"
+	MethodZTest           = "z_test"
+	MethodTVD             = "tvd"
 	// MethodDriftedShare is the dataset row: the share of covariate
 	// features whose verdict is drifted.
 	MethodDriftedShare = "drifted_share"
@@ -32,16 +36,23 @@ const (
 const DatasetThreshold = 0.5
 
 // pValueMethods report a p-value and drift when it falls below the
-// threshold; every other method is a distance that drifts above it.
-var pValueMethods = map[string]bool{MethodKS: true, MethodChi2: true}
+// threshold; every other method is a distance that drifts above it. The
+// Anderson-Darling "p-value" is scipy's significance level, clipped to
+// [0.001, 0.25].
+var pValueMethods = map[string]bool{
+	MethodKS: true, MethodChi2: true, MethodAndersonDarling: true,
+	MethodCramerVonMises: true, MethodZTest: true,
+}
 
 var (
 	numericMethods = []string{
 		MethodPSI, MethodKS, MethodJensenShannon, MethodWasserstein,
 		MethodWassersteinNorm, MethodEnergy, MethodKL, MethodHellinger,
+		MethodAndersonDarling, MethodCramerVonMises,
 	}
 	categoricalMethods = []string{
 		MethodChi2, MethodPSI, MethodJensenShannon, MethodKL, MethodHellinger,
+		MethodZTest, MethodTVD,
 	}
 )
 
@@ -99,9 +110,11 @@ type Policy struct {
 // 0.05 level.
 //
 // Jensen-Shannon distance is judged at 0.1 (base 2, in [0, 1]).
-// Wasserstein, its normalised form, energy distance, KL and Hellinger are
-// reported with threshold 0: they carry the data's unit or scale (or have
-// no established cut-off), so they inform but never flag.
+// Wasserstein, its normalised form, energy distance, KL, Hellinger and TVD
+// are reported with threshold 0: they carry the data's unit or scale (or
+// have no established cut-off), so they inform but never flag. The other
+// tests (anderson_darling, cramer_von_mises, z_test), when a config lists
+// them, are judged at the same 0.05 level as KS and chi2.
 func DefaultPolicy() Policy {
 	return Policy{
 		Numeric: MethodSet{
@@ -116,6 +129,8 @@ func DefaultPolicy() Policy {
 				MethodEnergy:          0,
 				MethodKL:              0,
 				MethodHellinger:       0,
+				MethodAndersonDarling: 0.05,
+				MethodCramerVonMises:  0.05,
 			},
 		},
 		Categorical: MethodSet{
@@ -127,6 +142,8 @@ func DefaultPolicy() Policy {
 				MethodJensenShannon: 0.1,
 				MethodKL:            0,
 				MethodHellinger:     0,
+				MethodZTest:         0.05,
+				MethodTVD:           0,
 			},
 		},
 	}
