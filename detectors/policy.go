@@ -185,6 +185,10 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is not a finite number >= 0", name, m, th))
 		case pValueMethods[m] && th > 1:
 			errs = append(errs, fmt.Errorf("%s: method %q: p-value threshold %v is above 1", name, m, th))
+		case m == MethodAndersonDarling && th != 0 && !(th > adSigLevels[len(adSigLevels)-1] && th <= adSigLevels[0]):
+			// The level is clipped to [0.001, 0.25]: above 0.25 every
+			// capped level would drift, at 0.001 or below none would.
+			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is outside (0.001, 0.25], the range of its significance level", name, m, th))
 		}
 	}
 	switch {

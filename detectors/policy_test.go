@@ -109,6 +109,22 @@ func TestValidate(t *testing.T) {
 			want:   []string{`method "ks": p-value threshold 5`},
 		},
 		{
+			name: "anderson_darling threshold beyond its clipped level",
+			modify: func(p *Policy) {
+				p.Numeric.Methods = append(p.Numeric.Methods, MethodAndersonDarling)
+				p.Numeric.Thresholds[MethodAndersonDarling] = 0.3
+			},
+			want: []string{`method "anderson_darling": threshold 0.3 is outside (0.001, 0.25]`},
+		},
+		{
+			name: "anderson_darling threshold at its floor",
+			modify: func(p *Policy) {
+				p.Numeric.Methods = append(p.Numeric.Methods, MethodAndersonDarling)
+				p.Numeric.Thresholds[MethodAndersonDarling] = 0.001
+			},
+			want: []string{`threshold 0.001 is outside`},
+		},
+		{
 			name:   "listed twice",
 			modify: func(p *Policy) { p.Categorical.Methods = append(p.Categorical.Methods, "psi") },
 			want:   []string{`method "psi" listed twice`},

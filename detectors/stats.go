@@ -69,7 +69,7 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 
 // badSamples says why two samples cannot be compared, or "".
 func badSamples(ref, cur []float64) string {
-	notFinite := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+	notFinite := func(x float64) bool { return !finite(x) }
 	switch {
 	case len(ref) == 0:
 		return "reference sample is empty"
