@@ -1,0 +1,381 @@
+package table
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Hand-rolled rather than encoding/csv: `driftmon check` reads two files of
+// a million rows each within a second, and encoding/csv copies every record
+// into a fresh buffer and scans it byte by byte for quotes. Here a line
+// without a quote (almost every line) is split in place with
+// bytes.IndexByte, and nothing is allocated per row. The grammar is
+// encoding/csv's with LazyQuotes off (RFC 4180: quoted fields, "" escapes,
+// CRLF, quoted newlines; a blank line is skipped), which FuzzCSV checks.
+
+const (
+	// csvBufSize is the read buffer: large, so that refills (and the copy
+	// of a partial line they make) are rare.
+	csvBufSize = 1 << 20
+	// maxRecord bounds the memory one record may take: past it, the file
+	// is most likely one long unclosed quote, not data.
+	maxRecord = 64 << 20
+)
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+type csvReader struct {
+	name string
+	f    io.ReadSeekCloser
+	cols []Column
+
+	// Where the first data record starts, for Scan to seek back to.
+	dataOff  int64
+	dataLine int64
+
+	// The read buffer: buf[pos:end] is data not yet parsed; base is the
+	// file offset of buf[0]; line is the physical line number of buf[pos].
+	buf      []byte
+	pos, end int
+	base     int64
+	line     int64
+	eof      bool
+
+	// quote is the index of the first '"' at or after pos, found by
+	// searching buf[..:qEnd]; quote == qEnd means there was none. A line
+	// ending before quote takes the fast path. quote < pos means unknown.
+	quote, qEnd int
+
+	// The fields of the current record: slices of buf on the fast path, of
+	// scratch on the slow one. ends delimits the fields in scratch.
+	fields  [][]byte
+	scratch []byte
+	ends    []int
+
+	// marks are the rows whose line is not the previous row's line plus
+	// one (after a blank line or a multi-line record): Location counts on
+	// from the last mark before the row. marked rows have been recorded.
+	marks  []lineMark
+	marked int64
+}
+
+type lineMark struct {
+	row, line int64
+}
+
+func openCSV(f io.ReadSeekCloser, name string) (*csvReader, error) {
+	return newCSV(f, name, csvBufSize)
+}
+
+// newCSV is openCSV with the initial size of the buffer, which tests make
+// tiny to exercise refills and growth on small inputs.
+func newCSV(f io.ReadSeekCloser, name string, bufSize int) (*csvReader, error) {
+	r := &csvReader{name: name, f: f, buf: make([]byte, bufSize)}
+	if err := r.reset(0, 1); err != nil {
+		return nil, err
+	}
+	for r.end-r.pos < len(utf8BOM) && !r.eof {
+		if err := r.fill(); err != nil {
+			return nil, err
+		}
+	}
+	// Spreadsheet exports start with a byte order mark; it is not part of
+	// the first column's name.
+	if bytes.HasPrefix(r.buf[r.pos:r.end], utf8BOM) {
+		r.pos += len(utf8BOM)
+	}
+	line, err := r.record()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoHeader)
+	}
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]int, len(r.fields))
+	r.cols = make([]Column, len(r.fields))
+	for i, h := range r.fields {
+		n := string(trimSpace(h))
+		if j, dup := seen[n]; dup {
+			return nil, &lineError{name, line,
+				fmt.Sprintf("columns %d and %d are both named %q", j+1, i+1, n), ErrDuplicateColumn}
+		}
+		seen[n] = i
+		r.cols[i] = Column{Name: n, Type: Untyped}
+	}
+	r.dataOff = r.base + int64(r.pos)
+	r.dataLine = r.line
+	return r, nil
+}
+
+func (r *csvReader) Name() string      { return r.name }
+func (r *csvReader) Columns() []Column { return r.cols }
+func (r *csvReader) Close() error      { return r.f.Close() }
+
+func (r *csvReader) Location(row int64) string {
+	i := sort.Search(len(r.marks), func(i int) bool { return r.marks[i].row > row }) - 1
+	if i < 0 {
+		return fmt.Sprintf("line %d", r.dataLine+row)
+	}
+	return fmt.Sprintf("line %d", r.marks[i].line+row-r.marks[i].row)
+}
+
+func (r *csvReader) Scan(ctx context.Context, cols []int, fn func(row int64, col int, c Cell) error) error {
+	if err := checkCols(r.name, cols, len(r.cols)); err != nil {
+		return err
+	}
+	if err := r.reset(r.dataOff, r.dataLine); err != nil {
+		return err
+	}
+	for row := int64(0); ; row++ {
+		if row%ctxCheckRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		line, err := r.record()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if row >= r.marked {
+			r.mark(row, line)
+		}
+		if len(r.fields) != len(r.cols) {
+			return &lineError{r.name, line,
+				fmt.Sprintf("%d fields, the header has %d", len(r.fields), len(r.cols)), ErrFieldCount}
+		}
+		for _, c := range cols {
+			b := trimSpace(r.fields[c])
+			k := Text
+			if isMissingToken(b) {
+				k = Missing
+			}
+			if err := fn(row, c, Cell{Kind: k, Text: b}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// mark records the line of the next row not yet recorded, keeping only the
+// rows that break the count (most files have one mark: the first row).
+func (r *csvReader) mark(row, line int64) {
+	if n := len(r.marks); n == 0 || r.marks[n-1].line+row-r.marks[n-1].row != line {
+		r.marks = append(r.marks, lineMark{row, line})
+	}
+	r.marked = row + 1
+}
+
+// reset positions the reader at file offset off, the start of line.
+func (r *csvReader) reset(off, line int64) error {
+	if _, err := r.f.Seek(off, io.SeekStart); err != nil {
+		return err
+	}
+	r.pos, r.end, r.base, r.line, r.eof = 0, 0, off, line, false
+	r.quote, r.qEnd = -1, 0
+	return nil
+}
+
+// fill moves the unparsed data to the front of the buffer (growing it when
+// the data already fills it) and reads more.
+func (r *csvReader) fill() error {
+	if r.pos > 0 {
+		n := copy(r.buf, r.buf[r.pos:r.end])
+		r.base += int64(r.pos)
+		r.quote -= r.pos
+		r.qEnd -= r.pos
+		r.end = n
+		r.pos = 0
+	}
+	if r.end == len(r.buf) {
+		if len(r.buf) >= maxRecord {
+			return &lineError{r.name, r.line, fmt.Sprintf("a line longer than %d MiB", maxRecord>>20), ErrTooLong}
+		}
+		nb := make([]byte, 2*len(r.buf))
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	n, err := r.f.Read(r.buf[r.end:])
+	r.end += n
+	if errors.Is(err, io.EOF) {
+		r.eof = true
+		return nil
+	}
+	return err
+}
+
+// lineEnd returns the index in buf of the '\n' ending the line at pos, or
+// end for a last line without one; io.EOF when no data is left.
+func (r *csvReader) lineEnd() (int, error) {
+	for {
+		if i := bytes.IndexByte(r.buf[r.pos:r.end], '\n'); i >= 0 {
+			return r.pos + i, nil
+		}
+		if r.eof {
+			if r.pos == r.end {
+				return 0, io.EOF
+			}
+			return r.end, nil
+		}
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// nextQuote returns the index of the first '"' at or after pos, or end if
+// there is none in the buffer: one search serves every line before it.
+func (r *csvReader) nextQuote() int {
+	switch {
+	case r.quote < r.pos:
+		r.quote = r.searchQuote(r.pos)
+	case r.quote == r.qEnd && r.qEnd < r.end:
+		r.quote = r.searchQuote(r.qEnd)
+	}
+	return r.quote
+}
+
+func (r *csvReader) searchQuote(from int) int {
+	r.qEnd = r.end
+	if i := bytes.IndexByte(r.buf[from:r.end], '"'); i >= 0 {
+		return from + i
+	}
+	return r.end
+}
+
+// bounds returns where the content of the line ending at nl stops (before
+// a '\r' preceding the '\n', as encoding/csv drops it; at the end of the
+// file a trailing '\r' goes too) and where the next line starts.
+func (r *csvReader) bounds(nl int) (stop, next int) {
+	stop, next = nl, nl+1
+	if nl == r.end {
+		next = nl
+	}
+	if stop > r.pos && r.buf[stop-1] == '\r' {
+		stop--
+	}
+	return stop, next
+}
+
+// record reads the next record into r.fields, skipping blank lines, and
+// returns the line it starts at; io.EOF after the last one.
+func (r *csvReader) record() (int64, error) {
+	for {
+		nl, err := r.lineEnd()
+		if err != nil {
+			return 0, err
+		}
+		stop, next := r.bounds(nl)
+		if stop == r.pos {
+			r.pos = next
+			r.line++
+			continue
+		}
+		start := r.line
+		if r.nextQuote() < nl {
+			return start, r.quoted(start, nl)
+		}
+		line := r.buf[r.pos:stop]
+		r.fields = r.fields[:0]
+		for {
+			i := bytes.IndexByte(line, ',')
+			if i < 0 {
+				break
+			}
+			r.fields = append(r.fields, line[:i])
+			line = line[i+1:]
+		}
+		r.fields = append(r.fields, line)
+		r.pos = next
+		r.line++
+		return start, nil
+	}
+}
+
+// quoted parses a record whose first line (ending at nl) holds a quote,
+// byte by byte, copying the fields into scratch as it unescapes them; the
+// record may go on over several lines.
+func (r *csvReader) quoted(start int64, nl int) error {
+	r.scratch = r.scratch[:0]
+	r.ends = r.ends[:0]
+	stop, next := r.bounds(nl)
+	p := r.pos
+	for {
+		if p == stop || r.buf[p] != '"' {
+			// Unquoted: up to the next comma. A quote inside is an error,
+			// as it is in encoding/csv: `a"b` is almost always a field
+			// someone forgot to quote, and guessing hides it.
+			f := r.buf[p:stop]
+			c := bytes.IndexByte(f, ',')
+			if c >= 0 {
+				f = f[:c]
+			}
+			if bytes.IndexByte(f, '"') >= 0 {
+				return &lineError{r.name, r.line, `bare " in an unquoted field`, ErrQuote}
+			}
+			r.scratch = append(r.scratch, f...)
+			r.ends = append(r.ends, len(r.scratch))
+			if c < 0 {
+				break
+			}
+			p += c + 1
+			continue
+		}
+		open := r.line
+		p++
+		for {
+			q := bytes.IndexByte(r.buf[p:stop], '"')
+			if q < 0 {
+				// The field goes on past the end of the line; a line
+				// break inside quotes reads as "\n", CRLF included.
+				r.scratch = append(r.scratch, r.buf[p:stop]...)
+				r.scratch = append(r.scratch, '\n')
+				if len(r.scratch) > maxRecord {
+					return &lineError{r.name, open, fmt.Sprintf("a quoted field longer than %d MiB", maxRecord>>20), ErrTooLong}
+				}
+				r.pos = next
+				r.line++
+				var err error
+				if nl, err = r.lineEnd(); errors.Is(err, io.EOF) {
+					return &lineError{r.name, open, "quoted field not closed", ErrQuote}
+				} else if err != nil {
+					return err
+				}
+				stop, next = r.bounds(nl)
+				p = r.pos
+				continue
+			}
+			r.scratch = append(r.scratch, r.buf[p:p+q]...)
+			p += q + 1
+			if p < stop && r.buf[p] == '"' {
+				r.scratch = append(r.scratch, '"')
+				p++
+				continue
+			}
+			break
+		}
+		r.ends = append(r.ends, len(r.scratch))
+		if p == stop {
+			break
+		}
+		if r.buf[p] != ',' {
+			return &lineError{r.name, r.line, `unescaped " in a quoted field (write "" for a quote)`, ErrQuote}
+		}
+		p++
+	}
+	r.pos = next
+	r.line++
+	r.fields = r.fields[:0]
+	from := 0
+	for _, e := range r.ends {
+		r.fields = append(r.fields, r.scratch[from:e])
+		from = e
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package table
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"testing"
+)
+
+// FuzzCSV checks the hand-rolled scanner against encoding/csv (LazyQuotes
+// off) on the same bytes: where encoding/csv reads a file whose records
+// all have the header's field count (and whose header has no duplicate
+// names), the cells must be its fields, trimmed; where it fails, so must
+// the scanner. Buffers from 1 byte up make records straddle refills.
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n1,2\n",
+		"a,b\r\n\"x\r\ny\",\"\"\"\"\r\n",
+		"\xef\xbb\xbfa\n\n NA \n",
+		"a\n\"x\"\"\n",
+		"a,b\n1,x\"y\n",
+		"a\n\"ab\"c\n",
+		"a\n1\r",
+		"a,a\n",
+		"a\n1,2\n",
+		"a\n\"\n",
+		"a\r\r\n\"x\"\r\r\n",
+	} {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, size uint8) {
+		if msg := compareWithEncodingCSV(data, 1+int(size)); msg != "" {
+			t.Fatalf("%s\ninput %q", msg, data)
+		}
+	})
+}
+
+// compareWithEncodingCSV reads data with both readers and returns what
+// differs, or "".
+func compareWithEncodingCSV(data []byte, bufSize int) string {
+	// Ours.
+	var header []string
+	var rows [][]string
+	var kinds [][]Kind
+	var err error
+	r, err := newCSV(memFile{bytes.NewReader(data)}, "fuzz.csv", bufSize)
+	if err == nil {
+		header = names(r.Columns())
+		cols := make([]int, len(header))
+		for i := range cols {
+			cols[i] = i
+		}
+		err = r.Scan(context.Background(), cols, func(row int64, col int, c Cell) error {
+			if col == 0 {
+				rows = append(rows, nil)
+				kinds = append(kinds, nil)
+			}
+			rows[row] = append(rows[row], string(c.Text))
+			kinds[row] = append(kinds[row], c.Kind)
+			return nil
+		})
+	}
+
+	// Theirs; the byte order mark is ours to drop.
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
+	cr.FieldsPerRecord = -1
+	recs, refErr := cr.ReadAll()
+	bad := refErr != nil
+	if !bad && len(recs) == 0 {
+		bad = true
+	}
+	if !bad {
+		seen := map[string]bool{}
+		for _, h := range recs[0] {
+			h = string(trimSpace([]byte(h)))
+			bad = bad || seen[h]
+			seen[h] = true
+		}
+		for _, rec := range recs[1:] {
+			bad = bad || len(rec) != len(recs[0])
+		}
+	}
+	if bad {
+		if err == nil {
+			return fmt.Sprintf("read without error; encoding/csv: %v (or a bad header or field count)", refErr)
+		}
+		return ""
+	}
+	if err != nil {
+		return fmt.Sprintf("error %v; encoding/csv read %d records", err, len(recs))
+	}
+	var wantHeader []string
+	for _, h := range recs[0] {
+		wantHeader = append(wantHeader, string(trimSpace([]byte(h))))
+	}
+	if fmt.Sprintf("%q", header) != fmt.Sprintf("%q", wantHeader) {
+		return fmt.Sprintf("header %q, encoding/csv %q", header, wantHeader)
+	}
+	if len(rows) != len(recs)-1 {
+		return fmt.Sprintf("%d rows, encoding/csv %d", len(rows), len(recs)-1)
+	}
+	for i, rec := range recs[1:] {
+		for j, v := range rec {
+			want := trimSpace([]byte(v))
+			if rows[i][j] != string(want) {
+				return fmt.Sprintf("row %d field %d: %q, encoding/csv %q", i, j, rows[i][j], want)
+			}
+			if (kinds[i][j] == Missing) != IsMissing(want) {
+				return fmt.Sprintf("row %d field %d: %q read as %v", i, j, want, kinds[i][j])
+			}
+		}
+	}
+	return ""
+}

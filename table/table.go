@@ -1,0 +1,244 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind is what a cell holds.
+type Kind uint8
+
+const (
+	// Missing: a null, or one of the missing tokens "", "?", "NA", "nan",
+	// "NaN", "null" (after trimming spaces). Text holds the token as written
+	// (trimmed), nil for a null.
+	Missing Kind = iota
+	// Text: a CSV field or a Parquet string, trimmed; not parsed.
+	Text
+	// Number: a value of a Parquet numeric column (ints, floats, doubles,
+	// decimals), as float64. NaN is Missing, as "nan" is in CSV.
+	Number
+	// Bool: a value of a Parquet boolean column.
+	Bool
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Missing:
+		return "missing"
+	case Text:
+		return "text"
+	case Number:
+		return "number"
+	case Bool:
+		return "bool"
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Cell is one value. Text aliases the reader's buffer: it is valid only
+// during the callback, so a caller that keeps it must copy it.
+type Cell struct {
+	Kind Kind
+	Text []byte
+	Num  float64
+	Bool bool
+}
+
+// Type is what a file's schema says of a column: CSV columns are Untyped.
+type Type uint8
+
+const (
+	// Untyped: the file has no schema (CSV); the cells are Text or Missing.
+	Untyped Type = iota
+	// NumericType: Parquet ints, floats, doubles and decimals; Number cells.
+	NumericType
+	// StringType: Parquet strings (and unannotated byte arrays); Text cells.
+	StringType
+	// BooleanType: Parquet booleans; Bool cells.
+	BooleanType
+	// OtherType: anything else (nested or repeated columns, timestamps,
+	// dates, INT96, UUIDs...). Scanning such a column is an error, so
+	// callers leave these columns out.
+	OtherType
+)
+
+func (t Type) String() string {
+	switch t {
+	case Untyped:
+		return "untyped"
+	case NumericType:
+		return "numeric"
+	case StringType:
+		return "string"
+	case BooleanType:
+		return "boolean"
+	case OtherType:
+		return "other"
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// Column is one column of a file's header or schema.
+type Column struct {
+	Name string
+	Type Type
+}
+
+// Reader reads one tabular file. It is not safe for concurrent use.
+type Reader interface {
+	// Name is the file's path, for errors.
+	Name() string
+	// Columns are the file's columns in header order.
+	Columns() []Column
+	// Scan streams the file from its start, calling fn for the cells of
+	// the selected columns (indexes into Columns()) in row order (row is
+	// 0-based, data rows only); for each row, cells come in the order of
+	// cols, and fn's col is the index into Columns(). It can be called
+	// again to re-read the file. An error from fn stops the scan and is
+	// returned as is. The context is checked every few thousand rows.
+	Scan(ctx context.Context, cols []int, fn func(row int64, col int, c Cell) error) error
+	// Location names a row for error messages: "line 17" (CSV, the
+	// physical line where the record starts, counting the header as line
+	// 1, quoted multi-line fields included) or "row 16" (Parquet,
+	// 1-based). For CSV it is exact for rows a Scan has reached.
+	Location(row int64) string
+	Close() error
+}
+
+// Problems with a file's structure. Errors wrap them with the file and, for
+// CSV, the line, so that callers can tell bad input (exit status 2, say)
+// from I/O failures with errors.Is.
+var (
+	// ErrNoHeader: a CSV file has no header row.
+	ErrNoHeader = errors.New("empty file: no header row")
+	// ErrDuplicateColumn: two header names are the same after trimming.
+	ErrDuplicateColumn = errors.New("duplicate column name")
+	// ErrFieldCount: a CSV record has more or fewer fields than the header.
+	ErrFieldCount = errors.New("wrong number of fields")
+	// ErrQuote: malformed CSV quoting.
+	ErrQuote = errors.New("malformed quoting")
+	// ErrTooLong: a CSV record longer than maxRecord, most likely an
+	// unclosed quote swallowing the rest of the file.
+	ErrTooLong = errors.New("record too long")
+)
+
+// lineError is a structural problem at one line of a CSV file. The message
+// is specific ("3 fields, the header has 4"); Unwrap gives the sentinel.
+type lineError struct {
+	file string
+	line int64
+	msg  string
+	err  error
+}
+
+func (e *lineError) Error() string {
+	return fmt.Sprintf("%s: line %d: %s", e.file, e.line, e.msg)
+}
+
+func (e *lineError) Unwrap() error { return e.err }
+
+// ctxCheckRows is how many rows are read between checks of the context:
+// often enough to stop within milliseconds, rarely enough to cost nothing.
+const ctxCheckRows = 4096
+
+// Open opens path as CSV. The header is read and checked here, so a bad
+// file fails before any Scan.
+func Open(path string) (Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openCSV(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// IsMissing reports whether b, trimmed of spaces, is one of the missing
+// tokens "", "?", "NA", "nan", "NaN", "null" (reference.py's MISSING).
+func IsMissing(b []byte) bool {
+	return isMissingToken(trimSpace(b))
+}
+
+// isMissingToken is IsMissing for bytes already trimmed, as every cell is:
+// the hot path of both readers.
+func isMissingToken(b []byte) bool {
+	switch len(b) {
+	case 0:
+		return true
+	case 1:
+		return b[0] == '?'
+	case 2:
+		return b[0] == 'N' && b[1] == 'A'
+	case 3:
+		return string(b) == "nan" || string(b) == "NaN"
+	case 4:
+		return string(b) == "null"
+	}
+	return false
+}
+
+// pySpace is the ASCII part of Python's str.isspace: reference.py strips
+// fields with str.strip, which also takes \x1c..\x1f, unlike Go's
+// unicode.IsSpace. Beyond ASCII the two agree.
+var pySpace = [utf8.RuneSelf]bool{
+	'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true,
+	0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true,
+}
+
+// trimSpace trims b as Python's str.strip() trims the decoded string, so
+// that driftmon and the oracle see the same values. Most fields start and
+// end with a printable ASCII byte, and cost two comparisons.
+func trimSpace(b []byte) []byte {
+	if len(b) == 0 || (b[0] > ' ' && b[0] < utf8.RuneSelf &&
+		b[len(b)-1] > ' ' && b[len(b)-1] < utf8.RuneSelf) {
+		return b
+	}
+	for len(b) > 0 {
+		if c := b[0]; c < utf8.RuneSelf {
+			if !pySpace[c] {
+				break
+			}
+			b = b[1:]
+			continue
+		}
+		r, n := utf8.DecodeRune(b)
+		if !unicode.IsSpace(r) {
+			break
+		}
+		b = b[n:]
+	}
+	for len(b) > 0 {
+		if c := b[len(b)-1]; c < utf8.RuneSelf {
+			if !pySpace[c] {
+				break
+			}
+			b = b[:len(b)-1]
+			continue
+		}
+		r, n := utf8.DecodeLastRune(b)
+		if !unicode.IsSpace(r) {
+			break
+		}
+		b = b[:len(b)-n]
+	}
+	return b
+}
+
+// checkCols rejects column indexes out of range before a scan starts, so a
+// caller's mistake is not reported as a problem with the file.
+func checkCols(name string, cols []int, n int) error {
+	for _, c := range cols {
+		if c < 0 || c >= n {
+			return fmt.Errorf("%s: column index %d out of range (the file has %d columns)", name, c, n)
+		}
+	}
+	return nil
+}
