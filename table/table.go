@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -62,8 +65,8 @@ const (
 	// BooleanType: Parquet booleans; Bool cells.
 	BooleanType
 	// OtherType: anything else (nested or repeated columns, timestamps,
-	// dates, INT96, UUIDs...). Scanning such a column is an error, so
-	// callers leave these columns out.
+	// dates, INT96, UUIDs...). Scanning such a column is an error
+	// (ErrUnsupported), so callers leave these columns out.
 	OtherType
 )
 
@@ -125,6 +128,11 @@ var (
 	// ErrTooLong: a CSV record longer than maxRecord, most likely an
 	// unclosed quote swallowing the rest of the file.
 	ErrTooLong = errors.New("record too long")
+	// ErrUnsupported: a Parquet column of a type this package does not read
+	// was selected.
+	ErrUnsupported = errors.New("unsupported column")
+	// ErrCorrupt: a Parquet file whose data cannot be decoded.
+	ErrCorrupt = errors.New("corrupt parquet file")
 )
 
 // lineError is a structural problem at one line of a CSV file. The message
@@ -142,18 +150,41 @@ func (e *lineError) Error() string {
 
 func (e *lineError) Unwrap() error { return e.err }
 
+// msgError is an error whose message says more than its sentinel, which
+// Unwrap gives for errors.Is.
+type msgError struct {
+	msg string
+	err error
+}
+
+func (e *msgError) Error() string { return e.msg }
+func (e *msgError) Unwrap() error { return e.err }
+
 // ctxCheckRows is how many rows are read between checks of the context:
 // often enough to stop within milliseconds, rarely enough to cost nothing.
 const ctxCheckRows = 4096
 
-// Open opens path as CSV. The header is read and checked here, so a bad
-// file fails before any Scan.
+// Open opens path as Parquet when it starts with the magic "PAR1" or its
+// name ends in .parquet or .pq, else as CSV. The header (or the Parquet
+// footer) is read and checked here, so a bad file fails before any Scan.
 func Open(path string) (Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := openCSV(f, path)
+	var magic [4]byte
+	n, err := io.ReadFull(f, magic[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		f.Close()
+		return nil, err
+	}
+	var r Reader
+	switch ext := strings.ToLower(filepath.Ext(path)); {
+	case string(magic[:n]) == "PAR1" || ext == ".parquet" || ext == ".pq":
+		r, err = openParquet(f, path)
+	default:
+		r, err = openCSV(f, path)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
