@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
 	"testing"
 )
 
@@ -112,4 +113,29 @@ func compareWithEncodingCSV(data []byte, bufSize int) string {
 		}
 	}
 	return ""
+}
+
+// FuzzParquet feeds damaged Parquet files to the reader: it may fail, but
+// must neither panic nor hang.
+func FuzzParquet(f *testing.F) {
+	for _, name := range []string{"types", "dict_zstd", "v1_gzip"} {
+		b, err := os.ReadFile("testdata/" + name + ".parquet")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := newParquet(memFile{bytes.NewReader(data)}, int64(len(data)), "fuzz.parquet")
+		if err != nil {
+			return
+		}
+		var cols []int
+		for i, c := range r.Columns() {
+			if c.Type != OtherType {
+				cols = append(cols, i)
+			}
+		}
+		r.Scan(context.Background(), cols, func(int64, int, Cell) error { return nil })
+	})
 }

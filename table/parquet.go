@@ -51,7 +51,9 @@ type parquetSource interface {
 type parquetReader struct {
 	name string
 	f    parquetSource
+	size int64
 	pf   *parquet.File
+	hdr  []byte // checkChunk's buffer
 	cols []Column
 	leaf []int     // the leaf column index of each column, -1 when nested
 	conv []conv    // per column
@@ -68,11 +70,14 @@ func openParquet(f *os.File, name string) (*parquetReader, error) {
 }
 
 func newParquet(f parquetSource, size int64, name string) (*parquetReader, error) {
+	if err := checkFooter(f, size); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	pf, err := openFile(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &parquetReader{name: name, f: f, pf: pf}
+	r := &parquetReader{name: name, f: f, size: size, pf: pf}
 	seen := map[string]int{}
 	for i, c := range pf.Root().Columns() {
 		if j, dup := seen[c.Name()]; dup {
@@ -219,7 +224,7 @@ func (r *parquetReader) Scan(ctx context.Context, cols []int, fn func(row int64,
 	}
 	row := int64(0)
 	for g, rg := range r.pf.RowGroups() {
-		if err := r.openGroup(rg, uniq, readers); err != nil {
+		if err := r.openGroup(g, rg, uniq, readers); err != nil {
 			closeGroup(readers)
 			return fmt.Errorf("%s: row group %d: %w", r.name, g, err)
 		}
@@ -260,12 +265,15 @@ func (r *parquetReader) Scan(ctx context.Context, cols []int, fn func(row int64,
 	return nil
 }
 
-func (r *parquetReader) openGroup(rg parquet.RowGroup, uniq []int, readers []colReader) (err error) {
+func (r *parquetReader) openGroup(g int, rg parquet.RowGroup, uniq []int, readers []colReader) (err error) {
 	defer recoverCorrupt(&err)
 	chunks := rg.ColumnChunks()
 	for i, c := range uniq {
 		if r.leaf[c] < 0 || r.leaf[c] >= len(chunks) {
 			return fmt.Errorf("column %s: no column chunk: %w", r.cols[c].Name, ErrCorrupt)
+		}
+		if err := r.checkChunk(g, r.leaf[c], rg.NumRows()); err != nil {
+			return fmt.Errorf("column %s: %w", r.cols[c].Name, err)
 		}
 		readers[i].pages = chunks[r.leaf[c]].Pages()
 		readers[i].values = nil
