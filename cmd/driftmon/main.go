@@ -28,6 +28,8 @@ Usage:
                                           the whole pipeline on one machine
   driftmon replay [--brokers B] [--rate N]
                                           produce the synthetic model's stream to Kafka
+  driftmon check --reference A --current B [--format table|json]
+                                          compare two files; exit 0 no drift, 1 drift, 2 error
   driftmon health [--url URL]            exit 0 when the service's /readyz says ready
   driftmon version
 
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "replay":
 		return runReplay(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
 	case "version":

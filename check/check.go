@@ -1,0 +1,435 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/table"
+)
+
+// Options are what `driftmon check` was asked.
+type Options struct {
+	Reference, Current string
+	// Columns to compare; empty means every column of the reference, and
+	// then both files must have the same columns.
+	Columns []string
+	// Ignore leaves columns out.
+	Ignore []string
+	// Categorical and Numeric force a column's kind; the others are
+	// inferred from the reference.
+	Categorical, Numeric []string
+	// Methods narrows the statistics reported; empty means all of each
+	// column's kind. The verdict's method is always computed and reported.
+	Methods []string
+	// Strict refuses a non-number in a numeric column instead of counting
+	// it as invalid.
+	Strict bool
+	// MaxDriftedShare is the share of drifted columns the data set may
+	// have and still pass: 0 fails on any drifted column.
+	MaxDriftedShare float64
+}
+
+// Verdict methods and their level, until the decision policy is
+// configurable: the KS test for numbers, the chi-square test for
+// categories, each at p < 0.05.
+const (
+	numericDecide     = detectors.MethodKS
+	categoricalDecide = detectors.MethodChi2
+	verdictLevel      = 0.05
+)
+
+// ErrInput marks errors in what check was given (files, flags): exit 2.
+var ErrInput = errors.New("input error")
+
+func inputErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInput, fmt.Sprintf(format, a...))
+}
+
+// Run compares the two files.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	ref, err := openFile(o.Reference)
+	if err != nil {
+		return nil, err
+	}
+	defer ref.r.Close()
+	cur, err := openFile(o.Current)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.r.Close()
+	names, err := o.selectColumns(ref.r, cur.r)
+	if err != nil {
+		return nil, err
+	}
+	ref.index, cur.index = columnIndex(ref.r, names), columnIndex(cur.r, names)
+
+	// Both files are read at once, each in the modes its own schema and
+	// the flags allow; which reading counts is settled once the
+	// reference's kinds are known.
+	var wg sync.WaitGroup
+	var refErr, curErr error
+	wg.Go(func() { refErr = ref.read(ctx, o.modes(ref, names)) })
+	wg.Go(func() { curErr = cur.read(ctx, o.modes(cur, names)) })
+	wg.Wait()
+	if err := errors.Join(refErr, curErr); err != nil {
+		return nil, err
+	}
+	for _, f := range []*file{ref, cur} {
+		if f.rows == 0 {
+			return nil, inputErr("%s: no data rows, only a header", f.r.Name())
+		}
+	}
+	kinds := o.kinds(ref, names)
+	var again [2][]int
+	for i, k := range kinds {
+		if k == drift.Numeric {
+			continue
+		}
+		for j, f := range []*file{ref, cur} {
+			if f.cols[i].mode == auto {
+				again[j] = append(again[j], i)
+			}
+		}
+	}
+	wg.Go(func() { refErr = ref.recount(ctx, again[0]) })
+	wg.Go(func() { curErr = cur.recount(ctx, again[1]) })
+	wg.Wait()
+	if err := errors.Join(refErr, curErr); err != nil {
+		return nil, err
+	}
+	if o.Strict {
+		if err := strictCheck(names, kinds, ref, cur); err != nil {
+			return nil, err
+		}
+	}
+
+	rep := &Report{Reference: o.Reference, Current: o.Current, RowsReference: ref.rows, RowsCurrent: cur.rows,
+		Columns: make([]Column, len(names))}
+	// Columns are independent: compare them on every core.
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			rep.Columns[i] = o.compare(names[i], kinds[i], ref.cols[i], cur.cols[i])
+		})
+	}
+	wg.Wait()
+	rep.Dataset = dataset(rep.Columns, o.MaxDriftedShare)
+	return rep, ctx.Err()
+}
+
+func (o Options) validate() error {
+	if o.Reference == "" || o.Current == "" {
+		return inputErr("both --reference and --current are required")
+	}
+	if math.IsNaN(o.MaxDriftedShare) || o.MaxDriftedShare < 0 || o.MaxDriftedShare > 1 {
+		return inputErr("--max-drifted-share %v: want a share in [0, 1]", o.MaxDriftedShare)
+	}
+	for _, c := range o.Categorical {
+		if slices.Contains(o.Numeric, c) {
+			return inputErr("column %q is given both as --categorical and as --numeric", c)
+		}
+	}
+	known := append(detectors.Methods(drift.Numeric), detectors.Methods(drift.Categorical)...)
+	for _, m := range o.Methods {
+		if !slices.Contains(known, m) {
+			return inputErr("--methods: unknown method %q (known: %s)", m, strings.Join(uniq(known), ", "))
+		}
+	}
+	return nil
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func openFile(path string) (*file, error) {
+	r, err := table.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return &file{r: r}, nil
+}
+
+func columnNames(r table.Reader) []string {
+	var names []string
+	for _, c := range r.Columns() {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+func columnIndex(r table.Reader, names []string) []int {
+	all := columnNames(r)
+	idx := make([]int, len(names))
+	for i, n := range names {
+		idx[i] = slices.Index(all, n)
+	}
+	return idx
+}
+
+// selectColumns says which columns are compared: the named ones, which
+// both files must have, or else every column, which both files must share.
+func (o Options) selectColumns(ref, cur table.Reader) ([]string, error) {
+	rn, cn := columnNames(ref), columnNames(cur)
+	var names []string
+	if len(o.Columns) > 0 {
+		for _, c := range o.Columns {
+			for _, f := range []table.Reader{ref, cur} {
+				if !slices.Contains(columnNames(f), c) {
+					return nil, inputErr("%s: column %q is not in the header (it has %s)", f.Name(), c, strings.Join(columnNames(f), ", "))
+				}
+			}
+			if !slices.Contains(names, c) {
+				names = append(names, c)
+			}
+		}
+	} else {
+		var onlyRef, onlyCur []string
+		for _, c := range rn {
+			if !slices.Contains(cn, c) && !slices.Contains(o.Ignore, c) {
+				onlyRef = append(onlyRef, c)
+			}
+		}
+		for _, c := range cn {
+			if !slices.Contains(rn, c) && !slices.Contains(o.Ignore, c) {
+				onlyCur = append(onlyCur, c)
+			}
+		}
+		if len(onlyRef)+len(onlyCur) > 0 {
+			var parts []string
+			if len(onlyRef) > 0 {
+				parts = append(parts, fmt.Sprintf("only %s has %s", ref.Name(), strings.Join(onlyRef, ", ")))
+			}
+			if len(onlyCur) > 0 {
+				parts = append(parts, fmt.Sprintf("only %s has %s", cur.Name(), strings.Join(onlyCur, ", ")))
+			}
+			return nil, inputErr("the headers differ: %s (choose the columns with --columns, or leave some out with --ignore)", strings.Join(parts, "; "))
+		}
+		names = rn
+	}
+	names = slices.DeleteFunc(slices.Clone(names), func(c string) bool { return slices.Contains(o.Ignore, c) })
+	if len(names) == 0 {
+		return nil, inputErr("no columns left to compare")
+	}
+	for _, flag := range []struct {
+		name string
+		cols []string
+	}{{"--categorical", o.Categorical}, {"--numeric", o.Numeric}, {"--ignore", o.Ignore}} {
+		for _, c := range flag.cols {
+			if !slices.Contains(rn, c) {
+				return nil, inputErr("%s: column %q is not in the header of %s", flag.name, c, ref.Name())
+			}
+		}
+	}
+	return names, nil
+}
+
+// modes are how a file's columns are read: as the flags force, as the
+// file's schema says (Parquet), or both ways until the reference decides.
+func (o Options) modes(f *file, names []string) []mode {
+	cols := f.r.Columns()
+	m := make([]mode, len(names))
+	for i, n := range names {
+		switch {
+		case slices.Contains(o.Categorical, n):
+			m[i] = categorical
+		case slices.Contains(o.Numeric, n):
+			m[i] = numeric
+		case cols[f.index[i]].Type == table.BooleanType:
+			m[i] = categorical
+		}
+	}
+	return m
+}
+
+// kinds settles each column's kind from the flags, the reference's schema,
+// or the reference's values.
+func (o Options) kinds(ref *file, names []string) []drift.FeatureKind {
+	cols := ref.r.Columns()
+	k := make([]drift.FeatureKind, len(names))
+	for i, n := range names {
+		switch t := cols[ref.index[i]].Type; {
+		case slices.Contains(o.Categorical, n):
+			k[i] = drift.Categorical
+		case slices.Contains(o.Numeric, n), t == table.NumericType:
+			k[i] = drift.Numeric
+		case t == table.BooleanType:
+			k[i] = drift.Boolean
+		case ref.cols[i].looksNumeric():
+			k[i] = drift.Numeric
+		default:
+			k[i] = drift.Categorical
+		}
+	}
+	return k
+}
+
+// strictCheck refuses the first non-number of a numeric column.
+func strictCheck(names []string, kinds []drift.FeatureKind, files ...*file) error {
+	for _, f := range files {
+		for i, k := range kinds {
+			if v := f.cols[i]; k == drift.Numeric && v.firstBad >= 0 {
+				return inputErr("%s: %s: column %q: %q is not a number (--strict)", f.r.Name(), f.r.Location(v.firstBad), names[i], v.firstBadText)
+			}
+		}
+	}
+	return nil
+}
+
+// compare computes one column's statistics and verdict.
+func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Column {
+	col := Column{Name: name, Kind: kind.String(), MissingReference: r.missing, MissingCurrent: c.missing}
+	decide := numericDecide
+	if kind != drift.Numeric {
+		decide = categoricalDecide
+	}
+	col.DecidedBy = decide
+	methods := o.methodsFor(kind, decide)
+	if len(methods) == 0 {
+		col.Note = "no requested method applies to a " + kind.String() + " column"
+	}
+	var stats []detectors.Stat
+	if kind == drift.Numeric {
+		col.InvalidReference, col.InvalidCurrent = r.nonFinite+r.nonNumbers, c.nonFinite+c.nonNumbers
+		col.NReference, col.NCurrent = uint64(len(r.floats)), uint64(len(c.floats))
+		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
+			stats = detectors.NumericStats(r.floats, c.floats, methods)
+		}
+		r.floats, c.floats = nil, nil
+	} else {
+		rc, cc := align(r.counts, c.counts)
+		col.NReference, col.NCurrent = total(rc), total(cc)
+		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
+			stats = detectors.CategoricalStats(rc, cc, methods)
+		}
+	}
+	switch {
+	case col.NReference == 0 && col.NCurrent == 0:
+		col.Note = "no values in either file"
+	case col.NReference == 0:
+		col.Note = "no values in the reference"
+	case col.NCurrent == 0:
+		col.Note = "no values in the current file"
+	}
+	for _, s := range stats {
+		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: threshold(s.Method), Note: s.Note}
+		res.Drifted = drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
+		if s.Method == decide {
+			col.Drifted = res.Drifted
+		}
+		col.Results = append(col.Results, res)
+	}
+	return col
+}
+
+// methodsFor lists what a column of the kind reports: the requested
+// methods that apply to it (all of them by default), and the verdict's.
+func (o Options) methodsFor(kind drift.FeatureKind, decide string) []string {
+	all := detectors.Methods(kind)
+	if len(o.Methods) == 0 {
+		return all
+	}
+	var m []string
+	for _, x := range all {
+		if slices.Contains(o.Methods, x) || x == decide {
+			m = append(m, x)
+		}
+	}
+	return m
+}
+
+// threshold is a method's level in check: the verdict level for p-value
+// methods, the service's default thresholds for distances (0, report only,
+// where there is none).
+func threshold(method string) float64 {
+	if detectors.IsPValueMethod(method) {
+		return verdictLevel
+	}
+	p := detectors.DefaultPolicy()
+	if th, ok := p.Numeric.Thresholds[method]; ok {
+		return th
+	}
+	return p.Categorical.Thresholds[method]
+}
+
+// align returns the two count vectors over the sorted union of the
+// categories, as the oracle orders them.
+func align(r, c map[string]*uint64) (rc, cc []uint64) {
+	cats := make([]string, 0, len(r)+len(c))
+	for k := range r {
+		cats = append(cats, k)
+	}
+	for k := range c {
+		if _, ok := r[k]; !ok {
+			cats = append(cats, k)
+		}
+	}
+	sort.Strings(cats)
+	rc, cc = make([]uint64, len(cats)), make([]uint64, len(cats))
+	for i, k := range cats {
+		if n, ok := r[k]; ok {
+			rc[i] = *n
+		}
+		if n, ok := c[k]; ok {
+			cc[i] = *n
+		}
+	}
+	return rc, cc
+}
+
+func total(x []uint64) uint64 {
+	var s uint64
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+func dataset(cols []Column, maxShare float64) Dataset {
+	d := Dataset{Threshold: maxShare}
+	for _, c := range cols {
+		if c.NReference == 0 || c.NCurrent == 0 {
+			continue
+		}
+		d.Columns++
+		if c.Drifted {
+			d.DriftedColumns++
+		}
+	}
+	if d.Columns > 0 {
+		d.DriftedShare = float64(d.DriftedColumns) / float64(d.Columns)
+	}
+	d.Drifted = d.DriftedColumns > 0 && d.DriftedShare > maxShare
+	return d
+}
+
+// drifted applies a threshold as detectors does.
+func drifted(method string, stat float64, p *float64, threshold float64) bool {
+	if threshold == 0 {
+		return false
+	}
+	if detectors.IsPValueMethod(method) {
+		return p != nil && *p < threshold
+	}
+	return stat > threshold
+}

@@ -1,0 +1,154 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// writeFiles writes named CSV texts into a temporary folder.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestInputErrors(t *testing.T) {
+	const good = "x,c\n1,a\n2,b\n3,a\n"
+	tests := []struct {
+		name     string
+		ref, cur string
+		opts     func(*Options)
+		want     string // a part of the message, with DIR for the folder
+	}{
+		{"empty reference", "", good, nil, "DIR/ref.csv: empty file: no header row"},
+		{"header only", "x,c\n", good, nil, "DIR/ref.csv: no data rows, only a header"},
+		{"current lacks a column", good, "x\n1\n", nil, "the headers differ: only DIR/ref.csv has c"},
+		{"current has another column", good, "x,c,d\n1,a,0\n", nil, "only DIR/cur.csv has d"},
+		{"named column missing", good, good, func(o *Options) { o.Columns = []string{"x", "y"} }, `DIR/ref.csv: column "y" is not in the header (it has x, c)`},
+		{"categorical flag names no column", good, good, func(o *Options) { o.Categorical = []string{"z"} }, `--categorical: column "z" is not in the header of DIR/ref.csv`},
+		{"both kinds", good, good, func(o *Options) { o.Categorical, o.Numeric = []string{"x"}, []string{"x"} }, `column "x" is given both as --categorical and as --numeric`},
+		{"unknown method", good, good, func(o *Options) { o.Methods = []string{"ks", "t_test"} }, `--methods: unknown method "t_test"`},
+		{"short row", good, "x,c\n1,a\n2\n", nil, "DIR/cur.csv: line 3"},
+		{"strict refuses text in a numeric column", good, "x,c\n1,a\n2,b\noops,a\n", func(o *Options) { o.Strict = true },
+			`DIR/cur.csv: line 4: column "x": "oops" is not a number (--strict)`},
+		{"share out of range", good, good, func(o *Options) { o.MaxDriftedShare = 1.5 }, "--max-drifted-share 1.5"},
+		{"everything ignored", good, good, func(o *Options) { o.Ignore = []string{"x", "c"} }, "no columns left to compare"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"ref.csv": tc.ref, "cur.csv": tc.cur})
+			o := Options{Reference: filepath.Join(dir, "ref.csv"), Current: filepath.Join(dir, "cur.csv")}
+			if tc.opts != nil {
+				tc.opts(&o)
+			}
+			_, err := Run(context.Background(), o)
+			if err == nil {
+				t.Fatalf("no error, want one containing %q", tc.want)
+			}
+			if !errors.Is(err, ErrInput) && !strings.Contains(tc.want, "line") {
+				t.Errorf("error %v does not wrap ErrInput", err)
+			}
+			if want := strings.ReplaceAll(tc.want, "DIR", dir); !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q\nwant it to contain %q", err, want)
+			}
+		})
+	}
+}
+
+// TestKinds checks inference from the reference: a column that turns to
+// text after many numbers is categorical and its earlier numbers count as
+// categories; text in the current file's numeric column is invalid.
+func TestKinds(t *testing.T) {
+	var ref, cur strings.Builder
+	ref.WriteString("late,num,empty,flag\n")
+	cur.WriteString("late,num,empty,flag\n")
+	for i := 0; i < 10000; i++ {
+		ref.WriteString("1,2.5,,true\n")
+		cur.WriteString("1,2.5,NA,false\n")
+	}
+	ref.WriteString("word,3,,false\n")
+	cur.WriteString("2,text,?,true\n")
+	dir := writeFiles(t, map[string]string{"ref.csv": ref.String(), "cur.csv": cur.String()})
+	rep, err := Run(context.Background(), Options{Reference: filepath.Join(dir, "ref.csv"), Current: filepath.Join(dir, "cur.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := findColumn(rep, "late")
+	if late.Kind != "categorical" || late.NReference != 10001 || late.NCurrent != 10001 {
+		t.Errorf("late: %s with n %d/%d, want categorical 10001/10001", late.Kind, late.NReference, late.NCurrent)
+	}
+	// Reference: 10000 x "1" and one "word"; current 10000 x "1", one "2":
+	// TVD = 0.5 (|1/10001 - 0| + |0 - 1/10001|) = 1/10001.
+	if r := findResult(late, "tvd"); r == nil || math.Abs(r.Statistic-1.0/10001) > 1e-15 {
+		t.Errorf("late tvd: %+v, want 1/10001", r)
+	}
+	num := findColumn(rep, "num")
+	if num.Kind != "numeric" || num.NCurrent != 10000 || num.InvalidCurrent != 1 || num.InvalidReference != 0 {
+		t.Errorf("num: %+v, want numeric with 10000 current values and 1 invalid", num)
+	}
+	empty := findColumn(rep, "empty")
+	if empty.MissingReference != 10001 || empty.MissingCurrent != 10001 || empty.Note != "no values in either file" || len(empty.Results) != 0 {
+		t.Errorf("empty: %+v", empty)
+	}
+	// true/false text counts as categories.
+	if flag := findColumn(rep, "flag"); flag.Kind != "categorical" || !flag.Drifted {
+		t.Errorf("flag: %+v, want categorical and drifted (1 true in 10001 against 1 false)", flag)
+	}
+	if rep.Dataset.Columns != 3 {
+		t.Errorf("dataset: %d columns with values, want 3", rep.Dataset.Columns)
+	}
+}
+
+// TestVerdicts checks the column verdict (KS or chi2 at p < 0.05), the
+// data set's share and --methods narrowing.
+func TestVerdicts(t *testing.T) {
+	var ref, cur strings.Builder
+	ref.WriteString("same,moved,c\n")
+	cur.WriteString("same,moved,c\n")
+	for i := 0; i < 200; i++ {
+		// moved: the current values are the reference's plus 100, so the
+		// samples do not overlap: KS D = 1.
+		ref.WriteString(strconv.Itoa(i) + "," + strconv.Itoa(i) + ",a\n")
+		cur.WriteString(strconv.Itoa(i) + "," + strconv.Itoa(i+100) + ",a\n")
+	}
+	dir := writeFiles(t, map[string]string{"ref.csv": ref.String(), "cur.csv": cur.String()})
+	o := Options{Reference: filepath.Join(dir, "ref.csv"), Current: filepath.Join(dir, "cur.csv"), Methods: []string{"psi"}}
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, moved := findColumn(rep, "same"), findColumn(rep, "moved")
+	if same.Drifted || !moved.Drifted || same.DecidedBy != "ks" {
+		t.Errorf("same drifted=%v, moved drifted=%v (by %s); want false, true, by ks", same.Drifted, moved.Drifted, same.DecidedBy)
+	}
+	// --methods psi: psi, and ks for the verdict.
+	if len(moved.Results) != 2 || findResult(moved, "psi") == nil || findResult(moved, "ks") == nil {
+		t.Errorf("moved results %+v, want psi and ks only", moved.Results)
+	}
+	// Shifting 200 distinct values by 100: D = 100/200 = 0.5.
+	if ks := findResult(moved, "ks"); ks.Statistic != 0.5 {
+		t.Errorf("moved ks D = %v, want 0.5", ks.Statistic)
+	}
+	if c := findColumn(rep, "c"); c.Drifted || c.DecidedBy != "chi2" {
+		t.Errorf("c: %+v, want not drifted, by chi2", c)
+	}
+	d := rep.Dataset
+	if d.Columns != 3 || d.DriftedColumns != 1 || !d.Drifted || math.Abs(d.DriftedShare-1.0/3) > 1e-15 {
+		t.Errorf("dataset %+v, want 1 of 3 drifted and drifted", d)
+	}
+	o.MaxDriftedShare = 0.5
+	if rep, err = Run(context.Background(), o); err != nil || rep.Dataset.Drifted {
+		t.Errorf("with --max-drifted-share 0.5: %+v, %v; want not drifted", rep.Dataset, err)
+	}
+}

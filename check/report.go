@@ -1,0 +1,153 @@
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Report is the outcome of a check, in the JSON shape users script
+// against.
+type Report struct {
+	Reference     string   `json:"reference"`
+	Current       string   `json:"current"`
+	RowsReference int64    `json:"rows_reference"`
+	RowsCurrent   int64    `json:"rows_current"`
+	Columns       []Column `json:"columns"`
+	Dataset       Dataset  `json:"dataset"`
+}
+
+// Column is one compared column.
+type Column struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Drifted is the column's one verdict, from the DecidedBy method.
+	Drifted   bool   `json:"drifted"`
+	DecidedBy string `json:"decided_by"`
+	// NReference and NCurrent count the values compared: finite numbers,
+	// or non-missing categories.
+	NReference       uint64 `json:"n_reference"`
+	NCurrent         uint64 `json:"n_current"`
+	MissingReference uint64 `json:"missing_reference"`
+	MissingCurrent   uint64 `json:"missing_current"`
+	// InvalidReference and InvalidCurrent count cells of a numeric column
+	// that are not finite numbers (text, NaN, infinities): left out of
+	// every statistic.
+	InvalidReference uint64   `json:"invalid_reference"`
+	InvalidCurrent   uint64   `json:"invalid_current"`
+	Note             string   `json:"note,omitempty"`
+	Results          []Result `json:"results"`
+}
+
+// Result is one method's value on one column.
+type Result struct {
+	Method string `json:"method"`
+	// Statistic is NaN where the method is undefined (Note says why):
+	// null in JSON.
+	Statistic float64  `json:"statistic"`
+	PValue    *float64 `json:"p_value"`
+	// Threshold: p-value methods drift when p < threshold, distances when
+	// statistic > threshold; 0 means reported only.
+	Threshold float64 `json:"threshold"`
+	Drifted   bool    `json:"drifted"`
+	Note      string  `json:"note,omitempty"`
+}
+
+// MarshalJSON writes an undefined statistic as null.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	out := struct {
+		plain
+		Statistic *float64 `json:"statistic"`
+	}{plain: plain(r)}
+	if !math.IsNaN(r.Statistic) && !math.IsInf(r.Statistic, 0) {
+		out.Statistic = &r.Statistic
+	}
+	if r.PValue != nil && (math.IsNaN(*r.PValue) || math.IsInf(*r.PValue, 0)) {
+		out.PValue = nil
+	}
+	return json.Marshal(out)
+}
+
+// Dataset is the verdict over all columns.
+type Dataset struct {
+	// Columns counts the columns with values on both sides.
+	Columns        int     `json:"columns"`
+	DriftedColumns int     `json:"drifted_columns"`
+	DriftedShare   float64 `json:"drifted_share"`
+	// Threshold is the share of drifted columns allowed
+	// (--max-drifted-share); Drifted is DriftedShare above it.
+	Threshold float64 `json:"threshold"`
+	Drifted   bool    `json:"drifted"`
+}
+
+// WriteJSON writes the report as one indented JSON document.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes the report for a terminal: one row per column, drifted
+// ones marked, then the data set's verdict.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "reference: %s (%d rows)\ncurrent:   %s (%d rows)\n\n", r.Reference, r.RowsReference, r.Current, r.RowsCurrent)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tSTATISTICS (* drifted)")
+	for _, c := range r.Columns {
+		verdict := "ok"
+		switch {
+		case c.Note != "" && len(c.Results) == 0:
+			verdict = "-"
+		case c.Drifted:
+			verdict = "DRIFT (" + c.DecidedBy + ")"
+		}
+		var stats []string
+		for _, s := range c.Results {
+			stats = append(stats, s.short())
+		}
+		if c.Note != "" {
+			stats = append(stats, "["+c.Note+"]")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d/%d\t%d/%d\t%s\t%s\n", c.Name, c.Kind, c.NReference, c.NCurrent,
+			c.MissingReference, c.MissingCurrent, c.InvalidReference, c.InvalidCurrent, verdict, strings.Join(stats, "  "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	d := r.Dataset
+	verdict := "no drift"
+	if d.Drifted {
+		verdict = "DRIFT"
+	}
+	_, err := fmt.Fprintf(w, "\ndataset: %s: %d of %d columns drifted (share %.3f, allowed %.3f)\n",
+		verdict, d.DriftedColumns, d.Columns, d.DriftedShare, d.Threshold)
+	return err
+}
+
+// short renders a result as "ks=0.0312 p=0.0041*".
+func (s Result) short() string {
+	var b strings.Builder
+	b.WriteString(s.Method)
+	b.WriteByte('=')
+	b.WriteString(num(s.Statistic))
+	if s.PValue != nil {
+		b.WriteString(" p=")
+		b.WriteString(num(*s.PValue))
+	}
+	if s.Drifted {
+		b.WriteByte('*')
+	}
+	return b.String()
+}
+
+func num(x float64) string {
+	if math.IsNaN(x) {
+		return "n/a"
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/driftmon/driftmon/check"
+)
+
+// Exit codes of check: a CI step gates on them.
+const (
+	checkNoDrift = 0
+	checkDrift   = 1
+)
+
+// runCheck compares two files: exit 0 without drift, 1 with drift, 2 on a
+// usage or input error.
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: driftmon check --reference A --current B [flags]
+
+Compares every column of B (the current data) with the same column of A
+(the reference, a training set say), CSV or Parquet, exactly. Exit status:
+0 no drift, 1 drift, 2 usage or input error.
+
+`)
+		fs.PrintDefaults()
+	}
+	var o check.Options
+	fs.StringVar(&o.Reference, "reference", "", "the reference file (CSV or Parquet)")
+	fs.StringVar(&o.Current, "current", "", "the current file (CSV or Parquet)")
+	columns := fs.String("columns", "", "comma-separated columns to compare (default: all, and both files must have the same columns)")
+	ignore := fs.String("ignore", "", "comma-separated columns to leave out")
+	categorical := fs.String("categorical", "", "comma-separated columns to treat as categorical")
+	numeric := fs.String("numeric", "", "comma-separated columns to treat as numeric (non-numbers count as invalid)")
+	methods := fs.String("methods", "", "comma-separated statistics to report (default: all of each column's kind)")
+	fs.BoolVar(&o.Strict, "strict", false, "refuse a non-number in a numeric column instead of counting it as invalid")
+	fs.Float64Var(&o.MaxDriftedShare, "max-drifted-share", 0, "share of drifted columns that still passes (0: any drifted column fails)")
+	format := fs.String("format", "table", "table or json")
+	output := fs.String("output", "", "write the report to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "driftmon check: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(stderr, "driftmon check: --format %q: want table or json\n", *format)
+		return exitUsage
+	}
+	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods =
+		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods)
+
+	rep, err := check.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon check:", strings.TrimPrefix(err.Error(), check.ErrInput.Error()+": "))
+		return exitUsage
+	}
+	if err := writeReport(rep, *format, *output, stdout); err != nil {
+		fmt.Fprintln(stderr, "driftmon check:", err)
+		return exitUsage
+	}
+	if rep.Dataset.Drifted {
+		return checkDrift
+	}
+	return checkNoDrift
+}
+
+func writeReport(rep *check.Report, format, output string, stdout io.Writer) (err error) {
+	w := stdout
+	if output != "" {
+		f, err := os.Create(output)
+		if err != nil {
+			return fmt.Errorf("--output: %w", err)
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("--output: %w", cerr)
+			}
+		}()
+		w = f
+	}
+	if format == "json" {
+		return rep.WriteJSON(w)
+	}
+	return rep.WriteTable(w)
+}
+
+// list splits a comma-separated flag, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
