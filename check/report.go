@@ -57,20 +57,23 @@ type Result struct {
 	Note      string  `json:"note,omitempty"`
 }
 
-// MarshalJSON writes an undefined statistic as null.
+// MarshalJSON writes an undefined statistic or p-value as null.
 func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	out := struct {
-		plain
+	return json.Marshal(struct {
+		Method    string   `json:"method"`
 		Statistic *float64 `json:"statistic"`
-	}{plain: plain(r)}
-	if !math.IsNaN(r.Statistic) && !math.IsInf(r.Statistic, 0) {
-		out.Statistic = &r.Statistic
+		PValue    *float64 `json:"p_value"`
+		Threshold float64  `json:"threshold"`
+		Drifted   bool     `json:"drifted"`
+		Note      string   `json:"note,omitempty"`
+	}{r.Method, finiteOrNil(&r.Statistic), finiteOrNil(r.PValue), r.Threshold, r.Drifted, r.Note})
+}
+
+func finiteOrNil(x *float64) *float64 {
+	if x == nil || math.IsNaN(*x) || math.IsInf(*x, 0) {
+		return nil
 	}
-	if r.PValue != nil && (math.IsNaN(*r.PValue) || math.IsInf(*r.PValue, 0)) {
-		out.PValue = nil
-	}
-	return json.Marshal(out)
+	return x
 }
 
 // Dataset is the verdict over all columns.
