@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/internal/datasets"
 )
 
 // golden is testdata/golden.json, written by testdata/golden.py from the
@@ -48,36 +49,8 @@ func loadGolden(t *testing.T) *golden {
 	return &g
 }
 
-// dataset returns the path of a shared data set, or skips: from
-// DRIFTMON_DATASETS, else ../shared/datasets beside the repository root.
-func dataset(t testing.TB, name string) string {
-	t.Helper()
-	var dirs []string
-	if d := os.Getenv("DRIFTMON_DATASETS"); d != "" {
-		dirs = append(dirs, d)
-	}
-	if dir, err := os.Getwd(); err == nil {
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				dirs = append(dirs, filepath.Join(dir, "..", "shared", "datasets"))
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("data set %s not found: set DRIFTMON_DATASETS or place ../shared/datasets beside the repository", name)
-	return ""
-}
+// dataset returns the path of a shared data set (see internal/datasets).
+func dataset(t testing.TB, name string) string { return datasets.Path(t, name) }
 
 // electricityRef writes the header and the first rows data rows of
 // electricity.csv, byte for byte, to a temporary file, as golden.py does.

@@ -8,35 +8,20 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/driftmon/driftmon/internal/datasets"
 )
 
-var datasets = []string{
+var datasetFiles = []string{
 	"electricity.csv", "sea.csv", "weather_noaa.csv", "insects_gradual_balanced.csv",
 	"bike_sharing_hour.csv", "bike_sharing_day.csv",
-}
-
-// datasetDir returns the folder of the real data sets: DRIFTMON_DATASETS
-// (scripts/test.sh sets it), else ../../shared/datasets beside the project.
-// Without either it skips the test when required, and returns "" when not.
-func datasetDir(t *testing.T, required bool) string {
-	t.Helper()
-	if dir := os.Getenv("DRIFTMON_DATASETS"); dir != "" {
-		return dir
-	}
-	if st, err := os.Stat("../../shared/datasets"); err == nil && st.IsDir() {
-		return "../../shared/datasets"
-	}
-	if required {
-		t.Skip("needs the real data sets: set DRIFTMON_DATASETS to their folder (scripts/test.sh does)")
-	}
-	return ""
 }
 
 // TestDatasets reads every real data set fully and checks each cell
 // against encoding/csv's reading of the same file.
 func TestDatasets(t *testing.T) {
-	dir := datasetDir(t, true)
-	for _, name := range datasets {
+	dir := datasets.Dir(t)
+	for _, name := range datasetFiles {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
 			f, err := os.Open(path)

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/driftmon/driftmon/internal/datasets"
 )
 
 func num(x float64) cellv { return cellv{Kind: Number, Num: x} }
@@ -247,84 +249,11 @@ func TestParquetStops(t *testing.T) {
 	}
 }
 
-// csvToParquet writes the CSV file at path as Parquet with parquet-go's
-// writer: a column whose values all parse as numbers becomes an optional
-// DOUBLE (missing values as nulls), any other an optional string holding
-// the text as read, missing tokens included, for the Parquet reader to
-// recognise.
+// csvToParquet converts a CSV file (see internal/datasets.ToParquet).
 func csvToParquet(t testing.TB, path string, opts ...parquet.WriterOption) string {
 	t.Helper()
-	r := openT(t, path)
-	rows, err := scanAll(t, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cols := r.Columns()
-	numeric := make([]bool, len(cols))
-	for j := range cols {
-		numeric[j] = true
-		for _, row := range rows {
-			if row[j].Kind == Missing {
-				continue
-			}
-			if _, err := strconv.ParseFloat(row[j].Text, 64); err != nil {
-				numeric[j] = false
-				break
-			}
-		}
-	}
-	group := parquet.Group{}
-	for j, c := range cols {
-		if numeric[j] {
-			group[c.Name] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
-		} else {
-			group[c.Name] = parquet.Optional(parquet.String())
-		}
-	}
-	schema := parquet.NewSchema("table", group)
-	// The writer orders a group's columns by name.
-	leaf := map[string]int{}
-	for i, p := range schema.Columns() {
-		leaf[p[0]] = i
-	}
 	out := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(path), ".csv")+".parquet")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := parquet.NewWriter(f, append([]parquet.WriterOption{schema}, opts...)...)
-	batch := make([]parquet.Row, 0, 256)
-	flush := func() {
-		if _, err := w.WriteRows(batch); err != nil {
-			t.Fatal(err)
-		}
-		batch = batch[:0]
-	}
-	for _, row := range rows {
-		pr := make(parquet.Row, len(cols))
-		for j, c := range row {
-			i := leaf[cols[j].Name]
-			switch {
-			case numeric[j] && c.Kind == Missing:
-				pr[i] = parquet.NullValue().Level(0, 0, i)
-			case numeric[j]:
-				x, _ := strconv.ParseFloat(c.Text, 64)
-				pr[i] = parquet.DoubleValue(x).Level(0, 1, i)
-			default:
-				pr[i] = parquet.ByteArrayValue([]byte(c.Text)).Level(0, 1, i)
-			}
-		}
-		if batch = append(batch, pr); len(batch) == cap(batch) {
-			flush()
-		}
-	}
-	flush()
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	datasets.ToParquet(t, path, out, opts...)
 	return out
 }
 
@@ -395,7 +324,7 @@ func TestParquetMatchesCSV(t *testing.T) {
 	} {
 		sameCells(t, csvPath, csvToParquet(t, csvPath, opts...))
 	}
-	if dir := datasetDir(t, false); dir != "" {
+	if dir := os.Getenv("DRIFTMON_DATASETS"); dir != "" {
 		for _, name := range []string{"weather_noaa.csv", "bike_sharing_day.csv"} {
 			p := filepath.Join(dir, name)
 			sameCells(t, p, csvToParquet(t, p, parquet.MaxRowsPerRowGroup(5000)))

@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/driftmon/driftmon/internal/datasets"
 )
 
 type demoLine struct {
@@ -103,7 +104,7 @@ func TestDemoShowsTheInjectedDrifts(t *testing.T) {
 // they must drift from the window holding that row on and not before;
 // period is cyclic and must never drift.
 func TestDemoElectricity(t *testing.T) {
-	path := filepath.Join(datasets(t), "electricity.csv")
+	path := datasets.Path(t, "electricity.csv")
 	ws, _ := runDemoJSON(t, "--data", path, "--window", "2000")
 	// 45,312 rows: the reference is rows [0, 4531), windows of 2,000 rows
 	// follow, so row 17,424 falls in window (17424-4531)/2000 = 6.

@@ -62,24 +62,6 @@ func startBroker(t *testing.T, partitions int32, topics ...string) string {
 	return c.ListenAddrs()[0]
 }
 
-// datasets returns the shared data sets' folder, or skips.
-func datasets(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DRIFTMON_DATASETS"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for i := 0; i < 6; i++ {
-		cand := filepath.Join(dir, "..", "shared", "datasets")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		dir = filepath.Dir(dir)
-	}
-	t.Skip("shared data sets not found: set DRIFTMON_DATASETS to the folder holding electricity.csv")
-	return ""
-}
-
 // buildBinary builds driftmon once per test run, for tests that kill it.
 func buildBinary(t *testing.T) string {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -11,10 +12,12 @@ import (
 
 // ToParquet writes a CSV file as Parquet at out, so tests can run the same
 // data through both readers: a column whose every non-missing value parses
-// as a number becomes an optional DOUBLE, any other an optional string;
-// the missing tokens become nulls. Row groups of 1000 rows and snappy
-// compression make the reader cross row-group and page boundaries.
-func ToParquet(t testing.TB, csvPath, out string) {
+// as a number becomes an optional DOUBLE, with nulls for the missing
+// tokens; any other an optional string that keeps them as text, as a
+// Parquet file written from such data would. Without options, row groups
+// of 1000 rows and snappy compression make readers cross row-group and
+// page boundaries.
+func ToParquet(t testing.TB, csvPath, out string, opts ...parquet.WriterOption) {
 	t.Helper()
 	in, err := os.Open(csvPath)
 	if err != nil {
@@ -26,6 +29,11 @@ func ToParquet(t testing.TB, csvPath, out string) {
 		t.Fatalf("%s: %v", csvPath, err)
 	}
 	header, rows := recs[0], recs[1:]
+	for _, r := range recs {
+		for j := range r {
+			r[j] = strings.TrimSpace(r[j])
+		}
+	}
 	numeric := make([]bool, len(header))
 	group := parquet.Group{}
 	for j, name := range header {
@@ -54,14 +62,17 @@ func ToParquet(t testing.TB, csvPath, out string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w := parquet.NewWriter(f, schema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(1000))
+	if len(opts) == 0 {
+		opts = []parquet.WriterOption{parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(1000)}
+	}
+	w := parquet.NewWriter(f, append([]parquet.WriterOption{schema}, opts...)...)
 	for _, r := range rows {
 		row := make(parquet.Row, len(fields))
 		for c, fld := range fields {
 			j := pos[fld.Name()]
 			v := r[j]
 			switch {
-			case isMissing(v):
+			case numeric[j] && isMissing(v):
 				row[c] = parquet.NullValue().Level(0, 0, c)
 			case numeric[j]:
 				x, _ := strconv.ParseFloat(v, 64)
