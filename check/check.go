@@ -333,7 +333,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 	}
 	for _, s := range stats {
 		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: threshold(s.Method), Note: s.Note}
-		res.Drifted = drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
+		res.Drifted = detectors.Drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
 		if s.Method == decide {
 			col.Drifted = res.Drifted
 		}
@@ -423,13 +423,3 @@ func dataset(cols []Column, maxShare float64) Dataset {
 	return d
 }
 
-// drifted applies a threshold as detectors does.
-func drifted(method string, stat float64, p *float64, threshold float64) bool {
-	if threshold == 0 {
-		return false
-	}
-	if detectors.IsPValueMethod(method) {
-		return p != nil && *p < threshold
-	}
-	return stat > threshold
-}

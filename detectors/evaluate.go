@@ -133,7 +133,7 @@ func evaluateFeature(rf, cf *drift.FeatureSummary, p Policy) (rows []drift.Resul
 			Statistic:  stat,
 			PValue:     pv,
 			Threshold:  th,
-			Drifted:    drifted(m, stat, pv, th),
+			Drifted:    Drifted(m, stat, pv, th),
 			NReference: nr,
 			NCurrent:   nc,
 		}

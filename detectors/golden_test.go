@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/internal/datasets"
 )
 
 // The golden files and the command that made them: see testdata/README.md.
@@ -131,33 +132,9 @@ func readJSON(t *testing.T, name string, v any) {
 	}
 }
 
-// datasetsDir finds the shared data sets: $DRIFTMON_DATASETS, or
-// shared/datasets beside an ancestor of the test's directory (the
-// repository's root sits next to shared/). It skips the test when absent.
-func datasetsDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DRIFTMON_DATASETS"); d != "" {
-		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			t.Skipf("DRIFTMON_DATASETS=%s is not a directory of data sets", d)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "datasets")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("data sets not found: set DRIFTMON_DATASETS or check out shared/datasets beside the repository")
-		}
-		dir = parent
-	}
-}
+// datasetsDir finds the shared data sets (see internal/datasets): skipped
+// without them, failed under DRIFTMON_REQUIRE_INTEGRATION.
+func datasetsDir(t *testing.T) string { return datasets.Dir(t) }
 
 // csvCache keeps parsed data sets across subtests.
 var csvCache sync.Map // path -> map[string][]string
@@ -170,7 +147,7 @@ func column(t *testing.T, dir, file, name string) []string {
 	if !ok {
 		f, err := os.Open(path)
 		if err != nil {
-			t.Skipf("data set %s: %v", file, err)
+			t.Fatalf("data set %s: %v", file, err)
 		}
 		defer f.Close()
 		rows, err := csv.NewReader(f).ReadAll()

@@ -202,9 +202,10 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 	return errors.Join(errs...)
 }
 
-// drifted applies a method's threshold to its value; threshold 0 (report
-// only) never drifts.
-func drifted(method string, stat float64, p *float64, threshold float64) bool {
+// Drifted applies a method's threshold to its value: p-value methods drift
+// when p < threshold, distances when the statistic is above it; threshold 0
+// (report only) never drifts.
+func Drifted(method string, stat float64, p *float64, threshold float64) bool {
 	if threshold == 0 {
 		return false
 	}

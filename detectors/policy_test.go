@@ -178,8 +178,8 @@ func TestDrifted(t *testing.T) {
 		{"ks", 0, p(0), 0, false}, // threshold 0: report only
 	}
 	for _, tt := range tests {
-		if got := drifted(tt.method, tt.stat, tt.pv, tt.threshold); got != tt.want {
-			t.Errorf("drifted(%s, %v, %v, %v) = %v", tt.method, tt.stat, tt.pv, tt.threshold, got)
+		if got := Drifted(tt.method, tt.stat, tt.pv, tt.threshold); got != tt.want {
+			t.Errorf("Drifted(%s, %v, %v, %v) = %v", tt.method, tt.stat, tt.pv, tt.threshold, got)
 		}
 	}
 }
