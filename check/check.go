@@ -422,4 +422,3 @@ func dataset(cols []Column, maxShare float64) Dataset {
 	d.Drifted = d.DriftedColumns > 0 && d.DriftedShare > maxShare
 	return d
 }
-
