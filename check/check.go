@@ -298,7 +298,8 @@ func strictCheck(names []string, kinds []drift.FeatureKind, files ...*file) erro
 
 // compare computes one column's statistics and verdict.
 func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Column {
-	col := Column{Name: name, Kind: kind.String(), MissingReference: r.missing, MissingCurrent: c.missing}
+	// Results is [] rather than null in JSON when there are none.
+	col := Column{Name: name, Kind: kind.String(), MissingReference: r.missing, MissingCurrent: c.missing, Results: []Result{}}
 	decide := numericDecide
 	if kind != drift.Numeric {
 		decide = categoricalDecide

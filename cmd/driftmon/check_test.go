@@ -25,7 +25,7 @@ func TestCheckCommand(t *testing.T) {
 		moved.WriteString(strconv.Itoa(i+150) + "," + c + "\n")
 	}
 	files := map[string]string{"ref.csv": ref.String(), "same.csv": same.String(), "moved.csv": moved.String(),
-		"bad.csv": "amount\n1\n"}
+		"bad.csv": "amount\n1\n", "empty-ref.csv": "amount,country\n,DE\n", "empty-cur.csv": "amount,country\nNA,DE\n"}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -43,6 +43,7 @@ func TestCheckCommand(t *testing.T) {
 		{"no drift", []string{"--reference", p("ref.csv"), "--current", p("same.csv")}, 0, "dataset: no drift: 0 of 2 columns drifted", "", ""},
 		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT (ks)", "", ""},
 		{"json to a file", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--format", "json", "--output", p("report.json")}, 1, "", "", p("report.json")},
+		{"a column without values", []string{"--reference", p("empty-ref.csv"), "--current", p("empty-cur.csv"), "--format", "json", "--output", p("empty.json")}, 0, "", "", p("empty.json")},
 		{"mismatched headers", []string{"--reference", p("ref.csv"), "--current", p("bad.csv")}, 2, "", "the headers differ: only " + p("ref.csv") + " has country", ""},
 		{"missing file", []string{"--reference", p("nope.csv"), "--current", p("same.csv")}, 2, "", "nope.csv", ""},
 		{"no current", []string{"--reference", p("ref.csv")}, 2, "", "both --reference and --current are required", ""},
@@ -85,6 +86,11 @@ func TestCheckCommand(t *testing.T) {
 			for _, key := range []string{"name", "kind", "drifted", "n_reference", "n_current", "missing_reference", "missing_current", "results"} {
 				if _, ok := rep.Columns[0][key]; !ok {
 					t.Errorf("columns[0] has no %q", key)
+				}
+			}
+			for _, c := range rep.Columns {
+				if r := strings.TrimSpace(string(c["results"])); r == "null" || r == "" {
+					t.Errorf("column %s: results %q, want a list", c["name"], r)
 				}
 			}
 			for _, key := range []string{"drifted_share", "drifted"} {
