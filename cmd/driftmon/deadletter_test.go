@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -56,17 +55,7 @@ func TestOversizedRecordDeadLettered(t *testing.T) {
 	}
 	w.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
-			HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
-	}()
-	defer func() { cancel(); <-done }()
+	_, ctx := startServe(t, cfg)
 
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: "driftmon-dead-letter", Partition: 0,
 		MaxBytes: brokerMax, MaxWait: 100 * time.Millisecond})

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"testing"
 	"time"
 
@@ -37,20 +36,10 @@ func TestExampleConfigServes(t *testing.T) {
 	}
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 600, BatchTimeout: time.Millisecond}
 	defer w.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
-			HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
-	}()
-	defer func() { cancel(); <-done }()
+	startServe(t, cfg)
 
 	var windows, psiRows, drifted uint64
 	waitFor(t, 60*time.Second, "two windows in drift_results", func() (bool, error) {

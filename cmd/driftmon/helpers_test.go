@@ -14,6 +14,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/driftmon/driftmon/config"
 )
 
 // requireEnv returns an integration test's service address from the
@@ -104,4 +106,24 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// startServe runs serve with cfg on a loopback port, with ticks and group
+// timeouts short enough for tests, until the test ends (before the
+// broker and database the test set up earlier are cleaned up). It returns
+// the HTTP address and the context serve runs under.
+func startServe(t *testing.T, cfg *config.Config) (addr string, ctx context.Context) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
+			HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String(), ctx
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -64,17 +62,7 @@ func TestKcatProducer(t *testing.T) {
 		t.Fatalf("kcat -P labels: %v\n%s", err, out)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
-			HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
-	}()
-	defer func() { cancel(); <-done }()
+	addr, ctx := startServe(t, cfg)
 
 	store, err := clickhouse.Open(ctx, clickhouse.Options{Addr: []string{chAddr}, Database: db})
 	if err != nil {
@@ -108,7 +96,7 @@ func TestKcatProducer(t *testing.T) {
 	}
 
 	// The JSON API serves the stored results.
-	resp, err := http.Get("http://" + ln.Addr().String() + "/api/v1/results?model=m&feature=x&method=psi")
+	resp, err := http.Get("http://" + addr + "/api/v1/results?model=m&feature=x&method=psi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +126,7 @@ func TestKcatProducer(t *testing.T) {
 		t.Errorf("%d dead-letter records, want 5:\n%s", n, out)
 	}
 
-	resp, err = http.Get("http://" + ln.Addr().String() + "/metrics")
+	resp, err = http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

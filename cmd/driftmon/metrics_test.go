@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -52,21 +51,11 @@ func TestMetricsAllMethods(t *testing.T) {
 			}
 			w.Close()
 
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() {
-				done <- serve(ctx, cfg, serveOptions{Listener: ln, TickInterval: 100 * time.Millisecond,
-					HeartbeatInterval: 300 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second})
-			}()
-			defer func() { cancel(); <-done }()
+			addr, _ := startServe(t, cfg)
 
 			var body string
 			waitFor(t, 30*time.Second, "a closed window in /metrics", func() (bool, error) {
-				resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+				resp, err := http.Get("http://" + addr + "/metrics")
 				if err != nil {
 					return false, err
 				}
