@@ -99,15 +99,7 @@ func TestConsumerReopensFromCheckpoint(t *testing.T) {
 
 	sinks := &memSinks{resume: -1, failAt: 321, rejectIDs: map[string]bool{"77": true}}
 	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
-	dead := NewDeadLetter(&kafka.Writer{Addr: kafka.TCP(broker), Topic: "dead"})
-	defer dead.Close()
-	cons := NewConsumer(ConsumerConfig{
-		Brokers: []string{broker}, GroupID: "g", PredictionsTopic: "predictions", LabelsTopic: "labels",
-		CheckpointInterval: 20 * time.Millisecond, TickInterval: 10 * time.Millisecond,
-		HeartbeatInterval: 200 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, sinks, dead, m)
+	cons := testConsumer(t, broker, sinks, reg)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -144,13 +136,13 @@ func TestConsumerReopensFromCheckpoint(t *testing.T) {
 	if sinks.opens < 2 {
 		t.Errorf("partition opened %d times, want a reopen after the failure", sinks.opens)
 	}
-	if got := testutil.ToFloat64(m.restarts.WithLabelValues("predictions")); got != 1 {
+	if got := testutil.ToFloat64(cons.metrics.restarts.WithLabelValues("predictions")); got != 1 {
 		t.Errorf("restarts = %v, want 1", got)
 	}
 	// A replay from an older checkpoint rejects record 77 again: kafka-go
 	// has no idempotent producer, so a dead letter may repeat, and carries
 	// its source offset so a reader can tell.
-	if got := testutil.ToFloat64(m.rejected.WithLabelValues(string(ReasonUnknownModel))); got < 1 {
+	if got := testutil.ToFloat64(cons.metrics.rejected.WithLabelValues(string(ReasonUnknownModel))); got < 1 {
 		t.Errorf("rejected unknown_model = %v, want at least 1", got)
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: "dead", Partition: 0, MaxWait: 100 * time.Millisecond})
@@ -245,15 +237,7 @@ func TestConsumerLagFromHighWatermark(t *testing.T) {
 
 	sinks := &gatedSinks{gate: make(chan struct{})}
 	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
-	dead := NewDeadLetter(&kafka.Writer{Addr: kafka.TCP(broker), Topic: "dead"})
-	defer dead.Close()
-	cons := NewConsumer(ConsumerConfig{
-		Brokers: []string{broker}, GroupID: "g", PredictionsTopic: "predictions", LabelsTopic: "labels",
-		CheckpointInterval: 20 * time.Millisecond, TickInterval: 10 * time.Millisecond,
-		HeartbeatInterval: 200 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, sinks, dead, m)
+	cons := testConsumer(t, broker, sinks, reg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- cons.Run(ctx) }()
@@ -313,4 +297,19 @@ func TestConsumerLagFromHighWatermark(t *testing.T) {
 	if v, found := gauge(t, reg, "driftmon_ingest_consumer_lag_messages", labels); found {
 		t.Errorf("lag series still exported after shutdown: %v", v)
 	}
+}
+
+// testConsumer is a consumer of the test broker's predictions and labels
+// topics in group "g", with ticks, checkpoints and group timeouts short
+// enough for tests, dead-lettering to topic "dead".
+func testConsumer(t *testing.T, broker string, sinks SinkFactory, reg prometheus.Registerer) *Consumer {
+	t.Helper()
+	dead := NewDeadLetter(&kafka.Writer{Addr: kafka.TCP(broker), Topic: "dead"})
+	t.Cleanup(func() { dead.Close() })
+	return NewConsumer(ConsumerConfig{
+		Brokers: []string{broker}, GroupID: "g", PredictionsTopic: "predictions", LabelsTopic: "labels",
+		CheckpointInterval: 20 * time.Millisecond, TickInterval: 10 * time.Millisecond,
+		HeartbeatInterval: 200 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, sinks, dead, NewMetrics(reg))
 }
