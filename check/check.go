@@ -69,7 +69,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer cur.r.Close()
-	names, err := o.selectColumns(ref.r, cur.r)
+	names, skipped, err := o.selectColumns(ref.r, cur.r)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	rep := &Report{Reference: o.Reference, Current: o.Current, RowsReference: ref.rows, RowsCurrent: cur.rows,
-		Columns: make([]Column, len(names))}
+		Columns: make([]Column, len(names)), Skipped: skipped}
 	// Columns are independent: compare them on every core.
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i := range names {
@@ -189,14 +189,16 @@ func columnIndex(r table.Reader, names []string) []int {
 
 // selectColumns says which columns are compared: the named ones, which
 // both files must have, or else every column, which both files must share.
-func (o Options) selectColumns(ref, cur table.Reader) ([]string, error) {
+// Without named columns, those a file holds in a type no statistic reads
+// (Parquet timestamps, nested columns) are left out and listed as skipped;
+// named, they are an error when read.
+func (o Options) selectColumns(ref, cur table.Reader) (names []string, skipped []Skipped, err error) {
 	rn, cn := columnNames(ref), columnNames(cur)
-	var names []string
 	if len(o.Columns) > 0 {
 		for _, c := range o.Columns {
 			for _, f := range []table.Reader{ref, cur} {
 				if !slices.Contains(columnNames(f), c) {
-					return nil, inputErr("%s: column %q is not in the header (it has %s)", f.Name(), c, strings.Join(columnNames(f), ", "))
+					return nil, nil, inputErr("%s: column %q is not in the header (it has %s)", f.Name(), c, strings.Join(columnNames(f), ", "))
 				}
 			}
 			if !slices.Contains(names, c) {
@@ -223,13 +225,19 @@ func (o Options) selectColumns(ref, cur table.Reader) ([]string, error) {
 			if len(onlyCur) > 0 {
 				parts = append(parts, fmt.Sprintf("only %s has %s", cur.Name(), strings.Join(onlyCur, ", ")))
 			}
-			return nil, inputErr("the headers differ: %s (choose the columns with --columns, or leave some out with --ignore)", strings.Join(parts, "; "))
+			return nil, nil, inputErr("the headers differ: %s (choose the columns with --columns, or leave some out with --ignore)", strings.Join(parts, "; "))
 		}
-		names = rn
+		for _, c := range rn {
+			if why := unreadable(c, ref, cur); why != "" && !slices.Contains(o.Ignore, c) {
+				skipped = append(skipped, Skipped{Name: c, Reason: why})
+				continue
+			}
+			names = append(names, c)
+		}
 	}
-	names = slices.DeleteFunc(slices.Clone(names), func(c string) bool { return slices.Contains(o.Ignore, c) })
+	names = slices.DeleteFunc(names, func(c string) bool { return slices.Contains(o.Ignore, c) })
 	if len(names) == 0 {
-		return nil, inputErr("no columns left to compare")
+		return nil, nil, inputErr("no columns left to compare")
 	}
 	for _, flag := range []struct {
 		name string
@@ -237,11 +245,23 @@ func (o Options) selectColumns(ref, cur table.Reader) ([]string, error) {
 	}{{"--categorical", o.Categorical}, {"--numeric", o.Numeric}, {"--ignore", o.Ignore}} {
 		for _, c := range flag.cols {
 			if !slices.Contains(rn, c) {
-				return nil, inputErr("%s: column %q is not in the header of %s", flag.name, c, ref.Name())
+				return nil, nil, inputErr("%s: column %q is not in the header of %s", flag.name, c, ref.Name())
 			}
 		}
 	}
-	return names, nil
+	return names, skipped, nil
+}
+
+// unreadable says why a column cannot be compared, or "".
+func unreadable(name string, files ...table.Reader) string {
+	for _, f := range files {
+		for _, c := range f.Columns() {
+			if c.Name == name && c.Type == table.OtherType {
+				return f.Name() + ": its type is not one check reads (numbers, text, booleans)"
+			}
+		}
+	}
+	return ""
 }
 
 // modes are how a file's columns are read: as the flags force, as the

@@ -3,9 +3,11 @@ package check
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,5 +152,40 @@ func TestVerdicts(t *testing.T) {
 	o.MaxDriftedShare = 0.5
 	if rep, err = Run(context.Background(), o); err != nil || rep.Dataset.Drifted {
 		t.Errorf("with --max-drifted-share 0.5: %+v, %v; want not drifted", rep.Dataset, err)
+	}
+}
+
+// TestParquetTypes reads a file pyarrow wrote (table/testdata): its schema
+// decides the kinds, and the columns no statistic reads (dates,
+// timestamps, lists, structs) are skipped by default but refused when
+// named.
+func TestParquetTypes(t *testing.T) {
+	const path = "../table/testdata/types.parquet"
+	rep, err := Run(context.Background(), Options{Reference: path, Current: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, c := range rep.Columns {
+		kinds[c.Name] = c.Kind
+		if c.Drifted {
+			t.Errorf("column %s drifted against itself", c.Name)
+		}
+	}
+	want := map[string]string{"i32": "numeric", "i64": "numeric", "u32": "numeric", "i8": "numeric", "f32": "numeric",
+		"f64": "numeric", "dec": "numeric", "flag": "boolean", "s": "categorical", "bin": "categorical"}
+	if !maps.Equal(kinds, want) {
+		t.Errorf("kinds %v\nwant  %v", kinds, want)
+	}
+	var skipped []string
+	for _, s := range rep.Skipped {
+		skipped = append(skipped, s.Name)
+	}
+	if !slices.Equal(skipped, []string{"day", "ts", "tags", "pt"}) {
+		t.Errorf("skipped %v, want day, ts, tags, pt", skipped)
+	}
+	if _, err := Run(context.Background(), Options{Reference: path, Current: path, Columns: []string{"f64", "ts"}}); err == nil ||
+		!strings.Contains(err.Error(), "column ts") {
+		t.Errorf("naming a timestamp column: %v, want an error naming it", err)
 	}
 }

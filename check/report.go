@@ -18,7 +18,16 @@ type Report struct {
 	RowsReference int64    `json:"rows_reference"`
 	RowsCurrent   int64    `json:"rows_current"`
 	Columns       []Column `json:"columns"`
-	Dataset       Dataset  `json:"dataset"`
+	// Skipped are the columns left out because a file holds them in a
+	// type no statistic reads.
+	Skipped []Skipped `json:"skipped,omitempty"`
+	Dataset Dataset   `json:"dataset"`
+}
+
+// Skipped is a column left out, and why.
+type Skipped struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
 }
 
 // Column is one compared column.
@@ -121,6 +130,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped %s: %s\n", s.Name, s.Reason)
 	}
 	d := r.Dataset
 	verdict := "no drift"
