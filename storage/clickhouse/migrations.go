@@ -119,11 +119,40 @@ var migrations = []migration{
 		PARTITION BY toYYYYMM(event_time)
 		ORDER BY (model, model_version, detector, event_index, kind)`),
 	}},
+	// What alerting must not lose across a restart (storage.AlertStore).
+	{Version: 2, Name: "alerting: alert history columns, alert states, outbox, silences", Steps: []step{
+		addColumn("alerts", "fired_at", "Nullable(DateTime)", "updated_at"),
+		addColumn("alerts", "receivers", "Array(String)", "message"),
+		// One JSON document per model version: every rule's alert
+		// instances and the last window evaluated.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.alert_states (
+			key String, state String, version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		ORDER BY key`),
+		// The outbox: created_at never changes for an id, so every version
+		// of an entry lands in the same partition.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.notifications (
+			id String, receiver String, created_at DateTime,
+			status String, attempts UInt32, last_error String, response String,
+			payload String,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(created_at)
+		ORDER BY id`),
+		sql(`CREATE TABLE IF NOT EXISTS {db}.silences (
+			id String, matchers String,
+			starts_at DateTime, ends_at DateTime,
+			created_by String, comment String, created_at DateTime,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		ORDER BY id`),
+	}},
 }
 
 // timePartitioned lists the tables partitioned by month, for retention.
 var timePartitioned = []string{
 	"predictions", "labels", "window_summaries", "drift_results", "drift_result_meta", "alerts", "detections",
+	"notifications",
 }
 
 type migration struct {

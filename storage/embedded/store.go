@@ -31,6 +31,11 @@ type Store struct {
 	checkpoints *table[checkpointKey, checkpointRec]
 	predictions *table[rawKey, predictionRec]
 	labels      *table[rawKey, labelRec]
+	// alerting's tables (alerting.go)
+	alerts        *table[alertKey, alertRec]
+	alertStates   *table[string, alertStateRec]
+	notifications *table[string, notificationRec]
+	silences      *table[string, silenceRec]
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -75,6 +80,18 @@ func (s *Store) load() error {
 	if s.labels, err = openTable[rawKey, labelRec](path("labels")); err != nil {
 		return err
 	}
+	if s.alerts, err = openTable[alertKey, alertRec](path("alerts")); err != nil {
+		return err
+	}
+	if s.alertStates, err = openTable[string, alertStateRec](path("alert_states")); err != nil {
+		return err
+	}
+	if s.notifications, err = openTable[string, notificationRec](path("notifications")); err != nil {
+		return err
+	}
+	if s.silences, err = openTable[string, silenceRec](path("silences")); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -95,6 +112,18 @@ func (s *Store) closeFiles() error {
 	}
 	if s.labels != nil {
 		errs = append(errs, s.labels.log.close())
+	}
+	if s.alerts != nil {
+		errs = append(errs, s.alerts.log.close())
+	}
+	if s.alertStates != nil {
+		errs = append(errs, s.alertStates.log.close())
+	}
+	if s.notifications != nil {
+		errs = append(errs, s.notifications.log.close())
+	}
+	if s.silences != nil {
+		errs = append(errs, s.silences.log.close())
 	}
 	errs = append(errs, unlockDir(s.lock))
 	return errors.Join(errs...)

@@ -45,6 +45,10 @@ func Run(t *testing.T, open Opener) {
 		{"InvalidInput", testInvalidInput},
 		{"Concurrent", testConcurrent},
 		{"Close", testClose},
+		{"Alerts", testAlerts},
+		{"AlertState", testAlertState},
+		{"Outbox", testOutbox},
+		{"Silences", testSilences},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -1,0 +1,179 @@
+package storagetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/storage"
+)
+
+func alertStore(t *testing.T, st storage.Store) storage.AlertStore {
+	t.Helper()
+	as, ok := st.(storage.AlertStore)
+	if !ok {
+		t.Fatalf("%T does not implement storage.AlertStore", st)
+	}
+	return as
+}
+
+var at0 = time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
+
+func testAlerts(t *testing.T, open Opener) {
+	st := open(t, "alerts")
+	as := alertStore(t, st)
+	ctx := t.Context()
+	pending := drift.AlertRecord{Rule: "feature-drift", Fingerprint: "fp1", Model: "fraud", ModelVersion: "7",
+		Family: drift.Covariate, Feature: "amount", Method: "ks", State: drift.AlertPending, Severity: "warning",
+		Value: 0.4, StartedAt: at0, UpdatedAt: at0, Message: "amount drifted", Receivers: []string{}, Version: 10}
+	firing := pending
+	firing.State, firing.UpdatedAt, firing.FiredAt = drift.AlertFiring, at0.Add(5*time.Minute), at0.Add(5*time.Minute)
+	firing.Receivers, firing.Version = []string{"ml-oncall", "retrain"}, 20
+	other := drift.AlertRecord{Rule: "quality", Fingerprint: "fp2", Model: "churn", State: drift.AlertResolved,
+		Severity: "critical", StartedAt: at0, UpdatedAt: at0.Add(time.Minute), FiredAt: at0, ResolvedAt: at0.Add(time.Minute),
+		Receivers: []string{"ml-oncall"}, Version: 5}
+	if err := as.WriteAlerts(ctx, []drift.AlertRecord{pending, other}); err != nil {
+		t.Fatalf("WriteAlerts: %v", err)
+	}
+	// The firing row replaces the pending one; the pending one written
+	// again afterwards (a replay) does not undo it.
+	for _, r := range []drift.AlertRecord{firing, pending} {
+		if err := as.WriteAlerts(ctx, []drift.AlertRecord{r}); err != nil {
+			t.Fatalf("WriteAlerts: %v", err)
+		}
+	}
+	tests := []struct {
+		name string
+		q    storage.AlertQuery
+		want []drift.AlertRecord
+	}{
+		{"all, newest update first", storage.AlertQuery{}, []drift.AlertRecord{firing, other}},
+		{"model", storage.AlertQuery{Model: "churn"}, []drift.AlertRecord{other}},
+		{"rule", storage.AlertQuery{Rule: "feature-drift"}, []drift.AlertRecord{firing}},
+		{"state", storage.AlertQuery{State: drift.AlertResolved}, []drift.AlertRecord{other}},
+		{"updated range", storage.AlertQuery{From: at0.Add(2 * time.Minute), To: at0.Add(time.Hour)}, []drift.AlertRecord{firing}},
+		{"limit", storage.AlertQuery{Limit: 1}, []drift.AlertRecord{firing}},
+	}
+	check := func(t *testing.T, as storage.AlertStore) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := as.Alerts(ctx, tc.q)
+				if err != nil {
+					t.Fatalf("Alerts: %v", err)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("got %+v\nwant %+v", got, tc.want)
+				}
+			})
+		}
+	}
+	check(t, as)
+	closeStore(t, st)
+	reopened := alertStore(t, open(t, "alerts"))
+	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
+}
+
+func testAlertState(t *testing.T, open Opener) {
+	st := open(t, "state")
+	as := alertStore(t, st)
+	ctx := t.Context()
+	if _, ok, err := as.AlertState(ctx, "fraud/7"); err != nil || ok {
+		t.Fatalf("AlertState of nothing: ok %v, err %v", ok, err)
+	}
+	for _, v := range []struct {
+		state   string
+		version uint64
+	}{{"a", 1}, {"c", 3}, {"b", 2}} {
+		if err := as.SaveAlertState(ctx, "fraud/7", []byte(v.state), v.version); err != nil {
+			t.Fatalf("SaveAlertState: %v", err)
+		}
+	}
+	closeStore(t, st)
+	as = alertStore(t, open(t, "state"))
+	got, ok, err := as.AlertState(ctx, "fraud/7")
+	if err != nil || !ok || string(got) != "c" {
+		t.Errorf("AlertState = %q, %v, %v; want the newest version, c", got, ok, err)
+	}
+}
+
+func testOutbox(t *testing.T, open Opener) {
+	st := open(t, "outbox")
+	as := alertStore(t, st)
+	ctx := t.Context()
+	n := func(id string, created time.Time) drift.Notification {
+		return drift.Notification{ID: id, Receiver: "hook", CreatedAt: created, Status: drift.NotificationPending,
+			Payload: []byte(`{"id":"` + id + `"}`), Version: 1}
+	}
+	a, b, c := n("a", at0.Add(time.Minute)), n("b", at0), n("c", at0.Add(time.Minute))
+	if err := as.WriteNotifications(ctx, []drift.Notification{a, b, c}); err != nil {
+		t.Fatalf("WriteNotifications: %v", err)
+	}
+	sent := b
+	sent.Status, sent.Attempts, sent.Response, sent.Version = drift.NotificationSent, 3, "thread-1", 2
+	if err := as.WriteNotifications(ctx, []drift.Notification{sent}); err != nil {
+		t.Fatalf("WriteNotifications: %v", err)
+	}
+	// Enqueued again by a replay: the sent status stays.
+	if err := as.WriteNotifications(ctx, []drift.Notification{b}); err != nil {
+		t.Fatalf("WriteNotifications: %v", err)
+	}
+	check := func(t *testing.T, as storage.AlertStore) {
+		got, err := as.PendingNotifications(ctx)
+		if err != nil {
+			t.Fatalf("PendingNotifications: %v", err)
+		}
+		if want := []drift.Notification{a, c}; !reflect.DeepEqual(got, want) {
+			t.Errorf("pending = %+v\nwant %+v", got, want)
+		}
+		one, ok, err := as.Notification(ctx, "b")
+		if err != nil || !ok || !reflect.DeepEqual(one, sent) {
+			t.Errorf("Notification(b) = %+v, %v, %v; want %+v", one, ok, err, sent)
+		}
+		if _, ok, err := as.Notification(ctx, "zzz"); ok || err != nil {
+			t.Errorf("Notification(zzz): ok %v, err %v; want none", ok, err)
+		}
+	}
+	check(t, as)
+	closeStore(t, st)
+	reopened := alertStore(t, open(t, "outbox"))
+	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
+}
+
+func testSilences(t *testing.T, open Opener) {
+	st := open(t, "silences")
+	as := alertStore(t, st)
+	ctx := t.Context()
+	s1 := drift.Silence{ID: "s1", Matchers: map[string]string{"model": "fraud", "feature": "amount*"},
+		StartsAt: at0, EndsAt: at0.Add(time.Hour), CreatedBy: "ana", Comment: "known", CreatedAt: at0, Version: 1}
+	s2 := drift.Silence{ID: "s2", Matchers: map[string]string{"rule": "quality"},
+		StartsAt: at0.Add(time.Minute), EndsAt: at0.Add(2 * time.Hour), CreatedBy: "bo", CreatedAt: at0, Version: 1}
+	expired := s1
+	expired.EndsAt, expired.Version = at0.Add(10*time.Minute), 2
+	for _, s := range []drift.Silence{s1, s2, expired} {
+		if err := as.SaveSilence(ctx, s); err != nil {
+			t.Fatalf("SaveSilence: %v", err)
+		}
+	}
+	closeStore(t, st)
+	as = alertStore(t, open(t, "silences"))
+	tests := []struct {
+		name  string
+		since time.Time
+		want  []drift.Silence
+	}{
+		{"all", time.Time{}, []drift.Silence{expired, s2}},
+		{"not ended", at0.Add(30 * time.Minute), []drift.Silence{s2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := as.Silences(ctx, tc.since)
+			if err != nil {
+				t.Fatalf("Silences: %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
