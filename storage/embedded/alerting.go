@@ -35,17 +35,17 @@ type alertStateRec struct {
 	Version uint64 `json:"version"`
 }
 
-func (r alertStateRec) key() string  { return r.Key }
+func (r alertStateRec) key() string { return r.Key }
 func (r alertStateRec) ver() uint64 { return r.Version }
 
 type notificationRec struct{ drift.Notification }
 
-func (r notificationRec) key() string  { return r.ID }
+func (r notificationRec) key() string { return r.ID }
 func (r notificationRec) ver() uint64 { return r.Version }
 
 type silenceRec struct{ drift.Silence }
 
-func (r silenceRec) key() string  { return r.ID }
+func (r silenceRec) key() string { return r.ID }
 func (r silenceRec) ver() uint64 { return r.Version }
 
 func seconds(t time.Time) time.Time {
