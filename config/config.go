@@ -292,8 +292,13 @@ func (l LimitsConfig) Limits() drift.Limits {
 
 // AlertingConfig is the `alerting` section.
 type AlertingConfig struct {
-	Receivers []ReceiverConfig `yaml:"receivers"`
-	Rules     []RuleConfig     `yaml:"rules"`
+	// DashboardURL and ExternalURL are the links a notification carries:
+	// a Grafana dashboard, and where driftmon's HTTP API and HTML view
+	// are reachable from the receiver's side. Empty leaves the link out.
+	DashboardURL string           `yaml:"dashboard_url"`
+	ExternalURL  string           `yaml:"external_url"`
+	Receivers    []ReceiverConfig `yaml:"receivers"`
+	Rules        []RuleConfig     `yaml:"rules"`
 }
 
 // ReceiverConfig is a named destination: exactly one of Slack or Webhook.
@@ -326,7 +331,13 @@ type WebhookConfig struct {
 	Secret     Secret `yaml:"-"`
 	// Retraining marks a webhook that starts a retraining job.
 	Retraining bool `yaml:"retraining"`
+	// Cooldown is the least time between two retraining calls for one
+	// model, so that one drift episode does not start ten retrainings.
+	Cooldown time.Duration `yaml:"cooldown"`
 }
+
+// setDefaults gives a new webhook its defaults before decoding.
+func (w *WebhookConfig) setDefaults() { w.Cooldown = DefaultRetrainingCooldown }
 
 // RuleConfig is one alerting rule.
 type RuleConfig struct {
@@ -380,6 +391,9 @@ const (
 	DefaultRuleFor        = 1
 	DefaultRepeatInterval = 4 * time.Hour
 	DefaultSeverity       = "warning"
+	// DefaultRetrainingCooldown is a day: retraining is costly, and a
+	// model retrained on drifted data needs time to show it helped.
+	DefaultRetrainingCooldown = 24 * time.Hour
 )
 
 // Default returns a configuration with every default applied and no models.

@@ -295,6 +295,12 @@ func (f *FeatureConfig) validate(v *validator, p string) {
 }
 
 func (a *AlertingConfig) validate(v *validator) {
+	if a.DashboardURL != "" {
+		validateURL(v, "alerting.dashboard_url", a.DashboardURL)
+	}
+	if a.ExternalURL != "" {
+		validateURL(v, "alerting.external_url", a.ExternalURL)
+	}
 	receivers := make(map[string]int, len(a.Receivers))
 	for i := range a.Receivers {
 		r := &a.Receivers[i]
@@ -358,6 +364,9 @@ func (w *WebhookConfig) validate(v *validator, p string) {
 	// unsigned mode to fall back to.
 	if w.SecretEnv == "" && w.SecretFile == "" && !w.Secret.IsSet() {
 		v.errorf(p, "set secret_env or secret_file: webhook calls are signed")
+	}
+	if w.Cooldown < 0 {
+		v.errorf(p+".cooldown", "must not be negative, got %s", w.Cooldown)
 	}
 }
 
