@@ -58,6 +58,10 @@ func (k *FeatureKind) UnmarshalText(b []byte) error {
 // OtherCategory collects the categories beyond a summary's bound.
 const OtherCategory = "__other__"
 
+// MaxUndeclared bounds the undeclared field names a window keeps: a
+// producer sending a fresh field name per event must not grow it.
+const MaxUndeclared = 64
+
 // Default bounds of a summary; config may change them per model.
 const (
 	DefaultSampleSize    = 10000
@@ -311,6 +315,13 @@ type WindowSummary struct {
 	// arrived for it after it had closed (they are not in the summaries).
 	Events uint64 `json:"events"`
 	Late   uint64 `json:"late"`
+	// Undeclared counts, per field name not in the config, the events that
+	// carried it (at most MaxUndeclared names, the rest under
+	// OtherCategory); DuplicateIDs counts events whose id an earlier event
+	// of the window already had. Both feed the schema_violations and
+	// duplicate_ids quality checks.
+	Undeclared   map[string]uint64 `json:"undeclared,omitempty"`
+	DuplicateIDs uint64            `json:"duplicate_ids,omitempty"`
 	// Features in the config's order; Prediction summarises the model's
 	// output (nil when the model declares none).
 	Features   []*FeatureSummary `json:"features"`
