@@ -336,7 +336,7 @@ func TestWindowChecks(t *testing.T) {
 }
 
 // TestQualityRows: Quality stamps every row with the window and family
-// quality, feature rows with their feature, window rows with ''.
+// quality, feature rows with their feature, window rows with ”.
 func TestQualityRows(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := num(drift.DefaultLimits(), 1, 2)
