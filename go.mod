@@ -10,6 +10,8 @@ require (
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/segmentio/kafka-go v0.4.51
+	// Slack's Web API (chat.postMessage, Block Kit) and incoming webhooks.
+	github.com/slack-go/slack v0.36.0
 	// kfake, the in-process Kafka-protocol broker of `demo` and the tests,
 	// has no releases; it compiles only with franz-go v1.22.2 and kmsg
 	// v1.15.0 (pinned below), not with the @latest pair.
@@ -28,6 +30,7 @@ require (
 	github.com/go-faster/city v1.0.1 // indirect
 	github.com/go-faster/errors v0.7.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/kr/text v0.2.0 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect

@@ -1,10 +1,12 @@
-// Package alerting will turn stored results into notifications: rules with
-// pending, firing and resolved states, grouping per model and window, and
-// receivers (Slack, signed webhooks, retraining webhooks) behind a durable
-// outbox. It consumes drift.Result values only and must not import the
-// ingest, window or storage packages; cmd/driftmon wires it in as a
-// pipeline.Observer.
+// Package alerting turns each window's drift results into notifications,
+// in stages as Alertmanager does: rules with pending, firing and resolved
+// states (for and keep_firing_for, so that a feature hovering at its
+// threshold does not flap); grouping, one message per receiver, model and
+// window; silences; a durable outbox; and a dispatcher that retries with
+// backoff. Receivers (Slack, signed webhooks, retraining webhooks) each
+// implement Notifier and know nothing of retries.
 //
-// Nothing is implemented here yet: closed windows are visible through the
-// drift_results table, the Prometheus gauges and the HTTP API meanwhile.
+// It consumes drift values and the small storage interfaces it declares
+// (Store, Outbox, SilenceStore); it must not import the ingest, window or
+// storage packages. cmd/driftmon wires it in as a pipeline.Observer.
 package alerting
