@@ -21,7 +21,7 @@ import (
 func BenchmarkDecodeAndWindow(b *testing.B) {
 	const nNum, nCat = 10, 10
 	r := rand.New(rand.NewPCG(1, 2))
-	spec := window.Spec{Model: "fraud", Duration: time.Hour, IdleTimeout: time.Hour, Limits: drift.DefaultLimits(),
+	spec := window.Spec{Model: "fraud", Duration: time.Hour, IdleTimeout: time.Hour, Limits: drift.DefaultLimits(), MaxIDs: 10000,
 		Prediction: drift.Numeric, PredictionEdges: []float64{0.1, 0.3, 0.5, 0.7, 0.9}}
 	for i := 0; i < nNum; i++ {
 		edges := make([]float64, 9)

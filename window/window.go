@@ -53,6 +53,11 @@ type Spec struct {
 	Prediction      drift.FeatureKind
 	PredictionEdges []float64
 	Limits          drift.Limits
+	// MaxIDs bounds the prediction ids a window remembers to count
+	// duplicates (0: duplicates are not counted). Beyond it, ids are
+	// checked against those remembered but no more are added, so memory
+	// stays at 8 bytes an id.
+	MaxIDs int
 }
 
 // Windower holds the open windows of the models of one partition. It is not
@@ -102,6 +107,11 @@ type openWindow struct {
 	sum  *drift.WindowSummary
 	seen []uint64 // per feature: the event number that last set it
 	n    uint64   // event number, for seen
+	// ids holds the 64-bit FNV-1a hashes of the window's prediction ids,
+	// for duplicate_ids: hashes rather than strings, so that no id is
+	// copied out of the decode buffer (a collision among 1e5 ids has odds
+	// of about 3e-10).
+	ids map[uint64]struct{}
 }
 
 // Add counts one prediction. now is the wall clock (for idle timeouts). It
@@ -206,6 +216,17 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
+// LastEvents returns, per model seen, the wall time of its last event (or
+// of the restore that brought its windows back): the freshness check's
+// clock, which runs whether or not a window closes.
+func (w *Windower) LastEvents() map[string]time.Time {
+	out := make(map[string]time.Time, len(w.models))
+	for name, m := range w.models {
+		out[name] = m.lastEvent
+	}
+	return out
+}
+
 // Open returns the models' open windows (for inspection; do not modify).
 func (w *Windower) Open() []*drift.WindowSummary {
 	var out []*drift.WindowSummary
@@ -287,11 +308,26 @@ func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
 			sum.ModelVersion = strings.Clone(p.ModelVersion)
 		}
 	}
+	if p.ID != "" && m.spec.MaxIDs > 0 {
+		h := hashID(p.ID)
+		if _, dup := ow.ids[h]; dup {
+			sum.DuplicateIDs++
+		} else if len(ow.ids) < m.spec.MaxIDs {
+			if ow.ids == nil {
+				ow.ids = make(map[uint64]struct{})
+			}
+			ow.ids[h] = struct{}{}
+		}
+	}
 	for i := range p.Features {
 		f := &p.Features[i]
 		idx := m.featureIndex(i, f.Name)
-		if idx < 0 || ow.seen[idx] == ow.n {
-			continue // undeclared feature, or a duplicate key
+		if idx < 0 {
+			undeclared(sum, f.Name)
+			continue
+		}
+		if ow.seen[idx] == ow.n {
+			continue // a duplicate key
 		}
 		ow.seen[idx] = ow.n
 		sum.Features[idx].Observe(f.Value)
@@ -304,6 +340,32 @@ func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
 	if sum.Prediction != nil {
 		sum.Prediction.Observe(p.Output)
 	}
+}
+
+// undeclared counts a field the config does not declare, by name while
+// fewer than drift.MaxUndeclared names are kept.
+func undeclared(sum *drift.WindowSummary, name string) {
+	if sum.Undeclared == nil {
+		sum.Undeclared = make(map[string]uint64)
+	}
+	if _, ok := sum.Undeclared[name]; ok {
+		sum.Undeclared[name]++ // no allocation: the map keeps its own key
+		return
+	}
+	if len(sum.Undeclared) >= drift.MaxUndeclared {
+		name = drift.OtherCategory
+	}
+	sum.Undeclared[strings.Clone(name)]++ // name may alias a decode buffer
+}
+
+// hashID is 64-bit FNV-1a, inline so that it does not allocate.
+func hashID(id string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // featureIndex finds the declared feature called name, found at position pos
@@ -403,6 +465,10 @@ type modelJSON struct {
 	LastStart     time.Time              `json:"last_start"`
 	Open          []*drift.WindowSummary `json:"open"`
 	Idle          []*drift.WindowSummary `json:"idle,omitempty"`
+	// OpenIDs and IdleIDs are the id hashes of Open and Idle, window by
+	// window, so duplicates across a restart are still counted.
+	OpenIDs [][]uint64 `json:"open_ids,omitempty"`
+	IdleIDs [][]uint64 `json:"idle_ids,omitempty"`
 }
 
 // Snapshot encodes the open windows and watermarks.
@@ -414,9 +480,14 @@ func (w *Windower) Snapshot() ([]byte, error) {
 			HasClosed: m.hasClosed, NextSeq: m.nextSeq, Late: m.late, LastStart: m.lastStart}
 		for _, ow := range m.open {
 			mj.Open = append(mj.Open, ow.sum)
+			mj.OpenIDs = append(mj.OpenIDs, idList(ow.ids))
 		}
 		for _, ow := range m.idle {
 			mj.Idle = append(mj.Idle, ow.sum)
+			mj.IdleIDs = append(mj.IdleIDs, idList(ow.ids))
+		}
+		if m.spec.MaxIDs == 0 {
+			mj.OpenIDs, mj.IdleIDs = nil, nil
 		}
 		st.Models = append(st.Models, mj)
 	}
@@ -443,11 +514,11 @@ func (w *Windower) Restore(b []byte, now time.Time) error {
 		}
 		m.maxEventTime, m.closedThrough, m.hasClosed = mj.MaxEventTime, mj.ClosedThrough, mj.HasClosed
 		m.nextSeq, m.late, m.lastEvent, m.lastStart = mj.NextSeq, mj.Late, now, mj.LastStart
-		for _, sum := range mj.Open {
-			m.open = append(m.open, m.restoreWindow(sum))
+		for i, sum := range mj.Open {
+			m.open = append(m.open, m.restoreWindow(sum, at(mj.OpenIDs, i)))
 		}
-		for _, sum := range mj.Idle {
-			m.idle = append(m.idle, m.restoreWindow(sum))
+		for i, sum := range mj.Idle {
+			m.idle = append(m.idle, m.restoreWindow(sum, at(mj.IdleIDs, i)))
 		}
 	}
 	return nil
@@ -455,9 +526,16 @@ func (w *Windower) Restore(b []byte, now time.Time) error {
 
 // restoreWindow rebuilds an open window from its snapshot, aligned to the
 // model's current features.
-func (m *modelState) restoreWindow(sum *drift.WindowSummary) *openWindow {
+func (m *modelState) restoreWindow(sum *drift.WindowSummary, ids []uint64) *openWindow {
 	ow := m.newWindow(sum.Seq, sum.Start, sum.End)
 	ow.sum.ModelVersion, ow.sum.Events, ow.sum.Late = sum.ModelVersion, sum.Events, sum.Late
+	ow.sum.Undeclared, ow.sum.DuplicateIDs = sum.Undeclared, sum.DuplicateIDs
+	if len(ids) > 0 && m.spec.MaxIDs > 0 {
+		ow.ids = make(map[uint64]struct{}, len(ids))
+		for _, h := range ids[:min(len(ids), m.spec.MaxIDs)] {
+			ow.ids[h] = struct{}{}
+		}
+	}
 	for i, f := range ow.sum.Features {
 		if old := sum.Feature(f.Name); old != nil && old.Kind == f.Kind {
 			restoreSummary(old, f)
@@ -469,6 +547,23 @@ func (m *modelState) restoreWindow(sum *drift.WindowSummary) *openWindow {
 		ow.sum.Prediction = sum.Prediction
 	}
 	return ow
+}
+
+// idList lists a window's id hashes in order, so snapshots are stable.
+func idList(ids map[uint64]struct{}) []uint64 {
+	out := make([]uint64, 0, len(ids))
+	for h := range ids {
+		out = append(out, h)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func at(l [][]uint64, i int) []uint64 {
+	if i < len(l) {
+		return l[i]
+	}
+	return nil
 }
 
 // restoreSummary fills what JSON does not carry (nil maps and sketches of an

@@ -184,11 +184,19 @@ func TestUnknownModel(t *testing.T) {
 // of an uninterrupted run, count for count.
 func TestSnapshotRestore(t *testing.T) {
 	for _, sp := range []Spec{spec(time.Minute, 0, 20*time.Second), spec(0, 50, 0)} {
+		sp.MaxIDs = 1000
 		r := rand.New(rand.NewPCG(1, 2))
 		var events []*drift.Prediction
 		for i := 0; i < 1000; i++ {
 			at := time.Duration(i)*time.Second - time.Duration(r.IntN(30))*time.Second
-			events = append(events, pred(at, r.NormFloat64()*5, string(rune('a'+r.IntN(5)))))
+			p := pred(at, r.NormFloat64()*5, string(rune('a'+r.IntN(5))))
+			// Ids repeat (duplicates across cuts must still count), and
+			// some events carry a field the spec does not declare.
+			p.ID = fmt.Sprintf("req-%d", r.IntN(400))
+			if r.IntN(10) == 0 {
+				p.Features = append(p.Features, drift.Feature{Name: fmt.Sprintf("extra_%d", r.IntN(3)), Value: drift.NumberValue(1)})
+			}
+			events = append(events, p)
 		}
 		run := func(cutEvery int) []*drift.WindowSummary {
 			w := New([]Spec{sp})
@@ -216,11 +224,23 @@ func TestSnapshotRestore(t *testing.T) {
 		if len(got) != len(want) {
 			t.Fatalf("%d windows after restores, want %d", len(got), len(want))
 		}
+		var dups uint64
+		var undeclared int
+		defer func() {
+			if dups == 0 || undeclared == 0 {
+				t.Errorf("%d duplicates, %d undeclared names: the stream should have both", dups, undeclared)
+			}
+		}()
 		for i := range want {
 			a, b := want[i], got[i]
 			if a.Seq != b.Seq || a.Events != b.Events || a.Late != b.Late || !a.Start.Equal(b.Start) {
 				t.Errorf("window %d: %d/%d/%d vs %d/%d/%d", i, a.Seq, a.Events, a.Late, b.Seq, b.Events, b.Late)
 			}
+			if a.DuplicateIDs != b.DuplicateIDs || !reflect.DeepEqual(a.Undeclared, b.Undeclared) {
+				t.Errorf("window %d: duplicates %d, undeclared %v; after restores %d, %v", i,
+					a.DuplicateIDs, a.Undeclared, b.DuplicateIDs, b.Undeclared)
+			}
+			dups, undeclared = dups+a.DuplicateIDs, undeclared+len(a.Undeclared)
 			for j, fa := range a.Features {
 				fb := b.Features[j]
 				if fa.Count != fb.Count || fa.Missing != fb.Missing || !reflect.DeepEqual(fa.BinCounts, fb.BinCounts) ||
@@ -333,5 +353,64 @@ func TestLateEventsBeforeAnyOpenWindow(t *testing.T) {
 	}
 	if late != 3 {
 		t.Errorf("late events counted %d, want 3", late)
+	}
+}
+
+// TestQualityCounters: duplicate ids and undeclared fields, counted by hand.
+func TestQualityCounters(t *testing.T) {
+	ev := func(id string, extra ...string) *drift.Prediction {
+		p := pred(0, 1, "a")
+		p.ID = id
+		for _, e := range extra {
+			p.Features = append(p.Features, drift.Feature{Name: e, Value: drift.NumberValue(2)})
+		}
+		return p
+	}
+	tests := []struct {
+		name       string
+		maxIDs     int
+		events     []*drift.Prediction
+		dups       uint64
+		undeclared map[string]uint64
+	}{
+		// a b a c b: the second a and the second b.
+		{"duplicates", 10, []*drift.Prediction{ev("a"), ev("b"), ev("a"), ev("c"), ev("b")}, 2, nil},
+		// Only a and b fit the bound: c is never remembered, so its
+		// repeat goes uncounted, while a's still counts.
+		{"bounded", 2, []*drift.Prediction{ev("a"), ev("b"), ev("c"), ev("c"), ev("a")}, 1, nil},
+		{"off", 0, []*drift.Prediction{ev("a"), ev("a")}, 0, nil},
+		// Events without an id are not duplicates of one another.
+		{"no ids", 10, []*drift.Prediction{ev(""), ev("")}, 0, nil},
+		{"undeclared", 10, []*drift.Prediction{ev("1", "u"), ev("2", "u", "v"), ev("3")}, 0, map[string]uint64{"u": 2, "v": 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := spec(time.Minute, 0, 0)
+			sp.MaxIDs = tc.maxIDs
+			w := New([]Spec{sp})
+			for _, p := range tc.events {
+				if _, _, err := w.Add(p, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := w.Tick(t0.Add(time.Hour))
+			if len(got) != 1 {
+				t.Fatalf("%d windows, want 1", len(got))
+			}
+			if got[0].DuplicateIDs != tc.dups || !reflect.DeepEqual(got[0].Undeclared, tc.undeclared) {
+				t.Errorf("duplicates %d, undeclared %v; want %d, %v", got[0].DuplicateIDs, got[0].Undeclared, tc.dups, tc.undeclared)
+			}
+		})
+	}
+	// Beyond drift.MaxUndeclared names, the rest go under __other__.
+	w := New([]Spec{spec(time.Minute, 0, 0)})
+	for i := range drift.MaxUndeclared + 3 {
+		if _, _, err := w.Add(ev("", fmt.Sprintf("f%d", i)), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.Tick(t0.Add(time.Hour))[0].Undeclared
+	if len(got) != drift.MaxUndeclared+1 || got[drift.OtherCategory] != 3 {
+		t.Errorf("%d names, %d under %s; want %d and 3", len(got), got[drift.OtherCategory], drift.OtherCategory, drift.MaxUndeclared+1)
 	}
 }

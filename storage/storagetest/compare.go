@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -37,6 +38,9 @@ func diffWindow(want, got *drift.WindowSummary) string {
 	}
 	if want.Events != got.Events || want.Late != got.Late {
 		d.add("events/late %d/%d, want %d/%d", got.Events, got.Late, want.Events, want.Late)
+	}
+	if want.DuplicateIDs != got.DuplicateIDs || !maps.Equal(want.Undeclared, got.Undeclared) {
+		d.add("duplicates/undeclared %d/%v, want %d/%v", got.DuplicateIDs, got.Undeclared, want.DuplicateIDs, want.Undeclared)
 	}
 	if len(want.Features) != len(got.Features) {
 		d.add("%d features, want %d", len(got.Features), len(want.Features))

@@ -69,6 +69,8 @@ func fullWindow(model, version string, seq int64, start time.Time) *drift.Window
 		Model: model, ModelVersion: version, Seq: seq,
 		Start: start, End: start.Add(5 * time.Minute),
 		Events: 9, Late: 2,
+		// Quality counters ride in a row of their own (codec.RoleQuality).
+		DuplicateIDs: 3, Undeclared: map[string]uint64{"extra": 2, drift.OtherCategory: 1},
 		Features:   []*drift.FeatureSummary{amount, country, isNew, age},
 		Prediction: pred,
 	}

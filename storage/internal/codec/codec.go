@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -20,6 +21,11 @@ const (
 	// RoleWindow marks the single row of a window with neither features nor
 	// a prediction, so the window itself still round-trips.
 	RoleWindow = "window"
+	// RoleQuality carries the window's own quality counters in the
+	// columns of a feature row (Count: duplicate ids; CategoryNames and
+	// CategoryCounts: undeclared fields), so that they need no schema
+	// change. Only windows with a counter set have one.
+	RoleQuality = "quality"
 )
 
 // ErrSketchCodec is returned when the sketch type offers no serialisation
@@ -75,6 +81,14 @@ func Rows(w *drift.WindowSummary) ([]Feature, error) {
 		}
 		rows = append(rows, r)
 	}
+	if w.DuplicateIDs > 0 || len(w.Undeclared) > 0 {
+		q := Feature{Role: RoleQuality, Count: w.DuplicateIDs}
+		for _, k := range slices.Sorted(maps.Keys(w.Undeclared)) {
+			q.CategoryNames = append(q.CategoryNames, k)
+			q.CategoryCounts = append(q.CategoryCounts, w.Undeclared[k])
+		}
+		rows = append(rows, q)
+	}
 	if len(rows) == 0 {
 		rows = append(rows, Feature{Role: RoleWindow})
 	}
@@ -84,7 +98,20 @@ func Rows(w *drift.WindowSummary) ([]Feature, error) {
 // Attach restores rows (in Rows' order) into w's Features and Prediction.
 func Attach(w *drift.WindowSummary, rows []Feature) error {
 	for _, r := range rows {
-		if r.Role == RoleWindow {
+		switch r.Role {
+		case RoleWindow:
+			continue
+		case RoleQuality:
+			if len(r.CategoryNames) != len(r.CategoryCounts) {
+				return fmt.Errorf("window %s/%d: quality row: %d names, %d counts", w.Model, w.Seq, len(r.CategoryNames), len(r.CategoryCounts))
+			}
+			w.DuplicateIDs = r.Count
+			if len(r.CategoryNames) > 0 {
+				w.Undeclared = make(map[string]uint64, len(r.CategoryNames))
+				for i, k := range r.CategoryNames {
+					w.Undeclared[k] = r.CategoryCounts[i]
+				}
+			}
 			continue
 		}
 		s, err := r.Summary()

@@ -117,3 +117,48 @@ func TestSketchCodec(t *testing.T) {
 		t.Errorf("decoded sketch: count %d, median %v; want 1000, %v", got.Count(), got.Quantile(0.5), k.Quantile(0.5))
 	}
 }
+
+// TestQualityRow: a window's quality counters survive Rows and Attach, a
+// window without them gets no quality row, and a corrupt one is refused.
+func TestQualityRow(t *testing.T) {
+	f := drift.NewFeatureSummary("x", drift.Numeric, nil, drift.DefaultLimits(), 1)
+	f.Observe(drift.NumberValue(1))
+	tests := []struct {
+		name  string
+		w     drift.WindowSummary
+		nRows int
+	}{
+		{"counters", drift.WindowSummary{Model: "m", DuplicateIDs: 4, Undeclared: map[string]uint64{"b": 1, "a": 2},
+			Features: []*drift.FeatureSummary{f}}, 2},
+		{"only undeclared, no features", drift.WindowSummary{Model: "m", Undeclared: map[string]uint64{"a": 1}}, 1},
+		{"none", drift.WindowSummary{Model: "m", Features: []*drift.FeatureSummary{f}}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := Rows(&tc.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != tc.nRows {
+				t.Fatalf("%d rows, want %d", len(rows), tc.nRows)
+			}
+			got := drift.WindowSummary{Model: "m"}
+			if err := Attach(&got, rows); err != nil {
+				t.Fatal(err)
+			}
+			if got.DuplicateIDs != tc.w.DuplicateIDs || len(got.Features) != len(tc.w.Features) ||
+				len(got.Undeclared) != len(tc.w.Undeclared) {
+				t.Fatalf("got %+v, want %+v", got, tc.w)
+			}
+			for k, n := range tc.w.Undeclared {
+				if got.Undeclared[k] != n {
+					t.Errorf("undeclared %s = %d, want %d", k, got.Undeclared[k], n)
+				}
+			}
+		})
+	}
+	bad := []Feature{{Role: RoleQuality, CategoryNames: []string{"a"}}}
+	if err := Attach(&drift.WindowSummary{Model: "m"}, bad); err == nil || !strings.Contains(err.Error(), "1 names, 0 counts") {
+		t.Errorf("corrupt quality row: %v", err)
+	}
+}
