@@ -197,6 +197,8 @@ type ModelConfig struct {
 	Prediction PredictionType `yaml:"prediction"`
 	Drift      DriftConfig    `yaml:"drift"`
 	Limits     LimitsConfig   `yaml:"limits"`
+	// Quality sets the limits of the data quality checks (quality.go).
+	Quality QualityConfig `yaml:"quality"`
 }
 
 // WindowConfig cuts events into tumbling windows: by event time (Duration)
@@ -243,6 +245,8 @@ type FeatureConfig struct {
 	// Range is the valid [lo, hi] of a numeric feature, for the
 	// out-of-range quality check; nil when unchecked.
 	Range *[2]float64 `yaml:"range"`
+	// Quality overrides the model's quality limits for this feature.
+	Quality *FeatureQualityConfig `yaml:"quality"`
 }
 
 // PredictionType is the kind of a model's output.

@@ -230,7 +230,11 @@ func (m *ModelConfig) validate(v *validator, p string) {
 	}
 	for _, f := range m.Features {
 		f.validate(v, joinKey(fp, f.Name))
+		if f.Quality != nil {
+			f.Quality.validate(v, joinKey(fp, f.Name)+".quality")
+		}
 	}
+	m.Quality.validate(v, p+".quality")
 	if m.Prediction != "" {
 		oneOf(v, p+".prediction", m.Prediction, PredictionScore, PredictionClass, PredictionProbabilities, PredictionRegression)
 	}
