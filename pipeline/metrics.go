@@ -24,7 +24,21 @@ type Metrics struct {
 	evalErrors     *prometheus.CounterVec
 	evalRetries    *prometheus.CounterVec
 	windowsRefused *prometheus.CounterVec
+
+	// Quality: per feature, the number of its checks that failed; per
+	// model and check, the number of features failing it; the measured
+	// values of the window-level checks (and, with AllMethods, of every
+	// check). Failures stay countable at any cardinality.
+	qualityFailedChecks *prometheus.GaugeVec
+	qualityFailures     *prometheus.GaugeVec
+	qualityValue        *prometheus.GaugeVec
+	freshness           *prometheus.GaugeVec
 }
+
+// qualityChecks are the methods of family quality, for the
+// per-check gauges to start at zero.
+var qualityChecks = []string{"missing_share", "invalid_share", "out_of_range_share", "new_category_share",
+	"constant_share", "mean_shift", "schema_violations", "duplicate_ids", "volume", "freshness_seconds", "late_share"}
 
 // NewMetrics registers the pipeline metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -78,11 +92,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "driftmon_windows_refused_total",
 		Help: "Closed windows storage refused as invalid (not retried, not stored), by model.",
 	}, []string{"model"})
+	m.qualityFailedChecks = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "driftmon_quality_failed_checks",
+		Help: "Quality checks the feature failed in the latest window (feature \"\" for the window's own checks).",
+	}, []string{"model", "feature"})
+	m.qualityFailures = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "driftmon_quality_failures",
+		Help: "Features that failed the quality check in the latest window (1 or 0 for the window's own checks).",
+	}, []string{"model", "check"})
+	m.qualityValue = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "driftmon_quality_value",
+		Help: "Measured value of a quality check in the latest window: the window's own checks, and every check with metrics.all_methods.",
+	}, []string{"model", "feature", "check"})
+	m.freshness = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "driftmon_quality_freshness_seconds",
+		Help: "Wall-clock seconds since the model's last event, updated on every tick even when no window closes.",
+	}, []string{"model"})
 	for _, op := range []string{"window", "checkpoint", "predictions", "labels"} {
 		m.storageErrors.WithLabelValues(op)
 	}
 	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
-		m.evalErrors, m.evalRetries, m.windowsRefused)
+		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness)
 	return m
 }
 
@@ -90,7 +120,22 @@ func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
 	m.windows.WithLabelValues(w.Model).Inc()
 	m.events.WithLabelValues(w.Model).Add(float64(w.Events))
 	m.lastWindow.WithLabelValues(w.Model).Set(float64(w.End.Unix()))
+	failures := map[string]int{}
+	failedChecks := map[string]int{}
 	for _, r := range results {
+		if r.Family == drift.Quality {
+			if _, ok := failedChecks[r.Feature]; !ok {
+				failedChecks[r.Feature] = 0
+			}
+			if r.Drifted {
+				failures[r.Method]++
+				failedChecks[r.Feature]++
+			}
+			if r.Feature == "" || m.AllMethods {
+				m.qualityValue.WithLabelValues(r.Model, r.Feature, r.Method).Set(r.Statistic)
+			}
+			continue
+		}
 		if r.Family == drift.Dataset && r.Method == "drifted_share" {
 			m.share.WithLabelValues(r.Model).Set(r.Statistic)
 			continue
@@ -103,12 +148,30 @@ func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
 			m.drifted.WithLabelValues(r.Model, string(r.Family), r.Feature).Set(b2f(r.Drifted))
 		}
 	}
+	if len(failedChecks) > 0 {
+		for _, c := range qualityChecks {
+			if c != "freshness_seconds" {
+				m.qualityFailures.WithLabelValues(w.Model, c).Set(float64(failures[c]))
+			}
+		}
+		for f, n := range failedChecks {
+			m.qualityFailedChecks.WithLabelValues(w.Model, f).Set(float64(n))
+		}
+	}
+}
+
+// fresh reports how long a model has been silent, and whether that fails
+// its freshness limit.
+func (m *Metrics) fresh(model string, silent float64, failed bool) {
+	m.freshness.WithLabelValues(model).Set(silent)
+	m.qualityFailures.WithLabelValues(model, "freshness_seconds").Set(b2f(failed))
 }
 
 // dropModel forgets a model's series when its partition moves away.
 func (m *Metrics) dropModel(model string) {
 	l := prometheus.Labels{"model": model}
-	for _, v := range []*prometheus.GaugeVec{m.statistic, m.threshold, m.drifted, m.share, m.lastWindow} {
+	for _, v := range []*prometheus.GaugeVec{m.statistic, m.threshold, m.drifted, m.share, m.lastWindow,
+		m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness} {
 		v.DeletePartialMatch(l)
 	}
 }

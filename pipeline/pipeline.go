@@ -69,6 +69,15 @@ type Config struct {
 	// store refuses the request as such); others are retried with backoff.
 	Permanent func(error) bool
 	Logger    *slog.Logger
+	// Freshness is, per model, how long it may send nothing before its
+	// freshness check fails (absent or 0: reported, never failing).
+	Freshness map[string]time.Duration
+}
+
+// lastEvents is implemented by windows that know when each model last sent
+// an event (window.Windower), for the freshness check.
+type lastEvents interface {
+	LastEvents() map[string]time.Time
 }
 
 // Pipeline opens one Partition per assigned partition.
@@ -121,6 +130,7 @@ type Partition struct {
 	models  map[string]bool // models seen here, whose series Close drops
 	log     *slog.Logger
 	numBuf  []byte
+	stale   map[string]bool // models failing their freshness check
 }
 
 // Prediction adds one prediction to its window; windows it closes are
@@ -193,7 +203,32 @@ func (p *Partition) Tick(ctx context.Context, now time.Time) error {
 	if p.windows == nil {
 		return nil
 	}
+	p.freshness(now)
 	return p.close(ctx, p.windows.Tick(now), now)
+}
+
+// freshness exports how long each model has been silent, on every tick:
+// a model that stops sending closes no window, so this check cannot wait
+// for one.
+func (p *Partition) freshness(now time.Time) {
+	le, ok := p.windows.(lastEvents)
+	if !ok {
+		return
+	}
+	for model, last := range le.LastEvents() {
+		silent := now.Sub(last)
+		limit := p.pl.cfg.Freshness[model]
+		failed := limit > 0 && silent > limit
+		if failed && !p.stale[model] {
+			p.log.Warn("model sends no events", "model", model, "silent", silent.Round(time.Second), "freshness", limit)
+		}
+		if p.stale == nil {
+			p.stale = map[string]bool{}
+		}
+		p.stale[model] = failed
+		p.models[model] = true
+		p.pl.cfg.Metrics.fresh(model, silent.Seconds(), failed)
+	}
 }
 
 // Checkpoint writes the buffered raw rows, then the open windows with the

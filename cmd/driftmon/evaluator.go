@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
@@ -26,6 +27,7 @@ type modelEval struct {
 	ref      *drift.Reference // file: fixed; window: once loaded
 	from, to time.Time        // window references
 	policy   detectors.Policy
+	quality  detectors.QualityPolicy
 }
 
 // windowReader reads stored windows for window references.
@@ -44,10 +46,19 @@ type evaluator struct {
 	// never stored (a failed or cancelled write, replayed later) must not
 	// become its own successor's reference, or be compared with itself.
 	previous map[string]*drift.WindowSummary
+	// counts holds, per model, the seq and event count of the newest
+	// stored window: the volume check's expectation for the next one.
+	counts map[string]windowCount
+}
+
+type windowCount struct {
+	seq    int64
+	events uint64
 }
 
 func newEvaluator(store windowReader, models map[string]*modelEval) *evaluator {
-	return &evaluator{store: store, models: models, previous: map[string]*drift.WindowSummary{}}
+	return &evaluator{store: store, models: models, previous: map[string]*drift.WindowSummary{},
+		counts: map[string]windowCount{}}
 }
 
 // Observe records a stored window as its model's previous window. It is a
@@ -56,6 +67,9 @@ func newEvaluator(store windowReader, models map[string]*modelEval) *evaluator {
 func (e *evaluator) Observe(w *drift.WindowSummary, _ []drift.Result) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if c, ok := e.counts[w.Model]; !ok || c.seq < w.Seq {
+		e.counts[w.Model] = windowCount{seq: w.Seq, events: w.Events}
+	}
 	if m := e.models[w.Model]; m == nil || m.kind != refPrevious {
 		return
 	}
@@ -78,10 +92,28 @@ func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 		return nil, nil
 	}
 	ref, err := e.reference(ctx, m, w)
-	if err != nil || ref == nil {
+	if err != nil {
 		return nil, err
 	}
-	return detectors.Evaluate(ref, w, m.policy), nil
+	// The quality checks run without a reference too: missing and
+	// invalid shares, declared ranges and the window's own checks need
+	// none.
+	var out []drift.Result
+	if ref != nil {
+		out = detectors.Evaluate(ref, w, m.policy)
+	}
+	return append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...), nil
+}
+
+// previousEvents is the event count of w's immediate predecessor, 0 when
+// it is not known (the model's first window since the start, a gap).
+func (e *evaluator) previousEvents(w *drift.WindowSummary) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.counts[w.Model]; ok && c.seq == w.Seq-1 {
+		return c.events
+	}
+	return 0
 }
 
 // reference returns the reference w is compared with, or nil when there is
@@ -195,4 +227,13 @@ func (e *evaluator) previousWindow(ctx context.Context, w *drift.WindowSummary) 
 	// prev, when known, is durable: storage returning nothing newer (or
 	// not even prev, its times rounded) leaves prev the answer.
 	return prev, nil
+}
+
+// freshnessLimits are the models' freshness checks, for the pipeline.
+func freshnessLimits(cfg *config.Config) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, m := range cfg.Models {
+		out[m.Name] = m.Quality.Freshness
+	}
+	return out
 }
