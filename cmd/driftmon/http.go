@@ -54,6 +54,10 @@ func (s *apiServer) handler() http.Handler {
 	mux.Handle("GET /api/v1/models", s.read(s.models))
 	mux.Handle("GET /api/v1/results", s.read(s.results))
 	mux.Handle("GET /api/v1/windows", s.read(s.windows))
+	mux.Handle("GET /api/v1/alerts", s.read(s.alerts))
+	mux.Handle("GET /api/v1/silences", s.read(s.silences))
+	mux.Handle("POST /api/v1/silences", s.mutate(s.createSilence))
+	mux.Handle("DELETE /api/v1/silences/{id}", s.mutate(s.expireSilence))
 	return mux
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/segmentio/kafka-go/sasl/scram"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/ingest"
@@ -34,6 +35,9 @@ import (
 type serveOptions struct {
 	Logger    *slog.Logger
 	Observers []pipeline.Observer
+	// Alerts hears of every message alerting enqueues (the demo prints
+	// them).
+	Alerts func(alerting.Message)
 	// Listener, when set, serves HTTP instead of listening on http.listen.
 	Listener net.Listener
 	// TickInterval and group timings, shortened by tests.
@@ -66,6 +70,7 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	pm := pipeline.NewMetrics(reg)
 	pm.AllMethods = cfg.Metrics.AllMethods
 	im := ingest.NewMetrics(reg)
+	am := alerting.NewMetrics(reg)
 
 	ln := opt.Listener
 	if ln == nil {
@@ -100,15 +105,15 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 			return err
 		}
 		store.set(s)
-		return runConsumer(gctx, cfg, opt, s, dialer, evals, specs, pm, im, api, log, ln.Addr().String())
+		return runConsumer(gctx, cfg, opt, s, dialer, evals, specs, pm, im, am, api, log, ln.Addr().String())
 	})
 	return g.Wait()
 }
 
 // runConsumer runs the consumer group (and retention) once storage is up.
 func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, store storage.Store, dialer *kafka.Dialer,
-	evals map[string]*modelEval, specs []window.Spec, pm *pipeline.Metrics, im *ingest.Metrics, api *apiServer,
-	log *slog.Logger, httpAddr string) error {
+	evals map[string]*modelEval, specs []window.Spec, pm *pipeline.Metrics, im *ingest.Metrics, am *alerting.Metrics,
+	api *apiServer, log *slog.Logger, httpAddr string) error {
 	transport := &kafka.Transport{TLS: dialer.TLS, SASL: dialer.SASLMechanism}
 	// Sized for any record the consumer fetches plus the dead-letter
 	// headers: oversized records exceed max_message_bytes by definition,
@@ -127,11 +132,20 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	// window reference must be a stored window, not one a failed write
 	// left behind.
 	ev := newEvaluator(store, evals)
+	observers := append([]pipeline.Observer{ev.Observe}, opt.Observers...)
+	// Alerting hears of a window after it is durable, and after the
+	// observers that print it.
+	var al *alerter
+	if as, ok := store.(storage.AlertStore); ok {
+		if al = newAlerter(ctx, cfg, as, am, opt.Alerts, log); al != nil {
+			observers = append(observers, al.observe)
+		}
+	}
 	pl := pipeline.New(pipeline.Config{
 		Group: cfg.Kafka.GroupID, PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
 		NewWindows: func() pipeline.Windows { return window.New(specs) },
 		Store:      store, Evaluator: ev, Metrics: pm,
-		Observers: append([]pipeline.Observer{ev.Observe}, opt.Observers...),
+		Observers: observers,
 		RawLog:    true,
 		Reject: func(err error) error {
 			switch {
@@ -146,7 +160,6 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 		},
 		Permanent: func(err error) bool { return errors.Is(err, storage.ErrInvalid) },
 		Logger:    log,
-		Freshness: freshnessLimits(cfg),
 	})
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -165,6 +178,9 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return consumer.Run(gctx) })
+	if al != nil {
+		g.Go(func() error { return al.run(gctx) })
+	}
 	if cfg.Storage.Retention > 0 {
 		if r, ok := store.(retainer); ok {
 			g.Go(func() error { return retain(gctx, r, cfg.Storage.Retention, log) })
@@ -321,8 +337,7 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 			Limits:     mc.Limits.Limits(),
 			Prediction: predictionKind(mc.Prediction),
 		}
-		spec.MaxIDs = mc.MaxIDs()
-		me := &modelEval{policy: policy, quality: mc.QualityPolicy()}
+		me := &modelEval{policy: policy}
 		switch {
 		case mc.Reference.File != "":
 			cols := make([]reference.Column, len(mc.Features))
