@@ -91,6 +91,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cluster.Close()
 	broker := cluster.ListenAddrs()[0]
 
+	pr := &demoPrinter{out: stdout, json: *asJSON, firstDrift: map[string]int64{}, driftCount: map[string]int{},
+		done: make(chan struct{}), want: dd.windows}
+	recv, secretFile, err := startDemoReceiver(dir, pr)
+	if err != nil {
+		fmt.Fprintln(stderr, "driftmon demo: start the receiver:", err)
+		return 1
+	}
+	defer recv.close()
+
 	cfgYAML := fmt.Sprintf(`kafka:
   brokers: [%q]
   group_id: driftmon-demo
@@ -103,15 +112,14 @@ storage:
   embedded: {path: %q}
 http: {listen: "127.0.0.1:0"}
 models:
-%s`, broker, demoPredictions, demoLabels, demoDeadLetter, filepath.Join(dir, "store"), dd.modelYAML)
+%s%s`, broker, demoPredictions, demoLabels, demoDeadLetter, filepath.Join(dir, "store"), dd.modelYAML,
+		demoAlerting(recv.url, secretFile))
 	cfg, err := config.Parse([]byte(cfgYAML), dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "driftmon demo: config:", err)
 		return 1
 	}
 
-	pr := &demoPrinter{out: stdout, json: *asJSON, firstDrift: map[string]int64{}, driftCount: map[string]int{},
-		done: make(chan struct{}), want: dd.windows}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(stderr, "driftmon demo:", err)
@@ -122,7 +130,7 @@ models:
 	defer stopSvc()
 	svcErr := make(chan error, 1)
 	go func() {
-		svcErr <- serve(svcCtx, cfg, serveOptions{Logger: log, Observers: []pipeline.Observer{pr.window},
+		svcErr <- serve(svcCtx, cfg, serveOptions{Logger: log, Observers: []pipeline.Observer{pr.window}, Alerts: pr.alert,
 			Listener: ln, TickInterval: 250 * time.Millisecond, HeartbeatInterval: 300 * time.Millisecond,
 			SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second, Ready: ready})
 	}()
@@ -145,6 +153,11 @@ models:
 	case err := <-svcErr:
 		fmt.Fprintln(stderr, "driftmon demo: service stopped:", err)
 		return 1
+	}
+	// The dispatcher sends in the background: give it time to deliver
+	// what the last windows fired before stopping.
+	if !pr.waitDelivered(time.Now().Add(10 * time.Second)) {
+		pr.info("driftmon demo: some notifications were not delivered in time")
 	}
 	stopSvc()
 	<-svcErr
@@ -343,6 +356,8 @@ type demoPrinter struct {
 	want int
 
 	mu         sync.Mutex
+	enqueued   int // alert messages, and those the receiver got
+	delivered  int
 	n          int
 	drifted    int
 	firstDrift map[string]int64 // family:feature -> first drifted window (0-based)

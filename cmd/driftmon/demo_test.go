@@ -23,9 +23,31 @@ type demoLine struct {
 		Drifted bool   `json:"drifted"`
 	} `json:"prior"`
 	DeadLettered int64 `json:"dead_lettered"`
+	// alert and delivery lines
+	Receiver  string `json:"receiver"`
+	Path      string `json:"path"`
+	Status    string `json:"status"`
+	Signature string `json:"signature"`
+	Key       string `json:"idempotency_key"`
+	ID        string `json:"id"`
+	Alerts    []struct {
+		Feature string `json:"feature"`
+		Status  string `json:"status"`
+	} `json:"alerts"`
+	Retraining *struct {
+		DriftedFeatures []string `json:"drifted_features"`
+		Reference       string   `json:"reference"`
+	} `json:"retraining"`
 }
 
 func runDemoJSON(t *testing.T, args ...string) (windows []demoLine, summary demoLine) {
+	windows, _, summary = runDemoLines(t, args...)
+	return windows, summary
+}
+
+// runDemoLines runs the demo and sorts its lines: windows, alert and
+// delivery lines (in order), and the summary.
+func runDemoLines(t *testing.T, args ...string) (windows, alerts []demoLine, summary demoLine) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if code := run(append([]string{"demo", "--json"}, args...), &out, &errOut); code != 0 {
@@ -42,11 +64,13 @@ func runDemoJSON(t *testing.T, args ...string) (windows []demoLine, summary demo
 			windows = append(windows, l)
 		case "summary":
 			summary = l
+		case "alert", "delivery":
+			alerts = append(alerts, l)
 		default:
 			t.Fatalf("unexpected line type %q", l.Type)
 		}
 	}
-	return windows, summary
+	return windows, alerts, summary
 }
 
 // drifted returns, per feature, the windows (0-based) where it drifted.
@@ -71,7 +95,7 @@ func driftedWindows(ws []demoLine) map[string][]int {
 // shift from window 4, the scores from window 8, nothing else and nothing
 // before.
 func TestDemoShowsTheInjectedDrifts(t *testing.T) {
-	ws, sum := runDemoJSON(t)
+	ws, alerts, sum := runDemoLines(t)
 	if len(ws) != synthWindows {
 		t.Fatalf("%d windows, want %d", len(ws), synthWindows)
 	}
@@ -96,6 +120,51 @@ func TestDemoShowsTheInjectedDrifts(t *testing.T) {
 	}
 	if sum.DeadLettered != 3 {
 		t.Errorf("%d records dead-lettered, want the 3 malformed ones", sum.DeadLettered)
+	}
+	checkDemoAlerts(t, alerts)
+}
+
+// checkDemoAlerts: the demo's rule (covariate verdicts, for: 2) fires once,
+// for amount and country together, in the second drifted window; the
+// receiver verifies and gets it, and the retraining webhook is called once.
+func checkDemoAlerts(t *testing.T, lines []demoLine) {
+	t.Helper()
+	var enq, got []demoLine
+	for _, l := range lines {
+		if l.Type == "alert" {
+			enq = append(enq, l)
+		} else {
+			got = append(got, l)
+		}
+	}
+	if len(enq) != 2 || len(got) != 2 {
+		t.Fatalf("%d alert and %d delivery lines, want 2 and 2: %+v", len(enq), len(got), lines)
+	}
+	byPath := map[string]demoLine{}
+	for _, d := range got {
+		if d.Signature != "verified" || d.Status != "firing" {
+			t.Errorf("delivery %+v", d)
+		}
+		byPath[d.Path] = d
+	}
+	ids := map[string]bool{enq[0].ID: true, enq[1].ID: true}
+	for _, path := range []string{"/alerts", "/retrain"} {
+		d, ok := byPath[path]
+		if !ok || !ids[d.Key] {
+			t.Fatalf("no delivery to %s with an enqueued idempotency key: %+v", path, got)
+		}
+		var feats []string
+		for _, a := range d.Alerts {
+			feats = append(feats, a.Feature)
+		}
+		slices.Sort(feats)
+		if !slices.Equal(feats, []string{"amount", "country"}) {
+			t.Errorf("%s got alerts for %v, want amount and country in one message", path, feats)
+		}
+	}
+	if rt := byPath["/retrain"].Retraining; rt == nil || rt.Reference != "file:reference.csv" ||
+		!slices.Equal(rt.DriftedFeatures, []string{"amount", "country"}) {
+		t.Errorf("retraining payload %+v", rt)
 	}
 }
 
