@@ -36,6 +36,12 @@ type Options struct {
 	// MaxDriftedShare is the share of drifted columns the data set may
 	// have and still pass: 0 fails on any drifted column.
 	MaxDriftedShare float64
+	// Ranges are declared valid ranges of numeric columns, for the
+	// out-of-range check (else the reference's widened min and max).
+	Ranges map[string][2]float64
+	// Quality holds the limits of the quality checks; the zero value
+	// means detectors.DefaultFeatureQuality.
+	Quality *detectors.FeatureQuality
 }
 
 // Verdict methods and their level, until the decision policy is
@@ -128,6 +134,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	wg.Wait()
 	rep.Dataset = dataset(rep.Columns, o.MaxDriftedShare)
+	for _, c := range rep.Columns {
+		for _, q := range c.Quality {
+			if q.Drifted {
+				rep.QualityFailures++
+			}
+		}
+	}
 	return rep, ctx.Err()
 }
 
@@ -137,6 +150,14 @@ func (o Options) validate() error {
 	}
 	if math.IsNaN(o.MaxDriftedShare) || o.MaxDriftedShare < 0 || o.MaxDriftedShare > 1 {
 		return inputErr("--max-drifted-share %v: want a share in [0, 1]", o.MaxDriftedShare)
+	}
+	for c, r := range o.Ranges {
+		if !(r[0] < r[1]) {
+			return inputErr("--ranges: column %q: want lo < hi, got %g:%g", c, r[0], r[1])
+		}
+		if slices.Contains(o.Categorical, c) {
+			return inputErr("--ranges: column %q is categorical; only numeric columns have a range", c)
+		}
 	}
 	for _, c := range o.Categorical {
 		if slices.Contains(o.Numeric, c) {
@@ -330,9 +351,18 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		col.Note = "no requested method applies to a " + kind.String() + " column"
 	}
 	var stats []detectors.Stat
+	q := detectors.DefaultFeatureQuality()
+	if o.Quality != nil {
+		q = *o.Quality
+	}
+	if rg, ok := o.Ranges[name]; ok {
+		q.Range = &rg
+	}
 	if kind == drift.Numeric {
 		col.InvalidReference, col.InvalidCurrent = r.nonFinite+r.nonNumbers, c.nonFinite+c.nonNumbers
 		col.NReference, col.NCurrent = uint64(len(r.floats)), uint64(len(c.floats))
+		rp := detectors.ProfileValues(r.floats, r.missing, col.InvalidReference)
+		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			stats = detectors.NumericStats(r.floats, c.floats, methods)
 		}
@@ -340,6 +370,8 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 	} else {
 		rc, cc := align(r.counts, c.counts)
 		col.NReference, col.NCurrent = total(rc), total(cc)
+		rp := detectors.ProfileCounts(kind, plain(r.counts), r.missing, 0)
+		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			stats = detectors.CategoricalStats(rc, cc, methods)
 		}
@@ -361,6 +393,24 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		col.Results = append(col.Results, res)
 	}
 	return col
+}
+
+// qualityResults turns the checks' rows into the report's; [] rather than
+// null in JSON when there are none (an empty column).
+func qualityResults(rows []drift.Result) []Result {
+	out := []Result{}
+	for _, r := range rows {
+		out = append(out, Result{Method: r.Method, Statistic: r.Statistic, Threshold: r.Threshold, Drifted: r.Drifted})
+	}
+	return out
+}
+
+func plain(counts map[string]*uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(counts))
+	for k, n := range counts {
+		out[k] = *n
+	}
+	return out
 }
 
 // methodsFor lists what a column of the kind reports: the requested

@@ -22,6 +22,9 @@ type Report struct {
 	// type no statistic reads.
 	Skipped []Skipped `json:"skipped,omitempty"`
 	Dataset Dataset   `json:"dataset"`
+	// QualityFailures counts the failed quality checks over all columns:
+	// a broken file fails check as drift does.
+	QualityFailures int `json:"quality_failures"`
 }
 
 // Skipped is a column left out, and why.
@@ -50,6 +53,10 @@ type Column struct {
 	InvalidCurrent   uint64   `json:"invalid_current"`
 	Note             string   `json:"note,omitempty"`
 	Results          []Result `json:"results"`
+	// Quality holds the data quality checks of the current column
+	// against the reference's (method = the check's name; Drifted: the
+	// check failed). The same checks as the service's, computed exactly.
+	Quality []Result `json:"quality"`
 }
 
 // Result is one method's value on one column.
@@ -109,7 +116,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "reference: %s (%d rows)\ncurrent:   %s (%d rows)\n\n", r.Reference, r.RowsReference, r.Current, r.RowsCurrent)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tSTATISTICS (* drifted)")
+	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tQUALITY\tSTATISTICS (* drifted)")
 	for _, c := range r.Columns {
 		verdict := "ok"
 		switch {
@@ -125,8 +132,18 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if c.Note != "" {
 			stats = append(stats, "["+c.Note+"]")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d/%d\t%d/%d\t%s\t%s\n", c.Name, c.Kind, c.NReference, c.NCurrent,
-			c.MissingReference, c.MissingCurrent, c.InvalidReference, c.InvalidCurrent, verdict, strings.Join(stats, "  "))
+		quality := "ok"
+		var failed []string
+		for _, q := range c.Quality {
+			if q.Drifted {
+				failed = append(failed, q.Method+"="+num(q.Statistic))
+			}
+		}
+		if len(failed) > 0 {
+			quality = "FAIL " + strings.Join(failed, " ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d/%d\t%d/%d\t%s\t%s\t%s\n", c.Name, c.Kind, c.NReference, c.NCurrent,
+			c.MissingReference, c.MissingCurrent, c.InvalidReference, c.InvalidCurrent, verdict, quality, strings.Join(stats, "  "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -139,8 +156,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if d.Drifted {
 		verdict = "DRIFT"
 	}
-	_, err := fmt.Fprintf(w, "\ndataset: %s: %d of %d columns drifted (share %.3f, allowed %.3f)\n",
-		verdict, d.DriftedColumns, d.Columns, d.DriftedShare, d.Threshold)
+	if _, err := fmt.Fprintf(w, "\ndataset: %s: %d of %d columns drifted (share %.3f, allowed %.3f)\n",
+		verdict, d.DriftedColumns, d.Columns, d.DriftedShare, d.Threshold); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "quality: %d checks failed\n", r.QualityFailures)
 	return err
 }
 

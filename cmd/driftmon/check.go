@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/driftmon/driftmon/check"
@@ -27,8 +28,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stderr, `Usage: driftmon check --reference A --current B [flags]
 
 Compares every column of B (the current data) with the same column of A
-(the reference, a training set say), CSV or Parquet, exactly. Exit status:
-0 no drift, 1 drift, 2 usage or input error.
+(the reference, a training set say), CSV or Parquet, exactly, and runs the
+data quality checks on each column of B. Exit status: 0 no drift and no
+failed quality check, 1 drift or a failed quality check, 2 usage or input
+error.
 
 `)
 		fs.PrintDefaults()
@@ -43,6 +46,8 @@ Compares every column of B (the current data) with the same column of A
 	methods := fs.String("methods", "", "comma-separated statistics to report (default: all of each column's kind)")
 	fs.BoolVar(&o.Strict, "strict", false, "refuse a non-number in a numeric column instead of counting it as invalid")
 	fs.Float64Var(&o.MaxDriftedShare, "max-drifted-share", 0, "share of drifted columns that still passes (0: any drifted column fails)")
+	ranges := fs.String("ranges", "", "comma-separated valid ranges of numeric columns, as column=lo:hi (default: the reference's min and max widened by a tenth of their span)")
+	failOnQuality := fs.Bool("fail-on-quality", true, "exit 1 when a quality check fails, as on drift")
 	format := fs.String("format", "table", "table or json")
 	output := fs.String("output", "", "write the report to this file instead of standard output")
 	if err := fs.Parse(args); err != nil {
@@ -62,6 +67,11 @@ Compares every column of B (the current data) with the same column of A
 	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods =
 		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods)
 
+	var err error
+	if o.Ranges, err = parseRanges(*ranges); err != nil {
+		fmt.Fprintln(stderr, "driftmon check: --ranges:", err)
+		return exitUsage
+	}
 	rep, err := check.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "driftmon check:", strings.TrimPrefix(err.Error(), check.ErrInput.Error()+": "))
@@ -71,7 +81,7 @@ Compares every column of B (the current data) with the same column of A
 		fmt.Fprintln(stderr, "driftmon check:", err)
 		return exitUsage
 	}
-	if rep.Dataset.Drifted {
+	if rep.Dataset.Drifted || (*failOnQuality && rep.QualityFailures > 0) {
 		return checkDrift
 	}
 	return checkNoDrift
@@ -106,4 +116,26 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseRanges reads "col=lo:hi,col2=lo:hi".
+func parseRanges(s string) (map[string][2]float64, error) {
+	out := map[string][2]float64{}
+	for _, item := range list(s) {
+		name, r, ok := strings.Cut(item, "=")
+		lo, hi, ok2 := strings.Cut(r, ":")
+		if !ok || !ok2 || name == "" {
+			return nil, fmt.Errorf("%q: want column=lo:hi", item)
+		}
+		a, err := strconv.ParseFloat(lo, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", item, err)
+		}
+		b, err := strconv.ParseFloat(hi, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", item, err)
+		}
+		out[name] = [2]float64{a, b}
+	}
+	return out, nil
 }

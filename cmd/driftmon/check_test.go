@@ -44,6 +44,11 @@ func TestCheckCommand(t *testing.T) {
 		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT (ks)", "", ""},
 		{"json to a file", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--format", "json", "--output", p("report.json")}, 1, "", "", p("report.json")},
 		{"a column without values", []string{"--reference", p("empty-ref.csv"), "--current", p("empty-cur.csv"), "--format", "json", "--output", p("empty.json")}, 0, "", "", p("empty.json")},
+		// No drift, but amount holds 101..299 outside its declared range:
+		// the quality check fails the step unless told not to.
+		{"declared range fails", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0:100"}, 1, "FAIL out_of_range_share=0.6633", "", ""},
+		{"quality not gating", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0:100", "--fail-on-quality=false"}, 0, "quality: 1 checks failed", "", ""},
+		{"bad range", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0"}, 2, "", `--ranges: "amount=0": want column=lo:hi`, ""},
 		{"mismatched headers", []string{"--reference", p("ref.csv"), "--current", p("bad.csv")}, 2, "", "the headers differ: only " + p("ref.csv") + " has country", ""},
 		{"missing file", []string{"--reference", p("nope.csv"), "--current", p("same.csv")}, 2, "", "nope.csv", ""},
 		{"no current", []string{"--reference", p("ref.csv")}, 2, "", "both --reference and --current are required", ""},
