@@ -212,7 +212,10 @@ func migrationRows(t *testing.T, st *Store) []uint32 {
 func TestMigrationsIdempotent(t *testing.T) {
 	db := dbName(t, "a")
 	st := openDB(t, db)
-	want := []uint32{1}
+	var want []uint32
+	for _, m := range migrations {
+		want = append(want, m.Version)
+	}
 	if got := migrationRows(t, st); !slices.Equal(got, want) {
 		t.Fatalf("after first Open: %v, want %v", got, want)
 	}
@@ -226,15 +229,16 @@ func TestMigrationsIdempotent(t *testing.T) {
 	// harmless when its step runs again.
 	saved := migrations
 	t.Cleanup(func() { migrations = saved })
-	migrations = append(slices.Clone(saved), migration{Version: 2, Name: "test column", Steps: []step{
+	next := want[len(want)-1] + 1
+	migrations = append(slices.Clone(saved), migration{Version: next, Name: "test column", Steps: []step{
 		addColumn("detections", "test_note", "String", "kind"),
 	}})
 	st.Close()
 	st = openDB(t, db)
 	st.Close()
 	st = openDB(t, db)
-	if got := migrationRows(t, st); !slices.Equal(got, []uint32{1, 2}) {
-		t.Fatalf("with migration 2: %v, want [1 2]", got)
+	if got, want := migrationRows(t, st), append(want, next); !slices.Equal(got, want) {
+		t.Fatalf("with migration %d: %v, want %v", next, got, want)
 	}
 	if err := addColumn("detections", "test_note", "String", "kind")(t.Context(), st); err != nil {
 		t.Fatalf("addColumn again: %v", err)
