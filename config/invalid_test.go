@@ -75,6 +75,7 @@ func TestInvalid(t *testing.T) {
 		{"drift-unknown-method.yaml", "models[0].drift.numeric.methods[1]", 9, `unknown method "chi2"`},
 		{"drift-decide-not-listed.yaml", "models[0].drift.numeric.decide", 10, `"wasserstein" is not one of methods (psi, ks)`},
 		{"rule-unknown-receiver.yaml", "alerting.rules[0].receivers[1]", 10, `no receiver named "pager"`},
+		{"webhook-negative-cooldown.yaml", "alerting.receivers[0].webhook.cooldown", 8, "must not be negative, got -1h0m0s"},
 		{"secret-env-unset.yaml", "storage.clickhouse.password_env", 4, "DRIFTMON_TEST_UNSET_PASSWORD is not set"},
 		{"secret-both-sources.yaml", "http.token_file", 3, "set token_env or token_file, not both"},
 		{"bad-duration.yaml", "kafka.checkpoint_interval", 2, `invalid duration "30 seconds"`},
