@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/drift"
@@ -344,4 +347,32 @@ func (f *failingStore) SaveAlertState(ctx context.Context, key string, state []b
 		return fmt.Errorf("disk full: %w", storage.ErrUnavailable)
 	}
 	return f.Store.SaveAlertState(ctx, key, state, version)
+}
+
+func TestFiringGauge(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := alerting.NewMetrics(reg)
+	e := alerting.NewEngine(alerting.EngineConfig{Store: openStore(t, t.TempDir()), Logger: quiet, Metrics: m,
+		Models: []string{"fraud", "churn"}, Alerting: newAlerting(rule("feature-drift", 1, 0, "hook"))})
+	gauge := func(model string) float64 {
+		return testutil.ToFloat64(m.Firing().WithLabelValues(model, "feature-drift"))
+	}
+	if n, err := testutil.GatherAndCount(reg, "driftmon_alerts_firing"); err != nil || n != 2 {
+		t.Fatalf("%d firing series at start (%v), want one per model, at zero", n, err)
+	}
+	steps := []struct {
+		drifted []bool // amount, country
+		want    float64
+	}{
+		{[]bool{true, true}, 2},
+		{[]bool{true, false}, 1},
+		{[]bool{false, false}, 0},
+	}
+	for i, s := range steps {
+		w := window(int64(i))
+		process(t, e, w, []drift.Result{verdict(w, "amount", s.drifted[0]), verdict(w, "country", s.drifted[1])}, w.End)
+		if got := gauge("fraud"); got != s.want {
+			t.Errorf("window %d: driftmon_alerts_firing = %v, want %v", i, got, s.want)
+		}
+	}
 }

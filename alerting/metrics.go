@@ -47,3 +47,6 @@ func (m *Metrics) initReceiver(name string) {
 
 // Notifications is driftmon_notifications_total, for tests.
 func (m *Metrics) Notifications() *prometheus.CounterVec { return m.notifications }
+
+// Firing is driftmon_alerts_firing, for tests.
+func (m *Metrics) Firing() *prometheus.GaugeVec { return m.firing }
