@@ -143,7 +143,11 @@ type Profile struct {
 // sample holds the whole window (Limits.SampleSize values); beyond that
 // they are estimated from the sample (top share) and the quantile sketch
 // (out of range, never below the one value the exact min or max proves).
-func ProfileSummary(s *drift.FeatureSummary) Profile {
+func ProfileSummary(s *drift.FeatureSummary) Profile { return profile(s, true) }
+
+// profile skips the top share (a sort of the sample) unless asked: the
+// checks never read the reference's.
+func profile(s *drift.FeatureSummary, top bool) Profile {
 	p := Profile{Kind: s.Kind, Total: s.Total(), Count: s.Count, Missing: s.Missing, Invalid: s.Invalid,
 		Mean: s.Mean(), Std: s.Std(), Min: s.Min, Max: s.Max, TopShare: math.NaN(), Categories: s.Categories}
 	if s.Kind != drift.Numeric {
@@ -161,7 +165,7 @@ func ProfileSummary(s *drift.FeatureSummary) Profile {
 	switch {
 	case s.Min == s.Max:
 		p.TopShare = 1
-	case len(sample) > 0:
+	case top && len(sample) > 0:
 		p.TopShare = topShare(sample)
 	}
 	p.Outside = func(lo, hi float64) uint64 {
@@ -379,7 +383,7 @@ func Quality(ref *drift.Reference, cur *drift.WindowSummary, prevEvents uint64, 
 		var rp *Profile
 		if ref != nil {
 			if rf := ref.Feature(cf.Name); rf != nil {
-				p := ProfileSummary(rf)
+				p := profile(rf, false)
 				rp = &p
 			}
 		}
