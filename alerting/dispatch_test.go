@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,10 +211,15 @@ func TestWebhookPayload(t *testing.T) {
 }
 
 // Notifications enqueued but not sent before a restart are all sent after
-// it, each once.
+// it, each once, on both stores.
 func TestPendingDeliveredAfterRestart(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	st := openStore(t, dir)
+	for name, backend := range backends(t) {
+		t.Run(name, func(t *testing.T) { testPendingDeliveredAfterRestart(t, backend(t)) })
+	}
+}
+
+func testPendingDeliveredAfterRestart(t *testing.T, open func() durable) {
+	st := open()
 	for seq := range int64(3) {
 		// Windows 0, 2, 4 fire; 1, 3 resolve: five messages.
 		enqueue(t, st, 2*seq)
@@ -244,7 +248,7 @@ func TestPendingDeliveredAfterRestart(t *testing.T) {
 	down.Close()
 	st.Close()
 
-	st = openStore(t, dir)
+	st = open()
 	before, err := st.PendingNotifications(t.Context())
 	if err != nil || len(before) != 5 {
 		t.Fatalf("pending after restart = %d, %v; want 5", len(before), err)
@@ -272,6 +276,10 @@ func TestPendingDeliveredAfterRestart(t *testing.T) {
 	}
 	if pending, _ := st.PendingNotifications(t.Context()); len(pending) != 0 {
 		t.Errorf("still pending: %d", len(pending))
+	}
+	// Drained again (another restart): nothing is sent twice.
+	if err := d.Drain(t.Context()); err != nil || recv.calls != 5 {
+		t.Errorf("second drain: %d calls, %v; want still 5", recv.calls, err)
 	}
 }
 

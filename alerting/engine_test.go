@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -255,24 +254,28 @@ func TestReplayedWindowIsNotCountedTwice(t *testing.T) {
 // The state lives in storage: a new engine (a restart) carries on where
 // the old one stopped, and a resolution still reaches whom the firing did.
 func TestStateSurvivesRestart(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	st := openStore(t, dir)
-	r := rule("feature-drift", 2, 0, "hook")
-	w0 := window(0)
-	process(t, newEngine(st, r), w0, []drift.Result{verdict(w0, "amount", true)}, w0.End)
-	st.Close()
+	for name, backend := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			open := backend(t)
+			st := open()
+			r := rule("feature-drift", 2, 0, "hook")
+			w0 := window(0)
+			process(t, newEngine(st, r), w0, []drift.Result{verdict(w0, "amount", true)}, w0.End)
+			st.Close()
 
-	st = openStore(t, dir)
-	e := newEngine(st, r)
-	w1, w2 := window(1), window(2)
-	got := statuses(process(t, e, w1, []drift.Result{verdict(w1, "amount", true)}, w1.End))
-	msgs := process(t, e, w2, []drift.Result{verdict(w2, "amount", false)}, w2.End)
-	got += statuses(msgs)
-	if got != "fr" {
-		t.Fatalf("after restart = %q, want fr", got)
-	}
-	if a := msgs[0].Alerts[0]; a.FiredIn == "" {
-		t.Errorf("resolution does not name the message it resolves: %+v", a)
+			st = open()
+			e := newEngine(st, r)
+			w1, w2 := window(1), window(2)
+			got := statuses(process(t, e, w1, []drift.Result{verdict(w1, "amount", true)}, w1.End))
+			msgs := process(t, e, w2, []drift.Result{verdict(w2, "amount", false)}, w2.End)
+			got += statuses(msgs)
+			if got != "fr" {
+				t.Fatalf("after restart = %q, want fr", got)
+			}
+			if a := msgs[0].Alerts[0]; a.FiredIn == "" {
+				t.Errorf("resolution does not name the message it resolves: %+v", a)
+			}
+		})
 	}
 }
 
