@@ -282,6 +282,12 @@ func (e *Engine) Process(ctx context.Context, w *drift.WindowSummary, results []
 		return nil, fmt.Errorf("alerting %s: save state: %w", w.Model, err)
 	}
 	e.gauges(st, w.Model)
+	for _, c := range changes {
+		if c.status == drift.AlertFiring && !c.repeat || c.status == drift.AlertResolved {
+			e.log.Info("alert "+c.status, "rule", c.rule.Name, "model", w.Model, "model_version", w.ModelVersion,
+				"family", c.inst.Family, "feature", c.inst.Feature, "window", w.Seq)
+		}
+	}
 	if e.cfg.Wake != nil {
 		for _, n := range notes {
 			e.cfg.Wake(n.Receiver)
