@@ -69,3 +69,33 @@ func BenchmarkDecodeAndWindow(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestUndeclaredNamesOwnTheirBytes: undeclared field names are counted
+// from decode buffers that the next event overwrites; the window's map
+// must keep names of its own. (It once counted `device":"i`.)
+func TestUndeclaredNamesOwnTheirBytes(t *testing.T) {
+	spec := window.Spec{Model: "m", Duration: time.Hour, IdleTimeout: time.Hour, Limits: drift.DefaultLimits(),
+		Features: []window.Feature{{Name: "a", Kind: drift.Numeric}}}
+	w := window.New([]window.Spec{spec})
+	dec := ingest.NewDecoder(ingest.DecoderOptions{})
+	var p drift.Prediction
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, ev := range []string{
+		`{"model":"m","timestamp":"2026-01-01T00:00:00Z","features":{"a":1,"extra":2}}`,
+		`{"model":"m","timestamp":"2026-01-01T00:00:01Z","features":{"extra":2,"a":1}}`,
+		`{"model":"m","timestamp":"2026-01-01T00:00:02Z","features":{"zzzzz":1,"a":1,"extra":3}}`,
+		`{"model":"m","timestamp":"2026-01-01T00:00:03Z","features":{"a":1,"qqqqq":1,"yyyyy":3}}`,
+	} {
+		if err := dec.DecodePrediction([]byte(ev), now, &p); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.Add(&p, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.Tick(now.Add(2 * time.Hour))[0].Undeclared
+	want := map[string]uint64{"extra": 3, "zzzzz": 1, "qqqqq": 1, "yyyyy": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("undeclared %v, want %v", got, want)
+	}
+}

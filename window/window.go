@@ -112,6 +112,10 @@ type openWindow struct {
 	// copied out of the decode buffer (a collision among 1e5 ids has odds
 	// of about 3e-10).
 	ids map[uint64]struct{}
+	// undeclared maps a field name to sum.Undeclared's own copy of it, so
+	// that counting never assigns a key that aliases a decode buffer (Go
+	// stores the key given on every assignment, not only the first).
+	undeclared map[string]string
 }
 
 // Add counts one prediction. now is the wall clock (for idle timeouts). It
@@ -323,7 +327,7 @@ func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
 		f := &p.Features[i]
 		idx := m.featureIndex(i, f.Name)
 		if idx < 0 {
-			undeclared(sum, f.Name)
+			ow.countUndeclared(f.Name)
 			continue
 		}
 		if ow.seen[idx] == ow.n {
@@ -342,20 +346,29 @@ func observe(ow *openWindow, m *modelState, p *drift.Prediction) {
 	}
 }
 
-// undeclared counts a field the config does not declare, by name while
-// fewer than drift.MaxUndeclared names are kept.
-func undeclared(sum *drift.WindowSummary, name string) {
-	if sum.Undeclared == nil {
-		sum.Undeclared = make(map[string]uint64)
+// countUndeclared counts a field the config does not declare, by name
+// while fewer than drift.MaxUndeclared names are kept.
+func (ow *openWindow) countUndeclared(name string) {
+	sum := ow.sum
+	if ow.undeclared == nil {
+		ow.undeclared = make(map[string]string, len(sum.Undeclared))
+		for k := range sum.Undeclared { // restored from a snapshot
+			ow.undeclared[k] = k
+		}
+		if sum.Undeclared == nil {
+			sum.Undeclared = make(map[string]uint64)
+		}
 	}
-	if _, ok := sum.Undeclared[name]; ok {
-		sum.Undeclared[name]++ // no allocation: the map keeps its own key
-		return
+	k, ok := ow.undeclared[name] // a lookup: no copy, nothing stored
+	if !ok {
+		if len(sum.Undeclared) >= drift.MaxUndeclared {
+			k = drift.OtherCategory
+		} else {
+			k = strings.Clone(name)
+		}
+		ow.undeclared[k] = k
 	}
-	if len(sum.Undeclared) >= drift.MaxUndeclared {
-		name = drift.OtherCategory
-	}
-	sum.Undeclared[strings.Clone(name)]++ // name may alias a decode buffer
+	sum.Undeclared[k]++
 }
 
 // hashID is 64-bit FNV-1a, inline so that it does not allocate.
