@@ -515,6 +515,7 @@ func (e *Engine) links(model string) Links {
 	l.Dashboard = e.cfg.Alerting.DashboardURL
 	if base := e.cfg.Alerting.ExternalURL; base != "" {
 		q := url.Values{"model": {model}}.Encode()
+		l.View = base + "/alerts?" + q
 		l.Alerts = base + "/api/v1/alerts?" + q
 		l.Results = base + "/api/v1/results?" + q
 	}

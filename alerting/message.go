@@ -57,8 +57,10 @@ type Alert struct {
 // Links point the reader to more detail; empty ones are left out.
 type Links struct {
 	Dashboard string `json:"dashboard,omitempty"`
-	Alerts    string `json:"alerts,omitempty"`
-	Results   string `json:"results,omitempty"`
+	// View is driftmon's HTML page of the model's alerts.
+	View    string `json:"view,omitempty"`
+	Alerts  string `json:"alerts,omitempty"`
+	Results string `json:"results,omitempty"`
 }
 
 // Retraining is what a retraining pipeline needs to start a job.

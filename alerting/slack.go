@@ -142,11 +142,11 @@ func Blocks(m *Message) []slack.Block {
 	if m.Links.Dashboard != "" {
 		links = append(links, "<"+m.Links.Dashboard+"|Dashboard>")
 	}
-	if m.Links.Alerts != "" {
-		links = append(links, "<"+m.Links.Alerts+"|Alerts>")
+	if m.Links.View != "" {
+		links = append(links, "<"+m.Links.View+"|Alerts>")
 	}
 	if m.Links.Results != "" {
-		links = append(links, "<"+m.Links.Results+"|Results>")
+		links = append(links, "<"+m.Links.Results+"|Results (JSON)>")
 	}
 	if len(links) > 0 {
 		blocks = append(blocks, slack.NewContextBlock("links",

@@ -118,7 +118,7 @@ func TestSlackBotTokenThreadsResolution(t *testing.T) {
 	text := blockText(fire.blocks)
 	for _, want := range []string{"fraud (version 7)", "Window 0: 2026-11-22 04:00:00Z to 2026-11-22 04:05:00Z",
 		"`amount`", "`country`", "psi = 0.3 vs threshold 0.2", "FIRING",
-		"<http://grafana.example/d/driftmon|Dashboard>", "<http://driftmon.example/api/v1/alerts?model=fraud|Alerts>"} {
+		"<http://grafana.example/d/driftmon|Dashboard>", "<http://driftmon.example/alerts?model=fraud|Alerts>"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("firing blocks lack %q:\n%s", want, text)
 		}

@@ -73,6 +73,16 @@ func TestAlertsAPI(t *testing.T) {
 			}
 		})
 	}
+	resp, err := http.Get(base + "/alerts?model=fraud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "<td>amount</td>") || strings.Contains(string(page), "churn") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("HTML view: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
+	}
 	_, _, body, _ := get(t, base, "/api/v1/alerts?model=fraud", "")
 	a := body["alerts"].([]any)[0].(map[string]any)
 	if a["state"] != "firing" || a["feature"] != "amount" || a["resolved_at"] != nil || a["receivers"].([]any)[0] != "ml-oncall" {

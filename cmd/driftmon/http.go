@@ -56,6 +56,7 @@ func (s *apiServer) handler() http.Handler {
 	mux.Handle("GET /api/v1/windows", s.read(s.windows))
 	mux.Handle("GET /api/v1/alerts", s.read(s.alerts))
 	mux.Handle("GET /api/v1/silences", s.read(s.silences))
+	mux.Handle("GET /alerts", s.read(s.alertsHTML))
 	mux.Handle("POST /api/v1/silences", s.mutate(s.createSilence))
 	mux.Handle("DELETE /api/v1/silences/{id}", s.mutate(s.expireSilence))
 	return mux
