@@ -255,11 +255,25 @@ func TestKSExact(t *testing.T) {
 // would fail later).
 func TestInvalidConfig(t *testing.T) {
 	errs := []error{
-		func() error { _, err := NewDDM(DDMConfig{WarmStart: 30, WarningThreshold: 3, DriftThreshold: 2}); return err }(),
+		func() error {
+			_, err := NewDDM(DDMConfig{WarmStart: 30, WarningThreshold: 3, DriftThreshold: 2})
+			return err
+		}(),
 		func() error { _, err := NewEDDM(EDDMConfig{WarmStart: 30, Alpha: 0.8, Beta: 0.9}); return err }(),
-		func() error { _, err := NewADWIN(ADWINConfig{Delta: 0, Clock: 32, MaxBuckets: 5, MinWindowLength: 5}); return err }(),
-		func() error { c := DefaultPageHinkleyConfig(); c.Mode = "sideways"; _, err := NewPageHinkley(c); return err }(),
-		func() error { _, err := NewHDDMA(HDDMAConfig{DriftConfidence: 2, WarningConfidence: 0.005}); return err }(),
+		func() error {
+			_, err := NewADWIN(ADWINConfig{Delta: 0, Clock: 32, MaxBuckets: 5, MinWindowLength: 5})
+			return err
+		}(),
+		func() error {
+			c := DefaultPageHinkleyConfig()
+			c.Mode = "sideways"
+			_, err := NewPageHinkley(c)
+			return err
+		}(),
+		func() error {
+			_, err := NewHDDMA(HDDMAConfig{DriftConfidence: 2, WarningConfidence: 0.005})
+			return err
+		}(),
 		func() error { c := DefaultHDDMWConfig(); c.Lambda = 0; _, err := NewHDDMW(c); return err }(),
 		func() error { _, err := NewKSWIN(KSWINConfig{Alpha: 0.005, WindowSize: 50, StatSize: 30}); return err }(),
 		func() error { _, err := New("cusum", 0); return err }(),
