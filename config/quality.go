@@ -18,6 +18,7 @@ type FeatureQualityConfig struct {
 	InvalidIncrease     *float64 `yaml:"invalid_increase"`
 	RangeMargin         *float64 `yaml:"range_margin"`
 	MaxOutOfRangeShare  *float64 `yaml:"max_out_of_range_share"`
+	MaxOutsideReference *float64 `yaml:"max_outside_reference_share"`
 	MaxNewCategoryShare *float64 `yaml:"max_new_category_share"`
 	MaxConstantShare    *float64 `yaml:"max_constant_share"`
 	MeanShiftSigmas     *float64 `yaml:"mean_shift_sigmas"`
@@ -30,6 +31,7 @@ type QualityConfig struct {
 	InvalidIncrease     *float64 `yaml:"invalid_increase"`
 	RangeMargin         *float64 `yaml:"range_margin"`
 	MaxOutOfRangeShare  *float64 `yaml:"max_out_of_range_share"`
+	MaxOutsideReference *float64 `yaml:"max_outside_reference_share"`
 	MaxNewCategoryShare *float64 `yaml:"max_new_category_share"`
 	MaxConstantShare    *float64 `yaml:"max_constant_share"`
 	MeanShiftSigmas     *float64 `yaml:"mean_shift_sigmas"`
@@ -50,7 +52,7 @@ type QualityConfig struct {
 
 func (q QualityConfig) features() FeatureQualityConfig {
 	return FeatureQualityConfig{MissingIncrease: q.MissingIncrease, InvalidIncrease: q.InvalidIncrease,
-		RangeMargin: q.RangeMargin, MaxOutOfRangeShare: q.MaxOutOfRangeShare, MaxNewCategoryShare: q.MaxNewCategoryShare,
+		RangeMargin: q.RangeMargin, MaxOutOfRangeShare: q.MaxOutOfRangeShare, MaxOutsideReference: q.MaxOutsideReference, MaxNewCategoryShare: q.MaxNewCategoryShare,
 		MaxConstantShare: q.MaxConstantShare, MeanShiftSigmas: q.MeanShiftSigmas}
 }
 
@@ -64,6 +66,7 @@ func (c FeatureQualityConfig) apply(q *detectors.FeatureQuality) {
 	set(&q.InvalidIncrease, c.InvalidIncrease)
 	set(&q.RangeMargin, c.RangeMargin)
 	set(&q.MaxOutOfRangeShare, c.MaxOutOfRangeShare)
+	set(&q.MaxOutsideReferenceShare, c.MaxOutsideReference)
 	set(&q.MaxNewCategoryShare, c.MaxNewCategoryShare)
 	set(&q.MaxConstantShare, c.MaxConstantShare)
 	set(&q.MeanShiftSigmas, c.MeanShiftSigmas)
@@ -139,6 +142,7 @@ func (c FeatureQualityConfig) validate(v *validator, p string) {
 	share(v, p+".invalid_increase", c.InvalidIncrease)
 	nonNeg(v, p+".range_margin", c.RangeMargin)
 	share(v, p+".max_out_of_range_share", c.MaxOutOfRangeShare)
+	share(v, p+".max_outside_reference_share", c.MaxOutsideReference)
 	share(v, p+".max_new_category_share", c.MaxNewCategoryShare)
 	share(v, p+".max_constant_share", c.MaxConstantShare)
 	nonNeg(v, p+".mean_shift_sigmas", c.MeanShiftSigmas)

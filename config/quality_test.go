@@ -27,7 +27,7 @@ func TestQualityPolicy(t *testing.T) {
 	slp := def
 	slp.Range = &[2]float64{870, 1085}
 	temp := def
-	temp.MaxConstantShare, temp.RangeMargin = 1, 0.25
+	temp.MaxConstantShare, temp.RangeMargin, temp.MaxOutsideReferenceShare = 1, 0.25, 0.01
 	for name, want := range map[string]detectors.FeatureQuality{"SLP": slp, "TEMP": temp, "station": def} {
 		if got := p.For(name); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, want %+v", name, got, want)

@@ -50,9 +50,15 @@ type FeatureQuality struct {
 	// whole span beyond its extremes is worth a look.
 	Range       *[2]float64
 	RangeMargin float64
-	// MaxOutOfRangeShare is the share of valid values allowed outside the
-	// range (0: none).
-	MaxOutOfRangeShare float64
+	// MaxOutOfRangeShare is the share of valid values allowed outside a
+	// declared Range (0: none; a declared range says what is impossible).
+	// MaxOutsideReferenceShare is the share allowed outside the
+	// reference's widened range (0.001): that range only says what the
+	// reference did not see, and a heavy-tailed feature's single largest
+	// value beats it now and then in a large window (the demo's
+	// log-normal amounts: one value of 1,800 in healthy windows).
+	MaxOutOfRangeShare       float64
+	MaxOutsideReferenceShare float64
 	// MaxNewCategoryShare is the share of valid values allowed in
 	// categories the reference never saw (0: none).
 	MaxNewCategoryShare float64
@@ -66,7 +72,8 @@ type FeatureQuality struct {
 
 // DefaultFeatureQuality returns the limits used when the config sets none.
 func DefaultFeatureQuality() FeatureQuality {
-	return FeatureQuality{MissingIncrease: 0.10, RangeMargin: 0.10, MaxConstantShare: 0.95, MeanShiftSigmas: 3}
+	return FeatureQuality{MissingIncrease: 0.10, RangeMargin: 0.10, MaxOutsideReferenceShare: 0.001,
+		MaxConstantShare: 0.95, MeanShiftSigmas: 3}
 }
 
 // WindowQuality holds the limits of one model's per-window checks.
@@ -278,9 +285,10 @@ func outside(values []float64, lo, hi float64) uint64 {
 //   - invalid_share: Invalid/Total; fails above the reference's share plus
 //     InvalidIncrease.
 //   - out_of_range_share (numeric): the share of valid values outside the
-//     declared Range, else outside the reference's widened [min, max];
-//     left out without either (no range declared, a reference without
-//     values).
+//     declared Range (fails above MaxOutOfRangeShare), else outside the
+//     reference's widened [min, max] (fails above
+//     MaxOutsideReferenceShare); left out without either (no range
+//     declared, a reference without values).
 //   - new_category_share (categorical, boolean): the share of valid values
 //     in categories the reference does not have. The window's
 //     OtherCategory counts as known: which categories it holds is lost.
@@ -321,17 +329,17 @@ func FeatureChecks(ref *Profile, cur Profile, q FeatureQuality) []drift.Result {
 	}
 	n := float64(cur.Count)
 	if cur.Kind == drift.Numeric {
-		lo, hi, ok := 0.0, 0.0, false
+		lo, hi, th, ok := 0.0, 0.0, 0.0, false
 		switch {
 		case q.Range != nil:
-			lo, hi, ok = q.Range[0], q.Range[1], true
+			lo, hi, th, ok = q.Range[0], q.Range[1], q.MaxOutOfRangeShare, true
 		case ref != nil && ref.Kind == drift.Numeric && ref.Count > 0:
 			m := q.RangeMargin * (ref.Max - ref.Min)
-			lo, hi, ok = ref.Min-m, ref.Max+m, true
+			lo, hi, th, ok = ref.Min-m, ref.Max+m, q.MaxOutsideReferenceShare, true
 		}
 		if ok && cur.Outside != nil {
 			s := float64(cur.Outside(lo, hi)) / n
-			out = append(out, row(QualityOutOfRangeShare, s, q.MaxOutOfRangeShare, s > q.MaxOutOfRangeShare, refCount, cur.Count))
+			out = append(out, row(QualityOutOfRangeShare, s, th, s > th, refCount, cur.Count))
 		}
 	} else if ref != nil && ref.Kind != drift.Numeric && ref.Count > 0 {
 		var fresh uint64

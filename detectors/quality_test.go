@@ -85,7 +85,7 @@ func TestFeatureChecks(t *testing.T) {
 			// missing may reach 1/11 + 0.10.
 			"missing_share":      {0, 1.0/11 + 0.1, false},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {0, 0, false},
+			"out_of_range_share": {0, 0.001, false},
 			"constant_share":     {0.25, 0.95, false},
 			// mean 5 against 5.5: 0.5 / 2.8723 sigmas.
 			"mean_shift": {0.5 / refStd, 3, false},
@@ -93,21 +93,21 @@ func TestFeatureChecks(t *testing.T) {
 		{"unit changes by x1000", ref, num(lim, 1000, 2000, 3000, 4000), d, map[string]check{
 			"missing_share":      {0, 1.0/11 + 0.1, false},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {1, 0, true}, // all above 10.9
+			"out_of_range_share": {1, 0.001, true}, // all above 10.9
 			"constant_share":     {0.25, 0.95, false},
 			"mean_shift":         {(2500 - 5.5) / refStd, 3, true},
 		}},
 		{"turns null", ref, num(lim, 5, 6, missing, missing, missing, missing, missing, missing, missing, missing), d, map[string]check{
 			"missing_share":      {0.8, 1.0/11 + 0.1, true},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {0, 0, false},
+			"out_of_range_share": {0, 0.001, false},
 			"constant_share":     {0.5, 0.95, false},
 			"mean_shift":         {0, 3, false}, // mean 5.5 exactly
 		}},
 		{"invalid values", ref, num(lim, 5, invalid, 6, 7), d, map[string]check{
 			"missing_share":      {0, 1.0/11 + 0.1, false},
 			"invalid_share":      {0.25, 0, true},
-			"out_of_range_share": {0, 0, false},
+			"out_of_range_share": {0, 0.001, false},
 			"constant_share":     {1.0 / 3, 0.95, false},
 			"mean_shift":         {0.5 / refStd, 3, false}, // mean 6
 		}},
@@ -119,7 +119,7 @@ func TestFeatureChecks(t *testing.T) {
 		{"constant", ref, num(lim, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7), d, map[string]check{
 			"missing_share":      {0, 1.0/11 + 0.1, false},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {0, 0, false},
+			"out_of_range_share": {0, 0.001, false},
 			"constant_share":     {1, 0.95, true},
 			"mean_shift":         {1.5 / refStd, 3, false},
 		}},
@@ -150,13 +150,13 @@ func TestFeatureChecks(t *testing.T) {
 		{"constant reference: no mean shift, any other value out of range", num(lim, 3, 3, 3), num(lim, 3, 4), d, map[string]check{
 			"missing_share":      {0, 0.1, false},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {0.5, 0, true}, // the range is [3, 3]
+			"out_of_range_share": {0.5, 0.001, true}, // the range is [3, 3]
 			"constant_share":     {0.5, 0.95, false},
 		}},
 		{"one value: no constant share", ref, num(lim, 5), d, map[string]check{
 			"missing_share":      {0, 1.0/11 + 0.1, false},
 			"invalid_share":      {0, 0, false},
-			"out_of_range_share": {0, 0, false},
+			"out_of_range_share": {0, 0.001, false},
 			"mean_shift":         {0.5 / refStd, 3, false},
 		}},
 		{"category renamed", cat("a", "a", "b", "b", ""), cat("A", "A", "b", "b"), d, map[string]check{
