@@ -235,6 +235,14 @@ func (e *Engine) Process(ctx context.Context, w *drift.WindowSummary, results []
 		return nil, nil
 	}
 	at := w.End.UTC()
+	// Alerts of a rule no longer configured would otherwise stay in the
+	// state for good: nothing evaluates them any more.
+	for k, inst := range st.Alerts {
+		if !slices.ContainsFunc(e.rules, func(r config.RuleConfig) bool { return r.Name == inst.Rule }) {
+			e.log.Info("alert of a removed rule dropped", "rule", inst.Rule, "model", w.Model, "feature", inst.Feature)
+			delete(st.Alerts, k)
+		}
+	}
 	var changes []change
 	for _, r := range e.rules {
 		if !modelMatch(r, w.Model) {

@@ -379,3 +379,21 @@ func TestFiringGauge(t *testing.T) {
 		}
 	}
 }
+
+// An alert of a rule removed from the config is dropped: it neither stays
+// firing in the gauge nor blocks the rule's name if it comes back.
+func TestRemovedRuleDropsItsAlerts(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	w0 := window(0)
+	process(t, newEngine(st, rule("old", 1, 0, "hook")), w0, []drift.Result{verdict(w0, "amount", true)}, w0.End)
+	w1 := window(1)
+	process(t, newEngine(st, rule("new", 2, 0, "hook")), w1, []drift.Result{verdict(w1, "amount", true)}, w1.End)
+	// "old" comes back: its alert starts afresh (for 1 fires at once),
+	// rather than being still firing from window 0 and saying nothing.
+	w2 := window(2)
+	msgs := process(t, newEngine(st, rule("old", 1, 0, "hook")), w2, []drift.Result{verdict(w2, "amount", true)}, w2.End)
+	if statuses(msgs) != "f" {
+		t.Fatalf("re-added rule: %q, want a new firing", statuses(msgs))
+	}
+}
