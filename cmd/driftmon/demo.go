@@ -436,6 +436,7 @@ func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
 		fmt.Fprintf(p.out, "window %-8s %s .. %s  n=%-5d %s\n", w.Model,
 			w.Start.Format("2006-01-02 15:04"), w.End.Format("15:04"), w.Events, verdict)
 	}
+	p.qualityLine(w, results)
 	p.n++
 	if p.n == p.want {
 		close(p.done)

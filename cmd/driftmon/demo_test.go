@@ -23,6 +23,12 @@ type demoLine struct {
 		Drifted bool   `json:"drifted"`
 	} `json:"prior"`
 	DeadLettered int64 `json:"dead_lettered"`
+	// quality lines
+	WindowSeq int64 `json:"window_seq"`
+	Failed    []struct {
+		Feature string `json:"feature"`
+		Check   string `json:"check"`
+	} `json:"failed"`
 	// alert and delivery lines
 	Receiver  string `json:"receiver"`
 	Path      string `json:"path"`
@@ -66,6 +72,7 @@ func runDemoLines(t *testing.T, args ...string) (windows, alerts []demoLine, sum
 			summary = l
 		case "alert", "delivery":
 			alerts = append(alerts, l)
+		case "quality":
 		default:
 			t.Fatalf("unexpected line type %q", l.Type)
 		}

@@ -126,7 +126,8 @@ func synthEvents(seed uint64) [][]byte {
 	out := make([][]byte, 0, synthWindows*synthPerWindow)
 	for w := 0; w < synthWindows; w++ {
 		for i := 0; i < synthPerWindow; i++ {
-			out = append(out, s.event(w, synthStart.Add(time.Duration(w*synthPerWindow+i)*time.Second)))
+			ev, extra := injectBreakage(s, w, i, s.event(w, synthStart.Add(time.Duration(w*synthPerWindow+i)*time.Second)))
+			out = append(append(out, ev), extra...)
 		}
 	}
 	return out

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// The data-quality breakages the synthetic demo injects, one per window,
+// each in a way that leaves the drift verdicts the demo shows untouched
+// (so its covariate and prior story, and its alerts, stay as they are):
+//
+//	window 1: age turns null in every event     -> missing_share, schema_violations
+//	window 2: 5 ages of 999 years                -> out_of_range_share
+//	window 3: 5 events carry an undeclared field -> schema_violations
+//	window 5: 10 events repeat an earlier id     -> duplicate_ids
+//	window 6: 150 events arrive for window 0     -> late_share (they count in window 6)
+//
+// A renamed category, a unit change and a halved volume are not injected
+// here: each would also move a drift verdict; the tests inject them
+// (TestQualitySyntheticBreakage).
+const (
+	synthNullAt       = 1
+	synthOutOfRangeAt = 2
+	synthSchemaAt     = 3
+	synthDuplicatesAt = 5
+	synthLateAt       = 6
+	synthLateEvents   = 150
+)
+
+// injectBreakage rewrites the events of window w (i-th of the window) as
+// the breakages above say; it returns extra events to send after it.
+func injectBreakage(s *synthStream, w, i int, ev []byte) (out []byte, extra [][]byte) {
+	edit := func(f func(e map[string]any)) []byte {
+		var e map[string]any
+		if err := json.Unmarshal(ev, &e); err != nil {
+			return ev
+		}
+		f(e)
+		b, _ := json.Marshal(e)
+		return b
+	}
+	feats := func(e map[string]any) map[string]any { return e["features"].(map[string]any) }
+	switch {
+	case w == synthNullAt:
+		ev = edit(func(e map[string]any) { feats(e)["age"] = nil })
+	case w == synthOutOfRangeAt && i >= 100 && i < 105:
+		ev = edit(func(e map[string]any) { feats(e)["age"] = 999 })
+	case w == synthSchemaAt && i < 5:
+		ev = edit(func(e map[string]any) { feats(e)["debug_flag"] = true })
+	case w == synthDuplicatesAt && i >= 100 && i < 110:
+		// The id of the event 50 before, in the same window.
+		ev = edit(func(e map[string]any) { e["id"] = fmt.Sprintf("req-%d", s.n-50) })
+	case w == synthLateAt && i == 0:
+		for k := range synthLateEvents {
+			extra = append(extra, s.event(0, synthStart.Add(time.Duration(k)*time.Second)))
+		}
+	}
+	return ev, extra
+}
+
+// qualityLine prints a window's failed quality checks, if any: a "quality"
+// JSON line, or an indented line under the window's.
+func (p *demoPrinter) qualityLine(w *drift.WindowSummary, results []drift.Result) {
+	type failure struct {
+		Feature   string  `json:"feature"`
+		Check     string  `json:"check"`
+		Statistic float64 `json:"statistic"`
+		Threshold float64 `json:"threshold"`
+	}
+	var failed []failure
+	for _, r := range results {
+		if r.Family == drift.Quality && r.Drifted {
+			failed = append(failed, failure{r.Feature, r.Method, r.Statistic, r.Threshold})
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	if p.json {
+		b, _ := json.Marshal(map[string]any{"type": "quality", "model": w.Model, "window_seq": w.Seq,
+			"window_start": w.Start, "window_end": w.End, "failed": failed})
+		fmt.Fprintln(p.out, string(b))
+		return
+	}
+	var parts []string
+	for _, f := range failed {
+		name := f.Check
+		if f.Feature != "" {
+			name = f.Feature + " " + name
+		}
+		parts = append(parts, fmt.Sprintf("%s=%.3g>%.3g", name, f.Statistic, f.Threshold))
+	}
+	fmt.Fprintf(p.out, "  quality: %s\n", strings.Join(parts, ", "))
+}

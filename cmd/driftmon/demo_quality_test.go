@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestDemoPrintsTheInjectedBreakage: the synthetic demo injects one
+// data-quality breakage per window (demo_quality.go) and prints each, in
+// its window, as a "quality" line. From window 4 on, amount grew by 80%,
+// and its largest values leave the reference's range too: that is the
+// covariate shift's own doing, and the only other failure allowed.
+func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"demo", "--json"}, &out, &errOut); code != 0 {
+		t.Fatalf("demo exited %d\nstderr:\n%s", code, errOut.String())
+	}
+	seq0 := synthStart.Unix() / int64(synthWindow/time.Second)
+	got := map[int][]string{}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var l demoLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("stdout line is not JSON: %q", sc.Text())
+		}
+		if l.Type != "quality" {
+			continue
+		}
+		w := int(l.WindowSeq - seq0)
+		for _, f := range l.Failed {
+			got[w] = append(got[w], f.Feature+"/"+f.Check)
+		}
+		slices.Sort(got[w])
+	}
+	want := map[int][]string{
+		synthNullAt:       {"/schema_violations", "age/missing_share"},
+		synthOutOfRangeAt: {"age/out_of_range_share"},
+		synthSchemaAt:     {"/schema_violations"},
+		synthDuplicatesAt: {"/duplicate_ids"},
+		synthLateAt:       {"/late_share"},
+	}
+	for w := range synthWindows {
+		g := slices.DeleteFunc(slices.Clone(got[w]), func(c string) bool {
+			return w >= synthCovariateAt && c == "amount/out_of_range_share"
+		})
+		if fmt.Sprint(g) != fmt.Sprint(want[w]) {
+			t.Errorf("window %d: quality failures %v, want %v", w, got[w], want[w])
+		}
+	}
+}
