@@ -45,8 +45,8 @@ type KSWIN struct {
 	cfg KSWINConfig
 	st  kswinState
 	// scratch buffers, not state
-	idx      []int
-	old, new []float64
+	idx, pool []int
+	old, new  []float64
 }
 
 type kswinState struct {
@@ -102,7 +102,7 @@ func (d *KSWIN) Update(x float64) Signal {
 		st.Drft = false
 		return None
 	}
-	d.idx = st.RNG.sample(w-r, r, d.idx)
+	d.idx, d.pool = st.RNG.sample(w-r, r, d.idx, d.pool)
 	d.old, d.new = d.old[:0], d.new[:0]
 	for _, i := range d.idx {
 		d.old = append(d.old, d.at(i))

@@ -1,5 +1,7 @@
 package stream
 
+import "slices"
+
 // mt19937 is the Mersenne Twister with CPython's seeding, so that KSWIN
 // draws the same sub-samples as River's KSWIN, which uses
 // random.Random(seed).sample. It is here for reproducibility, not speed or
@@ -94,7 +96,9 @@ func (m *mt19937) below(n int) int {
 // over a pool when n is small against k, rejection of repeats otherwise.
 // Only the values matter to KSWIN, but the branch decides how many draws
 // are spent, hence the order of later samples.
-func (m *mt19937) sample(n, k int, out []int) []int {
+//
+// pool is scratch space for the first branch, reused across calls.
+func (m *mt19937) sample(n, k int, out, pool []int) ([]int, []int) {
 	out = out[:0]
 	setsize := 21
 	if k > 5 {
@@ -109,7 +113,7 @@ func (m *mt19937) sample(n, k int, out []int) []int {
 		setsize += p
 	}
 	if n <= setsize {
-		pool := make([]int, n)
+		pool = slices.Grow(pool[:0], n)[:n]
 		for i := range pool {
 			pool[i] = i
 		}
@@ -118,7 +122,7 @@ func (m *mt19937) sample(n, k int, out []int) []int {
 			out = append(out, pool[j])
 			pool[j] = pool[n-i-1]
 		}
-		return out
+		return out, pool
 	}
 	seen := make(map[int]bool, k)
 	for i := 0; i < k; i++ {
@@ -129,5 +133,5 @@ func (m *mt19937) sample(n, k int, out []int) []int {
 		seen[j] = true
 		out = append(out, j)
 	}
-	return out
+	return out, pool
 }
