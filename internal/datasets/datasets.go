@@ -2,10 +2,11 @@
 // files under ../shared/datasets beside the repository (or wherever
 // $DRIFTMON_DATASETS points), never copied into the repository.
 //
-// A test that needs a data set skips when it is absent, as in a user's own
-// clone, and fails instead when DRIFTMON_REQUIRE_INTEGRATION is set, as
-// scripts/test.sh and CI set it, so CI never passes by skipping. It imports
-// nothing of driftmon's.
+// A test that needs a data set skips when none is found, as in a user's own
+// clone. When DRIFTMON_DATASETS names a folder (scripts/test.sh sets it
+// whenever ../shared/datasets exists, as it does in CI), a missing folder or
+// file fails the test instead, so a run that has the data sets never passes
+// by skipping them. It imports nothing of driftmon's.
 package datasets
 
 import (
@@ -16,8 +17,8 @@ import (
 	"testing"
 )
 
-// Dir returns the folder of the data sets, or skips (fails under
-// DRIFTMON_REQUIRE_INTEGRATION) when there is none.
+// Dir returns the folder of the data sets, or skips when there is none
+// (fails when DRIFTMON_DATASETS names one that is not there).
 func Dir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("DRIFTMON_DATASETS"); d != "" {
@@ -86,7 +87,7 @@ func Slice(t testing.TB, name string, from, to int, dir, out string) string {
 
 func missing(t testing.TB, msg string) {
 	t.Helper()
-	if os.Getenv("DRIFTMON_REQUIRE_INTEGRATION") != "" {
+	if os.Getenv("DRIFTMON_DATASETS") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
