@@ -249,6 +249,30 @@ func TestMigrationsIdempotent(t *testing.T) {
 	}
 }
 
+// Instances starting at once run the same migrations at once: every one
+// must open (the column checks race with the ALTERs).
+func TestMigrationsConcurrent(t *testing.T) {
+	addr := serverAddr(t)
+	db := dbName(t, "concurrent")
+	t.Cleanup(func() { dropDatabase(t, addr, db) })
+	const n = 6
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			st, err := Open(t.Context(), Options{Addr: []string{addr}, Database: db})
+			if err == nil {
+				st.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	}
+}
+
 func TestOpenBadDatabaseName(t *testing.T) {
 	for _, db := range []string{"drift-mon", "a;DROP DATABASE x", "a b", "a.b", "`x`"} {
 		t.Run(db, func(t *testing.T) {

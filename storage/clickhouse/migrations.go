@@ -175,14 +175,15 @@ func sql(stmt string) step {
 // EXISTS. after names the column it follows ("" for the end).
 func addColumn(table, column, typ, after string) step {
 	return func(ctx context.Context, s *Store) error {
-		var n uint64
-		if err := s.conn.QueryRow(ctx,
-			"SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
-			s.db, table, column).Scan(&n); err != nil {
-			return err
+		exists := func() (bool, error) {
+			var n uint64
+			err := s.conn.QueryRow(ctx,
+				"SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
+				s.db, table, column).Scan(&n)
+			return n > 0, err
 		}
-		if n > 0 {
-			return nil
+		if ok, err := exists(); err != nil || ok {
+			return err
 		}
 		if !identRE.MatchString(table) || !identRE.MatchString(column) || (after != "" && !identRE.MatchString(after)) {
 			return fmt.Errorf("add column %q to %q: bad identifier", column, table)
@@ -191,7 +192,15 @@ func addColumn(table, column, typ, after string) step {
 		if after != "" {
 			stmt += " AFTER " + after
 		}
-		return s.conn.Exec(ctx, stmt)
+		err := s.conn.Exec(ctx, stmt)
+		if err != nil {
+			// Another instance starting at the same time may have added
+			// it between the check and the ALTER: that is success.
+			if ok, cerr := exists(); cerr == nil && ok {
+				return nil
+			}
+		}
+		return err
 	}
 }
 
