@@ -70,6 +70,20 @@ GENERAL = {
 }
 
 
+# Non-default settings, to exercise the branches the defaults leave idle.
+# Keys are "<method>:<variant>"; golden_test.go builds the same detectors.
+VARIANTS = {
+    "hddm_a:two_sided": lambda: drift.binary.HDDMA(two_sided_test=True),
+    "hddm_w:two_sided": lambda: drift.binary.HDDMW(two_sided_test=True),
+    "page_hinkley:up": lambda: drift.PageHinkley(mode="up"),
+    "page_hinkley:down": lambda: drift.PageHinkley(mode="down"),
+    "adwin:clock1_delta0.01": lambda: drift.ADWIN(delta=0.01, clock=1),
+    "kswin:seed7_alpha0.01": lambda: drift.KSWIN(alpha=0.01, seed=7),
+    "ddm:warm100": lambda: drift.binary.DDM(warm_start=100),
+    "eddm:alpha0.8_beta0.75": lambda: drift.binary.EDDM(alpha=0.8, beta=0.75),
+}
+
+
 def runs(idx):
     """Indices as inclusive [first, last] runs: warnings come in long runs."""
     out = []
@@ -112,6 +126,10 @@ def main():
         else:
             xs = sea_errors()
             dets = {**BINARY, **GENERAL}
+        if s["name"] in ("bern_jump", "bern_down", "uniform_shift"):
+            binary_only = ("hddm", "ddm", "eddm")
+            dets = {**dets, **{k: v for k, v in VARIANTS.items()
+                               if s["kind"] != "numeric" or not k.startswith(binary_only)}}
         s["detectors"] = {name: record(make, xs) for name, make in dets.items()}
     json.dump({"river_version": river.__version__, "kswin_seed": KSWIN_SEED, "streams": streams},
               sys.stdout, indent=1)
