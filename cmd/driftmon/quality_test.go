@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
@@ -371,5 +372,36 @@ func TestQualitySyntheticBreakage(t *testing.T) {
 				t.Errorf("window %d: %s failed too", w, c)
 			}
 		}
+	}
+}
+
+// TestBuildModelsWiresQuality: serve gives each model its quality limits,
+// its duplicate-id bound and its freshness limit from the config.
+func TestBuildModelsWiresQuality(t *testing.T) {
+	cfg, err := config.Parse([]byte(`
+models:
+  - name: m
+    window: {duration: 1m}
+    reference: {previous: true}
+    quality: {max_ids: 77, freshness: 5m, mean_shift_sigmas: 4}
+    features:
+      x: {type: numeric, range: [0, 1]}
+`), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	evals, specs, err := buildModels(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := evals["m"].quality
+	if x := q.For("x"); x.MeanShiftSigmas != 4 || x.Range == nil || *x.Range != [2]float64{0, 1} {
+		t.Errorf("quality of x: %+v", x)
+	}
+	if specs[0].MaxIDs != 77 {
+		t.Errorf("max ids %d, want 77", specs[0].MaxIDs)
+	}
+	if f := freshnessLimits(cfg)["m"]; f != 5*time.Minute {
+		t.Errorf("freshness %s, want 5m", f)
 	}
 }

@@ -160,6 +160,7 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 		},
 		Permanent: func(err error) bool { return errors.Is(err, storage.ErrInvalid) },
 		Logger:    log,
+		Freshness: freshnessLimits(cfg),
 	})
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -337,7 +338,8 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 			Limits:     mc.Limits.Limits(),
 			Prediction: predictionKind(mc.Prediction),
 		}
-		me := &modelEval{policy: policy}
+		spec.MaxIDs = mc.MaxIDs()
+		me := &modelEval{policy: policy, quality: mc.QualityPolicy()}
 		switch {
 		case mc.Reference.File != "":
 			cols := make([]reference.Column, len(mc.Features))
