@@ -200,6 +200,7 @@ func TestFull(t *testing.T) {
 		{"receivers[2].webhook.url", a.Receivers[2].Webhook.URL, "https://ci.example/hooks/retrain"},
 		{"receivers[2].webhook.secret", a.Receivers[2].Webhook.Secret.Value(), "webhook-s3cret"},
 		{"receivers[2].webhook.retraining", a.Receivers[2].Webhook.Retraining, true},
+		{"receivers[2].webhook.cooldown (default)", a.Receivers[2].Webhook.Cooldown, DefaultRetrainingCooldown},
 		{"rules[0].name", a.Rules[0].Name, "feature-drift"},
 		{"rules[0].models", a.Rules[0].Models, []string{"fraud*"}},
 		{"rules[0].match", a.Rules[0].Match, MatchConfig{Family: drift.Covariate, Method: "ks", Feature: "amount*"}},
