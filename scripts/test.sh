@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, integration tests included: installs what the tests
-# need when it is missing (Debian's clickhouse-server and kcat), starts
+# need when it is missing (Debian's clickhouse-server, kcat and chromium), starts
 # ClickHouse on a free loopback port with its data in a temporary folder,
 # runs vet, gofmt and every test, and stops the server again.
 set -euo pipefail
@@ -13,6 +13,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v clickhouse-server >/dev/null || missing+=(clickhouse-server clickhouse-client)
 command -v kcat >/dev/null || missing+=(kcat)
+# Browser tests (the HTML views) drive Debian's chromium headless.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   as_root apt-get update -qq
@@ -30,6 +32,7 @@ fi
 # Integration tests fail rather than skip when their services are missing.
 export DRIFTMON_REQUIRE_INTEGRATION=1
 export DRIFTMON_KCAT="$(command -v kcat)"
+export DRIFTMON_CHROMIUM="$(command -v chromium)"
 # The shared data sets, where they are (CI has them): their tests then fail
 # rather than skip. Without them (a clone of the repository alone) those
 # tests skip, and say so here.
