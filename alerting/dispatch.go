@@ -57,12 +57,25 @@ type Outbox interface {
 	Notification(ctx context.Context, id string) (n drift.Notification, ok bool, err error)
 }
 
+// Owner says whether this instance owns a model: holds the partition its
+// events are keyed to, and so writes its windows and sends its alerts.
+type Owner interface {
+	Owns(model string) bool
+}
+
 // DispatcherConfig wires a Dispatcher.
 type DispatcherConfig struct {
 	Outbox    Outbox
 	Notifiers map[string]Notifier
-	Metrics   *Metrics
-	Logger    *slog.Logger
+	// Owner, when set, limits the dispatcher to the models this instance
+	// owns. Every instance of a consumer group reads the one outbox; were
+	// each to send every entry, a notification pending while its receiver
+	// is down would be retried, and at last sent, by all of them (Slack
+	// has no idempotency key and would post it twice). Nil sends every
+	// model's entries: one instance, or a one-shot tool.
+	Owner   Owner
+	Metrics *Metrics
+	Logger  *slog.Logger
 	// MinBackoff and MaxBackoff bound the wait between attempts (defaults
 	// 1 s and 5 min); a Retry-After longer than MaxBackoff is honoured.
 	MinBackoff, MaxBackoff time.Duration
@@ -132,6 +145,14 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// WakeAll tells every receiver's worker to read the outbox again: this
+// instance took over a model, whose pending entries are now its to send.
+func (d *Dispatcher) WakeAll() {
+	for name := range d.wake {
+		d.Wake(name)
+	}
+}
+
 // Wake tells receiver's worker that new entries wait.
 func (d *Dispatcher) Wake(receiver string) {
 	if c := d.wake[receiver]; c != nil {
@@ -185,7 +206,8 @@ func (d *Dispatcher) serve(ctx context.Context, name string) {
 	}
 }
 
-// drain sends name's pending entries in order.
+// drain sends name's pending entries in order, those of models this
+// instance owns; the others stay pending for their owner.
 func (d *Dispatcher) drain(ctx context.Context, name string) error {
 	pending, err := d.cfg.Outbox.PendingNotifications(ctx)
 	if err != nil {
@@ -204,6 +226,9 @@ func (d *Dispatcher) drain(ctx context.Context, name string) error {
 
 // deliver sends n until it is sent or refused, or ctx ends; the outcome is
 // stored before deliver returns. An error means storage or ctx failed.
+// Ownership is asked before every attempt: a retry loop stops, leaving n
+// pending, when the model's partition moves to another instance (which
+// then sends it) during a receiver's outage.
 func (d *Dispatcher) deliver(ctx context.Context, n drift.Notification) error {
 	notifier := d.cfg.Notifiers[n.Receiver]
 	log := d.log.With("receiver", n.Receiver, "notification", n.ID)
@@ -221,7 +246,13 @@ func (d *Dispatcher) deliver(ctx context.Context, n drift.Notification) error {
 		return p.Response, true, nil
 	}
 	wait := d.cfg.MinBackoff
-	for {
+	for tried := false; ; tried = true {
+		if d.cfg.Owner != nil && !d.cfg.Owner.Owns(m.Model) {
+			if tried {
+				log.Info("model's partition moved to another instance; it sends the notification", "model", m.Model)
+			}
+			return nil
+		}
 		actx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 		start := time.Now()
 		resp, err := notifier.Notify(actx, &m, prior)
