@@ -48,6 +48,16 @@ var ErrUnevaluable = errors.New("window cannot be evaluated")
 // prints them; alerting will evaluate rules on them).
 type Observer func(w *drift.WindowSummary, results []drift.Result)
 
+// Owners hears which models this instance owns. A partition takes a model
+// when it first sees it (an event, a window restored from its checkpoint,
+// a closed window) and releases it when it closes (revoked, reopened or
+// shutting down): the instance holding a model's partition is the only one
+// that writes its windows and sends its alerts.
+type Owners interface {
+	Take(model string)
+	Release(model string)
+}
+
 // Config wires a Pipeline.
 type Config struct {
 	Group            string
@@ -58,6 +68,8 @@ type Config struct {
 	Evaluator        Evaluator
 	Metrics          *Metrics
 	Observers        []Observer
+	// Owners, when set, hears the models the partitions take and release.
+	Owners Owners
 	// RawLog keeps every prediction in storage for label joins.
 	RawLog bool
 	// FlushRows bounds the raw-log buffer between checkpoints.
@@ -115,6 +127,14 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 		if err := p.windows.Restore(cp.State, now); err != nil {
 			return nil, -1, fmt.Errorf("restore checkpoint %s/%d: %w", topic, partition, err)
 		}
+		// The restored windows' models are ours from now on, before any
+		// event arrives: what their previous owner left to send is ours to
+		// send too.
+		if le, ok := p.windows.(lastEvents); ok {
+			for model := range le.LastEvents() {
+				p.see(model)
+			}
+		}
 	}
 	return p, cp.Offset, nil
 }
@@ -146,9 +166,7 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 		return err
 	}
 	m := p.pl.cfg.Metrics
-	if !p.models[pred.Model] {
-		p.models[clone(pred.Model)] = true
-	}
+	p.see(pred.Model)
 	if late {
 		// The series keeps its label string: pred.Model may alias the
 		// decoder's buffer.
@@ -251,11 +269,26 @@ func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) e
 	})
 }
 
-// Close drops the metric series of the models this partition owned: another
-// instance reports them now.
+// Close drops the metric series of the models this partition owned, and
+// releases them: another instance reports them, and alerts on them, now.
 func (p *Partition) Close() {
 	for model := range p.models {
 		p.pl.cfg.Metrics.dropModel(model)
+		if p.pl.cfg.Owners != nil {
+			p.pl.cfg.Owners.Release(model)
+		}
+	}
+}
+
+// see records a model this partition holds, and takes it the first time.
+func (p *Partition) see(model string) {
+	if p.models[model] {
+		return
+	}
+	model = clone(model) // it may alias the decoder's buffer
+	p.models[model] = true
+	if p.pl.cfg.Owners != nil {
+		p.pl.cfg.Owners.Take(model)
 	}
 }
 
@@ -315,7 +348,7 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		p.pl.cfg.Metrics.window(w, results)
 		// A window restored from a checkpoint may close (on Tick) before
 		// its model sends anything here: its series are ours to drop too.
-		p.models[w.Model] = true
+		p.see(w.Model)
 		for _, o := range p.pl.cfg.Observers {
 			o(w, results)
 		}
