@@ -53,17 +53,8 @@ func newAlerter(ctx context.Context, cfg *config.Config, st storage.AlertStore, 
 
 // observe is a pipeline.Observer: the window is durable, so its alerts
 // are evaluated now, retrying through a storage outage (the partition
-// waits, as it does for the window's own writes) until ctx ends. A nil w
-// hands over results decided on a tick (freshness), as the engine takes
-// them.
+// waits, as it does for the window's own writes) until ctx ends.
 func (a *alerter) observe(w *drift.WindowSummary, results []drift.Result) {
-	model, seq := "", int64(-1)
-	switch {
-	case w != nil:
-		model, seq = w.Model, w.Seq
-	case len(results) > 0:
-		model = results[0].Model
-	}
 	var msgs []alerting.Message
 	err := retry.Do(a.ctx, func(ctx context.Context) error {
 		m, err := a.engine.Process(ctx, w, results, time.Now())
@@ -73,11 +64,11 @@ func (a *alerter) observe(w *drift.WindowSummary, results []drift.Result) {
 		msgs = m
 		return err
 	}, func(err error) {
-		a.log.Error("alerting: storage unavailable; retrying", "model", model, "window", seq, "err", err)
+		a.log.Error("alerting: storage unavailable; retrying", "model", w.Model, "window", w.Seq, "err", err)
 	})
 	if err != nil {
 		if a.ctx.Err() == nil {
-			a.log.Error("alerting: window not evaluated", "model", model, "window", seq, "err", err)
+			a.log.Error("alerting: window not evaluated", "model", w.Model, "window", w.Seq, "err", err)
 		}
 		return
 	}

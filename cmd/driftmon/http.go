@@ -42,6 +42,9 @@ type apiServer struct {
 	tokenForReads bool
 	log           *slog.Logger
 	now           func() time.Time // nil means time.Now; the default window span ends now
+	// references returns a model's file reference for the view's
+	// histograms; nil (or a nil result) compares with the previous window.
+	references func(model string) *drift.Reference
 }
 
 func (s *apiServer) handler() http.Handler {
@@ -57,6 +60,7 @@ func (s *apiServer) handler() http.Handler {
 	mux.Handle("GET /api/v1/alerts", s.read(s.alerts))
 	mux.Handle("GET /api/v1/silences", s.read(s.silences))
 	mux.Handle("GET /alerts", s.read(s.alertsHTML))
+	mux.Handle("GET /{$}", s.read(s.view))
 	mux.Handle("POST /api/v1/silences", s.mutate(s.createSilence))
 	mux.Handle("DELETE /api/v1/silences/{id}", s.mutate(s.expireSilence))
 	return mux
