@@ -33,14 +33,17 @@ type alerter struct {
 	log        *slog.Logger
 }
 
-// newAlerter returns nil when the config has no rules.
-func newAlerter(ctx context.Context, cfg *config.Config, st storage.AlertStore, m *alerting.Metrics,
-	onMessage func(alerting.Message), log *slog.Logger) *alerter {
+// newAlerter returns nil when the config has no rules. The dispatcher sends
+// only the notifications of the models own holds, and reads the outbox
+// again whenever it takes one.
+func newAlerter(ctx context.Context, cfg *config.Config, st storage.AlertStore, m *alerting.Metrics, own *owners,
+	opt serveOptions, log *slog.Logger) *alerter {
 	if len(cfg.Alerting.Rules) == 0 {
 		return nil
 	}
 	d := alerting.NewDispatcher(alerting.DispatcherConfig{Outbox: st, Notifiers: notifiers(cfg.Alerting),
-		Metrics: m, Logger: log})
+		Metrics: m, Logger: log, Owner: own, Poll: opt.DispatchPoll})
+	own.onTake(d.WakeAll)
 	models := make([]string, len(cfg.Models))
 	for i, mc := range cfg.Models {
 		models[i] = mc.Name
@@ -48,13 +51,22 @@ func newAlerter(ctx context.Context, cfg *config.Config, st storage.AlertStore, 
 	e := alerting.NewEngine(alerting.EngineConfig{Alerting: cfg.Alerting, Store: st, Metrics: m, Models: models,
 		Reference: func(model string) string { return describeReference(cfg.Model(model)) },
 		Wake:      d.Wake, Logger: log})
-	return &alerter{ctx: ctx, engine: e, dispatcher: d, onMessage: onMessage, log: log}
+	return &alerter{ctx: ctx, engine: e, dispatcher: d, onMessage: opt.Alerts, log: log}
 }
 
 // observe is a pipeline.Observer: the window is durable, so its alerts
 // are evaluated now, retrying through a storage outage (the partition
-// waits, as it does for the window's own writes) until ctx ends.
+// waits, as it does for the window's own writes) until ctx ends. A nil w
+// hands over results decided on a tick (freshness), as the engine takes
+// them.
 func (a *alerter) observe(w *drift.WindowSummary, results []drift.Result) {
+	model, seq := "", int64(-1)
+	switch {
+	case w != nil:
+		model, seq = w.Model, w.Seq
+	case len(results) > 0:
+		model = results[0].Model
+	}
 	var msgs []alerting.Message
 	err := retry.Do(a.ctx, func(ctx context.Context) error {
 		m, err := a.engine.Process(ctx, w, results, time.Now())
@@ -64,11 +76,11 @@ func (a *alerter) observe(w *drift.WindowSummary, results []drift.Result) {
 		msgs = m
 		return err
 	}, func(err error) {
-		a.log.Error("alerting: storage unavailable; retrying", "model", w.Model, "window", w.Seq, "err", err)
+		a.log.Error("alerting: storage unavailable; retrying", "model", model, "window", seq, "err", err)
 	})
 	if err != nil {
 		if a.ctx.Err() == nil {
-			a.log.Error("alerting: window not evaluated", "model", w.Model, "window", w.Seq, "err", err)
+			a.log.Error("alerting: window not evaluated", "model", model, "window", seq, "err", err)
 		}
 		return
 	}

@@ -45,6 +45,9 @@ type serveOptions struct {
 	HeartbeatInterval time.Duration
 	SessionTimeout    time.Duration
 	RebalanceTimeout  time.Duration
+	// DispatchPoll is how often the dispatcher reads the outbox unwoken
+	// (alerting's default when zero).
+	DispatchPoll time.Duration
 	// Ready is closed once the HTTP server listens and storage answered.
 	Ready chan<- struct{}
 }
@@ -80,7 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	}
 	store := &pendingStore{}
 	api := &apiServer{store: store, gatherer: reg, token: cfg.HTTP.Token.Value(),
-		tokenForReads: cfg.HTTP.RequireTokenForReads, log: log, references: fileReferences(evals)}
+		tokenForReads: cfg.HTTP.RequireTokenForReads, log: log}
 	srv := &http.Server{Handler: api.handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -134,10 +137,12 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	ev := newEvaluator(store, evals)
 	observers := append([]pipeline.Observer{ev.Observe}, opt.Observers...)
 	// Alerting hears of a window after it is durable, and after the
-	// observers that print it.
+	// observers that print it. It sends only the alerts of the models this
+	// instance's partitions hold.
+	own := newOwners()
 	var al *alerter
 	if as, ok := store.(storage.AlertStore); ok {
-		if al = newAlerter(ctx, cfg, as, am, opt.Alerts, log); al != nil {
+		if al = newAlerter(ctx, cfg, as, am, own, opt, log); al != nil {
 			observers = append(observers, al.observe)
 		}
 	}
@@ -146,6 +151,7 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 		NewWindows: func() pipeline.Windows { return window.New(specs) },
 		Store:      store, Evaluator: ev, Metrics: pm,
 		Observers: observers,
+		Owners:    own,
 		RawLog:    true,
 		Reject: func(err error) error {
 			switch {
