@@ -83,7 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, opt serveOptions) error {
 	}
 	store := &pendingStore{}
 	api := &apiServer{store: store, gatherer: reg, token: cfg.HTTP.Token.Value(),
-		tokenForReads: cfg.HTTP.RequireTokenForReads, log: log}
+		tokenForReads: cfg.HTTP.RequireTokenForReads, log: log, references: fileReferences(evals)}
 	srv := &http.Server{Handler: api.handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
