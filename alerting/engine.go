@@ -114,6 +114,10 @@ type instance struct {
 	// told it, and when it was last told.
 	Told         map[string]string `json:"told"`
 	LastNotified time.Time         `json:"last_notified,omitzero"`
+	// Tick marks an alert on a result decided on a tick, outside any
+	// window (freshness): a closing window that lacks it says nothing
+	// about it.
+	Tick bool `json:"tick,omitempty"`
 }
 
 func stateKey(model, version string) string { return model + "\x00" + version }
@@ -220,12 +224,18 @@ type change struct {
 // replays the window into the same notification IDs. now is the wall
 // clock, for repeat intervals, cooldowns and silences; the alerts' own
 // times are the window's, so that a replay writes the same rows.
+//
+// A nil w hands over results decided on a tick rather than in a window
+// (freshness); see processTick.
 func (e *Engine) Process(ctx context.Context, w *drift.WindowSummary, results []drift.Result, now time.Time) ([]Message, error) {
 	if len(e.rules) == 0 {
 		return nil, nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if w == nil {
+		return e.processTick(ctx, results, now)
+	}
 	key := stateKey(w.Model, w.ModelVersion)
 	st, err := e.state(ctx, key)
 	if err != nil {
@@ -260,7 +270,7 @@ func (e *Engine) Process(ctx context.Context, w *drift.WindowSummary, results []
 		// matching.
 		for _, k := range sortedKeys(st.Alerts) {
 			inst := st.Alerts[k]
-			if inst.Rule == r.Name && !seen[k] {
+			if inst.Rule == r.Name && !seen[k] && !inst.Tick {
 				changes = append(changes, step(st, r, observation{key: k, res: inst.Last, method: inst.Method}, at, now)...)
 			}
 		}
@@ -294,6 +304,109 @@ func (e *Engine) Process(ctx context.Context, w *drift.WindowSummary, results []
 		if c.status == drift.AlertFiring && !c.repeat || c.status == drift.AlertResolved {
 			e.log.Info("alert "+c.status, "rule", c.rule.Name, "model", w.Model, "model_version", w.ModelVersion,
 				"family", c.inst.Family, "feature", c.inst.Feature, "window", w.Seq)
+		}
+	}
+	if e.cfg.Wake != nil {
+		for _, n := range notes {
+			e.cfg.Wake(n.Receiver)
+		}
+	}
+	return msgs, nil
+}
+
+// processTick evaluates the rules on results decided on a tick, one model
+// version's at a time. They step only their own alerts: no window closed,
+// so the other alerts stand. The pipeline hands a result over when it
+// changes (a model goes quiet, or sends again); the same failure handed
+// over again (a restart detects the same silence, keyed by the same
+// window) does not step its alert twice, so `for` counts silences, not
+// ticks.
+func (e *Engine) processTick(ctx context.Context, results []drift.Result, now time.Time) ([]Message, error) {
+	var out []Message
+	for len(results) > 0 {
+		r0 := results[0]
+		var group, rest []drift.Result
+		for _, r := range results {
+			if r.Model == r0.Model && r.ModelVersion == r0.ModelVersion {
+				group = append(group, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		results = rest
+		msgs, err := e.tick(ctx, r0.Model, r0.ModelVersion, group, now)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, msgs...)
+	}
+	return out, nil
+}
+
+func (e *Engine) tick(ctx context.Context, model, version string, results []drift.Result, now time.Time) ([]Message, error) {
+	key := stateKey(model, version)
+	st, err := e.state(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	// The alerts' times are the tick's: no window end says when a silence
+	// was noticed or ended. A pseudo window carries the identity the
+	// messages and the history need: the results' window from its start,
+	// until now.
+	at := now.UTC()
+	w := &drift.WindowSummary{Model: model, ModelVersion: version, Seq: results[0].WindowSeq,
+		Start: results[0].WindowStart.UTC(), End: at}
+	var changes []change
+	for _, r := range e.rules {
+		if !modelMatch(r, model) {
+			continue
+		}
+		for _, o := range observe(r, model, version, results) {
+			if inst := st.Alerts[o.key]; inst != nil && o.active && inst.Last.WindowStart.Equal(o.res.WindowStart) {
+				continue // the same failure again
+			}
+			cs := step(st, r, o, at, now)
+			if inst := st.Alerts[o.key]; inst != nil {
+				inst.Tick = true
+			}
+			changes = append(changes, cs...)
+		}
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	silences, err := e.cfg.Store.Silences(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("alerting %s: read silences: %w", model, err)
+	}
+	// Firing and resolving may happen in the same window: the message IDs
+	// tell them apart by status and by the measured silence, which a
+	// retry of the same hand-over repeats.
+	salt := results[0].WindowStart.UTC().Format(time.RFC3339) + "/" + strconv.FormatFloat(results[0].Statistic, 'g', -1, 64)
+	msgs, notes := e.messagesSalted(st, w, changes, silences, now, salt)
+	records := history(w, changes, now)
+	st.Version = max(uint64(now.UnixMilli()), st.Version+1)
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("alerting %s: encode state: %w", model, err)
+	}
+	if err := e.cfg.Store.WriteNotifications(ctx, notes); err != nil {
+		delete(e.states, key)
+		return nil, fmt.Errorf("alerting %s: enqueue: %w", model, err)
+	}
+	if err := e.cfg.Store.WriteAlerts(ctx, records); err != nil {
+		delete(e.states, key)
+		return nil, fmt.Errorf("alerting %s: alert history: %w", model, err)
+	}
+	if err := e.cfg.Store.SaveAlertState(ctx, key, doc, st.Version); err != nil {
+		delete(e.states, key)
+		return nil, fmt.Errorf("alerting %s: save state: %w", model, err)
+	}
+	e.gauges(st, model)
+	for _, c := range changes {
+		if c.status == drift.AlertFiring && !c.repeat || c.status == drift.AlertResolved {
+			e.log.Info("alert "+c.status, "rule", c.rule.Name, "model", model, "model_version", version,
+				"family", c.inst.Family, "feature", c.inst.Feature, "method", c.inst.Method)
 		}
 	}
 	if e.cfg.Wake != nil {
@@ -427,6 +540,13 @@ func silenced(silences []drift.Silence, l map[string]string, now time.Time) bool
 
 // messages groups the window's changes into one message per receiver.
 func (e *Engine) messages(st *modelState, w *drift.WindowSummary, changes []change, silences []drift.Silence, now time.Time) ([]Message, []drift.Notification) {
+	return e.messagesSalted(st, w, changes, silences, now, "")
+}
+
+// messagesSalted is messages with salt (and each message's status) in the
+// message IDs when salt is set: a pseudo window of a tick does not name
+// one moment the way a window does.
+func (e *Engine) messagesSalted(st *modelState, w *drift.WindowSummary, changes []change, silences []drift.Silence, now time.Time, salt string) ([]Message, []drift.Notification) {
 	byReceiver := map[string]*Message{}
 	var order []string
 	at := w.End.UTC()
@@ -470,6 +590,9 @@ func (e *Engine) messages(st *modelState, w *drift.WindowSummary, changes []chan
 	var notes []drift.Notification
 	for _, name := range order {
 		m := byReceiver[name]
+		if salt != "" {
+			m.ID = fingerprint(m.ID, salt, m.Status) + m.ID[16:]
+		}
 		rc := e.receivers[name]
 		if rc.Webhook != nil && rc.Webhook.Retraining {
 			if last, ok := st.LastRetraining[name]; ok && now.Sub(last) < rc.Webhook.Cooldown {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,7 +46,8 @@ type Evaluator interface {
 var ErrUnevaluable = errors.New("window cannot be evaluated")
 
 // Observer hears of every stored window, after it is durable (the demo
-// prints them; alerting will evaluate rules on them).
+// prints them; alerting evaluates rules on them). w is nil for results
+// that belong to no closed window (freshness, decided on a tick).
 type Observer func(w *drift.WindowSummary, results []drift.Result)
 
 // Owners hears which models this instance owns. A partition takes a model
@@ -216,37 +218,103 @@ func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src d
 	return nil
 }
 
-// Tick closes idle windows.
+// Tick closes idle windows and runs the freshness check.
 func (p *Partition) Tick(ctx context.Context, now time.Time) error {
 	if p.windows == nil {
 		return nil
 	}
-	p.freshness(now)
+	if err := p.freshness(ctx, now); err != nil {
+		return err
+	}
 	return p.close(ctx, p.windows.Tick(now), now)
+}
+
+// currentWindow is implemented by windows that say which window a model's
+// stream is in (window.Windower), to key freshness results.
+type currentWindow interface {
+	Current(model string) (drift.WindowSummary, bool)
 }
 
 // freshness exports how long each model has been silent, on every tick:
 // a model that stops sending closes no window, so this check cannot wait
-// for one.
-func (p *Partition) freshness(now time.Time) {
+// for one. When a model passes its limit, and when it sends again, it also
+// stores a result and tells the observers (with a nil window: the result
+// belongs to no closed window), so that alerting rules can match it.
+func (p *Partition) freshness(ctx context.Context, now time.Time) error {
 	le, ok := p.windows.(lastEvents)
 	if !ok {
-		return
+		return nil
 	}
-	for model, last := range le.LastEvents() {
-		silent := now.Sub(last)
+	last := le.LastEvents()
+	models := make([]string, 0, len(last))
+	for model := range last {
+		models = append(models, model)
+	}
+	slices.Sort(models) // results in a stable order, for tests and logs
+	for _, model := range models {
+		silent := now.Sub(last[model])
 		limit := p.pl.cfg.Freshness[model]
 		failed := limit > 0 && silent > limit
-		if failed && !p.stale[model] {
+		was := p.stale[model]
+		if failed && !was {
 			p.log.Warn("model sends no events", "model", model, "silent", silent.Round(time.Second), "freshness", limit)
 		}
 		if p.stale == nil {
 			p.stale = map[string]bool{}
 		}
-		p.stale[model] = failed
 		p.models[model] = true
 		p.pl.cfg.Metrics.fresh(model, silent.Seconds(), failed)
+		// Only the changes make results: every tick would rewrite the row
+		// and count as one more matching window in a rule's `for`.
+		if failed == was {
+			continue
+		}
+		if err := p.freshnessResult(ctx, model, silent, limit, failed, now); err != nil {
+			return err
+		}
+		p.stale[model] = failed
 	}
+	return nil
+}
+
+// freshnessResult stores (when failed) and publishes a freshness change.
+//
+// The row is keyed by the window the model's stream is in when it goes
+// quiet (its open window, else its last one): the silence happens inside
+// that window, which has no row of this method otherwise, and a restart
+// that detects the same silence again (the window is restored from the
+// checkpoint, and nothing arrived meanwhile) rewrites the same key with a
+// newer version instead of adding a row. A later silence, after events
+// opened a later window, has its own key. The recovery is not stored: it
+// would replace the failed row and erase the record of the silence; it
+// reaches the observers only, to resolve what the failure fired.
+func (p *Partition) freshnessResult(ctx context.Context, model string, silent, limit time.Duration, failed bool, now time.Time) error {
+	cw, ok := p.windows.(currentWindow)
+	if !ok {
+		return nil
+	}
+	w, ok := cw.Current(model)
+	if !ok {
+		return nil
+	}
+	r := drift.Result{Model: model, ModelVersion: w.ModelVersion, Family: drift.Quality, Method: "freshness_seconds",
+		WindowSeq: w.Seq, WindowStart: w.Start, WindowEnd: w.End,
+		Statistic: silent.Seconds(), Threshold: limit.Seconds(), Drifted: failed, Version: version(now)}
+	results := []drift.Result{r}
+	if failed {
+		if err := p.retry(ctx, "freshness", func(ctx context.Context) error {
+			return p.pl.cfg.Store.WriteWindow(ctx, nil, results, r.Version)
+		}); err != nil {
+			if ctx.Err() != nil || !p.permanent(err) {
+				return err
+			}
+			p.log.Error("storage refused the freshness result", "model", model, "err", err)
+		}
+	}
+	for _, o := range p.pl.cfg.Observers {
+		o(nil, results)
+	}
+	return nil
 }
 
 // Checkpoint writes the buffered raw rows, then the open windows with the

@@ -101,6 +101,9 @@ type modelState struct {
 	lastStart time.Time
 	lastEvent time.Time
 	late      uint64 // late events not yet attributed to a window
+	// lastClosed is the newest window closed, for Current when none is
+	// open.
+	lastClosed *drift.WindowSummary
 }
 
 type openWindow struct {
@@ -229,6 +232,32 @@ func (w *Windower) LastEvents() map[string]time.Time {
 		out[name] = m.lastEvent
 	}
 	return out
+}
+
+// Current returns the identity (model version, seq, start, end; no
+// counts) of the window model's stream is in: its newest open window, else
+// the newest closed for idleness, else the newest closed. ok is false when
+// the model has no window at all (nothing since a restore that held none).
+// The freshness check keys its result by it, so that one silence gives one
+// row however often it is detected.
+func (w *Windower) Current(model string) (cur drift.WindowSummary, ok bool) {
+	m := w.models[model]
+	if m == nil {
+		return cur, false
+	}
+	var s *drift.WindowSummary
+	switch {
+	case len(m.open) > 0:
+		s = m.open[len(m.open)-1].sum
+	case len(m.idle) > 0:
+		s = m.idle[len(m.idle)-1].sum
+	default:
+		s = m.lastClosed
+	}
+	if s == nil {
+		return cur, false
+	}
+	return drift.WindowSummary{Model: s.Model, ModelVersion: s.ModelVersion, Seq: s.Seq, Start: s.Start, End: s.End}, true
 }
 
 // Open returns the models' open windows (for inspection; do not modify).
@@ -427,6 +456,9 @@ func (m *modelState) closeFirst(n int) []*drift.WindowSummary {
 		}
 		m.closedThrough = max(m.closedThrough, out[i].Seq)
 		m.hasClosed = true
+		if m.lastClosed == nil || out[i].Seq >= m.lastClosed.Seq {
+			m.lastClosed = out[i]
+		}
 	}
 	m.open = slices.Delete(m.open, 0, n)
 	return out

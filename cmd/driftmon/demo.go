@@ -389,6 +389,9 @@ type demoFeature struct {
 }
 
 func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
+	if w == nil {
+		return // a tick's freshness result: the demo's producer never goes quiet
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var cov, prior []demoFeature

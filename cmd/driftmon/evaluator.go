@@ -65,6 +65,9 @@ func newEvaluator(store windowReader, models map[string]*modelEval) *evaluator {
 // pipeline.Observer: the pipeline calls it only once the window is
 // durable.
 func (e *evaluator) Observe(w *drift.WindowSummary, _ []drift.Result) {
+	if w == nil {
+		return // a tick's results: no window to remember
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if c, ok := e.counts[w.Model]; !ok || c.seq < w.Seq {
