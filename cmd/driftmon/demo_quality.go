@@ -10,18 +10,23 @@ import (
 )
 
 // The data-quality breakages the synthetic demo injects, one per window,
-// each in a way that leaves the drift verdicts the demo shows untouched
-// (so its covariate and prior story, and its alerts, stay as they are):
+// each for that window only:
 //
-//	window 1: age turns null in every event     -> missing_share, schema_violations
-//	window 2: 5 ages of 999 years                -> out_of_range_share
-//	window 3: 5 events carry an undeclared field -> schema_violations
-//	window 5: 10 events repeat an earlier id     -> duplicate_ids
-//	window 6: 150 events arrive for window 0     -> late_share (they count in window 6)
+//	window 1:  age turns null in every event       -> missing_share, schema_violations
+//	window 2:  5 ages of 999 years                  -> out_of_range_share
+//	window 3:  5 events carry an undeclared field   -> schema_violations
+//	window 5:  10 events repeat an earlier id       -> duplicate_ids
+//	window 6:  150 events arrive for window 0       -> late_share (they count in window 6)
+//	window 9:  channel "partner" is sent as "Partner" -> new_category_share
+//	window 10: distance_km is sent in metres (x1000) -> out_of_range_share, mean_shift
+//	window 11: half the events                      -> volume
 //
-// A renamed category, a unit change and a halved volume are not injected
-// here: each would also move a drift verdict; the tests inject them
-// (TestQualitySyntheticBreakage).
+// The first five leave every drift verdict as it was. The rename and the
+// unit change are drift too, of a broken pipeline: they hit channel and
+// distance_km, inputs that exist for them, so each drifts in its window
+// alone, beside the quality check that says why, and the covariate story
+// of amount and country (and its alert) stays as it is. The halved volume
+// comes last, in a window that drifts anyway.
 const (
 	synthNullAt       = 1
 	synthOutOfRangeAt = 2
@@ -29,7 +34,18 @@ const (
 	synthDuplicatesAt = 5
 	synthLateAt       = 6
 	synthLateEvents   = 150
+	synthRenameAt     = 9
+	synthUnitAt       = 10
+	synthHalvedAt     = 11
 )
+
+// synthEventsIn is how many events window w sends.
+func synthEventsIn(w int) int {
+	if w == synthHalvedAt {
+		return synthPerWindow / 2
+	}
+	return synthPerWindow
+}
 
 // injectBreakage rewrites the events of window w (i-th of the window) as
 // the breakages above say; it returns extra events to send after it.
@@ -54,6 +70,14 @@ func injectBreakage(s *synthStream, w, i int, ev []byte) (out []byte, extra [][]
 	case w == synthDuplicatesAt && i >= 100 && i < 110:
 		// The id of the event 50 before, in the same window.
 		ev = edit(func(e map[string]any) { e["id"] = fmt.Sprintf("req-%d", s.n-50) })
+	case w == synthRenameAt:
+		ev = edit(func(e map[string]any) {
+			if feats(e)["channel"] == "partner" {
+				feats(e)["channel"] = "Partner"
+			}
+		})
+	case w == synthUnitAt:
+		ev = edit(func(e map[string]any) { feats(e)["distance_km"] = feats(e)["distance_km"].(float64) * 1000 })
 	case w == synthLateAt && i == 0:
 		for k := range synthLateEvents {
 			extra = append(extra, s.event(0, synthStart.Add(time.Duration(k)*time.Second)))

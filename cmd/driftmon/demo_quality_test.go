@@ -12,9 +12,13 @@ import (
 
 // TestDemoPrintsTheInjectedBreakage: the synthetic demo injects one
 // data-quality breakage per window (demo_quality.go) and prints each, in
-// its window, as a "quality" line. From window 4 on, amount grew by 80%,
-// and its largest values leave the reference's range too: that is the
-// covariate shift's own doing, and the only other failure allowed.
+// its window, as a "quality" line, by its own check: the rename as new
+// categories (about a fifth of channel, the share "partner" has), the
+// metres as every distance out of range and a mean a thousand times too
+// big (far beyond 3 sigma), the half window as a volume of 900/1800 = 0.5,
+// at the tolerance's edge. From window 4 on, amount grew by 80%, and its
+// largest values leave the reference's range too: that is the covariate
+// shift's own doing, and the only other failure allowed.
 func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run([]string{"demo", "--json"}, &out, &errOut); code != 0 {
@@ -43,6 +47,9 @@ func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
 		synthSchemaAt:     {"/schema_violations"},
 		synthDuplicatesAt: {"/duplicate_ids"},
 		synthLateAt:       {"/late_share"},
+		synthRenameAt:     {"channel/new_category_share"},
+		synthUnitAt:       {"distance_km/mean_shift", "distance_km/out_of_range_share"},
+		synthHalvedAt:     {"/volume"},
 	}
 	for w := range synthWindows {
 		g := slices.DeleteFunc(slices.Clone(got[w]), func(c string) bool {

@@ -31,6 +31,18 @@ var synthStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 var synthFeatures = []struct{ name, kind string }{
 	{"amount", "numeric"}, {"age", "numeric"}, {"score_a", "numeric"},
 	{"country", "categorical"}, {"device", "categorical"}, {"is_new", "boolean"},
+	{"channel", "categorical"}, {"distance_km", "numeric"},
+}
+
+// synthExtra draws channel and distance_km, the two inputs that exist to
+// be broken (demo_quality.go): a renamed category and a unit change move
+// their own drift verdicts and nobody else's. They come from their own
+// random stream, so that the other inputs draw the same values as before
+// they were added.
+func synthExtra(r *rand.Rand) (channel string, distanceKm float64) {
+	channel = pick(r, []string{"app", "web", "partner"}, []float64{0.5, 0.3, 0.2})
+	distanceKm = math.Round(math.Exp(1.5+0.6*r.NormFloat64())*10) / 10
+	return channel, distanceKm
 }
 
 type synthRow struct {
@@ -81,13 +93,14 @@ func pick(r *rand.Rand, xs []string, ws []float64) string {
 
 // writeSynthReference writes n rows of the reference training set as CSV.
 func writeSynthReference(w io.Writer, seed uint64, n int) error {
-	r := rand.New(rand.NewPCG(seed, 1))
+	r, rx := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 3))
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"amount", "age", "score_a", "country", "device", "is_new", "prediction"})
+	cw.Write([]string{"amount", "age", "score_a", "country", "device", "is_new", "channel", "distance_km", "prediction"})
 	for i := 0; i < n; i++ {
 		row := synthDraw(r, -1)
+		channel, km := synthExtra(rx)
 		cw.Write([]string{ff(row.amount), ff(row.age), ff(row.scoreA), row.country, row.device,
-			strconv.FormatBool(row.isNew), ff(row.prediction)})
+			strconv.FormatBool(row.isNew), channel, ff(km), ff(row.prediction)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -95,18 +108,19 @@ func writeSynthReference(w io.Writer, seed uint64, n int) error {
 
 // synthStream draws the synthetic model's events.
 type synthStream struct {
-	r *rand.Rand
-	n int
+	r, rx *rand.Rand // rx: synthExtra's
+	n     int
 }
 
 func newSynthStream(seed uint64) *synthStream {
-	return &synthStream{r: rand.New(rand.NewPCG(seed, 2))}
+	return &synthStream{r: rand.New(rand.NewPCG(seed, 2)), rx: rand.New(rand.NewPCG(seed, 4))}
 }
 
 // event draws one event as window w of the demo's timeline would see it (w
 // < 0: the reference period), stamped ts.
 func (s *synthStream) event(w int, ts time.Time) []byte {
 	row := synthDraw(s.r, w)
+	channel, km := synthExtra(s.rx)
 	s.n++
 	b, _ := json.Marshal(map[string]any{
 		"model": synthModel, "model_version": "1", "id": fmt.Sprintf("req-%d", s.n),
@@ -114,6 +128,7 @@ func (s *synthStream) event(w int, ts time.Time) []byte {
 		"features": map[string]any{
 			"amount": row.amount, "age": row.age, "score_a": row.scoreA,
 			"country": row.country, "device": row.device, "is_new": row.isNew,
+			"channel": channel, "distance_km": km,
 		},
 		"prediction": row.prediction,
 	})
@@ -125,7 +140,7 @@ func synthEvents(seed uint64) [][]byte {
 	s := newSynthStream(seed)
 	out := make([][]byte, 0, synthWindows*synthPerWindow)
 	for w := 0; w < synthWindows; w++ {
-		for i := 0; i < synthPerWindow; i++ {
+		for i := 0; i < synthEventsIn(w); i++ {
 			ev, extra := injectBreakage(s, w, i, s.event(w, synthStart.Add(time.Duration(w*synthPerWindow+i)*time.Second)))
 			out = append(append(out, ev), extra...)
 		}
