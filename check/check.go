@@ -366,9 +366,11 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			stats = detectors.NumericStats(r.floats, c.floats, methods)
 		}
+		col.Distribution = numericDistribution(r.floats, c.floats)
 		r.floats, c.floats = nil, nil
 	} else {
-		rc, cc := align(r.counts, c.counts)
+		cats, rc, cc := align(r.counts, c.counts)
+		col.Distribution = categoricalDistribution(cats, rc, cc)
 		col.NReference, col.NCurrent = total(rc), total(cc)
 		rp := detectors.ProfileCounts(kind, plain(r.counts), r.missing, 0)
 		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
@@ -445,8 +447,8 @@ func threshold(method string) float64 {
 
 // align returns the two count vectors over the sorted union of the
 // categories, as the oracle orders them.
-func align(r, c map[string]*uint64) (rc, cc []uint64) {
-	cats := make([]string, 0, len(r)+len(c))
+func align(r, c map[string]*uint64) (cats []string, rc, cc []uint64) {
+	cats = make([]string, 0, len(r)+len(c))
 	for k := range r {
 		cats = append(cats, k)
 	}
@@ -465,7 +467,7 @@ func align(r, c map[string]*uint64) (rc, cc []uint64) {
 			cc[i] = *n
 		}
 	}
-	return rc, cc
+	return cats, rc, cc
 }
 
 func total(x []uint64) uint64 {

@@ -57,6 +57,10 @@ type Column struct {
 	// against the reference's (method = the check's name; Drifted: the
 	// check failed). The same checks as the service's, computed exactly.
 	Quality []Result `json:"quality"`
+	// Distribution is both sides over the reference's bins (numbers) or
+	// the categories, for the HTML report's chart; nil for a column with
+	// no reference values.
+	Distribution *Distribution `json:"distribution,omitempty"`
 }
 
 // Result is one method's value on one column.

@@ -48,7 +48,7 @@ error.
 	fs.Float64Var(&o.MaxDriftedShare, "max-drifted-share", 0, "share of drifted columns that still passes (0: any drifted column fails)")
 	ranges := fs.String("ranges", "", "comma-separated valid ranges of numeric columns, as column=lo:hi (default: the reference's min and max widened by a tenth of their span)")
 	failOnQuality := fs.Bool("fail-on-quality", true, "exit 1 when a quality check fails, as on drift")
-	format := fs.String("format", "table", "table or json")
+	format := fs.String("format", "table", "table, json or html (one self-contained page with a chart per column; best with --output)")
 	output := fs.String("output", "", "write the report to this file instead of standard output")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,8 +60,8 @@ error.
 		fmt.Fprintf(stderr, "driftmon check: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(stderr, "driftmon check: --format %q: want table or json\n", *format)
+	if *format != "table" && *format != "json" && *format != "html" {
+		fmt.Fprintf(stderr, "driftmon check: --format %q: want table, json or html\n", *format)
 		return exitUsage
 	}
 	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods =
@@ -101,8 +101,11 @@ func writeReport(rep *check.Report, format, output string, stdout io.Writer) (er
 		}()
 		w = f
 	}
-	if format == "json" {
+	switch format {
+	case "json":
 		return rep.WriteJSON(w)
+	case "html":
+		return rep.WriteHTML(w)
 	}
 	return rep.WriteTable(w)
 }
