@@ -255,7 +255,7 @@ func (p *Partition) freshness(ctx context.Context, now time.Time) error {
 		silent := now.Sub(last[model])
 		limit := p.pl.cfg.Freshness[model]
 		failed := limit > 0 && silent > limit
-		was := p.stale[model]
+		was, known := p.stale[model]
 		if failed && !was {
 			p.log.Warn("model sends no events", "model", model, "silent", silent.Round(time.Second), "freshness", limit)
 		}
@@ -265,8 +265,11 @@ func (p *Partition) freshness(ctx context.Context, now time.Time) error {
 		p.models[model] = true
 		p.pl.cfg.Metrics.fresh(model, silent.Seconds(), failed)
 		// Only the changes make results: every tick would rewrite the row
-		// and count as one more matching window in a rule's `for`.
-		if failed == was {
+		// and count as one more matching window in a rule's `for`. A model
+		// this partition has not judged yet (since it opened: a restart, a
+		// rebalance) may have gone stale under the previous run, whose
+		// alert only a fresh result resolves: its first fresh tick says so.
+		if known && failed == was {
 			continue
 		}
 		if err := p.freshnessResult(ctx, model, silent, limit, failed, now); err != nil {

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -185,8 +186,10 @@ func TestFreshnessResult(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if rs := freshRows(); len(rs) != 1 || len(msgs) != 1 || nilWindows != 1 {
-		t.Fatalf("after more ticks: %d rows, %d messages, %d hand-overs; want 1, 1, 1", len(rs), len(msgs), nilWindows)
+	// Two hand-overs: the first tick's (the partition's first judgement
+	// of m, fresh) and the failure's.
+	if rs := freshRows(); len(rs) != 1 || len(msgs) != 1 || nilWindows != 2 {
+		t.Fatalf("after more ticks: %d rows, %d messages, %d hand-overs; want 1, 1, 2", len(rs), len(msgs), nilWindows)
 	}
 	// 15 min after the last event the window closes for idleness, with
 	// no freshness row among its results: the silence still stands.
@@ -213,5 +216,54 @@ func TestFreshnessResult(t *testing.T) {
 	}
 	if rs := freshRows(); len(rs) != 1 || !rs[0].Drifted {
 		t.Fatalf("after events: rows %+v, want the failure kept", rs)
+	}
+}
+
+// TestFreshnessResolvesAfterRestart: a freshness alert fired before a
+// restart resolves on the first fresh tick after it, although this run
+// never saw the model go stale.
+func TestFreshnessResolvesAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, newFixture(t, 0, 0))
+	rule := config.RuleConfig{Name: "stale", Models: []string{"*"},
+		Match:     config.MatchConfig{Family: drift.Quality, Method: "freshness_seconds"},
+		Condition: config.Condition{Field: config.FieldDrifted}, For: 1, RepeatInterval: 4 * time.Hour,
+		Severity: "critical", Receivers: []string{"hook"}}
+	engine := alerting.NewEngine(alerting.EngineConfig{
+		Alerting: config.AlertingConfig{Rules: []config.RuleConfig{rule},
+			Receivers: []config.ReceiverConfig{{Name: "hook", Webhook: &config.WebhookConfig{URL: "http://127.0.0.1:1/hook"}}}},
+		Store: e.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	var statuses []string
+	pl := e.pipeline(func(c *pipeline.Config) {
+		c.Freshness = map[string]time.Duration{"m": 10 * time.Minute}
+		c.Observers = []pipeline.Observer{func(w *drift.WindowSummary, rs []drift.Result) {
+			msgs, err := engine.Process(ctx, w, rs, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				statuses = append(statuses, m.Status)
+			}
+		}}
+	})
+	p, _ := e.open(pl, predsTopic, 0, wall)
+	feed(t, p, events("m", 0), 0, 1)
+	if err := p.Tick(ctx, wall.Add(11*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// The restart: a new partition (its windows start empty), which hears
+	// from m at once; a minute of silence is within the limit.
+	p2, _ := e.open(pl, predsTopic, 0, wall.Add(12*time.Minute))
+	if err := p2.Prediction(ctx, events("m", 5)[0], []byte(`{}`), drift.Source{Topic: predsTopic, Offset: 1}, wall.Add(12*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Duration{13 * time.Minute, 14 * time.Minute} {
+		if err := p2.Tick(ctx, wall.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(statuses) != "[firing resolved]" {
+		t.Errorf("messages %v, want [firing resolved]", statuses)
 	}
 }
