@@ -428,6 +428,7 @@ func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, s
 		if rf != nil {
 			refShare = categoryShares(rf.Categories, labels)
 		}
+		labels, curShare, refShare = foldCategories(labels, curShare, refShare)
 	}
 	if len(labels) == 0 {
 		return h
@@ -456,6 +457,49 @@ func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, s
 		h.Labels = append(h.Labels, viewLabel{X: x0 + bw, Text: l})
 	}
 	return h
+}
+
+// maxHistCategories bounds the bars of a categorical histogram: a window
+// keeps up to a thousand categories, which no chart shows legibly.
+const maxHistCategories = 20
+
+// foldCategories keeps the maxHistCategories-1 categories with the largest
+// share in either distribution, in their order, and sums the rest into one
+// last bar, so the shares still add up to one.
+func foldCategories(labels []string, cur, ref []float64) ([]string, []float64, []float64) {
+	if len(labels) <= maxHistCategories {
+		return labels, cur, ref
+	}
+	weight := func(i int) float64 {
+		if ref != nil {
+			return max(cur[i], ref[i])
+		}
+		return cur[i]
+	}
+	idx := make([]int, len(labels))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return weight(idx[a]) > weight(idx[b]) })
+	keep := idx[:maxHistCategories-1]
+	sort.Ints(keep)
+	var outL []string
+	var outC, outR []float64
+	restC, restR := 1.0, 1.0
+	for _, i := range keep {
+		outL, outC = append(outL, labels[i]), append(outC, cur[i])
+		restC -= cur[i]
+		if ref != nil {
+			outR = append(outR, ref[i])
+			restR -= ref[i]
+		}
+	}
+	outL = append(outL, fmt.Sprintf("%d others", len(labels)-len(keep)))
+	outC = append(outC, max(restC, 0))
+	if ref != nil {
+		outR = append(outR, max(restR, 0))
+	}
+	return outL, outC, outR
 }
 
 func binLabels(edges []float64) []string {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,5 +105,35 @@ func TestViewNeedsTokenForReads(t *testing.T) {
 	}
 	if code, _ := getPage(t, base+"/", "Bearer s3cret"); code != http.StatusOK {
 		t.Errorf("with token: %d, want 200", code)
+	}
+}
+
+// TestFoldCategories: beyond maxHistCategories the largest categories of
+// either distribution stay, in order, and the rest become one bar, so the
+// shares still sum to one.
+func TestFoldCategories(t *testing.T) {
+	n := maxHistCategories + 5
+	labels := make([]string, n)
+	cur, ref := make([]float64, n), make([]float64, n)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("c%02d", i)
+		cur[i], ref[i] = 0.5/float64(n-1), 0.5/float64(n-1)
+	}
+	cur[n-1], ref[0] = 0.5, 0.5 // one big category in each; all shares sum to one
+	l, c, r := foldCategories(labels, cur, ref)
+	if len(l) != maxHistCategories || len(c) != len(l) || len(r) != len(l) {
+		t.Fatalf("%d labels, %d and %d shares, want %d each", len(l), len(c), len(r), maxHistCategories)
+	}
+	if l[0] != "c00" || l[len(l)-2] != labels[n-1] || l[len(l)-1] != "6 others" {
+		t.Errorf("labels %v: want c00 first, the current's big category last before the others", l)
+	}
+	for name, sh := range map[string][]float64{"current": c, "reference": r} {
+		sum := 0.0
+		for _, v := range sh {
+			sum += v
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Errorf("%s shares sum to %v", name, sum)
+		}
 	}
 }
