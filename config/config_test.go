@@ -284,6 +284,8 @@ func TestExample(t *testing.T) {
 			{Name: "country", Type: drift.Categorical},
 			{Name: "device", Type: drift.Categorical},
 			{Name: "is_new", Type: drift.Boolean},
+			{Name: "channel", Type: drift.Categorical},
+			{Name: "distance_km", Type: drift.Numeric},
 		}},
 		{"prediction", m.Prediction, PredictionScore},
 		{"alerting", c.Alerting, AlertingConfig{}},
