@@ -171,9 +171,16 @@ func (s *apiServer) viewModel(ctx context.Context, d *viewData, feature string, 
 	if err != nil || from.IsZero() {
 		return err
 	}
-	res, err := s.store.Results(ctx, storage.ResultQuery{Model: d.Model, From: from, To: to, Limit: maxResultLimit})
-	if err != nil {
-		return err
+	// No row limit: storage returns the oldest rows first, so a cap would
+	// drop the newest windows of a wide model. The span's viewWindows
+	// windows times the configured features and methods bound the rows.
+	var res []drift.Result
+	for _, fam := range []drift.Family{drift.Covariate, drift.Prior} {
+		rs, err := s.store.Results(ctx, storage.ResultQuery{Model: d.Model, Family: fam, From: from, To: to})
+		if err != nil {
+			return err
+		}
+		res = append(res, rs...)
 	}
 	wins, err := s.store.Windows(ctx, d.Model, from, to)
 	if err != nil {
