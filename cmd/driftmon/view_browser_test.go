@@ -193,6 +193,11 @@ func TestViewInChromium(t *testing.T) {
 	if !strings.Contains(hist, "amount in window") {
 		t.Errorf("histogram is not of amount: %.300s", hist)
 	}
+	// serve hands the view the model's file reference: the grey bars are
+	// the training set's, not the previous window's.
+	if !strings.Contains(hist, "reference file reference.csv") {
+		t.Errorf("histogram's reference is not the demo's file: %.600s", hist)
+	}
 	ref, cur := strings.Count(hist, `class="bar reference"`), strings.Count(hist, `class="bar current"`)
 	if ref != drift.NumBins || cur != drift.NumBins {
 		t.Errorf("histogram has %d reference and %d current bars, want %d each", ref, cur, drift.NumBins)
