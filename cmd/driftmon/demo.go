@@ -39,6 +39,10 @@ type demoData struct {
 	modelYAML string
 	events    [][]byte
 	windows   int // windows the stream makes, so the demo knows when it is done
+	// pauseAfter is the index of the event after which the producer goes
+	// quiet for pause (0: it never does), for the freshness check.
+	pauseAfter int
+	pause      time.Duration
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -190,11 +194,19 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 				msgs = append(msgs, kafka.Message{Key: k, Value: b})
 			}
 		}
-		if len(msgs) >= 1000 || i == len(dd.events)-1 {
+		quiet := dd.pause > 0 && i == dd.pauseAfter
+		if len(msgs) >= 1000 || i == len(dd.events)-1 || quiet {
 			if err := w.WriteMessages(ctx, msgs...); err != nil {
 				return err
 			}
 			msgs = msgs[:0]
+		}
+		if quiet {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(dd.pause):
+			}
 		}
 	}
 	return nil
@@ -233,18 +245,22 @@ func synthDemo(dir string) (*demoData, error) {
 	for _, sf := range synthFeatures {
 		fmt.Fprintf(&feats, "      %s: %s\n", sf.name, sf.kind)
 	}
+	events, pauseAfter := synthEvents(11)
 	return &demoData{
 		model: synthModel,
 		modelYAML: fmt.Sprintf(`  - name: %s
     window: {duration: %s}
     allowed_lateness: 1m
     idle_timeout: 2s
+    quality: {freshness: %s}
     reference: {file: %q}
     prediction: score
     features:
-%s`, synthModel, synthWindow, ref, feats.String()),
-		events:  synthEvents(11),
-		windows: synthWindows,
+%s`, synthModel, synthWindow, synthFreshness, ref, feats.String()),
+		events:     events,
+		windows:    synthWindows,
+		pauseAfter: pauseAfter,
+		pause:      synthQuietFor,
 	}, nil
 }
 
@@ -361,6 +377,7 @@ type demoPrinter struct {
 	n          int
 	drifted    int
 	firstDrift map[string]int64 // family:feature -> first drifted window (0-based)
+	stale      bool             // the model failed its freshness check and has not sent since
 	driftCount map[string]int
 	done       chan struct{}
 }
@@ -390,7 +407,8 @@ type demoFeature struct {
 
 func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
 	if w == nil {
-		return // a tick's freshness result: the demo's producer never goes quiet
+		p.freshnessLine(results)
+		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

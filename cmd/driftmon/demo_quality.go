@@ -17,6 +17,7 @@ import (
 //	window 3:  5 events carry an undeclared field   -> schema_violations
 //	window 5:  10 events repeat an earlier id       -> duplicate_ids
 //	window 6:  150 events arrive for window 0       -> late_share (they count in window 6)
+//	window 7:  then the producer sends nothing for 5 s -> freshness_seconds (limit 3 s), on the tick
 //	window 9:  channel "partner" is sent as "Partner" -> new_category_share
 //	window 10: distance_km is sent in metres (x1000) -> out_of_range_share, mean_shift
 //	window 11: half the events                      -> volume
@@ -37,6 +38,13 @@ const (
 	synthRenameAt     = 9
 	synthUnitAt       = 10
 	synthHalvedAt     = 11
+	synthQuietAfter   = 7
+	// The pause outlasts the idle timeout (2 s), so window 7 is stored
+	// first, and the freshness limit, so the check fails in it; the limit
+	// is above the idle timeout, as a stall long enough to fail it would
+	// already have closed windows early and broken the demo anyway.
+	synthQuietFor  = 5 * time.Second
+	synthFreshness = 3 * time.Second
 )
 
 // synthEventsIn is how many events window w sends.
@@ -84,6 +92,37 @@ func injectBreakage(s *synthStream, w, i int, ev []byte) (out []byte, extra [][]
 		}
 	}
 	return ev, extra
+}
+
+// freshnessLine prints a freshness result, decided on a tick: the model
+// went quiet, or sends again after it did (the first fresh result of a
+// run, with nothing before it, is not news).
+func (p *demoPrinter) freshnessLine(results []drift.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range results {
+		if r.Method != "freshness_seconds" || !r.Drifted && !p.stale {
+			continue
+		}
+		p.stale = r.Drifted
+		if p.json {
+			line := map[string]any{"type": "quality", "model": r.Model, "window_seq": r.WindowSeq,
+				"window_start": r.WindowStart, "window_end": r.WindowEnd, "failed": []any{}}
+			if r.Drifted {
+				line["failed"] = []map[string]any{{"feature": "", "check": r.Method, "statistic": r.Statistic, "threshold": r.Threshold}}
+			} else {
+				line["recovered"] = []string{r.Method}
+			}
+			b, _ := json.Marshal(line)
+			fmt.Fprintln(p.out, string(b))
+			continue
+		}
+		if r.Drifted {
+			fmt.Fprintf(p.out, "  quality: %s sent nothing for %.1fs: freshness_seconds=%.3g>%.3g\n", r.Model, r.Statistic, r.Statistic, r.Threshold)
+		} else {
+			fmt.Fprintf(p.out, "  quality: %s sends again: freshness_seconds back within %.3g\n", r.Model, r.Threshold)
+		}
+	}
 }
 
 // qualityLine prints a window's failed quality checks, if any: a "quality"

@@ -16,7 +16,10 @@ import (
 // categories (about a fifth of channel, the share "partner" has), the
 // metres as every distance out of range and a mean a thousand times too
 // big (far beyond 3 sigma), the half window as a volume of 900/1800 = 0.5,
-// at the tolerance's edge. From window 4 on, amount grew by 80%, and its
+// at the tolerance's edge, the producer's pause after window 7 as a
+// freshness failure keyed by window 7 (the window the model went quiet
+// in, closed for idleness 2 s into the 5 s pause, before the 3 s limit
+// passed) and then one recovery. From window 4 on, amount grew by 80%, and its
 // largest values leave the reference's range too: that is the covariate
 // shift's own doing, and the only other failure allowed.
 func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
@@ -26,6 +29,7 @@ func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
 	}
 	seq0 := synthStart.Unix() / int64(synthWindow/time.Second)
 	got := map[int][]string{}
+	var recovered []string
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		var l demoLine
@@ -35,6 +39,7 @@ func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
 		if l.Type != "quality" {
 			continue
 		}
+		recovered = append(recovered, l.Recovered...)
 		w := int(l.WindowSeq - seq0)
 		for _, f := range l.Failed {
 			got[w] = append(got[w], f.Feature+"/"+f.Check)
@@ -50,6 +55,10 @@ func TestDemoPrintsTheInjectedBreakage(t *testing.T) {
 		synthRenameAt:     {"channel/new_category_share"},
 		synthUnitAt:       {"distance_km/mean_shift", "distance_km/out_of_range_share"},
 		synthHalvedAt:     {"/volume"},
+		synthQuietAfter:   {"/freshness_seconds"},
+	}
+	if fmt.Sprint(recovered) != "[freshness_seconds]" {
+		t.Errorf("recoveries %v, want freshness_seconds once", recovered)
 	}
 	for w := range synthWindows {
 		g := slices.DeleteFunc(slices.Clone(got[w]), func(c string) bool {

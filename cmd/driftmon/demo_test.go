@@ -29,6 +29,7 @@ type demoLine struct {
 		Feature string `json:"feature"`
 		Check   string `json:"check"`
 	} `json:"failed"`
+	Recovered []string `json:"recovered"`
 	// alert and delivery lines
 	Receiver  string `json:"receiver"`
 	Path      string `json:"path"`

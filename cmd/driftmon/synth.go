@@ -135,8 +135,10 @@ func (s *synthStream) event(w int, ts time.Time) []byte {
 	return b
 }
 
-// synthEvents returns the demo stream's events, in event-time order.
-func synthEvents(seed uint64) [][]byte {
+// synthEvents returns the demo stream's events, in event-time order, and
+// the index of the last event before the producer goes quiet (the end of
+// window synthQuietAfter).
+func synthEvents(seed uint64) (events [][]byte, pauseAfter int) {
 	s := newSynthStream(seed)
 	out := make([][]byte, 0, synthWindows*synthPerWindow)
 	for w := 0; w < synthWindows; w++ {
@@ -144,8 +146,11 @@ func synthEvents(seed uint64) [][]byte {
 			ev, extra := injectBreakage(s, w, i, s.event(w, synthStart.Add(time.Duration(w*synthPerWindow+i)*time.Second)))
 			out = append(append(out, ev), extra...)
 		}
+		if w == synthQuietAfter {
+			pauseAfter = len(out) - 1
+		}
 	}
-	return out
+	return out, pauseAfter
 }
 
 func ff(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
