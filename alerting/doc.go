@@ -4,7 +4,10 @@
 // threshold does not flap); grouping, one message per receiver, model and
 // window; silences; a durable outbox; and a dispatcher that retries with
 // backoff. Receivers (Slack, signed webhooks, retraining webhooks) each
-// implement Notifier and know nothing of retries.
+// implement Notifier and know nothing of retries. With several instances
+// in one consumer group, the dispatcher sends only the entries of the
+// models this instance owns (an Owner says which), asking again before each
+// retry, so that a notification is sent by one instance, not by each.
 //
 // It consumes drift values and the small storage interfaces it declares
 // (Store, Outbox, SilenceStore); it must not import the ingest, window or
