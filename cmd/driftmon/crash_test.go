@@ -232,11 +232,19 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 	first := start("first")
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond}
 	defer w.Close()
-	produce := func(ctx context.Context, evs [][]byte, pace time.Duration) int {
+	// produce sends evs in batches of 200, one batch per pace. From
+	// trickleFrom on it sends batches of 10: on a slow machine the kill
+	// may come late, and the stream must still be going on (with records
+	// handled since the last checkpoint) when it does.
+	produce := func(ctx context.Context, evs [][]byte, pace time.Duration, trickleFrom int) int {
 		n := 0
 		for n < len(evs) && ctx.Err() == nil {
+			batch := 200
+			if n >= trickleFrom {
+				batch = 10
+			}
 			var msgs []kafka.Message
-			for _, e := range evs[n:min(n+200, len(evs))] {
+			for _, e := range evs[n:min(n+batch, len(evs))] {
 				msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: e})
 			}
 			if err := w.WriteMessages(context.Background(), msgs...); err != nil {
@@ -248,11 +256,12 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		}
 		return n
 	}
-	// The stream goes on (about 5 s for all of it) until the kill; the
-	// rest is produced once the first instance is dead.
+	// The stream goes on until the kill (about 4 s for the first 80%, then
+	// 10 events every 50 ms, 20 s more for the rest); what is left is
+	// produced once the first instance is dead.
 	prodCtx, stopProducing := context.WithCancel(ctx)
 	producedBeforeKill := make(chan int, 1)
-	go func() { producedBeforeKill <- produce(prodCtx, events, 50*time.Millisecond) }()
+	go func() { producedBeforeKill <- produce(prodCtx, events, 50*time.Millisecond, len(events)*8/10) }()
 
 	waitFor(t, 30*time.Second, "the first windows stored and a commit", func() (bool, error) {
 		n, err := stored()
@@ -305,7 +314,7 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		t.Fatalf("killed with %d records handled and the checkpoint at %d: nothing to replay", handled, checkpointAtKill)
 	}
 
-	produce(ctx, events[produced:], 20*time.Millisecond)
+	produce(ctx, events[produced:], 20*time.Millisecond, len(events))
 	start("second")
 	waitFor(t, 60*time.Second, "every window stored", func() (bool, error) {
 		n, err := stored()
