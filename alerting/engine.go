@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,6 +122,22 @@ type instance struct {
 }
 
 func stateKey(model, version string) string { return model + "\x00" + version }
+
+// Forget drops what the engine holds in memory of a model's alert states,
+// every version's. An instance calls it when the model's partition moves
+// away: if the model comes back later, its states are read again from
+// storage, where the instance that owned it meanwhile left them, rather
+// than taken from a copy that missed those windows.
+func (e *Engine) Forget(model string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	prefix := stateKey(model, "")
+	for k := range e.states {
+		if strings.HasPrefix(k, prefix) {
+			delete(e.states, k)
+		}
+	}
+}
 
 func modelMatch(r config.RuleConfig, model string) bool {
 	for _, g := range r.Models {

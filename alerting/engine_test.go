@@ -397,3 +397,24 @@ func TestRemovedRuleDropsItsAlerts(t *testing.T) {
 		t.Fatalf("re-added rule: %q, want a new firing", statuses(msgs))
 	}
 }
+
+// TestForgetAfterHandover: a model's partition moves to another instance
+// and back. The instance that had it first must judge the next window by
+// what the other one stored, not by its own stale copy: with for 2,
+// window 0 is pending on A, window 1 fires on B; back on A, window 2
+// (still drifted) is already firing, so it sends nothing. Without the
+// Forget, A counts window 2 as the second drifted window and fires again
+// ("-ff"; checked by removing the call).
+func TestForgetAfterHandover(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	r := rule("feature-drift", 2, 0, "hook")
+	a, b := newEngine(st, r), newEngine(st, r)
+	w0, w1, w2 := window(0), window(1), window(2)
+	got := statuses(process(t, a, w0, []drift.Result{verdict(w0, "amount", true)}, w0.End))
+	a.Forget("fraud") // the partition moved to B
+	got += statuses(process(t, b, w1, []drift.Result{verdict(w1, "amount", true)}, w1.End))
+	got += statuses(process(t, a, w2, []drift.Result{verdict(w2, "amount", true)}, w2.End))
+	if got != "-f-" {
+		t.Fatalf("A, B, A = %q, want -f-", got)
+	}
+}

@@ -51,6 +51,7 @@ func newAlerter(ctx context.Context, cfg *config.Config, st storage.AlertStore, 
 	e := alerting.NewEngine(alerting.EngineConfig{Alerting: cfg.Alerting, Store: st, Metrics: m, Models: models,
 		Reference: func(model string) string { return describeReference(cfg.Model(model)) },
 		Wake:      d.Wake, Logger: log})
+	own.onRelease(e.Forget)
 	return &alerter{ctx: ctx, engine: e, dispatcher: d, onMessage: opt.Alerts, log: log}
 }
 

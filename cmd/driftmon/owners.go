@@ -16,6 +16,9 @@ type owners struct {
 	// dispatcher's WakeAll): entries its previous owner left pending are
 	// sent now, not when the model's next window closes.
 	taken func()
+	// released hears of each model this instance no longer owns (the
+	// alerting engine's Forget).
+	released func(model string)
 }
 
 func newOwners() *owners { return &owners{n: map[string]int{}} }
@@ -33,12 +36,17 @@ func (o *owners) Take(model string) {
 
 func (o *owners) Release(model string) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	last := o.n[model] == 1
 	if o.n[model] <= 1 {
 		delete(o.n, model)
-		return
+	} else {
+		o.n[model]--
 	}
-	o.n[model]--
+	released := o.released
+	o.mu.Unlock()
+	if last && released != nil {
+		released(model)
+	}
 }
 
 func (o *owners) Owns(model string) bool {
@@ -51,5 +59,13 @@ func (o *owners) Owns(model string) bool {
 func (o *owners) onTake(f func()) {
 	o.mu.Lock()
 	o.taken = f
+	o.mu.Unlock()
+}
+
+// onRelease sets what hears of models no longer owned, before the pipeline
+// runs.
+func (o *owners) onRelease(f func(model string)) {
+	o.mu.Lock()
+	o.released = f
 	o.mu.Unlock()
 }

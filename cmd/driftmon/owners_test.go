@@ -8,19 +8,21 @@ func TestOwners(t *testing.T) {
 	o := newOwners()
 	woken := 0
 	o.onTake(func() { woken++ })
+	var released []string
+	o.onRelease(func(m string) { released = append(released, m) })
 	o.Take("m")
 	o.Take("m") // a second partition with the same model
 	if !o.Owns("m") || o.Owns("m2") || woken != 1 {
 		t.Fatalf("owns m %v, m2 %v, woken %d; want true, false, 1", o.Owns("m"), o.Owns("m2"), woken)
 	}
 	o.Release("m")
-	if !o.Owns("m") {
-		t.Fatal("released by one of two partitions: still owned")
+	if !o.Owns("m") || len(released) != 0 {
+		t.Fatalf("released by one of two partitions: owns %v, released %v; want still owned", o.Owns("m"), released)
 	}
 	o.Release("m")
 	o.Release("m") // a partition closed twice does not go negative
-	if o.Owns("m") {
-		t.Fatal("released by both: still owned")
+	if o.Owns("m") || len(released) != 1 {
+		t.Fatalf("released by both: owns %v, released %v; want not owned, released once", o.Owns("m"), released)
 	}
 	o.Take("m")
 	if !o.Owns("m") || woken != 2 {
