@@ -53,6 +53,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rows := fs.Int("window", 2000, "rows per window when replaying --data")
 	timeout := fs.Duration("timeout", 60*time.Second, "stop after this long whatever happened")
 	level := fs.String("log-level", "warn", "log level (logs go to stderr)")
+	listen := fs.String("listen", "127.0.0.1:0", "HTTP address of the view at /, the API and /metrics")
+	stay := fs.Bool("stay", false, "keep serving the view, the API and /metrics after the run, until interrupted")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -79,6 +81,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	// The run ends at --timeout; with --stay the service (and its view)
+	// outlives it, until the user interrupts.
+	interrupt := ctx
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	port, err := freePort()
@@ -124,13 +129,17 @@ models:
 		return 1
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		fmt.Fprintln(stderr, "driftmon demo:", err)
-		return 1
+		fmt.Fprintln(stderr, "driftmon demo: --listen:", err)
+		return exitUsage
 	}
 	ready := make(chan struct{})
-	svcCtx, stopSvc := context.WithCancel(ctx)
+	svcParent := ctx
+	if *stay {
+		svcParent = interrupt
+	}
+	svcCtx, stopSvc := context.WithCancel(svcParent)
 	defer stopSvc()
 	svcErr := make(chan error, 1)
 	go func() {
@@ -163,10 +172,23 @@ models:
 	if !pr.waitDelivered(time.Now().Add(10 * time.Second)) {
 		pr.info("driftmon demo: some notifications were not delivered in time")
 	}
-	stopSvc()
-	<-svcErr
+	if !*stay {
+		stopSvc()
+		<-svcErr
+	}
 	rejected := deadLetters(broker)
 	pr.summary(dd, rejected)
+	if *stay {
+		pr.info("driftmon demo: serving the view at http://%s/, the API and /metrics until interrupted", ln.Addr())
+		select {
+		case <-interrupt.Done():
+			stopSvc()
+			<-svcErr
+		case err := <-svcErr:
+			fmt.Fprintln(stderr, "driftmon demo: service stopped:", err)
+			return 1
+		}
+	}
 	return 0
 }
 
