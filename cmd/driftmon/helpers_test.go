@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/driftmon/driftmon/config"
@@ -126,4 +127,37 @@ func startServe(t *testing.T, cfg *config.Config) (addr string, ctx context.Cont
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return ln.Addr().String(), ctx
+}
+
+// twoModelProducer writes events for model m to the predictions topic's
+// partition 0, and the same events as model m2 to partition 1, so that two
+// instances of one group each own one model. produce sends events
+// [from, to) of both, in batches of 200, pausing pace after each batch.
+func twoModelProducer(t *testing.T, broker string, events [][]byte) (produce func(from, to int, pace time.Duration)) {
+	t.Helper()
+	events2 := make([][]byte, len(events))
+	for i, e := range events {
+		events2[i] = []byte(`{"model":"m2",` + string(e[len(`{`):]))
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond,
+		Balancer: kafka.BalancerFunc(func(msg kafka.Message, partitions ...int) int {
+			if string(msg.Key) == "m2" {
+				return partitions[1]
+			}
+			return partitions[0]
+		})}
+	t.Cleanup(func() { w.Close() })
+	return func(from, to int, pace time.Duration) {
+		for i := from; i < to; i += 200 {
+			var msgs []kafka.Message
+			for j := i; j < min(i+200, to); j++ {
+				msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: events[j]},
+					kafka.Message{Key: []byte("m2"), Value: events2[j]})
+			}
+			if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(pace)
+		}
+	}
 }

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/drift"
@@ -191,31 +189,9 @@ func TestOnlyTheOwnerSendsAlerts(t *testing.T) {
 
 	base := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
 	events, want := testStream(2400, base, window)
-	events2 := make([][]byte, len(events))
-	for i, e := range events {
-		events2[i] = []byte(`{"model":"m2",` + string(e[1:]))
-	}
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond,
-		Balancer: kafka.BalancerFunc(func(msg kafka.Message, partitions ...int) int {
-			if string(msg.Key) == "m2" {
-				return partitions[1]
-			}
-			return partitions[0]
-		})}
-	defer w.Close()
+	produceBoth := twoModelProducer(t, broker, events)
+	produce := func(from, to int) { produceBoth(from, to, 0) }
 	ctx := context.Background()
-	produce := func(from, to int) {
-		for i := from; i < to; i += 200 {
-			var msgs []kafka.Message
-			for j := i; j < min(i+200, to); j++ {
-				msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: events[j]},
-					kafka.Message{Key: []byte("m2"), Value: events2[j]})
-			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	store, err := clickhouse.Open(ctx, clickhouse.Options{Addr: []string{chAddr}, Database: db, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/storage/clickhouse"
 )
@@ -37,11 +35,6 @@ func TestTwoInstancesShareTheWork(t *testing.T) {
 	events, want := testStream(6000, base, window)
 	// m2's events: the same, with "model":"m2" first (of a repeated key the
 	// decoder takes the first).
-	events2 := make([][]byte, len(events))
-	for i, e := range events {
-		events2[i] = []byte(string(e[:len(`{`)]) + `"model":"m2",` + string(e[len(`{`):]))
-	}
-
 	start := func() (stop func()) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -61,28 +54,9 @@ func TestTwoInstancesShareTheWork(t *testing.T) {
 		}
 	}
 	// Keys pick partitions: m on 0, m2 on 1.
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond,
-		Balancer: kafka.BalancerFunc(func(msg kafka.Message, partitions ...int) int {
-			if string(msg.Key) == "m2" {
-				return partitions[1]
-			}
-			return partitions[0]
-		})}
-	defer w.Close()
+	produceBoth := twoModelProducer(t, broker, events)
+	produce := func(from, to int) { produceBoth(from, to, 10*time.Millisecond) }
 	ctx := context.Background()
-	produce := func(from, to int) {
-		for i := from; i < to; i += 200 {
-			var msgs []kafka.Message
-			for j := i; j < min(i+200, to); j++ {
-				msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: events[j]},
-					kafka.Message{Key: []byte("m2"), Value: events2[j]})
-			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
 	store, err := clickhouse.Open(ctx, clickhouse.Options{Addr: []string{chAddr}, Database: db})
 	if err != nil {
 		t.Fatal(err)
