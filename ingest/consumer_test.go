@@ -86,16 +86,7 @@ func TestConsumerReopensFromCheckpoint(t *testing.T) {
 	}
 	defer c.Close()
 	broker := c.ListenAddrs()[0]
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 100, BatchTimeout: time.Millisecond}
-	var msgs []kafka.Message
-	for i := 0; i < n; i++ {
-		msgs = append(msgs, kafka.Message{Key: []byte("m"),
-			Value: []byte(fmt.Sprintf(`{"model": "m", "id": "%d", "timestamp": %d}`, i, 1_700_000_000_000+i))})
-	}
-	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	msgs := producePredictions(t, broker, n)
 
 	sinks := &memSinks{resume: -1, failAt: 321, rejectIDs: map[string]bool{"77": true}}
 	reg := prometheus.NewRegistry()
@@ -264,16 +255,7 @@ func TestConsumerLagFromHighWatermark(t *testing.T) {
 	// The partition is assigned and reported before anything is produced.
 	waitGauge("0 on an empty partition", func(v float64) bool { return v == 0 })
 
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 100, BatchTimeout: time.Millisecond}
-	var msgs []kafka.Message
-	for i := 0; i < n; i++ {
-		msgs = append(msgs, kafka.Message{Key: []byte("m"),
-			Value: []byte(fmt.Sprintf(`{"model": "m", "id": "%d", "timestamp": %d}`, i, 1_700_000_000_000+i))})
-	}
-	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	producePredictions(t, broker, n)
 
 	// Every record is fetched or fetchable, none handled: the lag is the
 	// whole backlog, however much of it the reader has buffered.
@@ -312,4 +294,22 @@ func testConsumer(t *testing.T, broker string, sinks SinkFactory, reg prometheus
 		HeartbeatInterval: 200 * time.Millisecond, SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, sinks, dead, NewMetrics(reg))
+}
+
+// producePredictions writes n predictions of model m, ids 0 to n-1, one a
+// millisecond of event time apart, to the predictions topic, and returns
+// them.
+func producePredictions(t *testing.T, broker string, n int) []kafka.Message {
+	t.Helper()
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 100, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, kafka.Message{Key: []byte("m"),
+			Value: []byte(fmt.Sprintf(`{"model": "m", "id": "%d", "timestamp": %d}`, i, 1_700_000_000_000+i))})
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	return msgs
 }
