@@ -1,0 +1,153 @@
+package perf
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// CBPE estimates a binary classifier's performance from probabilities
+// alone: Fit calibrates the reference's probabilities against its labels
+// by isotonic regression (pool-adjacent-violators, non-decreasing,
+// clipped to [0,1]); Estimate then takes a window's raw probabilities
+// and returns the expected accuracy, F1 (of the positive class) and ROC AUC
+// at the decision threshold, treating each calibrated probability as the
+// chance the event is positive.
+//
+// The definitions are NannyML's CBPE for binary classification (docs "How
+// it works: performance estimation", and estimate_f1 / estimate_roc_auc in
+// nannyml/performance_estimation/confidence_based/metrics.py). With raw
+// probability p_j, calibrated probability c_j and prediction
+// yhat_j = 1 when p_j >= threshold:
+//
+//	E[TP] = sum over yhat=1 of c_j      E[FP] = sum over yhat=1 of 1 - c_j
+//	E[FN] = sum over yhat=0 of c_j      E[TN] = sum over yhat=0 of 1 - c_j
+//	accuracy = (E[TP] + E[TN]) / n
+//	F1 = E[TP] / (E[TP] + (E[FP] + E[FN]) / 2), 0 when that is 0/0
+//
+// ROC AUC: NannyML ranks the events by descending raw probability and
+// takes, at each cut, the expected true positives above it as the running
+// sum of c_j and the expected false positives as the running sum of
+// 1 - c_j; TPR and FPR are those sums over their totals, and the AUC the
+// trapezoidal area under (FPR, TPR). Equivalently, it is
+//
+//	sum over pairs (i above j) of c_i (1 - c_j), plus half of the pairs at
+//	the same rank (i = j included), over sum c * sum (1 - c):
+//
+// the chance that a random positive outranks a random negative if each
+// event is positive with probability c. Two departures from NannyML's
+// code, both below its own precision: events tied on the raw probability
+// are one threshold here (as scikit-learn's roc_curve does; NannyML steps
+// through them in argsort order, so its value for ties depends on the
+// sort), and the running sums are not rounded to 5 decimals first.
+// Ranking by the raw probability rather than the calibrated one keeps the
+// model's own order within a flat step of the calibration, as NannyML does.
+//
+// A fitted CBPE is read-only and safe for concurrent use.
+type CBPE struct {
+	cal       *Isotonic
+	threshold float64
+}
+
+// Estimate is CBPE's expected performance of a window. ROCAUC is NaN when
+// the calibrated probabilities are all 0 or all 1 (no expected positive or
+// no expected negative).
+type Estimate struct{ Accuracy, F1, ROCAUC float64 }
+
+// FitCBPE calibrates refProb (the model's probability of the positive
+// class on the reference) against refPositive (the reference's labels),
+// with threshold the model's decision threshold: an event is predicted
+// positive when its probability is at least threshold. It is an ErrInput
+// when the reference is empty, the lengths differ, a probability is NaN or
+// outside [0, 1], the threshold is outside [0, 1], or the reference lacks
+// either class (the calibration would be a constant, estimating nothing).
+func FitCBPE(refProb []float64, refPositive []bool, threshold float64) (*CBPE, error) {
+	if len(refProb) == 0 || len(refProb) != len(refPositive) {
+		return nil, fmt.Errorf("%w: cbpe: %d reference probabilities, %d labels", ErrInput, len(refProb), len(refPositive))
+	}
+	if !(threshold >= 0 && threshold <= 1) {
+		return nil, fmt.Errorf("%w: cbpe: threshold %v outside [0, 1]", ErrInput, threshold)
+	}
+	y := make([]float64, len(refPositive))
+	var pos int
+	for i, p := range refProb {
+		if !(p >= 0 && p <= 1) {
+			return nil, fmt.Errorf("%w: cbpe: reference probability %d is %v", ErrInput, i, p)
+		}
+		if refPositive[i] {
+			y[i] = 1
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(refPositive) {
+		return nil, fmt.Errorf("%w: cbpe: the reference has %d positives in %d events; it needs both classes", ErrInput, pos, len(refPositive))
+	}
+	cal, err := FitIsotonic(refProb, y, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cbpe: %w", err)
+	}
+	return &CBPE{cal: cal, threshold: threshold}, nil
+}
+
+// Calibrated is the calibrated probability of a raw probability p: the
+// chance, learnt on the reference, that an event with probability p is
+// positive.
+func (c *CBPE) Calibrated(p float64) float64 { return c.cal.Predict(p) }
+
+// rankedProb is one event of Estimate's ranking: its raw and its
+// calibrated probability.
+type rankedProb struct{ raw, cal float64 }
+
+// Estimate is the expected performance of a window of raw probabilities
+// (see CBPE). ok is false when prob is empty or holds a NaN or a value
+// outside [0, 1].
+func (c *CBPE) Estimate(prob []float64) (Estimate, bool) {
+	if len(prob) == 0 {
+		return Estimate{}, false
+	}
+	ev := make([]rankedProb, len(prob))
+	var tp, fp, fn, tn float64
+	for i, p := range prob {
+		if !(p >= 0 && p <= 1) {
+			return Estimate{}, false
+		}
+		q := c.cal.Predict(p)
+		ev[i] = rankedProb{p, q}
+		if p >= c.threshold {
+			tp += q
+			fp += 1 - q
+		} else {
+			fn += q
+			tn += 1 - q
+		}
+	}
+	e := Estimate{
+		Accuracy: (tp + tn) / float64(len(prob)),
+		F1:       divOrZero(tp, tp+0.5*(fp+fn)),
+		ROCAUC:   expectedAUC(ev),
+	}
+	return e, true
+}
+
+// expectedAUC is NaN, or the trapezoidal area under the expected ROC curve
+// of events ranked by descending raw probability (see CBPE); ev is sorted
+// in place.
+func expectedAUC(ev []rankedProb) float64 {
+	slices.SortFunc(ev, func(a, b rankedProb) int { return cmp.Compare(b.raw, a.raw) })
+	var tp, fp, tpPrev, fpPrev, area2 float64
+	for i := 0; i < len(ev); {
+		j := i
+		for ; j < len(ev) && ev[j].raw == ev[i].raw; j++ {
+			tp += ev[j].cal
+			fp += 1 - ev[j].cal
+		}
+		area2 += float64((fp - fpPrev) * (tp + tpPrev))
+		tpPrev, fpPrev = tp, fp
+		i = j
+	}
+	if tp == 0 || fp == 0 {
+		return math.NaN()
+	}
+	return area2 / (2 * tp * fp)
+}
