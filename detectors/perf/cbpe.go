@@ -1,7 +1,6 @@
 package perf
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -95,59 +94,57 @@ func FitCBPE(refProb []float64, refPositive []bool, threshold float64) (*CBPE, e
 // positive.
 func (c *CBPE) Calibrated(p float64) float64 { return c.cal.Predict(p) }
 
-// rankedProb is one event of Estimate's ranking: its raw and its
-// calibrated probability.
-type rankedProb struct{ raw, cal float64 }
-
 // Estimate is the expected performance of a window of raw probabilities
 // (see CBPE). ok is false when prob is empty or holds a NaN or a value
 // outside [0, 1].
+//
+// The window is sorted once, ascending; a sweep then calibrates each
+// distinct probability with a cursor over the calibration's points (no
+// search per event) and gathers the expected confusion matrix and the
+// expected AUC in the same pass, the AUC in its pairwise form: each tie
+// group g, with E[positives] C_g and E[negatives] F_g, wins against the
+// expected negatives below it and half of its own,
+// AUC = sum_g C_g (F_below + F_g / 2) / (sum C * sum F).
 func (c *CBPE) Estimate(prob []float64) (Estimate, bool) {
 	if len(prob) == 0 {
 		return Estimate{}, false
 	}
-	ev := make([]rankedProb, len(prob))
-	var tp, fp, fn, tn float64
-	for i, p := range prob {
+	for _, p := range prob {
 		if !(p >= 0 && p <= 1) {
 			return Estimate{}, false
 		}
-		q := c.cal.Predict(p)
-		ev[i] = rankedProb{p, q}
-		if p >= c.threshold {
-			tp += q
-			fp += 1 - q
-		} else {
-			fn += q
-			tn += 1 - q
+	}
+	sorted := slices.Clone(prob)
+	slices.Sort(sorted)
+	cur := c.cal.cursor()
+	var tp, fp, fn, tn, fBelow, area float64
+	for i := 0; i < len(sorted); {
+		p := sorted[i]
+		j := i + 1
+		for j < len(sorted) && sorted[j] == p {
+			j++
 		}
+		q := cur.predict(p)
+		n := float64(j - i)
+		cg, fg := n*q, n*(1-q)
+		if p >= c.threshold {
+			tp += cg
+			fp += fg
+		} else {
+			fn += cg
+			tn += fg
+		}
+		area += float64(cg * (fBelow + fg/2))
+		fBelow += fg
+		i = j
 	}
 	e := Estimate{
 		Accuracy: (tp + tn) / float64(len(prob)),
 		F1:       divOrZero(tp, tp+0.5*(fp+fn)),
-		ROCAUC:   expectedAUC(ev),
+		ROCAUC:   math.NaN(),
+	}
+	if pos, neg := tp+fn, fp+tn; pos > 0 && neg > 0 {
+		e.ROCAUC = area / (pos * neg)
 	}
 	return e, true
-}
-
-// expectedAUC is NaN, or the trapezoidal area under the expected ROC curve
-// of events ranked by descending raw probability (see CBPE); ev is sorted
-// in place.
-func expectedAUC(ev []rankedProb) float64 {
-	slices.SortFunc(ev, func(a, b rankedProb) int { return cmp.Compare(b.raw, a.raw) })
-	var tp, fp, tpPrev, fpPrev, area2 float64
-	for i := 0; i < len(ev); {
-		j := i
-		for ; j < len(ev) && ev[j].raw == ev[i].raw; j++ {
-			tp += ev[j].cal
-			fp += 1 - ev[j].cal
-		}
-		area2 += float64((fp - fpPrev) * (tp + tpPrev))
-		tpPrev, fpPrev = tp, fp
-		i = j
-	}
-	if tp == 0 || fp == 0 {
-		return math.NaN()
-	}
-	return area2 / (2 * tp * fp)
 }

@@ -39,31 +39,41 @@ func Classify(pred, label []string) (c Classification, ok bool) {
 	if len(pred) == 0 || len(pred) != len(label) {
 		return Classification{}, false
 	}
-	// One pass: each string is looked up in the class index, except that a
-	// run of equal strings (a model that predicts one class for long
-	// stretches, sorted input) reuses the previous lookup.
-	index := make(map[string]int)
+	// One pass. A window holds few classes, so a string is first compared
+	// with the classes seen so far, in order (cheaper than hashing it up
+	// to a dozen classes); the map takes over beyond that. (Reusing the
+	// previous lookup for a run of equal strings measured slower: on
+	// mixed classes the extra comparison costs more than it saves.)
+	const scanMax = 12
+	var index map[string]int
 	var classes []string
 	var tp, predN, trueN []int
 	lookup := func(s string) int {
-		j, seen := index[s]
-		if !seen {
-			j = len(classes)
+		if index == nil {
+			for j, c := range classes {
+				if c == s {
+					return j
+				}
+			}
+		} else if j, seen := index[s]; seen {
+			return j
+		}
+		j := len(classes)
+		classes = append(classes, s)
+		tp, predN, trueN = append(tp, 0), append(predN, 0), append(trueN, 0)
+		if index != nil {
 			index[s] = j
-			classes = append(classes, s)
-			tp, predN, trueN = append(tp, 0), append(predN, 0), append(trueN, 0)
+		} else if len(classes) > scanMax {
+			index = make(map[string]int, 2*len(classes))
+			for i, c := range classes {
+				index[c] = i
+			}
 		}
 		return j
 	}
 	correct := 0
-	ip, il := -1, -1
 	for i := range pred {
-		if ip < 0 || pred[i] != pred[i-1] {
-			ip = lookup(pred[i])
-		}
-		if il < 0 || label[i] != label[i-1] {
-			il = lookup(label[i])
-		}
+		ip, il := lookup(pred[i]), lookup(label[i])
 		predN[ip]++
 		trueN[il]++
 		if ip == il {
@@ -105,52 +115,60 @@ func divOrZero(a, b float64) float64 {
 	return a / b
 }
 
-// scored is one event of a ranking: its score and whether it is positive.
-type scored struct {
-	s   float64
-	pos bool
-}
-
 // ROCAUC is the area under the ROC curve of score for positive (ties as
 // scikit-learn's roc_auc_score: trapezoids over distinct thresholds). ok is
 // false when either class is absent, lengths differ, or a score is NaN.
 //
-// Events are ranked by descending score; at each distinct score the counts
-// of positives (TP) and negatives (FP) above or at it move together, so a
-// tie between a positive and a negative contributes half, as the diagonal
-// of scikit-learn's trapezoid does. The area is summed on the integer
-// counts and divided once by P * N. ±Inf scores rank like any other.
+// The trapezoidal area over distinct thresholds is the share of
+// (positive, negative) pairs that the positive wins, a tie counting half
+// (the diagonal of the trapezoid at a tied threshold); that is what is
+// computed here, on integer counts divided once by P * N. ±Inf scores rank
+// like any other (scikit-learn refuses them).
 func ROCAUC(score []float64, positive []bool) (auc float64, ok bool) {
 	if len(score) == 0 || len(score) != len(positive) {
 		return 0, false
 	}
-	ev := make([]scored, len(score))
+	// Sorting the positives' and the negatives' scores apart lets
+	// slices.Sort use its float64 specialisation, without a comparison
+	// closure, and the area is then a merge: each positive wins against
+	// the negatives below it and half-wins against those equal to it.
+	var posS, negS []float64
 	for i, s := range score {
 		if math.IsNaN(s) {
 			return 0, false
 		}
-		ev[i] = scored{s, positive[i]}
-	}
-	slices.SortFunc(ev, func(a, b scored) int { return cmp.Compare(b.s, a.s) })
-	var tp, fp, tpPrev, fpPrev, area2 float64
-	for i := 0; i < len(ev); {
-		j := i
-		for ; j < len(ev) && ev[j].s == ev[i].s; j++ {
-			if ev[j].pos {
-				tp++
-			} else {
-				fp++
-			}
+		if positive[i] {
+			posS = append(posS, s)
+		} else {
+			negS = append(negS, s)
 		}
-		// Twice the trapezoid, kept in integers (exact below 2^53).
-		area2 += (fp - fpPrev) * (tp + tpPrev)
-		tpPrev, fpPrev = tp, fp
-		i = j
 	}
-	if tp == 0 || fp == 0 {
+	if len(posS) == 0 || len(negS) == 0 {
 		return 0, false
 	}
-	return area2 / (2 * tp * fp), true
+	slices.Sort(posS)
+	slices.Sort(negS)
+	// area2 is twice the number of pairs won (ties half), an integer:
+	// exact below 2^53.
+	var area2 float64
+	below, upTo := 0, 0 // negatives < s, negatives <= s
+	for i := 0; i < len(posS); {
+		s := posS[i]
+		j := i + 1
+		for j < len(posS) && posS[j] == s {
+			j++
+		}
+		for below < len(negS) && negS[below] < s {
+			below++
+		}
+		upTo = max(upTo, below)
+		for upTo < len(negS) && negS[upTo] == s {
+			upTo++
+		}
+		area2 += float64(j-i) * float64(below+upTo)
+		i = j
+	}
+	return area2 / (2 * float64(len(posS)) * float64(len(negS))), true
 }
 
 // LogLoss is the mean binary cross-entropy of probabilities p of the

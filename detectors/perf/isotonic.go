@@ -175,3 +175,36 @@ func (f *Isotonic) Points() (x, y []float64) {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// isoCursor predicts ascending x without a search: it remembers the fitted
+// segment of the previous x. Its values are Predict's, bit for bit.
+type isoCursor struct {
+	f *Isotonic
+	j int // fx[j] <= the last x, or 0
+}
+
+func (f *Isotonic) cursor() isoCursor { return isoCursor{f: f} }
+
+// predict is f.Predict(x) for x no smaller than the previous call's.
+func (c *isoCursor) predict(x float64) float64 {
+	fx, fy := c.f.x, c.f.y
+	n := len(fx)
+	if math.IsNaN(x) {
+		return math.NaN()
+	}
+	if n == 1 || x <= fx[0] {
+		return fy[0]
+	}
+	if x >= fx[n-1] {
+		return fy[n-1]
+	}
+	for fx[c.j+1] <= x {
+		c.j++
+	}
+	j := c.j
+	if fx[j] == x {
+		return fy[j]
+	}
+	slope := (fy[j+1] - fy[j]) / (fx[j+1] - fx[j])
+	return float64(slope*(x-fx[j])) + fy[j]
+}

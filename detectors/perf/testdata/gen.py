@@ -81,6 +81,12 @@ def classify_cases():
     pred = np.where(rng.random(300) < 0.7, label, rng.choice(4, size=300))
     cases.append(classify_case("four_classes_300",
                                [classes[i] for i in pred], [classes[i] for i in label]))
+    # fifteen classes, past Classify's linear scan (its map path)
+    names = [f"k{i:02d}" for i in range(15)]
+    label = rng.integers(0, 15, 600)
+    pred = np.where(rng.random(600) < 0.5, label, rng.integers(0, 15, 600))
+    cases.append(classify_case("fifteen_classes_600",
+                               [names[i] for i in pred], [names[i] for i in label]))
     return cases
 
 
