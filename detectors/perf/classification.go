@@ -50,8 +50,8 @@ func Classify(pred, label []string) (c Classification, ok bool) {
 	var tp, predN, trueN []int
 	lookup := func(s string) int {
 		if index == nil {
-			for j, c := range classes {
-				if c == s {
+			for j, name := range classes {
+				if name == s {
 					return j
 				}
 			}
@@ -65,8 +65,8 @@ func Classify(pred, label []string) (c Classification, ok bool) {
 			index[s] = j
 		} else if len(classes) > scanMax {
 			index = make(map[string]int, 2*len(classes))
-			for i, c := range classes {
-				index[c] = i
+			for i, name := range classes {
+				index[name] = i
 			}
 		}
 		return j
@@ -132,17 +132,23 @@ func ROCAUC(score []float64, positive []bool) (auc float64, ok bool) {
 	// slices.Sort use its float64 specialisation, without a comparison
 	// closure, and the area is then a merge: each positive wins against
 	// the negatives below it and half-wins against those equal to it.
-	var posS, negS []float64
+	// One allocation: positives fill it from the front, negatives from
+	// the back.
+	buf := make([]float64, len(score))
+	np, nn := 0, len(buf)
 	for i, s := range score {
 		if math.IsNaN(s) {
 			return 0, false
 		}
 		if positive[i] {
-			posS = append(posS, s)
+			buf[np] = s
+			np++
 		} else {
-			negS = append(negS, s)
+			nn--
+			buf[nn] = s
 		}
 	}
+	posS, negS := buf[:np], buf[nn:]
 	if len(posS) == 0 || len(negS) == 0 {
 		return 0, false
 	}
