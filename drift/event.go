@@ -116,6 +116,9 @@ type PredictionRecord struct {
 	// Output is the prediction as text: a number formatted with 'g', or
 	// the class.
 	Output string
+	// WindowSeq is the seq of the window the prediction was counted in,
+	// so that a label joined to it later updates that window.
+	WindowSeq int64
 	// Body is the original event (a copy, never a decode buffer).
 	Body   []byte
 	Source Source

@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// LabelledRecord and Detection are the label side's rows (drift's nouns).
+type (
+	LabelledRecord = drift.LabelledRecord
+	Detection      = drift.Detection
+)
+
+// LabelStore is what the label join and the concept results need of
+// storage: the predictions too old for the join's memory, the joined rows
+// per window, the bounds of windows already stored, and the stream
+// detectors' signals. Both stores implement it; every method is safe for
+// concurrent use, and writes are idempotent like every other write.
+type LabelStore interface {
+	// LookupPredictions returns, of model's logged predictions with one of
+	// ids, one record per id: the one with the newest event time (then
+	// the highest source offset), in no particular order. Ids not logged
+	// are absent. Callers pass at most a few thousand ids per call.
+	LookupPredictions(ctx context.Context, model string, ids []string) ([]PredictionRecord, error)
+	// WriteLabelled stores joined rows. A row with the same (model,
+	// window_seq, id) and a lower version is replaced; with the same
+	// version, either may win (they are the same label replayed).
+	WriteLabelled(ctx context.Context, rows []LabelledRecord) error
+	// Labelled returns the newest row per id of model's window seq,
+	// ordered by id.
+	Labelled(ctx context.Context, model string, seq int64) ([]LabelledRecord, error)
+	// WindowBounds returns the version, start and end (full precision) of
+	// model's stored windows with one of seqs, keyed by seq; seqs not
+	// stored are absent.
+	WindowBounds(ctx context.Context, model string, seqs []int64) (map[int64]drift.WindowBounds, error)
+	// WriteDetections stores stream-detector signals; a row with the same
+	// (model, model_version, detector, event_index, kind) replaces itself.
+	WriteDetections(ctx context.Context, rows []Detection) error
+	// Detections returns model's signals, newest version per key, ordered
+	// by model version, detector, event index, kind.
+	Detections(ctx context.Context, model string) ([]Detection, error)
+}
