@@ -25,6 +25,8 @@ type Config struct {
 	Metrics  MetricsConfig  `yaml:"metrics"`
 	Models   []ModelConfig  `yaml:"models"`
 	Alerting AlertingConfig `yaml:"alerting"`
+	// Labels bounds the label join (labels.go).
+	Labels LabelsConfig `yaml:"labels"`
 
 	// meta is a pointer so that printing a Config does not dump the line
 	// table.
@@ -199,6 +201,11 @@ type ModelConfig struct {
 	Limits     LimitsConfig   `yaml:"limits"`
 	// Quality sets the limits of the data quality checks (quality.go).
 	Quality QualityConfig `yaml:"quality"`
+	// LabelDelay is how long after its prediction a label still counts
+	// (default 7 days); Concept how predictions are scored against labels
+	// (labels.go).
+	LabelDelay time.Duration `yaml:"label_delay"`
+	Concept    ConceptConfig `yaml:"concept"`
 }
 
 // WindowConfig cuts events into tumbling windows: by event time (Duration)

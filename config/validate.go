@@ -64,6 +64,7 @@ func (c *Config) Validate() error {
 		p := joinIndex("models", i)
 		m.fillDefaults()
 		m.validate(v, p)
+		m.validateConcept(v, p)
 		if m.Name == "" {
 			continue
 		}
@@ -74,6 +75,7 @@ func (c *Config) Validate() error {
 		c.meta.models[m.Name] = i
 	}
 	c.Alerting.validate(v)
+	c.Labels.validate(v)
 	c.validateSecretSources(v)
 	return errors.Join(v.errs...)
 }

@@ -33,6 +33,14 @@ type Metrics struct {
 	qualityFailures     *prometheus.GaugeVec
 	qualityValue        *prometheus.GaugeVec
 	freshness           *prometheus.GaugeVec
+
+	// The label side: what became of each label, the labels waiting for
+	// their prediction, the window performance and the stream detectors'
+	// signals.
+	labels      *prometheus.CounterVec
+	waiting     prometheus.Gauge
+	performance *prometheus.GaugeVec
+	detections  *prometheus.CounterVec
 }
 
 // qualityChecks are the methods of family quality, for the
@@ -108,11 +116,28 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "driftmon_quality_freshness_seconds",
 		Help: "Wall-clock seconds since the model's last event, updated on every tick even when no window closes.",
 	}, []string{"model"})
-	for _, op := range []string{"window", "checkpoint", "predictions", "labels"} {
+	m.labels = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "driftmon_labels_total",
+		Help: "Labels by what became of them: joined, late (beyond the model's label_delay), duplicate (the prediction had one), unmatched (no prediction found in time), own (carried by the prediction).",
+	}, []string{"model", "outcome"})
+	m.waiting = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "driftmon_labels_waiting",
+		Help: "Labels waiting for their prediction to arrive, across this instance's label partitions.",
+	})
+	m.performance = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "driftmon_concept_performance",
+		Help: "Latest updated window's realised (or, for cbpe_*, estimated) performance, by model and metric.",
+	}, []string{"model", "method"})
+	m.detections = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "driftmon_concept_detections_total",
+		Help: "Stream concept-drift detector signals, by model, detector and kind (warning or drift).",
+	}, []string{"model", "detector", "kind"})
+	for _, op := range []string{"window", "checkpoint", "predictions", "labels", "labelled", "detections"} {
 		m.storageErrors.WithLabelValues(op)
 	}
 	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
-		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness)
+		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness,
+		m.labels, m.waiting, m.performance, m.detections)
 	return m
 }
 
@@ -120,6 +145,12 @@ func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
 	m.windows.WithLabelValues(w.Model).Inc()
 	m.events.WithLabelValues(w.Model).Add(float64(w.Events))
 	m.lastWindow.WithLabelValues(w.Model).Set(float64(w.End.Unix()))
+	m.results(w.Model, results)
+}
+
+// results exports a window's results: those of a closed window, or those
+// written later for it (late labels).
+func (m *Metrics) results(model string, results []drift.Result) {
 	failures := map[string]int{}
 	failedChecks := map[string]int{}
 	for _, r := range results {
@@ -140,6 +171,10 @@ func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
 			m.share.WithLabelValues(r.Model).Set(r.Statistic)
 			continue
 		}
+		if r.Family == drift.Concept && r.Feature == "" {
+			// Model-level performance: a handful of series per model.
+			m.performance.WithLabelValues(r.Model, r.Method).Set(r.Statistic)
+		}
 		if r.Decision || m.AllMethods {
 			m.statistic.WithLabelValues(r.Model, string(r.Family), r.Feature, r.Method).Set(r.Statistic)
 			m.threshold.WithLabelValues(r.Model, string(r.Family), r.Feature, r.Method).Set(r.Threshold)
@@ -151,11 +186,11 @@ func (m *Metrics) window(w *drift.WindowSummary, results []drift.Result) {
 	if len(failedChecks) > 0 {
 		for _, c := range qualityChecks {
 			if c != "freshness_seconds" {
-				m.qualityFailures.WithLabelValues(w.Model, c).Set(float64(failures[c]))
+				m.qualityFailures.WithLabelValues(model, c).Set(float64(failures[c]))
 			}
 		}
 		for f, n := range failedChecks {
-			m.qualityFailedChecks.WithLabelValues(w.Model, f).Set(float64(n))
+			m.qualityFailedChecks.WithLabelValues(model, f).Set(float64(n))
 		}
 	}
 }
@@ -171,7 +206,7 @@ func (m *Metrics) fresh(model string, silent float64, failed bool) {
 func (m *Metrics) dropModel(model string) {
 	l := prometheus.Labels{"model": model}
 	for _, v := range []*prometheus.GaugeVec{m.statistic, m.threshold, m.drifted, m.share, m.lastWindow,
-		m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness} {
+		m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness, m.performance} {
 		v.DeletePartialMatch(l)
 	}
 }

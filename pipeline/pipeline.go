@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/join"
 	"github.com/driftmon/driftmon/retry"
 )
 
@@ -86,6 +87,9 @@ type Config struct {
 	// Freshness is, per model, how long it may send nothing before its
 	// freshness check fails (absent or 0: reported, never failing).
 	Freshness map[string]time.Duration
+	// Labels wires the label join and the concept results; nil: labels
+	// are logged only.
+	Labels *Labels
 }
 
 // lastEvents is implemented by windows that know when each model last sent
@@ -118,6 +122,18 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 	if topic != pl.cfg.LabelsTopic {
 		p.windows = pl.cfg.NewWindows()
 	}
+	if ls := pl.cfg.Labels; ls != nil {
+		if topic == pl.cfg.LabelsTopic {
+			p.joiner = ls.NewJoiner()
+		}
+		if ls.NewStreams != nil {
+			s, err := ls.NewStreams()
+			if err != nil {
+				return nil, -1, fmt.Errorf("stream detectors %s/%d: %w", topic, partition, err)
+			}
+			p.streams = s
+		}
+	}
 	cp, ok, err := pl.cfg.Store.LoadCheckpoint(ctx, pl.cfg.Group, topic, partition)
 	if err != nil {
 		return nil, -1, fmt.Errorf("load checkpoint %s/%d: %w", topic, partition, err)
@@ -125,10 +141,12 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 	if !ok {
 		return p, -1, nil
 	}
-	if p.windows != nil && len(cp.State) > 0 {
-		if err := p.windows.Restore(cp.State, now); err != nil {
+	if len(cp.State) > 0 {
+		if err := p.restore(cp.State, now); err != nil {
 			return nil, -1, fmt.Errorf("restore checkpoint %s/%d: %w", topic, partition, err)
 		}
+	}
+	if p.windows != nil && len(cp.State) > 0 {
 		// The restored windows' models are ours from now on, before any
 		// event arrives: what their previous owner left to send is ours to
 		// send too.
@@ -153,6 +171,16 @@ type Partition struct {
 	log     *slog.Logger
 	numBuf  []byte
 	stale   map[string]bool // models failing their freshness check
+
+	// The label side (nil without one): the label partition's join and
+	// the labels it took since the last flush, the labelled rows of
+	// predictions that carried their label, the stream detectors, and the
+	// waiting labels last reported to the gauge.
+	joiner   Joiner
+	joinBuf  []join.Label
+	labelled []join.Joined
+	streams  StreamDetectors
+	waiting  int
 }
 
 // Prediction adds one prediction to its window; windows it closes are
@@ -174,15 +202,20 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 		// decoder's buffer.
 		m.late.WithLabelValues(clone(pred.Model)).Inc()
 	}
+	seq := int64(-1)
+	if pl, ok := p.windows.(placer); ok && !late {
+		seq = pl.Placed()
+		p.remember(pred, seq)
+	}
 	if p.pl.cfg.RawLog {
 		p.preds = append(p.preds, drift.PredictionRecord{
 			Model: clone(pred.Model), ModelVersion: clone(pred.ModelVersion), ID: clone(pred.ID), Time: pred.Time,
-			Output: p.outputText(pred.Output), Body: append([]byte(nil), raw...), Source: src,
+			Output: p.outputText(pred.Output), WindowSeq: seq, Body: append([]byte(nil), raw...), Source: src,
 		})
-		if len(p.preds) >= p.pl.cfg.FlushRows {
-			if err := p.flush(ctx); err != nil {
-				return err
-			}
+	}
+	if len(p.preds) >= p.pl.cfg.FlushRows || len(p.labelled) >= p.pl.cfg.FlushRows {
+		if err := p.flush(ctx, now); err != nil {
+			return err
 		}
 	}
 	return p.close(ctx, closed, now)
@@ -212,8 +245,11 @@ func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src d
 		Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text),
 		Body: append([]byte(nil), raw...), Source: src,
 	})
+	if p.joiner != nil && l.ID != "" && l.Label.Kind != drift.Missing {
+		p.joinBuf = append(p.joinBuf, join.Label{Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text)})
+	}
 	if len(p.labels) >= p.pl.cfg.FlushRows {
-		return p.flush(ctx)
+		return p.flush(ctx, now)
 	}
 	return nil
 }
@@ -323,15 +359,12 @@ func (p *Partition) freshnessResult(ctx context.Context, model string, silent, l
 // Checkpoint writes the buffered raw rows, then the open windows with the
 // offset they cover. Closed windows were stored when they closed.
 func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) error {
-	if err := p.flush(ctx); err != nil {
+	if err := p.flush(ctx, now); err != nil {
 		return err
 	}
-	var state []byte
-	if p.windows != nil {
-		var err error
-		if state, err = p.windows.Snapshot(); err != nil {
-			return err
-		}
+	state, err := p.snapshot()
+	if err != nil {
+		return err
 	}
 	cp := drift.Checkpoint{Group: p.pl.cfg.Group, Topic: p.topic, Partition: p.id, Offset: next,
 		State: state, Version: version(now)}
@@ -343,6 +376,8 @@ func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) e
 // Close drops the metric series of the models this partition owned, and
 // releases them: another instance reports them, and alerts on them, now.
 func (p *Partition) Close() {
+	p.pl.cfg.Metrics.waiting.Sub(float64(p.waiting))
+	p.waiting = 0
 	for model := range p.models {
 		p.pl.cfg.Metrics.dropModel(model)
 		if p.pl.cfg.Owners != nil {
@@ -363,7 +398,10 @@ func (p *Partition) see(model string) {
 	}
 }
 
-func (p *Partition) flush(ctx context.Context) error {
+// flush writes the buffered raw rows, then joins and stores the labels:
+// a label's prediction must be durable in the raw log (or in memory) by
+// the time the join looks for it.
+func (p *Partition) flush(ctx context.Context, now time.Time) error {
 	if len(p.preds) > 0 {
 		rows := p.preds
 		if err := p.retry(ctx, "predictions", func(ctx context.Context) error {
@@ -382,11 +420,18 @@ func (p *Partition) flush(ctx context.Context) error {
 		}
 		p.labels = p.labels[:0]
 	}
-	return nil
+	return p.flushLabels(ctx, now)
 }
 
 // close evaluates and stores closed windows, oldest first.
 func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, now time.Time) error {
+	if len(closed) > 0 && len(p.labelled) > 0 {
+		// The window's own labelled rows must be in storage before its
+		// evaluation reads them.
+		if err := p.flushLabels(ctx, now); err != nil {
+			return err
+		}
+	}
 	for _, w := range closed {
 		results, err := p.evaluate(ctx, w)
 		if err != nil {

@@ -65,6 +65,7 @@ type Spec struct {
 type Windower struct {
 	specs  map[string]*Spec
 	models map[string]*modelState
+	placed int64 // seq of the window the last accepted event went into
 }
 
 // New returns a Windower for the given models.
@@ -163,6 +164,7 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 		}
 	}
 	observe(ow, m, p)
+	w.placed = ow.sum.Seq
 	if p.Time.After(m.maxEventTime) {
 		m.maxEventTime = p.Time
 	}
@@ -174,6 +176,11 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 	}
 	return m.closeThrough(m.maxEventTime.Add(-spec.AllowedLateness)), false, nil
 }
+
+// Placed returns the seq of the window the last event Add accepted (not a
+// late one) was counted in, so that a label joined to the event later can
+// update that window.
+func (w *Windower) Placed() int64 { return w.placed }
 
 // find returns the open time window seq, reopening it if it was closed for
 // idleness; nil when neither.

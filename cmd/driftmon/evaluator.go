@@ -28,6 +28,9 @@ type modelEval struct {
 	from, to time.Time        // window references
 	policy   detectors.Policy
 	quality  detectors.QualityPolicy
+	// concept is the label side (labels.go); nil when the model's output
+	// is not monitored.
+	concept *modelConcept
 }
 
 // windowReader reads stored windows for window references.
@@ -38,6 +41,8 @@ type windowReader interface {
 // evaluator implements pipeline.Evaluator with the detectors package.
 type evaluator struct {
 	store windowReader
+	// labels reads windows' labelled rows; nil when the store has none.
+	labels labelReader
 
 	mu     sync.Mutex
 	models map[string]*modelEval
@@ -105,7 +110,12 @@ func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 	if ref != nil {
 		out = detectors.Evaluate(ref, w, m.policy)
 	}
-	return append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...), nil
+	out = append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...)
+	labelled, err := e.windowResults(ctx, m, w)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, labelled...), nil
 }
 
 // previousEvents is the event count of w's immediate predecessor, 0 when

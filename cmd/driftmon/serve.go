@@ -135,6 +135,9 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 	// window reference must be a stored window, not one a failed write
 	// left behind.
 	ev := newEvaluator(store, evals)
+	if lr, ok := store.(labelReader); ok {
+		ev.labels = lr
+	}
 	observers := append([]pipeline.Observer{ev.Observe}, opt.Observers...)
 	// Alerting hears of a window after it is durable, and after the
 	// observers that print it. It sends only the alerts of the models this
@@ -167,6 +170,7 @@ func runConsumer(ctx context.Context, cfg *config.Config, opt serveOptions, stor
 		Permanent: func(err error) bool { return errors.Is(err, storage.ErrInvalid) },
 		Logger:    log,
 		Freshness: freshnessLimits(cfg),
+		Labels:    labelSide(cfg, store, evals, ev),
 	})
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -346,6 +350,11 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 		}
 		spec.MaxIDs = mc.MaxIDs()
 		me := &modelEval{policy: policy, quality: mc.QualityPolicy()}
+		mcon, err := newModelConcept(ctx, mc, spec.Limits)
+		if err != nil {
+			return nil, nil, fmt.Errorf("models[%d] (%s).reference.file: labels: %w", i, mc.Name, err)
+		}
+		me.concept = mcon
 		switch {
 		case mc.Reference.File != "":
 			cols := make([]reference.Column, len(mc.Features))

@@ -1,0 +1,298 @@
+package join
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// DefaultLabelDelay is how long after its prediction a label still counts.
+const DefaultLabelDelay = 7 * 24 * time.Hour
+
+// Lookup reads logged predictions by id (storage.LabelStore).
+type Lookup interface {
+	LookupPredictions(ctx context.Context, model string, ids []string) ([]drift.PredictionRecord, error)
+}
+
+// Model is what the join knows of one model.
+type Model struct {
+	// LabelDelay is how long after its prediction a label still counts
+	// (DefaultLabelDelay when zero); a later one is late.
+	LabelDelay time.Duration
+	// Score recovers a logged prediction's score from its record (the
+	// memory holds it already); nil: no score.
+	Score func(rec drift.PredictionRecord) float64
+}
+
+// Label is one label waiting to be joined.
+type Label struct {
+	Model string    `json:"model"`
+	ID    string    `json:"id"`
+	Time  time.Time `json:"time"`
+	Label string    `json:"label"`
+	// Seen is the wall time the label was first offered to the join, for
+	// its wait.
+	Seen time.Time `json:"seen"`
+}
+
+// Joined is one label joined to its prediction.
+type Joined struct {
+	drift.LabelledRecord
+	// Duplicate: the prediction already had a label (as far as the join
+	// remembers). The row is still written (the newest label wins), but a
+	// caller feeding stream detectors skips it, so no event counts twice.
+	Duplicate bool
+}
+
+// Counts are what became of the labels of one model in one Join.
+type Counts struct {
+	Joined, Late, Duplicate, Unmatched int
+}
+
+// Batch is the outcome of one Join.
+type Batch struct {
+	// Joined rows in the order the labels were offered (waiting labels
+	// first).
+	Joined []Joined
+	Counts map[string]*Counts
+	// Waiting is the number of labels still waiting for their prediction.
+	Waiting int
+}
+
+func (b *Batch) count(model string) *Counts {
+	c := b.Counts[model]
+	if c == nil {
+		c = &Counts{}
+		b.Counts[model] = c
+	}
+	return c
+}
+
+// Config sets a Joiner's bounds.
+type Config struct {
+	Recent *Recent
+	Store  Lookup
+	Models map[string]Model
+	// MaxWaiting bounds the labels waiting for their prediction; beyond
+	// it the oldest waiting label is counted unmatched.
+	MaxWaiting int
+	// Wait is how long (wall time) a label waits for its prediction
+	// before it is counted unmatched.
+	Wait time.Duration
+	// MaxLabelled bounds the remembered labelled ids, for duplicates.
+	MaxLabelled int
+	// BatchIDs bounds the ids of one storage lookup.
+	BatchIDs int
+}
+
+// Joiner joins the labels of one partition. It is not safe for concurrent
+// use: one goroutine owns a partition.
+type Joiner struct {
+	cfg      Config
+	waiting  []Label
+	labelled *idSet
+}
+
+// New returns a Joiner.
+func New(cfg Config) *Joiner {
+	if cfg.MaxWaiting <= 0 {
+		cfg.MaxWaiting = 100_000
+	}
+	if cfg.Wait <= 0 {
+		cfg.Wait = time.Hour
+	}
+	if cfg.MaxLabelled <= 0 {
+		cfg.MaxLabelled = 1_000_000
+	}
+	if cfg.BatchIDs <= 0 {
+		cfg.BatchIDs = 1000
+	}
+	return &Joiner{cfg: cfg, labelled: newIDSet(cfg.MaxLabelled)}
+}
+
+// Join joins the waiting labels and then labels to their predictions,
+// looking up in storage those no longer in memory. On an error (storage
+// unreachable) nothing changed: the caller retries with the same labels.
+func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch, error) {
+	all := append(slices.Clone(j.waiting), labels...)
+	for i := range all {
+		if all[i].Seen.IsZero() {
+			all[i].Seen = now
+		}
+	}
+	found := make([]*Prediction, len(all))
+	missing := map[string][]int{} // model -> indexes into all
+	for i, l := range all {
+		if p, ok := j.cfg.Recent.Get(l.Model, l.ID); ok {
+			found[i] = &p
+		} else {
+			missing[l.Model] = append(missing[l.Model], i)
+		}
+	}
+	if err := j.lookup(ctx, all, missing, found); err != nil {
+		return Batch{}, err
+	}
+	b := Batch{Counts: map[string]*Counts{}}
+	var waiting []Label
+	for i, l := range all {
+		p := found[i]
+		if p == nil {
+			if now.Sub(l.Seen) >= j.cfg.Wait {
+				b.count(l.Model).Unmatched++
+			} else {
+				waiting = append(waiting, l)
+			}
+			continue
+		}
+		if l.Time.Sub(p.Time) > j.delay(l.Model) {
+			b.count(l.Model).Late++
+			continue
+		}
+		dup := !j.labelled.add(l.Model, l.ID)
+		c := b.count(l.Model)
+		if dup {
+			c.Duplicate++
+		} else {
+			c.Joined++
+		}
+		b.Joined = append(b.Joined, Joined{Duplicate: dup, LabelledRecord: drift.LabelledRecord{
+			Model: l.Model, ModelVersion: p.ModelVersion, WindowSeq: p.WindowSeq, ID: l.ID,
+			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Label: l.Label,
+			Version: labelVersion(l.Time),
+		}})
+	}
+	if over := len(waiting) - j.cfg.MaxWaiting; over > 0 {
+		for _, l := range waiting[:over] {
+			b.count(l.Model).Unmatched++
+		}
+		waiting = slices.Clone(waiting[over:])
+	}
+	j.waiting = waiting
+	b.Waiting = len(waiting)
+	return b, nil
+}
+
+// labelVersion orders the labels of one prediction by their event time, so
+// that a corrected label replaces the first and a replayed one rewrites
+// itself. The +1 keeps a label stamped at the epoch above a missing row.
+func labelVersion(t time.Time) uint64 {
+	ms := t.UnixMilli()
+	if ms < 0 {
+		ms = 0
+	}
+	return uint64(ms) + 1
+}
+
+func (j *Joiner) delay(model string) time.Duration {
+	if d := j.cfg.Models[model].LabelDelay; d > 0 {
+		return d
+	}
+	return DefaultLabelDelay
+}
+
+// lookup fills found from storage for the missing labels, in batches per
+// model.
+func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]int, found []*Prediction) error {
+	if j.cfg.Store == nil {
+		return nil
+	}
+	models := make([]string, 0, len(missing))
+	for m := range missing {
+		models = append(models, m)
+	}
+	slices.Sort(models)
+	for _, model := range models {
+		idx := missing[model]
+		score := j.cfg.Models[model].Score
+		for len(idx) > 0 {
+			n := min(len(idx), j.cfg.BatchIDs)
+			chunk := idx[:n]
+			idx = idx[n:]
+			ids := make([]string, 0, len(chunk))
+			for _, i := range chunk {
+				ids = append(ids, all[i].ID)
+			}
+			recs, err := j.cfg.Store.LookupPredictions(ctx, model, ids)
+			if err != nil {
+				return fmt.Errorf("look up %d predictions of %s: %w", len(ids), model, err)
+			}
+			byID := make(map[string]*Prediction, len(recs))
+			for _, r := range recs {
+				p := &Prediction{ModelVersion: r.ModelVersion, Time: r.Time, WindowSeq: r.WindowSeq,
+					Output: r.Output, Score: NoScore}
+				if score != nil {
+					p.Score = score(r)
+				}
+				byID[r.ID] = p
+			}
+			for _, i := range chunk {
+				if p := byID[all[i].ID]; p != nil {
+					found[i] = p
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Waiting returns the number of labels waiting for their prediction.
+func (j *Joiner) Waiting() int { return len(j.waiting) }
+
+// Snapshot encodes the waiting labels, for the partition's checkpoint: a
+// label whose offset is committed while it waits must not be lost.
+func (j *Joiner) Snapshot() ([]byte, error) {
+	b, err := json.Marshal(j.waiting)
+	if err != nil {
+		return nil, fmt.Errorf("encode waiting labels: %w", err)
+	}
+	return b, nil
+}
+
+// Restore replaces the waiting labels with a Snapshot's.
+func (j *Joiner) Restore(b []byte) error {
+	var w []Label
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &w); err != nil {
+			return fmt.Errorf("decode waiting labels: %w", err)
+		}
+	}
+	j.waiting = w
+	return nil
+}
+
+// idSet remembers the newest max (model, id) pairs, as 64-bit hashes: a
+// collision among a million ids has odds of about 3e-8.
+type idSet struct {
+	max  int
+	m    map[uint64]struct{}
+	ring []uint64
+	next int
+}
+
+func newIDSet(max int) *idSet { return &idSet{max: max, m: map[uint64]struct{}{}} }
+
+// add reports whether (model, id) was new.
+func (s *idSet) add(model, id string) bool {
+	h := fnv.New64a()
+	h.Write([]byte(model))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	k := h.Sum64()
+	if _, ok := s.m[k]; ok {
+		return false
+	}
+	if len(s.ring) < s.max {
+		s.ring = append(s.ring, k)
+	} else {
+		delete(s.m, s.ring[s.next])
+		s.ring[s.next] = k
+		s.next = (s.next + 1) % s.max
+	}
+	s.m[k] = struct{}{}
+	return true
+}

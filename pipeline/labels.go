@@ -1,0 +1,319 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/join"
+)
+
+// LabelStore is what the label side needs of storage beyond Store.
+type LabelStore interface {
+	WriteLabelled(ctx context.Context, rows []drift.LabelledRecord) error
+	WindowBounds(ctx context.Context, model string, seqs []int64) (map[int64]drift.WindowBounds, error)
+	WriteDetections(ctx context.Context, rows []drift.Detection) error
+}
+
+// Joiner joins one label partition's labels (join.Joiner).
+type Joiner interface {
+	Join(ctx context.Context, labels []join.Label, now time.Time) (join.Batch, error)
+	Waiting() int
+	Snapshot() ([]byte, error)
+	Restore([]byte) error
+}
+
+// StreamDetectors runs the stream concept-drift detectors (concept.Bank).
+type StreamDetectors interface {
+	Feed(rows []drift.LabelledRecord, skip func(i int) bool, version uint64) ([]drift.Detection, error)
+	Snapshot() ([]byte, error)
+	Restore([]byte) error
+}
+
+// LabelEvaluator computes a stored window's label results (its realised
+// performance, its label distribution against the reference's) from its
+// labelled rows in storage. Errors are retried with backoff.
+type LabelEvaluator interface {
+	EvaluateLabels(ctx context.Context, model string, seq int64, b drift.WindowBounds) ([]drift.Result, error)
+}
+
+// Labels wires the label side: the join of labels to their predictions,
+// the stream detectors, and the concept results of the windows labels land
+// in. Nil in Config: labels are logged only.
+type Labels struct {
+	// Recent is shared by the instance's partitions: prediction
+	// partitions put, label partitions get.
+	Recent     *join.Recent
+	NewJoiner  func() Joiner
+	NewStreams func() (StreamDetectors, error)
+	// Outcome says what a prediction is to the label side: its output as
+	// text and its score (NaN when none); ok is false for a model without
+	// one (it is not remembered).
+	Outcome   func(p *drift.Prediction) (output string, score float64, ok bool)
+	Store     LabelStore
+	Evaluator LabelEvaluator
+}
+
+// stateMagic starts a checkpoint state that holds more than the open
+// windows; a state without it is a windows snapshot alone (what every
+// checkpoint held before the label side, and what a partition without it
+// still writes).
+var stateMagic = []byte("driftmon-partition-state-v1\n")
+
+type partitionState struct {
+	Windows []byte
+	Waiting []byte
+	Streams []byte
+}
+
+func (p *Partition) snapshot() ([]byte, error) {
+	var st partitionState
+	var err error
+	if p.windows != nil {
+		if st.Windows, err = p.windows.Snapshot(); err != nil {
+			return nil, err
+		}
+	}
+	if p.joiner == nil && p.streams == nil {
+		return st.Windows, nil
+	}
+	if p.joiner != nil {
+		if st.Waiting, err = p.joiner.Snapshot(); err != nil {
+			return nil, err
+		}
+	}
+	if p.streams != nil {
+		if st.Streams, err = p.streams.Snapshot(); err != nil {
+			return nil, err
+		}
+	}
+	buf := bytes.NewBuffer(slices.Clone(stateMagic))
+	if err := gob.NewEncoder(buf).Encode(st); err != nil {
+		return nil, fmt.Errorf("encode partition state: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (p *Partition) restore(state []byte, now time.Time) error {
+	var st partitionState
+	if rest, ok := bytes.CutPrefix(state, stateMagic); ok {
+		if err := gob.NewDecoder(bytes.NewReader(rest)).Decode(&st); err != nil {
+			return fmt.Errorf("decode partition state: %w", err)
+		}
+	} else {
+		st.Windows = state
+	}
+	if p.windows != nil && len(st.Windows) > 0 {
+		if err := p.windows.Restore(st.Windows, now); err != nil {
+			return err
+		}
+	}
+	if p.joiner != nil {
+		if err := p.joiner.Restore(st.Waiting); err != nil {
+			return err
+		}
+	}
+	if p.streams != nil {
+		if err := p.streams.Restore(st.Streams); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placer is implemented by windows that say which window the last event
+// went into (window.Windower).
+type placer interface {
+	Placed() int64
+}
+
+// remember hands a prediction counted in a window to the label side: the
+// join's memory, and, when it carries its own label, a labelled row.
+func (p *Partition) remember(pred *drift.Prediction, seq int64) {
+	ls := p.pl.cfg.Labels
+	if ls == nil || pred.ID == "" {
+		return
+	}
+	output, score, ok := ls.Outcome(pred)
+	if !ok {
+		return
+	}
+	version := pred.ModelVersion
+	if cw, ok := p.windows.(currentWindow); ok && version == "" {
+		if w, ok := cw.Current(pred.Model); ok {
+			version = w.ModelVersion
+		}
+	}
+	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Output: output, Score: score}
+	if label, ok := labelText(pred.Label); ok {
+		// Labelled at once: no join needed, and none is offered one.
+		p.labelled = append(p.labelled, join.Joined{LabelledRecord: drift.LabelledRecord{
+			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
+			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(output), Score: score, Label: clone(label),
+			Version: uint64(max(pred.Time.UnixMilli(), 0)) + 1,
+		}})
+		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()
+	}
+	// Remembered even when labelled: a label sent on the labels topic too
+	// then joins (as a newer label) rather than going unmatched.
+	ls.Recent.Put(pred.Model, pred.ID, jp)
+}
+
+// labelText is a label value as the labelled rows hold it.
+func labelText(v drift.Value) (string, bool) {
+	switch v.Kind {
+	case drift.Number:
+		return strconv.FormatFloat(v.Num, 'g', -1, 64), true
+	case drift.String, drift.Bool:
+		return v.Str, true
+	}
+	return "", false
+}
+
+// flushLabels joins the labels received since the last flush, feeds the
+// stream detectors, stores the labelled rows and the detections, and
+// recomputes the results of every stored window a label landed in.
+// Windows not stored yet get theirs when they close.
+func (p *Partition) flushLabels(ctx context.Context, now time.Time) error {
+	ls := p.pl.cfg.Labels
+	if ls == nil || len(p.joinBuf) == 0 && len(p.labelled) == 0 && (p.joiner == nil || p.joiner.Waiting() == 0) {
+		return nil
+	}
+	rows := p.labelled
+	if p.joiner != nil {
+		var batch join.Batch
+		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
+			var err error
+			batch, err = p.joiner.Join(ctx, p.joinBuf, now)
+			return err
+		}); err != nil {
+			return err
+		}
+		p.joinBuf = p.joinBuf[:0]
+		m := p.pl.cfg.Metrics
+		for model, c := range batch.Counts {
+			for _, oc := range []struct {
+				name string
+				n    int
+			}{{"joined", c.Joined}, {"late", c.Late}, {"duplicate", c.Duplicate}, {"unmatched", c.Unmatched}} {
+				if oc.n > 0 {
+					m.labels.WithLabelValues(model, oc.name).Add(float64(oc.n))
+				}
+			}
+		}
+		m.waiting.Add(float64(batch.Waiting - p.waiting))
+		p.waiting = batch.Waiting
+		rows = append(rows, batch.Joined...)
+	}
+	if len(rows) == 0 {
+		p.labelled = p.labelled[:0]
+		return nil
+	}
+	recs := make([]drift.LabelledRecord, len(rows))
+	for i := range rows {
+		recs[i] = rows[i].LabelledRecord
+	}
+	v := version(now)
+	var dets []drift.Detection
+	if p.streams != nil {
+		var err error
+		if dets, err = p.streams.Feed(recs, func(i int) bool { return rows[i].Duplicate }, v); err != nil {
+			return fmt.Errorf("stream detectors: %w", err)
+		}
+	}
+	if err := p.retry(ctx, "labelled", func(ctx context.Context) error {
+		return ls.Store.WriteLabelled(ctx, recs)
+	}); err != nil {
+		return err
+	}
+	if len(dets) > 0 {
+		if err := p.retry(ctx, "detections", func(ctx context.Context) error {
+			return ls.Store.WriteDetections(ctx, dets)
+		}); err != nil {
+			return err
+		}
+		for _, d := range dets {
+			p.pl.cfg.Metrics.detections.WithLabelValues(d.Model, d.Detector, string(d.Kind)).Inc()
+			p.log.Info("stream detector signalled", "model", d.Model, "model_version", d.ModelVersion,
+				"detector", d.Detector, "kind", d.Kind, "event_index", d.EventIndex, "event_time", d.EventTime)
+		}
+	}
+	p.labelled = p.labelled[:0]
+	return p.relabel(ctx, recs, now)
+}
+
+// relabel recomputes the label results of the stored windows rows landed
+// in, oldest first, and tells the observers.
+func (p *Partition) relabel(ctx context.Context, rows []drift.LabelledRecord, now time.Time) error {
+	ls := p.pl.cfg.Labels
+	seqs := map[string][]int64{}
+	for _, r := range rows {
+		if !slices.Contains(seqs[r.Model], r.WindowSeq) {
+			seqs[r.Model] = append(seqs[r.Model], r.WindowSeq)
+		}
+	}
+	models := make([]string, 0, len(seqs))
+	for m := range seqs {
+		models = append(models, m)
+	}
+	slices.Sort(models)
+	for _, model := range models {
+		ss := seqs[model]
+		slices.Sort(ss)
+		var bounds map[int64]drift.WindowBounds
+		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
+			var err error
+			bounds, err = ls.Store.WindowBounds(ctx, model, ss)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, seq := range ss {
+			b, ok := bounds[seq]
+			if !ok {
+				continue // still open: evaluated when it closes
+			}
+			// The version is taken before the rows are read: a result
+			// computed from older rows can never replace one computed
+			// (by a concurrent flush) from newer ones.
+			v := version(now)
+			var results []drift.Result
+			if err := p.retry(ctx, "labels", func(ctx context.Context) error {
+				var err error
+				results, err = ls.Evaluator.EvaluateLabels(ctx, model, seq, b)
+				return err
+			}); err != nil {
+				if ctx.Err() != nil || !p.permanent(err) {
+					return err
+				}
+				p.log.Error("label results cannot be computed", "model", model, "seq", seq, "err", err)
+				continue
+			}
+			if len(results) == 0 {
+				continue
+			}
+			for i := range results {
+				results[i].Version = v
+			}
+			if err := p.retry(ctx, "window", func(ctx context.Context) error {
+				return p.pl.cfg.Store.WriteWindow(ctx, nil, results, v)
+			}); err != nil {
+				if ctx.Err() != nil || !p.permanent(err) {
+					return err
+				}
+				p.log.Error("storage refused the label results", "model", model, "seq", seq, "err", err)
+				continue
+			}
+			p.pl.cfg.Metrics.results(model, results)
+			for _, o := range p.pl.cfg.Observers {
+				o(nil, results)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// MaxOutcomes bounds the rows Outcomes keeps: the reference performance and
+// its calibration need every pair at once (two short strings a row).
+const MaxOutcomes = 5_000_000
+
+// Outcome is one reference row's prediction and true label, as text.
+type Outcome struct {
+	Prediction, Label string
+}
+
+// OutcomesCSV reads the prediction and label columns of the CSV file at
+// path, in file order, skipping rows where either is missing. ok is false
+// when the header has no label column: the reference then has no
+// performance to compare windows with. Errors name the file and line.
+func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out []Outcome, ok bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("reference file: %w", err)
+	}
+	defer f.Close()
+	t, err := newTable(f, path)
+	if err != nil {
+		return nil, false, err
+	}
+	if !slices.Contains(t.header, labelColumn) {
+		return nil, false, nil
+	}
+	pi, err := t.column(predColumn)
+	if err != nil {
+		return nil, false, err
+	}
+	li, err := t.column(labelColumn)
+	if err != nil {
+		return nil, false, err
+	}
+	for {
+		rec, line, err := t.next(ctx)
+		if errors.Is(err, io.EOF) {
+			return out, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		p, l := rec[pi], rec[li]
+		if IsMissing(p) || IsMissing(l) {
+			continue
+		}
+		if len(out) >= MaxOutcomes {
+			return nil, false, fmt.Errorf("%s:%d: more than %d labelled rows: %w", path, line, MaxOutcomes, ErrTooManyValues)
+		}
+		out = append(out, Outcome{Prediction: p, Label: l})
+	}
+}
