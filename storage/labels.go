@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/driftmon/driftmon/drift"
 )
@@ -40,4 +41,28 @@ type LabelStore interface {
 	// Detections returns model's signals, newest version per key, ordered
 	// by model version, detector, event index, kind.
 	Detections(ctx context.Context, model string) ([]Detection, error)
+}
+
+// ValidateLabelled checks what both stores require of a joined row, so
+// they accept and refuse the same inputs. Its two times are events'
+// times, whatever producers sent: stores clamp them (ClampTime) as they do
+// the raw logs', rather than refuse the row. Errors wrap ErrInvalid.
+func ValidateLabelled(r LabelledRecord) error {
+	if r.Model == "" || r.ID == "" {
+		return fmt.Errorf("labelled row %q/%d/%q: model and id are required: %w", r.Model, r.WindowSeq, r.ID, ErrInvalid)
+	}
+	return nil
+}
+
+// ValidateDetection checks a detection's key. Its event time is a
+// prediction's time: stores clamp it, as they do the raw logs'.
+func ValidateDetection(d Detection) error {
+	if d.Model == "" || d.Detector == "" {
+		return fmt.Errorf("detection %q/%q/%d: model and detector are required: %w", d.Model, d.Detector, d.EventIndex, ErrInvalid)
+	}
+	if d.Kind != drift.DetectionWarning && d.Kind != drift.DetectionDrift {
+		return fmt.Errorf("detection %s/%s/%d: kind %q, want %q or %q: %w",
+			d.Model, d.Detector, d.EventIndex, d.Kind, drift.DetectionWarning, drift.DetectionDrift, ErrInvalid)
+	}
+	return nil
 }

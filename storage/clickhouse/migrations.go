@@ -147,12 +147,32 @@ var migrations = []migration{
 		) ENGINE = ReplacingMergeTree(version)
 		ORDER BY id`),
 	}},
+	// What the label join needs (storage.LabelStore).
+	{Version: 3, Name: "labels: window seq of predictions, labelled rows", Steps: []step{
+		// Rows logged before this migration read back as window 0.
+		addColumn("predictions", "window_seq", "Int64", "output"),
+		// One row per prediction joined to its label, keyed by the window
+		// the prediction was counted in. ReplacingMergeTree replaces only
+		// within a partition, so the partition is a function of a value
+		// that never changes for a key: the prediction's time is fixed
+		// once the prediction is logged (a label's time is not: a
+		// corrected label comes later, maybe in another month).
+		// pred_ns/label_ns keep what DateTime rounds.
+		sql(`CREATE TABLE IF NOT EXISTS {db}.labelled (
+			model String, model_version String, window_seq Int64, id String,
+			pred_time DateTime, pred_ns Int64, label_time DateTime, label_ns Int64,
+			output String, score Float64, label String, signals UInt16,
+			version UInt64
+		) ENGINE = ReplacingMergeTree(version)
+		PARTITION BY toYYYYMM(pred_time)
+		ORDER BY (model, window_seq, id)`),
+	}},
 }
 
 // timePartitioned lists the tables partitioned by month, for retention.
 var timePartitioned = []string{
 	"predictions", "labels", "window_summaries", "drift_results", "drift_result_meta", "alerts", "detections",
-	"notifications",
+	"notifications", "labelled",
 }
 
 type migration struct {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/storage"
 	"github.com/driftmon/driftmon/storage/internal/codec"
@@ -326,14 +328,25 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model_version, id, time_ns, output, body, topic, kafka_partition, kafka_offset
+	rows, err := s.conn.Query(ctx, `SELECT `+predictionColumns+`
 		FROM `+s.table("predictions")+` FINAL WHERE model = ?
 		ORDER BY time_ns, id, topic, kafka_partition, kafka_offset`, model)
 	if err != nil {
 		return nil, s.fail("read predictions of "+model, err)
 	}
 	defer rows.Close()
-	var out []storage.PredictionRecord
+	out, err := scanPredictions(rows, model, nil)
+	if err != nil {
+		return nil, s.fail("read predictions of "+model, err)
+	}
+	return out, nil
+}
+
+// predictionColumns are what scanPredictions reads, in its order.
+const predictionColumns = `model_version, id, time_ns, output, window_seq, body, topic, kafka_partition, kafka_offset`
+
+// scanPredictions appends model's rows (predictionColumns) to out.
+func scanPredictions(rows driver.Rows, model string, out []storage.PredictionRecord) ([]storage.PredictionRecord, error) {
 	for rows.Next() {
 		var (
 			p    = storage.PredictionRecord{Model: model}
@@ -341,16 +354,13 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 			body string
 			part int32
 		)
-		if err := rows.Scan(&p.ModelVersion, &p.ID, &ns, &p.Output, &body, &p.Source.Topic, &part, &p.Source.Offset); err != nil {
-			return nil, s.fail("read predictions of "+model, err)
+		if err := rows.Scan(&p.ModelVersion, &p.ID, &ns, &p.Output, &p.WindowSeq, &body, &p.Source.Topic, &part, &p.Source.Offset); err != nil {
+			return nil, err
 		}
 		p.Time, p.Body, p.Source.Partition = time.Unix(0, ns).UTC(), []byte(body), int(part)
 		out = append(out, p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("read predictions of "+model, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Labels implements storage.RawReader.

@@ -95,11 +95,11 @@ func (s *Store) WritePredictions(ctx context.Context, rows []storage.PredictionR
 	}
 	v := uint64(s.now().UnixMilli())
 	err := s.insert(ctx, "predictions",
-		"model, model_version, id, event_time, time_ns, output, body, topic, kafka_partition, kafka_offset, version",
+		"model, model_version, id, event_time, time_ns, output, window_seq, body, topic, kafka_partition, kafka_offset, version",
 		len(rows), func(i int) []any {
 			p := rows[i]
 			t := storage.ClampTime(p.Time).UTC()
-			return []any{p.Model, p.ModelVersion, p.ID, t, t.UnixNano(), p.Output, string(p.Body),
+			return []any{p.Model, p.ModelVersion, p.ID, t, t.UnixNano(), p.Output, p.WindowSeq, string(p.Body),
 				p.Source.Topic, int32(p.Source.Partition), p.Source.Offset, v}
 		})
 	if err != nil {

@@ -135,10 +135,13 @@ type predictionRec struct {
 	ID           string    `json:"id"`
 	Time         time.Time `json:"time"`
 	Output       string    `json:"output"`
-	Body         []byte    `json:"body"`
-	Topic        string    `json:"topic"`
-	Partition    int       `json:"partition"`
-	Offset       int64     `json:"offset"`
+	// Lines written before predictions carried their window have none:
+	// they load as window 0, as ClickHouse reads its rows from then.
+	WindowSeq int64  `json:"window_seq,omitempty"`
+	Body      []byte `json:"body"`
+	Topic     string `json:"topic"`
+	Partition int    `json:"partition"`
+	Offset    int64  `json:"offset"`
 }
 
 func (r predictionRec) key() rawKey { return rawKey{r.Model, r.ID, r.Topic, r.Partition, r.Offset} }

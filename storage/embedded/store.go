@@ -250,7 +250,7 @@ func (s *Store) WritePredictions(ctx context.Context, rows []storage.PredictionR
 	recs := make([]predictionRec, len(rows))
 	for i, p := range rows {
 		recs[i] = predictionRec{Version: v, Model: p.Model, ModelVersion: p.ModelVersion, ID: p.ID,
-			Time: storage.ClampTime(p.Time).UTC(), Output: p.Output, Body: bytes.Clone(p.Body),
+			Time: storage.ClampTime(p.Time).UTC(), Output: p.Output, WindowSeq: p.WindowSeq, Body: bytes.Clone(p.Body),
 			Topic: p.Source.Topic, Partition: p.Source.Partition, Offset: p.Source.Offset}
 	}
 	s.mu.Lock()
@@ -382,7 +382,7 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 	for k, r := range s.predictions.rows {
 		if k.model == model {
 			out = append(out, storage.PredictionRecord{Model: r.Model, ModelVersion: r.ModelVersion,
-				ID: r.ID, Time: r.Time, Output: r.Output, Body: bytes.Clone(r.Body),
+				ID: r.ID, Time: r.Time, Output: r.Output, WindowSeq: r.WindowSeq, Body: bytes.Clone(r.Body),
 				Source: drift.Source{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}})
 		}
 	}

@@ -49,6 +49,13 @@ func Run(t *testing.T, open Opener) {
 		{"AlertState", testAlertState},
 		{"Outbox", testOutbox},
 		{"Silences", testSilences},
+		{"LookupPredictions", testLookupPredictions},
+		{"LookupBatch", testLookupBatch},
+		{"Labelled", testLabelled},
+		{"WindowBounds", testWindowBounds},
+		{"Detections", testDetections},
+		{"LabelPersistence", testLabelPersistence},
+		{"LabelInvalidInput", testLabelInvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -515,9 +522,9 @@ func testRawLogs(t *testing.T, open Opener) {
 	buf := []byte(`{"model":"m","id":"req-1","prediction":0.87}`)
 	body1 := bytes.Clone(buf)
 	preds := []storage.PredictionRecord{
-		{Model: "m", ModelVersion: "1", ID: "req-1", Time: t0.Add(125 * time.Millisecond), Output: "0.87", Body: buf,
+		{Model: "m", ModelVersion: "1", ID: "req-1", Time: t0.Add(125 * time.Millisecond), Output: "0.87", WindowSeq: 12, Body: buf,
 			Source: drift.Source{Topic: "predictions", Partition: 0, Offset: 10}},
-		{Model: "m", ModelVersion: "1", ID: "req-2", Time: t0.Add(time.Second), Output: "DE", Body: []byte(`{"id":"req-2"}`),
+		{Model: "m", ModelVersion: "1", ID: "req-2", Time: t0.Add(time.Second), Output: "DE", WindowSeq: -3, Body: []byte(`{"id":"req-2"}`),
 			Source: drift.Source{Topic: "predictions", Partition: 0, Offset: 11}},
 		{Model: "other", ModelVersion: "1", ID: "req-1", Time: t0, Body: []byte(`{}`),
 			Source: drift.Source{Topic: "predictions", Partition: 1, Offset: 10}},
@@ -551,7 +558,7 @@ func testRawLogs(t *testing.T, open Opener) {
 	for i := range want {
 		g, w := got[i], want[i]
 		if g.Model != w.Model || g.ModelVersion != w.ModelVersion || g.ID != w.ID || !g.Time.Equal(w.Time) ||
-			g.Output != w.Output || !bytes.Equal(g.Body, w.Body) || g.Source != w.Source {
+			g.Output != w.Output || g.WindowSeq != w.WindowSeq || !bytes.Equal(g.Body, w.Body) || g.Source != w.Source {
 			t.Errorf("prediction %d: got %+v (body %s), want %+v (body %s)", i, g, g.Body, w, w.Body)
 		}
 	}
