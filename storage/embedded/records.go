@@ -1,9 +1,11 @@
 package embedded
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/storage"
 	"github.com/driftmon/driftmon/storage/internal/codec"
 )
 
@@ -146,6 +148,12 @@ type predictionRec struct {
 
 func (r predictionRec) key() rawKey { return rawKey{r.Model, r.ID, r.Topic, r.Partition, r.Offset} }
 func (r predictionRec) ver() uint64 { return r.Version }
+
+func (r predictionRec) record() storage.PredictionRecord {
+	return storage.PredictionRecord{Model: r.Model, ModelVersion: r.ModelVersion,
+		ID: r.ID, Time: r.Time, Output: r.Output, WindowSeq: r.WindowSeq, Body: bytes.Clone(r.Body),
+		Source: drift.Source{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}}
+}
 
 type labelRec struct {
 	Version   uint64    `json:"version"`

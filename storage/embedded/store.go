@@ -36,6 +36,9 @@ type Store struct {
 	alertStates   *table[string, alertStateRec]
 	notifications *table[string, notificationRec]
 	silences      *table[string, silenceRec]
+	// the label side's tables (labels.go)
+	labelled   *table[labelledKey, labelledRec]
+	detections *table[detectionKey, detectionRec]
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -92,6 +95,12 @@ func (s *Store) load() error {
 	if s.silences, err = openTable[string, silenceRec](path("silences")); err != nil {
 		return err
 	}
+	if s.labelled, err = openTable[labelledKey, labelledRec](path("labelled")); err != nil {
+		return err
+	}
+	if s.detections, err = openTable[detectionKey, detectionRec](path("detections")); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -124,6 +133,12 @@ func (s *Store) closeFiles() error {
 	}
 	if s.silences != nil {
 		errs = append(errs, s.silences.log.close())
+	}
+	if s.labelled != nil {
+		errs = append(errs, s.labelled.log.close())
+	}
+	if s.detections != nil {
+		errs = append(errs, s.detections.log.close())
 	}
 	errs = append(errs, unlockDir(s.lock))
 	return errors.Join(errs...)
@@ -381,9 +396,7 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 	var out []storage.PredictionRecord
 	for k, r := range s.predictions.rows {
 		if k.model == model {
-			out = append(out, storage.PredictionRecord{Model: r.Model, ModelVersion: r.ModelVersion,
-				ID: r.ID, Time: r.Time, Output: r.Output, WindowSeq: r.WindowSeq, Body: bytes.Clone(r.Body),
-				Source: drift.Source{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}})
+			out = append(out, r.record())
 		}
 	}
 	slices.SortFunc(out, func(a, b storage.PredictionRecord) int {

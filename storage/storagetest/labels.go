@@ -18,7 +18,7 @@ func labelStore(t *testing.T, st storage.Store) storage.LabelStore {
 	t.Helper()
 	ls, ok := st.(storage.LabelStore)
 	if !ok {
-		t.Skipf("%T does not implement storage.LabelStore", st)
+		t.Fatalf("%T does not implement storage.LabelStore", st)
 	}
 	return ls
 }
