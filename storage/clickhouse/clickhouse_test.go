@@ -171,10 +171,74 @@ func TestSchemaDriftResults(t *testing.T) {
 	}
 	tables.Close()
 	for _, name := range []string{"predictions", "labels", "window_summaries", "window_checkpoints",
-		"drift_results", "alerts", "detections", "schema_migrations"} {
+		"drift_results", "alerts", "detections", "labelled", "schema_migrations"} {
 		if !seen[name] {
 			t.Errorf("table %s missing", name)
 		}
+	}
+}
+
+// TestSchemaLabelled checks the labelled table's keys, and that its
+// partition holds every version of a row: a corrected label a month later
+// (another label_time month) still merges with the first.
+func TestSchemaLabelled(t *testing.T) {
+	st := openDB(t, dbName(t, "a"))
+	ctx := t.Context()
+	var engineFull, partitionKey, sortingKey string
+	if err := st.conn.QueryRow(ctx, "SELECT engine_full, partition_key, sorting_key FROM system.tables WHERE database = ? AND name = 'labelled'",
+		st.db).Scan(&engineFull, &partitionKey, &sortingKey); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(engineFull, "ReplacingMergeTree(version)") || partitionKey != "toYYYYMM(pred_time)" ||
+		sortingKey != "model, window_seq, id" {
+		t.Errorf("labelled: engine %q, partition key %q, sorting key %q", engineFull, partitionKey, sortingKey)
+	}
+	var typ string
+	if err := st.conn.QueryRow(ctx, "SELECT type FROM system.columns WHERE database = ? AND table = 'predictions' AND name = 'window_seq'",
+		st.db).Scan(&typ); err != nil || typ != "Int64" {
+		t.Errorf("predictions.window_seq: type %q, %v", typ, err)
+	}
+
+	pred := time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC)
+	first := storage.LabelledRecord{Model: "m", WindowSeq: 1, ID: "a", PredTime: pred, LabelTime: pred.Add(time.Hour), Label: "0", Version: 1}
+	corrected := first
+	corrected.LabelTime, corrected.Label, corrected.Version = pred.Add(40*24*time.Hour), "1", 2
+	for _, r := range []storage.LabelledRecord{first, corrected} {
+		if err := st.WriteLabelled(ctx, []storage.LabelledRecord{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.conn.Exec(ctx, "OPTIMIZE TABLE "+st.table("labelled")+" FINAL"); err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	if err := st.conn.QueryRow(ctx, "SELECT count() FROM "+st.table("labelled")).Scan(&n); err != nil || n != 1 {
+		t.Errorf("after OPTIMIZE FINAL: %d rows (%v), want the two versions merged into 1", n, err)
+	}
+}
+
+// TestMigrationKeepsPredictions upgrades a database with predictions
+// logged before migration 3: they read back, as window 0, and can be
+// looked up.
+func TestMigrationKeepsPredictions(t *testing.T) {
+	db := dbName(t, "a")
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = saved[:2]
+	st := openDB(t, db)
+	if err := st.insert(t.Context(), "predictions",
+		"model, model_version, id, event_time, time_ns, output, body, topic, kafka_partition, kafka_offset, version", 1,
+		func(int) []any {
+			return []any{"m", "1", "req-1", time.Unix(1, 0).UTC(), int64(1e9), "0.5", "{}", "predictions", int32(0), int64(7), uint64(1)}
+		}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	migrations = saved
+	st = openDB(t, db)
+	ps, err := st.LookupPredictions(t.Context(), "m", []string{"req-1"})
+	if err != nil || len(ps) != 1 || ps[0].WindowSeq != 0 || ps[0].Output != "0.5" || ps[0].Source.Offset != 7 {
+		t.Fatalf("after migration 3: %+v, %v", ps, err)
 	}
 }
 
@@ -461,6 +525,10 @@ func TestDropPartitionsBefore(t *testing.T) {
 		if err := st.WritePredictions(ctx, []storage.PredictionRecord{{Model: "m", ID: fmt.Sprint(i), Time: m}}); err != nil {
 			t.Fatal(err)
 		}
+		l := storage.LabelledRecord{Model: "m", WindowSeq: 1, ID: fmt.Sprint(i), PredTime: m, LabelTime: m, Version: 1}
+		if err := st.WriteLabelled(ctx, []storage.LabelledRecord{l}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	left := func() (seqs []int64, results, preds int) {
 		ws, err := st.Windows(ctx, "m", time.Time{}, time.Time{})
@@ -477,6 +545,13 @@ func TestDropPartitionsBefore(t *testing.T) {
 		ps, err := st.Predictions(ctx, "m")
 		if err != nil {
 			t.Fatal(err)
+		}
+		ls, err := st.Labelled(ctx, "m", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls) != len(ps) {
+			t.Errorf("%d labelled rows left beside %d predictions: the same months should have gone", len(ls), len(ps))
 		}
 		return seqs, len(rs), len(ps)
 	}
