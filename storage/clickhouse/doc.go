@@ -4,7 +4,8 @@
 // Every table is a ReplacingMergeTree(version), partitioned by month where
 // it has a time, so a replayed or rewritten row (same key, newer version)
 // replaces the old one and retention drops whole months
-// (DropPartitionsBefore; 18.16 has no TTL). Readers use FINAL. Rows go in
+// (DropPartitionsBefore; 18.16 has no TTL). Readers use FINAL, or ORDER BY
+// version DESC LIMIT 1 BY the key (labels.go says why). Rows go in
 // with PrepareBatch/Append/Send, one batch per table per call, never an
 // INSERT through Exec (it hangs on 18.16). Model and feature names are
 // bound as parameters; the database name, the one identifier spliced into

@@ -4,14 +4,15 @@
 //
 // Each table is an append-only file of JSON lines in the store's directory
 // (window_summaries.jsonl, drift_results.jsonl, window_checkpoints.jsonl,
-// predictions.jsonl, labels.jsonl). Every write call appends its lines in
-// one write and fsyncs before returning, so a returned write survives a
-// crash. Open loads every file into memory, newest version per key; a torn
-// last line (a crash mid-write) is dropped and cut off, while a bad line
-// followed by others is corruption and fails Open. A file whose replaced
-// lines outnumber its live ones is compacted (rewritten aside, then renamed).
-// Everything live is held in memory, the raw prediction and label logs
-// included, which bounds the store to one machine's worth of data.
+// predictions.jsonl, labels.jsonl, labelled.jsonl, detections.jsonl, and
+// alerting's). Every write call appends its lines in one write and fsyncs
+// before returning, so a returned write survives a crash. Open loads every
+// file into memory, newest version per key; a torn last line (a crash
+// mid-write) is dropped and cut off, while a bad line followed by others is
+// corruption and fails Open. A file whose replaced lines outnumber its live
+// ones is compacted (rewritten aside, then renamed). Everything live is held
+// in memory, the raw prediction and label logs included, which bounds the
+// store to one machine's worth of data.
 //
 // It imports only drift, sketch and storage of driftmon's packages.
 package embedded

@@ -1,6 +1,7 @@
 // Package storagetest is the contract suite every storage.Store passes:
 // round trips of every summary field, idempotent rewrites (newest version
-// wins), checkpoints, result queries, the raw logs, persistence across
+// wins), checkpoints, result queries, the raw logs, the label side
+// (storage.LabelStore), persistence across
 // reopening, refusal of bad input and concurrent use. Store packages call
 // Run from their tests with an Opener for their backend.
 //
