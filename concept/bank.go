@@ -36,6 +36,9 @@ type streamKey struct{ Model, Version string }
 type detectorStream struct {
 	n    uint64 // events fed
 	dets []stream.Detector
+	// warned marks the detectors in a warning zone: a warning is
+	// recorded when one is entered, not on every event inside it.
+	warned []bool
 }
 
 // NewBank returns a bank for the models that models knows: their task and
@@ -58,7 +61,7 @@ func (b *Bank) stream(model, version string, task Task, methods []string) (*dete
 			return nil, fmt.Errorf("model %s: stream detector %q: want one of %v", model, m, Detectors)
 		}
 	}
-	s := &detectorStream{dets: make([]stream.Detector, len(Detectors))}
+	s := &detectorStream{dets: make([]stream.Detector, len(Detectors)), warned: make([]bool, len(Detectors))}
 	for i, m := range Detectors {
 		if !slices.Contains(methods, m) || task.Kind == Regression && binaryOnly[m] {
 			continue
@@ -103,7 +106,9 @@ func (b *Bank) Feed(rows []drift.LabelledRecord, skip func(i int) bool, version 
 				continue
 			}
 			sig := d.Update(x)
-			if sig == stream.None {
+			warned := s.warned[j]
+			s.warned[j] = sig == stream.Warning
+			if sig == stream.None || sig == stream.Warning && warned {
 				continue
 			}
 			kind := drift.DetectionWarning
@@ -136,13 +141,14 @@ type streamState struct {
 	N              uint64
 	// Detectors holds each detector's MarshalBinary, nil where none runs.
 	Detectors [][]byte
+	Warned    []bool
 }
 
 // Snapshot encodes every detector's state, for the partition's checkpoint.
 func (b *Bank) Snapshot() ([]byte, error) {
 	var st bankState
 	for k, s := range b.streams {
-		ss := streamState{Model: k.Model, Version: k.Version, N: s.n, Detectors: make([][]byte, len(s.dets))}
+		ss := streamState{Model: k.Model, Version: k.Version, N: s.n, Detectors: make([][]byte, len(s.dets)), Warned: s.warned}
 		for i, d := range s.dets {
 			if d == nil {
 				continue
@@ -183,7 +189,8 @@ func (b *Bank) Restore(data []byte) error {
 		return fmt.Errorf("decode stream detectors: %w", err)
 	}
 	for _, ss := range st.Streams {
-		s := &detectorStream{n: ss.N, dets: make([]stream.Detector, len(Detectors))}
+		s := &detectorStream{n: ss.N, dets: make([]stream.Detector, len(Detectors)), warned: make([]bool, len(Detectors))}
+		copy(s.warned, ss.Warned)
 		for i, enc := range ss.Detectors {
 			if enc == nil || i >= len(Detectors) {
 				continue

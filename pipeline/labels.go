@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -239,7 +240,11 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time) error {
 		}
 		for _, d := range dets {
 			p.pl.cfg.Metrics.detections.WithLabelValues(d.Model, d.Detector, string(d.Kind)).Inc()
-			p.log.Info("stream detector signalled", "model", d.Model, "model_version", d.ModelVersion,
+			lvl := slog.LevelDebug
+			if d.Kind == drift.DetectionDrift {
+				lvl = slog.LevelInfo
+			}
+			p.log.Log(ctx, lvl, "stream detector signalled", "model", d.Model, "model_version", d.ModelVersion,
 				"detector", d.Detector, "kind", d.Kind, "event_index", d.EventIndex, "event_time", d.EventTime)
 		}
 	}
@@ -276,44 +281,60 @@ func (p *Partition) relabel(ctx context.Context, rows []drift.LabelledRecord, no
 		for _, seq := range ss {
 			b, ok := bounds[seq]
 			if !ok {
-				continue // still open: evaluated when it closes
+				// Still open: its close stores it, then reads its labelled
+				// rows, these among them.
+				continue
 			}
-			// The version is taken before the rows are read: a result
-			// computed from older rows can never replace one computed
-			// (by a concurrent flush) from newer ones.
-			v := version(now)
-			var results []drift.Result
-			if err := p.retry(ctx, "labels", func(ctx context.Context) error {
-				var err error
-				results, err = ls.Evaluator.EvaluateLabels(ctx, model, seq, b)
+			if err := p.labelResults(ctx, model, seq, b, now); err != nil {
 				return err
-			}); err != nil {
-				if ctx.Err() != nil || !p.permanent(err) {
-					return err
-				}
-				p.log.Error("label results cannot be computed", "model", model, "seq", seq, "err", err)
-				continue
-			}
-			if len(results) == 0 {
-				continue
-			}
-			for i := range results {
-				results[i].Version = v
-			}
-			if err := p.retry(ctx, "window", func(ctx context.Context) error {
-				return p.pl.cfg.Store.WriteWindow(ctx, nil, results, v)
-			}); err != nil {
-				if ctx.Err() != nil || !p.permanent(err) {
-					return err
-				}
-				p.log.Error("storage refused the label results", "model", model, "seq", seq, "err", err)
-				continue
-			}
-			p.pl.cfg.Metrics.results(model, results)
-			for _, o := range p.pl.cfg.Observers {
-				o(nil, results)
 			}
 		}
+	}
+	return nil
+}
+
+// labelResults computes and stores the label results of one stored window
+// and tells the observers. Both sides call it after their own write: the
+// label partition after storing labelled rows (for windows already
+// stored), the prediction partition after storing a closing window. Each
+// reads what the other wrote before, so a label and its window's close
+// racing each other cannot both miss.
+func (p *Partition) labelResults(ctx context.Context, model string, seq int64, b drift.WindowBounds, now time.Time) error {
+	ls := p.pl.cfg.Labels
+	// The version is taken before the rows are read: a result computed
+	// from older rows never replaces one computed (by the other side)
+	// from newer ones.
+	v := version(now)
+	var results []drift.Result
+	if err := p.retry(ctx, "labels", func(ctx context.Context) error {
+		var err error
+		results, err = ls.Evaluator.EvaluateLabels(ctx, model, seq, b)
+		return err
+	}); err != nil {
+		if ctx.Err() != nil || !p.permanent(err) {
+			return err
+		}
+		p.log.Error("label results cannot be computed", "model", model, "seq", seq, "err", err)
+		return nil
+	}
+	if len(results) == 0 {
+		return nil
+	}
+	for i := range results {
+		results[i].Version = v
+	}
+	if err := p.retry(ctx, "window", func(ctx context.Context) error {
+		return p.pl.cfg.Store.WriteWindow(ctx, nil, results, v)
+	}); err != nil {
+		if ctx.Err() != nil || !p.permanent(err) {
+			return err
+		}
+		p.log.Error("storage refused the label results", "model", model, "seq", seq, "err", err)
+		return nil
+	}
+	p.pl.cfg.Metrics.results(model, results)
+	for _, o := range p.pl.cfg.Observers {
+		o(nil, results)
 	}
 	return nil
 }

@@ -468,6 +468,12 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		for _, o := range p.pl.cfg.Observers {
 			o(w, results)
 		}
+		if p.pl.cfg.Labels != nil {
+			b := drift.WindowBounds{ModelVersion: w.ModelVersion, Start: w.Start, End: w.End}
+			if err := p.labelResults(ctx, w.Model, w.Seq, b, now); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

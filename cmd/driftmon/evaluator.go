@@ -111,11 +111,7 @@ func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 		out = detectors.Evaluate(ref, w, m.policy)
 	}
 	out = append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...)
-	labelled, err := e.windowResults(ctx, m, w)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, labelled...), nil
+	return append(out, e.windowResults(m, w)...), nil
 }
 
 // previousEvents is the event count of w's immediate predecessor, 0 when

@@ -181,13 +181,13 @@ func (m *modelConcept) labelResults(model string, seq int64, b drift.WindowBound
 	return out
 }
 
-// windowResults are the label side's rows of a window as it closes: the
-// estimates that need no labels (BBSE's priors, CBPE's performance) and,
-// for labels that came before the window closed, the label rows.
-func (e *evaluator) windowResults(ctx context.Context, me *modelEval, w *drift.WindowSummary) ([]drift.Result, error) {
+// windowResults are the label side's rows of a window as it closes, the
+// estimates that need no labels: BBSE's priors and CBPE's performance.
+// The rows of its labels come once it is stored (EvaluateLabels).
+func (e *evaluator) windowResults(me *modelEval, w *drift.WindowSummary) []drift.Result {
 	m := me.concept
 	if m == nil {
-		return nil, nil
+		return nil
 	}
 	b := drift.WindowBounds{ModelVersion: w.ModelVersion, Start: w.Start, End: w.End}
 	var out []drift.Result
@@ -202,15 +202,7 @@ func (e *evaluator) windowResults(ctx context.Context, me *modelEval, w *drift.W
 			// stand.
 		}
 	}
-	out = append(out, m.cbpe.Rows(w.Prediction, m.policy, w.Model, w.Seq, b)...)
-	if e.labels != nil {
-		rows, err := e.labels.Labelled(ctx, w.Model, w.Seq)
-		if err != nil {
-			return nil, fmt.Errorf("read labelled rows of %s window %d: %w", w.Model, w.Seq, err)
-		}
-		out = append(out, m.labelResults(w.Model, w.Seq, b, rows, me.policy)...)
-	}
-	return out, nil
+	return append(out, m.cbpe.Rows(w.Prediction, m.policy, w.Model, w.Seq, b)...)
 }
 
 // labelSide wires the pipeline's label join and concept results, or
