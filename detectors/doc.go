@@ -25,8 +25,11 @@
 // whose Bessel function K_{1/4} is integrated here. gonum supplies the rest
 // of the numerics.
 //
-// It imports only drift (and sketch through it) of driftmon's packages:
-// never storage, ingest, window, alerting or anything that does I/O.
+// It imports only drift and sketch of driftmon's packages (sketch for the
+// big-window statistics Evaluate estimates from a summary's quantile
+// sketch): never storage, ingest, window, alerting or anything that does
+// I/O. Its external tests use window and reference to build summaries as
+// serve builds them.
 package detectors
 
 //go:generate /usr/bin/python3 testdata/gen.py

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"maps"
 	"math"
 	"testing"
 	"time"
@@ -408,19 +409,31 @@ func TestEvaluateSubsampledWindow(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		cs.Observe(drift.NumberValue(float64(i))) // 100 below, 200 above
 	}
+	p := DefaultPolicy()
+	p.Numeric.Methods = []string{MethodPSI, MethodKS, MethodWasserstein, MethodEnergy}
 	rows := Evaluate(&drift.Reference{Features: []*drift.FeatureSummary{rs}},
-		&drift.WindowSummary{Features: []*drift.FeatureSummary{cs}}, DefaultPolicy())
+		&drift.WindowSummary{Features: []*drift.FeatureSummary{cs}}, p)
 	n := map[string][2]uint64{}
 	for _, r := range rows {
 		n[r.Method] = [2]uint64{r.NReference, r.NCurrent}
 	}
+	// psi from exact counts; ks and wasserstein from the window's sketch,
+	// which saw all 300 values; energy, which has no sketch version, from
+	// the 50-value subsample.
+	want := map[string][2]uint64{"psi": {40, 300}, "ks": {40, 300}, "wasserstein": {40, 300}, "energy": {40, 50}, "drifted_share": {1, 1}}
+	if !maps.Equal(n, want) {
+		t.Errorf("counts used %v, want %v", n, want)
+	}
 	// psi from exact counts (20, 20) vs (100, 200):
 	// (1/3 - 1/2) ln(2/3) + (2/3 - 1/2) ln(4/3).
-	if n["psi"] != [2]uint64{40, 300} || n["ks"] != [2]uint64{40, 50} || n["wasserstein"] != [2]uint64{40, 50} {
-		t.Errorf("counts used %v", n)
+	psi := (1.0/3-0.5)*math.Log(2.0/3) + (2.0/3-0.5)*math.Log(4.0/3)
+	if rows[0].Method != "psi" || math.Abs(rows[0].Statistic-psi) > 1e-15 {
+		t.Errorf("%s = %v, want psi %v", rows[0].Method, rows[0].Statistic, psi)
 	}
-	want := (1.0/3-0.5)*math.Log(2.0/3) + (2.0/3-0.5)*math.Log(4.0/3)
-	if rows[0].Method != "psi" || math.Abs(rows[0].Statistic-want) > 1e-15 {
-		t.Errorf("%s = %v, want psi %v", rows[0].Method, rows[0].Statistic, want)
+	// By hand: the CDFs are furthest apart at 195, where the reference's
+	// reaches 1 and the window's 196/300. The sketch (one compaction of
+	// 256 values) is within a few ranks of that.
+	if d := rows[1].Statistic; rows[1].Method != "ks" || math.Abs(d-(1-196.0/300)) > 0.01 {
+		t.Errorf("%s = %v, want ks %v within 0.01", rows[1].Method, d, 1-196.0/300)
 	}
 }

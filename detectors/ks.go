@@ -36,8 +36,14 @@ func KS(ref, cur []float64) (stat, p float64) {
 // ksSorted is KS of two sorted, non-empty samples without NaN; exact says
 // which p-value it is.
 func ksSorted(a, b []float64) (stat, p float64, exact bool) {
-	n1, n2 := len(a), len(b)
-	d := ksStatistic(a, b)
+	return ksPValue(len(a), len(b), ksStatistic(a, b))
+}
+
+// ksPValue is ks_2samp's two-sided p-value for a statistic d of samples of
+// n1 and n2 values, and the statistic it speaks for (d rounded to the
+// lattice when the exact computation ran or failed, as scipy rounds it);
+// exact says which p-value it is.
+func ksPValue(n1, n2 int, d float64) (stat, p float64, exact bool) {
 	if max(n1, n2) <= ksMaxExactN {
 		var ok bool
 		// On failure scipy keeps the statistic rounded to the lattice.
