@@ -7,7 +7,8 @@
 // found yet (the predictions topic may lag behind the labels topic) waits,
 // bounded too, until the prediction arrives or its wait runs out. The join
 // says of every label what became of it: joined, late (more than the
-// model's label delay after its prediction), duplicate (its prediction was
+// model's label delay after its prediction, or for a prediction that came
+// after its window had closed), duplicate (its prediction was
 // already labelled) or unmatched, and the caller counts each.
 //
 // The joined rows carry the seq of the prediction's window, so that the

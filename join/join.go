@@ -149,7 +149,10 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 			}
 			continue
 		}
-		if l.Time.Sub(p.Time) > j.delay(l.Model) {
+		if l.Time.Sub(p.Time) > j.delay(l.Model) || p.WindowSeq < 0 {
+			// Beyond the delay; or the prediction itself came after its
+			// window closed, so no window counts it and none can count
+			// its label.
 			b.count(l.Model).Late++
 			continue
 		}

@@ -44,6 +44,8 @@ func TestJoin(t *testing.T) {
 		{name: "at the delay joins, past it is late", labels: []Label{
 			label("p1", time.Second+24*time.Hour, "1"), label("p2", 2*time.Second+24*time.Hour+time.Millisecond, "1")},
 			want: Counts{Joined: 1, Late: 1}, joined: []string{"p1"}},
+		{name: "a late prediction's label is late", labels: []Label{label("p-late", time.Hour, "1")},
+			want: Counts{Late: 1}},
 		{name: "a second label is a duplicate", labels: []Label{label("p1", time.Hour, "1"), label("p1", 2*time.Hour, "0")},
 			want: Counts{Joined: 1, Duplicate: 1}, joined: []string{"p1", "p1"}},
 		{name: "before its prediction it waits", labels: []Label{label("nope", time.Hour, "1")},
@@ -59,6 +61,9 @@ func TestJoin(t *testing.T) {
 			for i := 0; i < 10; i++ {
 				r.Put("m", fmt.Sprintf("p%d", i), pred(i))
 			}
+			late := pred(3)
+			late.WindowSeq = -1 // counted in no window
+			r.Put("m", "p-late", late)
 			j := New(Config{Recent: r, Models: map[string]Model{"m": {LabelDelay: 24 * time.Hour}}, Wait: time.Minute})
 			now := time.Now()
 			b, err := j.Join(context.Background(), tc.labels, now)

@@ -43,6 +43,17 @@ type demoData struct {
 	// quiet for pause (0: it never does), for the freshness check.
 	pauseAfter int
 	pause      time.Duration
+	// labels go to the labels topic, each after the event of index
+	// after; labelled is how many land in each window (0-based), so the
+	// demo knows when every window's performance is complete.
+	labels   []demoLabel
+	labelled map[int]int
+}
+
+// demoLabel is one label event and when the producer sends it.
+type demoLabel struct {
+	after int
+	value []byte
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -101,7 +112,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	broker := cluster.ListenAddrs()[0]
 
 	pr := &demoPrinter{out: stdout, json: *asJSON, firstDrift: map[string]int64{}, driftCount: map[string]int{},
-		done: make(chan struct{}), want: dd.windows}
+		done: make(chan struct{}), want: dd.windows, wantLabelled: dd.labelled, labelled: map[int64]uint64{}}
 	recv, secretFile, err := startDemoReceiver(dir, pr)
 	if err != nil {
 		fmt.Fprintln(stderr, "driftmon demo: start the receiver:", err)
@@ -198,7 +209,22 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
+	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000,
+		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer lw.Close()
 	key := []byte(dd.model)
+	nextLabel := 0
+	// sendLabels writes the labels due once event i is out.
+	sendLabels := func(i int) error {
+		var ls []kafka.Message
+		for ; nextLabel < len(dd.labels) && dd.labels[nextLabel].after <= i; nextLabel++ {
+			ls = append(ls, kafka.Message{Key: key, Value: dd.labels[nextLabel].value})
+		}
+		if len(ls) == 0 {
+			return nil
+		}
+		return lw.WriteMessages(ctx, ls...)
+	}
 	bad := [][]byte{
 		[]byte(`{"model": "` + dd.model + `", "features": `),              // truncated JSON
 		[]byte(`{"model": "` + dd.model + `", "timestamp": "yesterday"}`), // bad timestamp
@@ -222,6 +248,9 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 				return err
 			}
 			msgs = msgs[:0]
+			if err := sendLabels(i); err != nil {
+				return err
+			}
 		}
 		if quiet {
 			select {
@@ -267,9 +296,11 @@ func synthDemo(dir string) (*demoData, error) {
 	for _, sf := range synthFeatures {
 		fmt.Fprintf(&feats, "      %s: %s\n", sf.name, sf.kind)
 	}
-	events, pauseAfter := synthEvents(11)
+	events, pauseAfter, labels, labelled := synthEvents(11)
 	return &demoData{
-		model: synthModel,
+		labels:   labels,
+		labelled: labelled,
+		model:    synthModel,
 		modelYAML: fmt.Sprintf(`  - name: %s
     window: {duration: %s}
     allowed_lateness: 1m
@@ -402,6 +433,17 @@ type demoPrinter struct {
 	stale      bool             // the model failed its freshness check and has not sent since
 	driftCount map[string]int
 	done       chan struct{}
+	// wantLabelled is, per window (0-based), the labels the producer
+	// sends for it; labelled the most joined so far, by window seq; first
+	// the first window's seq, to number them.
+	wantLabelled map[int]int
+	labelled     map[int64]uint64
+	first        *int64
+	// conceptFirst is the first window whose accuracy fell below its
+	// threshold, and detections the stream detectors' drifts.
+	conceptFirst *int64
+	detected     map[string]int
+	complete     bool
 }
 
 func (p *demoPrinter) seen() int {
@@ -430,10 +472,15 @@ type demoFeature struct {
 func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
 	if w == nil {
 		p.freshnessLine(results)
+		p.conceptLine(results)
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.first == nil {
+		seq := w.Seq
+		p.first = &seq
+	}
 	var cov, prior []demoFeature
 	for _, r := range results {
 		if !r.Decision {
@@ -480,10 +527,27 @@ func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
 			w.Start.Format("2006-01-02 15:04"), w.End.Format("15:04"), w.Events, verdict)
 	}
 	p.qualityLine(w, results)
+	p.estimateLine(w, results)
 	p.n++
-	if p.n == p.want {
-		close(p.done)
+	p.checkDone()
+}
+
+// checkDone ends the run once every window is stored and, when the stream
+// has labels, every window's performance counts all of them. The caller
+// holds p.mu.
+func (p *demoPrinter) checkDone() {
+	if p.complete || p.n < p.want {
+		return
 	}
+	if p.first != nil {
+		for w, n := range p.wantLabelled {
+			if n > 0 && p.labelled[*p.first+int64(w)] < uint64(n) {
+				return
+			}
+		}
+	}
+	p.complete = true
+	close(p.done)
 }
 
 func nonNil(fs []demoFeature) []demoFeature {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"math"
 	"slices"
 	"testing"
 
@@ -45,6 +46,28 @@ type demoLine struct {
 		DriftedFeatures []string `json:"drifted_features"`
 		Reference       string   `json:"reference"`
 	} `json:"retraining"`
+	// concept and estimate lines
+	Labelled  uint64             `json:"labelled"`
+	Metrics   []demoMetric       `json:"metrics"`
+	Detectors []string           `json:"detectors"`
+	Label     *demoFeature       `json:"label"`
+	BBSEPrior map[string]float64 `json:"bbse_prior"`
+}
+
+// metric returns the line's value of a method.
+func (l demoLine) metric(method string) (demoMetric, bool) {
+	for _, m := range l.Metrics {
+		if m.Method == method {
+			return m, true
+		}
+	}
+	return demoMetric{}, false
+}
+
+// demoRun is one demo run's lines, by type.
+type demoRun struct {
+	windows, alerts, concept, estimate []demoLine
+	summary                            demoLine
 }
 
 func runDemoJSON(t *testing.T, args ...string) (windows []demoLine, summary demoLine) {
@@ -55,6 +78,13 @@ func runDemoJSON(t *testing.T, args ...string) (windows []demoLine, summary demo
 // runDemoLines runs the demo and sorts its lines: windows, alert and
 // delivery lines (in order), and the summary.
 func runDemoLines(t *testing.T, args ...string) (windows, alerts []demoLine, summary demoLine) {
+	t.Helper()
+	r := runDemoAll(t, args...)
+	return r.windows, r.alerts, r.summary
+}
+
+// runDemoAll runs the demo and sorts all its lines.
+func runDemoAll(t *testing.T, args ...string) (r demoRun) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if code := run(append([]string{"demo", "--json"}, args...), &out, &errOut); code != 0 {
@@ -68,17 +98,21 @@ func runDemoLines(t *testing.T, args ...string) (windows, alerts []demoLine, sum
 		}
 		switch l.Type {
 		case "window":
-			windows = append(windows, l)
+			r.windows = append(r.windows, l)
 		case "summary":
-			summary = l
+			r.summary = l
 		case "alert", "delivery":
-			alerts = append(alerts, l)
+			r.alerts = append(r.alerts, l)
+		case "concept":
+			r.concept = append(r.concept, l)
+		case "estimate":
+			r.estimate = append(r.estimate, l)
 		case "quality":
 		default:
 			t.Fatalf("unexpected line type %q", l.Type)
 		}
 	}
-	return windows, alerts, summary
+	return r
 }
 
 // drifted returns, per feature, the windows (0-based) where it drifted.
@@ -105,7 +139,9 @@ func driftedWindows(ws []demoLine) map[string][]int {
 // renamed category in window 9 and distance_km's unit change in window 10
 // (demo_quality.go), each in its window alone.
 func TestDemoShowsTheInjectedDrifts(t *testing.T) {
-	ws, alerts, sum := runDemoLines(t)
+	run := runDemoAll(t)
+	ws, alerts, sum := run.windows, run.alerts, run.summary
+	checkDemoConcept(t, run)
 	if len(ws) != synthWindows {
 		t.Fatalf("%d windows, want %d", len(ws), synthWindows)
 	}
@@ -207,5 +243,61 @@ func TestDemoElectricity(t *testing.T) {
 	}
 	if len(got["period"]) != 0 {
 		t.Errorf("period drifted in windows %v, want none", got["period"])
+	}
+}
+
+// checkDemoConcept: every window's labels all arrive (after it closed) and
+// its last concept line counts them all; accuracy and ROC AUC are worse than
+// the reference's from the concept change on and not before; the label mix
+// never moves (the change is of P(y|x) alone); and before the change the
+// CBPE estimate a window had at its close is within 0.03 of the accuracy its
+// labels later showed.
+func checkDemoConcept(t *testing.T, run demoRun) {
+	t.Helper()
+	if len(run.windows) == 0 {
+		return
+	}
+	first := run.windows[0].WindowSeq
+	last := map[int64]demoLine{}
+	for _, l := range run.concept {
+		if prev, ok := last[l.WindowSeq]; !ok || l.Labelled >= prev.Labelled {
+			last[l.WindowSeq] = l
+		}
+	}
+	_, _, _, labelled := synthEvents(11)
+	estimates := map[int64]demoLine{}
+	for _, l := range run.estimate {
+		estimates[l.WindowSeq] = l
+	}
+	for w := 0; w < synthWindows; w++ {
+		seq := first + int64(w)
+		l, ok := last[seq]
+		if !ok {
+			t.Errorf("window %d: no concept line", w)
+			continue
+		}
+		if l.Labelled != uint64(labelled[w]) {
+			t.Errorf("window %d: %d labelled, want %d", w, l.Labelled, labelled[w])
+		}
+		acc, ok1 := l.metric("accuracy")
+		auc, ok2 := l.metric("roc_auc")
+		if !ok1 || !ok2 {
+			t.Errorf("window %d: no accuracy or roc_auc in %+v", w, l.Metrics)
+			continue
+		}
+		worse := w >= synthConceptAt
+		if acc.Drifted != worse || auc.Drifted != worse {
+			t.Errorf("window %d: accuracy %.3f (threshold %.3f) worse=%v, roc_auc %.3f (threshold %.3f) worse=%v; want %v",
+				w, acc.Statistic, acc.Threshold, acc.Drifted, auc.Statistic, auc.Threshold, auc.Drifted, worse)
+		}
+		if l.Label == nil || l.Label.Drifted {
+			t.Errorf("window %d: label distribution %+v, want present and not drifted", w, l.Label)
+		}
+		est, ok := estimates[seq].metric("cbpe_accuracy")
+		if !ok {
+			t.Errorf("window %d: no cbpe_accuracy estimate", w)
+		} else if !worse && w < synthPriorAt && math.Abs(est.Statistic-acc.Statistic) > 0.03 {
+			t.Errorf("window %d: cbpe_accuracy %.3f, realised %.3f: more than 0.03 apart", w, est.Statistic, acc.Statistic)
+		}
 	}
 }
