@@ -8,11 +8,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,6 +161,21 @@ func TestLabelJoin(t *testing.T) {
 				storageYAML = fmt.Sprintf("  backend: embedded\n  embedded: {path: %q}", filepath.Join(dir, "data"))
 			}
 			broker := startBroker(t, 1, "predictions", "labels", "driftmon-dead-letter")
+			// A webhook receiver: concept results decided by late labels
+			// reach alerting like a window's.
+			var hookMu sync.Mutex
+			var hooks []string
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				hookMu.Lock()
+				hooks = append(hooks, string(b))
+				hookMu.Unlock()
+			}))
+			defer hook.Close()
+			secret := filepath.Join(dir, "secret")
+			if err := os.WriteFile(secret, []byte("s3cret"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			ref := filepath.Join(dir, "reference.csv")
 			writeClassReference(t, ref)
 			const delay = 24 * time.Hour
@@ -178,7 +196,17 @@ models:
     label_delay: %s
     features:
       x: numeric
-`, broker, storageYAML, ref, delay)
+alerting:
+  receivers:
+    - name: hook
+      webhook: {url: %q, secret_file: %q}
+  rules:
+    - name: accuracy
+      models: ["*"]
+      match: {family: concept, method: accuracy}
+      condition: drifted
+      receivers: [hook]
+`, broker, storageYAML, ref, delay, hook.URL, secret)
 			cfgPath := filepath.Join(dir, "driftmon.yaml")
 			if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 				t.Fatal(err)
@@ -239,6 +267,16 @@ models:
 					}
 				}
 				return true, nil
+			})
+			waitFor(t, 30*time.Second, "the accuracy alert at the webhook", func() (bool, error) {
+				hookMu.Lock()
+				defer hookMu.Unlock()
+				for _, h := range hooks {
+					if strings.Contains(h, `"accuracy"`) && strings.Contains(h, `"firing"`) {
+						return true, nil
+					}
+				}
+				return false, fmt.Errorf("webhook bodies so far: %q", hooks)
 			})
 			prior, err := apiResults(addr, url.Values{"model": {"m"}, "family": {"prior"}, "feature": {"label"}})
 			if err != nil {
