@@ -93,8 +93,25 @@ const PredictionFeature = "prediction"
 // anderson_darling of samples holding one value between them, z_test of
 // other than two categories, a method unknown to the kind) is left out: no
 // row ever holds NaN or Inf.
-// Evaluate does not check p; call Policy.Validate first.
+//
+// A feature's MethodSet is p.Set(name, kind): its own override, else its
+// kind's. When that set has a Calibration, its Decide method's threshold is
+// calibrated from the reference for the window's size (see Calibration and
+// calibrateSummary) and the row's ThresholdSource says how; the fixed
+// threshold is the fallback. p.Correction then adjusts the levels of the
+// covariate features decided by a p-value method (AdjustLevels) before the
+// dataset row counts the verdicts.
+//
+// Evaluate does not check p; call Policy.Validate first. It calibrates on
+// every call: EvaluateCached keeps the calibrations of a reference.
 func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.Result {
+	return EvaluateCached(ref, cur, p, nil)
+}
+
+// EvaluateCached is Evaluate with the calibrated thresholds kept in cal
+// (nil: none kept), so that a service evaluating window after window
+// against one reference calibrates once per feature and window size.
+func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, cal *Calibrations) []drift.Result {
 	if ref == nil || cur == nil {
 		return nil
 	}
@@ -107,24 +124,30 @@ func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.
 		}
 	}
 	var out []drift.Result
-	judged, drifts := 0, 0
+	var decisions []int // the covariate verdict rows, by index in out
 	for _, cf := range cur.Features {
 		rf := ref.Feature(cf.Name)
 		if rf == nil || cf == nil {
 			continue
 		}
-		rows, verdict, ok := evaluateFeature(rf, cf, p)
+		fc := featureCal{ref: ref, cache: cal, feature: cf.Name}
+		rows, at := evaluateFeature(rf, cf, p.Set(cf.Name, cf.Kind), fc)
 		stamp(rows, drift.Covariate, cf.Name)
+		if at >= 0 {
+			decisions = append(decisions, len(out)+at)
+		}
 		out = append(out, rows...)
-		if ok {
-			judged++
-			if verdict {
-				drifts++
-			}
+	}
+	correct(p.Correction, out, decisions)
+	judged, drifts := len(decisions), 0
+	for _, i := range decisions {
+		if out[i].Drifted {
+			drifts++
 		}
 	}
 	if cur.Prediction != nil && ref.Prediction != nil {
-		rows, _, _ := evaluateFeature(ref.Prediction, cur.Prediction, p)
+		fc := featureCal{ref: ref, cache: cal, feature: PredictionFeature, prior: true}
+		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(PredictionFeature, cur.Prediction.Kind), fc)
 		stamp(rows, drift.Prior, PredictionFeature)
 		out = append(out, rows...)
 	}
@@ -145,46 +168,94 @@ func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.
 	return out
 }
 
+// featureCal is where a feature's calibrated threshold is kept.
+type featureCal struct {
+	ref     *drift.Reference
+	cache   *Calibrations
+	feature string
+	prior   bool
+}
+
 // evaluateFeature computes one feature's rows (without the window's
-// identity) and its verdict; ok is false when the decide method gave no
-// row.
-func evaluateFeature(rf, cf *drift.FeatureSummary, p Policy) (rows []drift.Result, verdict, ok bool) {
+// identity) under set; at is the index of the verdict row, -1 when the
+// decide method gave no row.
+func evaluateFeature(rf, cf *drift.FeatureSummary, set MethodSet, fc featureCal) (rows []drift.Result, at int) {
+	at = -1
 	if rf.Count == 0 || cf.Count == 0 {
-		return nil, false, false
+		return nil, at
 	}
 	refNumeric, curNumeric := rf.Kind == drift.Numeric, cf.Kind == drift.Numeric
 	if refNumeric != curNumeric {
-		return nil, false, false
+		return nil, at
 	}
-	var set MethodSet
 	var values func(method string) (stat float64, pv *float64, nr, nc uint64, ok bool)
 	if refNumeric {
-		set, values = p.Numeric, numericValues(rf, cf)
+		values = numericValues(rf, cf)
 	} else {
-		set, values = p.Categorical, categoricalValues(rf, cf)
+		values = categoricalValues(rf, cf)
 	}
 	for _, m := range set.Methods {
 		stat, pv, nr, nc, has := values(m)
 		if !has || !finite(stat) || (pv != nil && !finite(*pv)) {
 			continue
 		}
-		th := set.Thresholds[m]
+		th, source := set.Thresholds[m], ""
+		if m == set.Decide && set.Calibration != nil {
+			c := *set.Calibration
+			got := fc.cache.get(fc.ref, calKey{prior: fc.prior, feature: fc.feature, method: m, n: nc, cal: c},
+				func(n uint64) Calibrated { return calibrateSummary(rf, n, m, c) })
+			source = got.Source
+			if got.Source != SourceFixedFallback {
+				th = got.Threshold
+			}
+		}
 		row := drift.Result{
-			Method:     m,
-			Statistic:  stat,
-			PValue:     pv,
-			Threshold:  th,
-			Drifted:    Drifted(m, stat, pv, th),
-			NReference: nr,
-			NCurrent:   nc,
+			Method:          m,
+			Statistic:       stat,
+			PValue:          pv,
+			Threshold:       th,
+			Drifted:         Drifted(m, stat, pv, th),
+			ThresholdSource: source,
+			NReference:      nr,
+			NCurrent:        nc,
 		}
 		if m == set.Decide {
 			row.Decision = true
-			verdict, ok = row.Drifted, true
+			at = len(rows)
 		}
 		rows = append(rows, row)
 	}
-	return rows, verdict, ok
+	return rows, at
+}
+
+// correct applies a correction to the verdict rows at idx of out that a
+// p-value method decided, lowering their thresholds and recomputing their
+// verdicts.
+func correct(correction string, out []drift.Result, idx []int) {
+	if correction == "" || correction == CorrectionNone {
+		return
+	}
+	var tested []int
+	var tests []Test
+	for _, i := range idx {
+		r := &out[i]
+		if IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+			tested = append(tested, i)
+			tests = append(tests, Test{P: *r.PValue, Level: r.Threshold})
+		}
+	}
+	if len(tests) == 0 {
+		return
+	}
+	for j, level := range AdjustLevels(correction, tests) {
+		r := &out[tested[j]]
+		r.Threshold = level
+		r.Drifted = *r.PValue < level
+		if r.ThresholdSource != "" {
+			r.ThresholdSource += "+"
+		}
+		r.ThresholdSource += correction
+	}
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -13,8 +13,11 @@ func TestDefaultPolicy(t *testing.T) {
 		t.Fatalf("default policy invalid: %v", err)
 	}
 	want := map[string]float64{"psi": 0.2, "ks": 0.05, "jensen_shannon": 0.1, "wasserstein": 0}
-	if got := strings.Join(p.Numeric.Methods, ","); got != "psi,ks,jensen_shannon,wasserstein" || p.Numeric.Decide != "psi" {
+	if got := strings.Join(p.Numeric.Methods, ","); got != "psi,ks,jensen_shannon,wasserstein" || p.Numeric.Decide != "jensen_shannon" {
 		t.Errorf("numeric methods %s decide %s", got, p.Numeric.Decide)
+	}
+	if c := p.Numeric.Calibration; c == nil || *c != DefaultCalibration() || c.K != 3 || p.Categorical.Calibration != nil {
+		t.Errorf("calibration: numeric %+v, categorical %+v; want the default (k = 3) for numbers only", c, p.Categorical.Calibration)
 	}
 	for m, th := range want {
 		if got, ok := p.Numeric.Thresholds[m]; !ok || got != th {

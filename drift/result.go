@@ -30,9 +30,15 @@ type Result struct {
 	Threshold    float64   `json:"threshold"`
 	Drifted      bool      `json:"drifted"`
 	// Decision marks the row whose Drifted is the feature's verdict.
-	Decision   bool   `json:"decision"`
-	NReference uint64 `json:"n_reference"`
-	NCurrent   uint64 `json:"n_current"`
+	Decision bool `json:"decision"`
+	// ThresholdSource says where a decision row's Threshold came from
+	// when it is not the method's fixed one: "calibrated:sub_windows",
+	// "calibrated:bootstrap" or "fixed:fallback", then "+bonferroni" or
+	// "+bh" when a correction lowered it. Empty for a fixed threshold.
+	// Not a column of drift_results: the stores do not keep it.
+	ThresholdSource string `json:"threshold_source,omitempty"`
+	NReference      uint64 `json:"n_reference"`
+	NCurrent        uint64 `json:"n_current"`
 	// Version is the write time in Unix milliseconds: of two rows with the
 	// same key, the newest wins.
 	Version uint64 `json:"version"`

@@ -31,6 +31,11 @@ type modelEval struct {
 	// concept is the label side (labels.go); nil when the model's output
 	// is not monitored.
 	concept *modelConcept
+	// cal keeps the calibrated thresholds of the model's reference: a
+	// file or pinned-window reference calibrates once per feature and
+	// window size; a previous-window reference, new every window, each
+	// time.
+	cal *detectors.Calibrations
 }
 
 // windowReader reads stored windows for window references.
@@ -108,7 +113,7 @@ func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 	// none.
 	var out []drift.Result
 	if ref != nil {
-		out = detectors.Evaluate(ref, w, m.policy)
+		out = detectors.EvaluateCached(ref, w, m.policy, m.cal)
 	}
 	out = append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...)
 	return append(out, e.windowResults(m, w)...), nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/ingest"
 	"github.com/driftmon/driftmon/pipeline"
@@ -341,7 +342,7 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 	for i := range cfg.Models {
 		mc := &cfg.Models[i]
 		// config.Validate checked the policy, at its keys and lines.
-		policy := mc.Drift.Policy()
+		policy := mc.DriftPolicy()
 		spec := window.Spec{
 			Model: mc.Name, DefaultVersion: mc.Version, Duration: mc.Window.Duration, Events: uint64(mc.Window.Events),
 			AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, MaxFutureSkew: mc.MaxClockSkew,
@@ -349,7 +350,7 @@ func buildModels(ctx context.Context, cfg *config.Config) (map[string]*modelEval
 			Prediction: predictionKind(mc.Prediction),
 		}
 		spec.MaxIDs = mc.MaxIDs()
-		me := &modelEval{policy: policy, quality: mc.QualityPolicy()}
+		me := &modelEval{policy: policy, quality: mc.QualityPolicy(), cal: detectors.NewCalibrations()}
 		mcon, err := newModelConcept(ctx, mc, spec.Limits)
 		if err != nil {
 			return nil, nil, fmt.Errorf("models[%d] (%s).reference.file: labels: %w", i, mc.Name, err)

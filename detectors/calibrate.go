@@ -1,0 +1,462 @@
+package detectors
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+// Where a decision row's threshold came from (drift.Result.ThresholdSource,
+// check's threshold_source). A fixed threshold leaves the field empty.
+const (
+	// SourceSubWindows: mean + k sigma of the statistic over consecutive,
+	// non-overlapping sub-windows of the reference of the current
+	// window's size, each compared with the rest of the reference.
+	SourceSubWindows = "calibrated:sub_windows"
+	// SourceBootstrap: mean + k sigma over resamples drawn with
+	// replacement from the reference, a reference-sized one against a
+	// window-sized one (the reference held fewer than MinWindows
+	// sub-windows, or only counts, which keep no order).
+	SourceBootstrap = "calibrated:bootstrap"
+	// SourceFixedFallback: calibration was asked but had nothing to go on
+	// (every draw undefined), so the method's fixed threshold applies.
+	SourceFixedFallback = "fixed:fallback"
+)
+
+// Calibration derives a decision method's threshold from the reference
+// instead of a fixed number: the threshold is mean + K sigma of the
+// method's value over reference sub-windows the size of the current
+// window (K widened when sigma comes from few draws: see multiplier). A fixed cut-off cannot suit every feature and every window size
+// (at large n a p-value test flags shifts too small to matter; a distance's
+// noise floor depends on the data); the reference's own spread says what a
+// healthy window looks like for this feature at this size.
+//
+// Only the decision method is calibrated: it alone gives the verdict, and
+// calibrating one method per feature bounds the cost.
+//
+// For p-value methods the calibrated value is -log10 p (floored at p =
+// 1e-300), which for fixed sample sizes is a monotone function of the
+// test's statistic, so this calibrates the statistic on a scale every test
+// shares; the threshold is then the p-value level 10^-(mean + K sigma), and
+// the method still drifts when p < threshold. For a test whose null
+// distribution holds (iid data, no ties) -log10 p is exponential with mean
+// and sigma 1/ln 10, so K = 3 gives a level near 0.018; ties, rounding and
+// autocorrelation in the reference move it to where the data put it.
+//
+// Distances drift above mean + K sigma of their values. A calibrated
+// distance threshold is never below MinCalibrated, so that 0 keeps its
+// meaning (report only) and a constant reference, whose sub-windows all
+// measure 0, still drifts on any change.
+type Calibration struct {
+	// K is how many standard deviations (sample sd, n-1) above the mean
+	// the threshold lies. Default 3.
+	K float64
+	// MinWindows is the fewest reference sub-windows calibration uses;
+	// with fewer it bootstraps. Default 5.
+	MinWindows int
+	// MaxWindows bounds the sub-windows used (spread evenly over the
+	// reference) so that a long reference and small windows cost a
+	// bounded number of comparisons. Default 50.
+	MaxWindows int
+	// Resamples is the number of bootstrap draws. Default 100: for counts
+	// a draw costs microseconds (one binomial per bin). The sample
+	// methods' bootstrap draws at most 10 million values in all (but at
+	// least 5 resamples): 5 resamples for KS at a million values a side,
+	// about 0.5 s (BenchmarkCalibrateBootstrapKS).
+	Resamples int
+	// Seed makes the bootstrap reproducible.
+	Seed uint64
+	// Floor is the lowest threshold a distance is calibrated to: the
+	// smallest shift worth an alert, whatever the window's size. The
+	// noise floor of a distance falls as windows grow (PSI's as 1/n), so
+	// at large n a calibrated threshold alone flags shifts too small to
+	// matter, as a p-value does; small windows are noisier, and there the
+	// calibrated threshold lies above the floor. 0: no floor (but
+	// MinCalibrated). p-value methods have none.
+	Floor float64
+}
+
+// MinCalibrated is the floor of a calibrated distance threshold.
+const MinCalibrated = 1e-12
+
+// DefaultCalibration is K = 3, at least 5 sub-windows, at most 50, 100
+// bootstrap resamples.
+func DefaultCalibration() Calibration {
+	return Calibration{K: 3, MinWindows: 5, MaxWindows: 50, Resamples: 100, Seed: 1}
+}
+
+// withDefaults fills zero fields from DefaultCalibration.
+func (c Calibration) withDefaults() Calibration {
+	d := DefaultCalibration()
+	if c.K == 0 {
+		c.K = d.K
+	}
+	if c.MinWindows == 0 {
+		c.MinWindows = d.MinWindows
+	}
+	if c.MaxWindows == 0 {
+		c.MaxWindows = d.MaxWindows
+	}
+	if c.Resamples == 0 {
+		c.Resamples = d.Resamples
+	}
+	return c
+}
+
+// Validate reports impossible settings.
+func (c Calibration) Validate() error {
+	switch {
+	case math.IsNaN(c.K) || math.IsInf(c.K, 0) || c.K < 0:
+		return fmt.Errorf("calibration k %v: want a finite number >= 0", c.K)
+	case c.MinWindows < 0 || c.MaxWindows < 0 || c.Resamples < 0:
+		return fmt.Errorf("calibration: negative count")
+	case c.MaxWindows > 0 && c.MinWindows > c.MaxWindows:
+		return fmt.Errorf("calibration: min windows %d above max windows %d", c.MinWindows, c.MaxWindows)
+	}
+	return nil
+}
+
+// Calibrated is one method's calibrated threshold.
+type Calibrated struct {
+	// Threshold is in the method's own terms: a p-value level for p-value
+	// methods, a statistic for distances. When Source is
+	// SourceFixedFallback it is 0 and the caller keeps its fixed one.
+	Threshold float64
+	// Source is SourceSubWindows, SourceBootstrap or SourceFixedFallback.
+	Source string
+	// Draws is how many sub-windows or resamples gave a value.
+	Draws int
+	// Mean and Sigma are of the calibrated value (the statistic, or
+	// -log10 p).
+	Mean, Sigma float64
+}
+
+// calibrationValue is the value a method is calibrated on, and false when
+// the method has no value for the draw.
+func calibrationValue(st Stat) (float64, bool) {
+	if IsPValueMethod(st.Method) {
+		if st.PValue == nil || math.IsNaN(*st.PValue) {
+			return 0, false
+		}
+		return -math.Log10(max(*st.PValue, 1e-300)), true
+	}
+	return st.Statistic, finite(st.Statistic)
+}
+
+// finish turns the draws' values into a threshold.
+func (c Calibration) finish(method, source string, vals []float64) Calibrated {
+	if len(vals) == 0 {
+		return Calibrated{Source: SourceFixedFallback}
+	}
+	mean, sd := meanSD(vals)
+	t := mean + multiplier(c.K, len(vals))*sd
+	out := Calibrated{Source: source, Draws: len(vals), Mean: mean, Sigma: sd}
+	if IsPValueMethod(method) {
+		out.Threshold = math.Pow(10, -t)
+	} else {
+		out.Threshold = max(t, c.Floor, MinCalibrated)
+	}
+	return out
+}
+
+// multiplier widens k for a sigma estimated from few draws: the Student-t
+// prediction bound for one more draw, at the normal tail that k stands
+// for, t_{n-1}(Phi(k)) sqrt(1 + 1/n). With 5 draws k = 3 becomes 7.25, with
+// 30 3.33, with 100 3.09; it tends to k. Without it, five sub-windows that
+// happen to agree set a threshold an ordinary window crosses.
+func multiplier(k float64, n int) float64 {
+	if n < 2 || k == 0 {
+		return k
+	}
+	q := distuv.UnitNormal.CDF(k)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(q)
+	return t * math.Sqrt(1+1/float64(n))
+}
+
+func meanSD(x []float64) (mean, sd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	if len(x) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(x)-1))
+}
+
+// isCountMethod says whether a method compares counts over bins (or
+// categories) rather than samples.
+func isCountMethod(m string) bool {
+	switch m {
+	case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger, MethodChi2, MethodZTest, MethodTVD:
+		return true
+	}
+	return false
+}
+
+// CalibrateNumeric calibrates method for a numeric feature: ref is the
+// reference's values in their order (a file's rows in file order: the
+// sub-windows keep its autocorrelation; it is not modified, and must hold
+// only finite values), m the current window's number of values, edges the
+// bins of the histogram methods (nil: the deciles of ref, as check bins).
+//
+// With at least c.MinWindows sub-windows of m values in ref, each of (at
+// most c.MaxWindows) consecutive sub-windows is compared with the rest of
+// the reference, which is what a healthy window of that size measures
+// against a reference of n - m values. With fewer, c.Resamples bootstrap
+// pairs are drawn from ref with replacement: n values as the reference, m
+// as the window (for the histogram methods as multinomial counts over the
+// bins at the reference's proportions).
+func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration) Calibrated {
+	c = c.withDefaults()
+	n := len(ref)
+	if n == 0 || m <= 0 || badSamples(ref, ref) != "" {
+		return Calibrated{Source: SourceFixedFallback}
+	}
+	sorted := sortedCopy(ref)
+	if edges == nil {
+		edges = drift.DecileEdges(sorted)
+	}
+	w := n / m
+	if w >= c.MinWindows && n-m > 0 {
+		return c.subWindows(ref, sorted, edges, m, w, method)
+	}
+	if isCountMethod(method) {
+		return c.bootstrapCounts(sortedBinCounts(edges, sorted), uint64(m), method)
+	}
+	return c.bootstrapSamples(sorted, m, method)
+}
+
+func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method string) Calibrated {
+	use := min(w, c.MaxWindows)
+	var vals []float64
+	var total []uint64
+	if isCountMethod(method) {
+		total = sortedBinCounts(edges, sorted)
+	}
+	comp := make([]float64, 0, len(ref)-m)
+	sub := make([]float64, m)
+	for j := range use {
+		i := j * w / use // spread evenly over the reference
+		copy(sub, ref[i*m:(i+1)*m])
+		sortFloats(sub)
+		var st Stat
+		if total != nil {
+			sc := sortedBinCounts(edges, sub)
+			rc := make([]uint64, len(total))
+			for b := range total {
+				rc[b] = total[b] - sc[b]
+			}
+			st = categoricalStat(method, rc, sc)
+		} else {
+			comp = without(sorted, sub, comp)
+			st = (&samplePair{ref: comp, cur: sub}).stat(method)
+		}
+		if v, ok := calibrationValue(st); ok {
+			vals = append(vals, v)
+		}
+	}
+	return c.finish(method, SourceSubWindows, vals)
+}
+
+// without returns the sorted multiset all minus sub (sorted, a sub-multiset
+// of all) in buf.
+func without(all, sub, buf []float64) []float64 {
+	out := buf[:0]
+	j := 0
+	for _, x := range all {
+		if j < len(sub) && sub[j] == x {
+			j++
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// bootstrapBudget bounds the values a sample-method bootstrap draws in all:
+// resamples x (n + m) at most this, and never fewer than 5 resamples.
+// KS at a million values a side then takes 5 resamples, about 0.5 s.
+const bootstrapBudget = 10_000_000
+
+// bootstrapSamples draws each resample already sorted: k sorted uniform
+// positions come from the normalised partial sums of k+1 exponential
+// spacings (Devroye 1986, V.3), which pick the reference's sorted values
+// in order. A draw is one sequential pass over its k values, no sort and
+// no random memory access, whatever the reference's size.
+func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Calibrated {
+	rng := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15))
+	n := len(sorted)
+	draws := min(c.Resamples, max(5, bootstrapBudget/(n+m)))
+	spacing := make([]float64, max(n, m)+1)
+	draw := func(k int, buf []float64) []float64 {
+		total := 0.0
+		for i := range k + 1 {
+			total += rng.ExpFloat64()
+			spacing[i] = total
+		}
+		out := buf[:k]
+		scale := float64(n) / total
+		for i := range k {
+			out[i] = sorted[min(int(spacing[i]*scale), n-1)]
+		}
+		return out
+	}
+	var vals []float64
+	rb, cb := make([]float64, n), make([]float64, m)
+	for range draws {
+		rb = draw(n, rb)
+		cb = draw(m, cb)
+		if v, ok := calibrationValue((&samplePair{ref: rb, cur: cb}).stat(method)); ok {
+			vals = append(vals, v)
+		}
+	}
+	return c.finish(method, SourceBootstrap, vals)
+}
+
+// CalibrateCounts calibrates a count method (the categorical methods, or a
+// histogram method over fixed bins) from the reference's counts and the
+// current window's total m. Counts keep no order, so this is always the
+// bootstrap: c.Resamples pairs of multinomial draws at the reference's
+// proportions, sum(refCounts) values against m.
+func CalibrateCounts(refCounts []uint64, m uint64, method string, c Calibration) Calibrated {
+	c = c.withDefaults()
+	if sum(refCounts) == 0 || m == 0 {
+		return Calibrated{Source: SourceFixedFallback}
+	}
+	return c.bootstrapCounts(refCounts, m, method)
+}
+
+func (c Calibration) bootstrapCounts(refCounts []uint64, m uint64, method string) Calibrated {
+	rng := rand.NewPCG(c.Seed, 0x6a09e667f3bcc909)
+	n := sum(refCounts)
+	p := make([]float64, len(refCounts))
+	for i, k := range refCounts {
+		p[i] = float64(k) / float64(n)
+	}
+	var vals []float64
+	rc, cc := make([]uint64, len(p)), make([]uint64, len(p))
+	for range c.Resamples {
+		multinomial(rng, n, p, rc)
+		multinomial(rng, m, p, cc)
+		if v, ok := calibrationValue(categoricalStat(method, rc, cc)); ok {
+			vals = append(vals, v)
+		}
+	}
+	return c.finish(method, SourceBootstrap, vals)
+}
+
+// multinomial draws total values over the proportions p into out, as
+// successive binomials: O(len(p)) whatever total is.
+func multinomial(src rand.Source, total uint64, p []float64, out []uint64) {
+	left, rest := total, 1.0
+	for i, pi := range p {
+		switch {
+		case left == 0 || pi <= 0:
+			out[i] = 0
+		case i == len(p)-1 || pi >= rest:
+			out[i] = left
+		default:
+			b := distuv.Binomial{N: float64(left), P: min(pi/rest, 1), Src: src}
+			out[i] = uint64(b.Rand())
+		}
+		left -= min(out[i], left)
+		rest -= pi
+	}
+}
+
+// Calibrations caches the calibrated thresholds of one reference, so that
+// calibration runs once per reference, feature, method and window size, not
+// once per window. A new reference (by pointer) empties it. Window sizes
+// are rounded down to a step of 2^(1/8) (9%) above 64 values, so that
+// event-time windows whose sizes wander share their thresholds; a
+// threshold's noise floor moves with 1/sqrt(n) or 1/n, so calibrating at
+// the step below (a smaller window, a looser threshold) errs by at most a
+// few percent towards quiet. Safe for concurrent use.
+type Calibrations struct {
+	mu  sync.Mutex
+	ref *drift.Reference
+	m   map[calKey]Calibrated
+}
+
+type calKey struct {
+	prior           bool
+	feature, method string
+	n               uint64
+	cal             Calibration
+}
+
+// NewCalibrations returns an empty cache.
+func NewCalibrations() *Calibrations { return &Calibrations{} }
+
+// sizeStep rounds a window size down to its cache step.
+func sizeStep(n uint64) uint64 {
+	if n <= 64 {
+		return n
+	}
+	s := uint64(math.Round(math.Exp2(math.Floor(8*math.Log2(float64(n))) / 8)))
+	return min(s, n)
+}
+
+func (c *Calibrations) get(ref *drift.Reference, k calKey, compute func(n uint64) Calibrated) Calibrated {
+	if c == nil {
+		return compute(k.n)
+	}
+	k.n = sizeStep(k.n)
+	c.mu.Lock()
+	if c.ref != ref {
+		c.ref, c.m = ref, map[calKey]Calibrated{}
+	}
+	got, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return got
+	}
+	got = compute(k.n)
+	c.mu.Lock()
+	if c.ref == ref {
+		c.m[k] = got
+	}
+	c.mu.Unlock()
+	return got
+}
+
+// calibrateSummary calibrates method on a reference summary for windows of
+// n values. Numeric features use the summary's sample: while it holds
+// every reference value, sub-windows of it or a bootstrap of it; once it
+// is a subsample, the histogram methods bootstrap the exact bin counts
+// and the sample methods the sample (its order carries no meaning, so its
+// sub-windows are random splits, blind to the reference's
+// autocorrelation). Categorical features bootstrap their counts.
+func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calibration) Calibrated {
+	if rf.Kind != drift.Numeric {
+		keys := slices.Sorted(maps.Keys(rf.Categories))
+		counts := make([]uint64, 0, len(keys))
+		for _, k := range keys {
+			if rf.Categories[k] > 0 {
+				counts = append(counts, rf.Categories[k])
+			}
+		}
+		return CalibrateCounts(counts, n, method, c)
+	}
+	vals := sampleValues(rf)
+	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))
+	if isCountMethod(method) && len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 && !complete {
+		return CalibrateCounts(rf.BinCounts, n, method, c)
+	}
+	if len(vals) == 0 {
+		return Calibrated{Source: SourceFixedFallback}
+	}
+	return CalibrateNumeric(vals, rf.Edges, int(n), method, c)
+}

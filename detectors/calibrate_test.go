@@ -1,0 +1,263 @@
+package detectors
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/driftmon/driftmon/drift"
+)
+
+func uniform(seed uint64, n int) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = rng.Float64()
+	}
+	return out
+}
+
+// multipliers are scipy's t.ppf(norm.cdf(3), df=n-1) * sqrt(1 + 1/n):
+//
+//	/usr/bin/python3 -c "from scipy import stats; import math; print([stats.t.ppf(stats.norm.cdf(3), df=n-1)*math.sqrt(1+1/n) for n in (5,10,30,50,100)])"
+var multipliers = map[int]float64{5: 7.2520722994533715, 10: 4.294091191819932, 30: 3.3346516899367264,
+	50: 3.191957771220224, 100: 3.09289858099624}
+
+func TestMultiplier(t *testing.T) {
+	for n, want := range multipliers {
+		if got := multiplier(3, n); math.Abs(got-want) > 1e-7*want {
+			t.Errorf("multiplier(3, %d) = %.17g, want %.17g", n, got, want)
+		}
+	}
+	if multiplier(3, 1) != 3 || multiplier(0, 10) != 0 {
+		t.Error("one draw or k = 0 must leave k alone")
+	}
+}
+
+// TestCalibrateSubWindowsByHand recomputes the sub-window calibration
+// independently: each consecutive sub-window binned at the whole
+// reference's deciles against the rest of the reference, PSI by its
+// definition, then mean + k' sample sd, k' for 10 draws.
+func TestCalibrateSubWindowsByHand(t *testing.T) {
+	ref := uniform(1, 1000)
+	const m = 100
+	c := DefaultCalibration()
+	got := CalibrateNumeric(ref, nil, m, MethodPSI, c)
+	sorted := slices.Sorted(slices.Values(ref))
+	edges := drift.DecileEdges(sorted)
+	var vals []float64
+	for i := 0; i < len(ref)/m; i++ {
+		sub := binValues(edges, ref[i*m:(i+1)*m])
+		rest := binValues(edges, slices.Concat(ref[:i*m], ref[(i+1)*m:]))
+		vals = append(vals, PSI(rest, sub))
+	}
+	var mean, ss float64
+	for _, v := range vals {
+		mean += v
+	}
+	mean /= float64(len(vals))
+	for _, v := range vals {
+		ss += (v - mean) * (v - mean)
+	}
+	want := mean + multipliers[10]*math.Sqrt(ss/float64(len(vals)-1))
+	if got.Source != SourceSubWindows || got.Draws != 10 {
+		t.Fatalf("source %q draws %d, want %q 10", got.Source, got.Draws, SourceSubWindows)
+	}
+	if math.Abs(got.Threshold-want) > 1e-12 {
+		t.Errorf("threshold %.17g, want %.17g", got.Threshold, want)
+	}
+}
+
+// TestCalibrateKSSubWindows: for a p-value method the calibrated value is
+// -log10 p of KS between each sub-window and the rest.
+func TestCalibrateKSSubWindows(t *testing.T) {
+	ref := uniform(2, 5000)
+	const m = 100
+	got := CalibrateNumeric(ref, nil, m, MethodKS, DefaultCalibration())
+	var vals []float64
+	for i := 0; i < len(ref)/m; i++ {
+		_, p := KS(slices.Concat(ref[:i*m], ref[(i+1)*m:]), ref[i*m:(i+1)*m])
+		vals = append(vals, -math.Log10(p))
+	}
+	mean, sd := meanSD(vals)
+	want := math.Pow(10, -(mean + multipliers[50]*sd))
+	if got.Source != SourceSubWindows || math.Abs(got.Threshold-want) > 1e-12*want {
+		t.Errorf("got %+v, want threshold %g from sub-windows", got, want)
+	}
+	if !(got.Threshold > 0 && got.Threshold < 0.05) {
+		t.Errorf("level %g: for iid data mean + 3 sigma of -log10 p is near p = 0.018", got.Threshold)
+	}
+}
+
+func TestCalibrateFallbacks(t *testing.T) {
+	ref := uniform(3, 400)
+	tests := []struct {
+		name   string
+		ref    []float64
+		m      int
+		method string
+		source string
+	}{
+		{"too few sub-windows: bootstrap of counts", ref, 100, MethodPSI, SourceBootstrap},
+		{"too few sub-windows: bootstrap of samples", ref, 100, MethodKS, SourceBootstrap},
+		{"window larger than the reference", ref, 1000, MethodWassersteinNorm, SourceBootstrap},
+		{"enough sub-windows", ref, 50, MethodWasserstein, SourceSubWindows},
+		{"empty reference", nil, 10, MethodPSI, SourceFixedFallback},
+		{"non-finite reference", []float64{1, math.NaN()}, 1, MethodPSI, SourceFixedFallback},
+		{"constant reference: normed Wasserstein undefined", make([]float64, 50), 5, MethodWassersteinNorm, SourceFixedFallback},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CalibrateNumeric(tc.ref, nil, tc.m, tc.method, DefaultCalibration())
+			if got.Source != tc.source {
+				t.Fatalf("source %q, want %q (%+v)", got.Source, tc.source, got)
+			}
+			if tc.source == SourceBootstrap && got.Draws != DefaultCalibration().Resamples {
+				t.Errorf("draws %d, want %d", got.Draws, DefaultCalibration().Resamples)
+			}
+			if tc.source != SourceFixedFallback && !(got.Threshold > 0) {
+				t.Errorf("threshold %v", got.Threshold)
+			}
+		})
+	}
+	// Reproducible: the same seed draws the same resamples.
+	a := CalibrateNumeric(ref, nil, 100, MethodKS, DefaultCalibration())
+	b := CalibrateNumeric(ref, nil, 100, MethodKS, DefaultCalibration())
+	if a != b {
+		t.Errorf("bootstrap not reproducible: %+v vs %+v", a, b)
+	}
+}
+
+// A constant reference measures 0 in every sub-window: the threshold is
+// the floor, so that any change drifts and 0 keeps meaning report only.
+func TestCalibrateConstantReference(t *testing.T) {
+	ref := make([]float64, 500)
+	got := CalibrateNumeric(ref, nil, 50, MethodPSI, DefaultCalibration())
+	if got.Threshold != MinCalibrated {
+		t.Fatalf("threshold %g, want %g", got.Threshold, MinCalibrated)
+	}
+	// Below the reference's one value: a bin of its own (values above it
+	// share the reference's bin, the decile edges being all 0).
+	st := NumericStats(slices.Clone(ref), []float64{0, 0, -1}, []string{MethodPSI})[0]
+	if !Drifted(MethodPSI, st.Statistic, nil, got.Threshold) {
+		t.Errorf("psi %g not above the floor", st.Statistic)
+	}
+}
+
+// TestCalibrateBootstrapSpread: the bootstrap's threshold sits in the upper
+// tail of the statistic's null distribution, simulated here directly from
+// the data's own distribution (fresh uniform samples).
+func TestCalibrateBootstrapSpread(t *testing.T) {
+	ref := uniform(4, 2000)
+	const m = 1000
+	c := DefaultCalibration()
+	c.Resamples = 200
+	got := CalibrateNumeric(ref, nil, m, MethodWasserstein, c)
+	above := 0
+	const sims = 400
+	for i := range sims {
+		w := Wasserstein(uniform(uint64(100+i), 2000), uniform(uint64(1000+i), m))
+		if w > got.Threshold {
+			above++
+		}
+	}
+	// mean + 3 sigma of a right-skewed statistic: a few in a thousand
+	// above; far more says the bootstrap misses the reference side's noise.
+	if above > sims/50 {
+		t.Errorf("%d of %d null draws above the threshold %g", above, sims, got.Threshold)
+	}
+}
+
+func TestCalibrateCounts(t *testing.T) {
+	got := CalibrateCounts([]uint64{500, 300, 200}, 200, MethodChi2, DefaultCalibration())
+	if got.Source != SourceBootstrap || !(got.Threshold > 0 && got.Threshold < 0.5) {
+		t.Errorf("%+v", got)
+	}
+	if got := CalibrateCounts(nil, 10, MethodPSI, DefaultCalibration()); got.Source != SourceFixedFallback {
+		t.Errorf("empty counts: %+v", got)
+	}
+	// The multinomial draws keep their total.
+	out := make([]uint64, 3)
+	multinomial(rand.NewPCG(1, 2), 12345, []float64{0.5, 0.3, 0.2}, out)
+	if sum(out) != 12345 {
+		t.Errorf("multinomial total %d", sum(out))
+	}
+}
+
+// TestEvaluateCalibrated: the decision row carries the calibrated
+// threshold and its source; the cache calibrates once per reference.
+func TestEvaluateCalibrated(t *testing.T) {
+	refVals := uniform(5, 2000)
+	sorted := slices.Sorted(slices.Values(refVals))
+	edges := drift.DecileEdges(sorted)
+	ref := &drift.Reference{Features: []*drift.FeatureSummary{
+		numericSummary("x", edges, refVals...),
+		categoricalSummary("c", concat(repeat("a", 600), repeat("b", 400))...),
+	}}
+	curVals := uniform(6, 200)
+	cur := &drift.WindowSummary{Features: []*drift.FeatureSummary{
+		numericSummary("x", edges, curVals...),
+		categoricalSummary("c", concat(repeat("a", 60), repeat("b", 40))...),
+	}}
+	p := DefaultPolicy()
+	cal := *p.Numeric.Calibration
+	p.Categorical.Calibration = &cal
+	cache := NewCalibrations()
+	rows := EvaluateCached(ref, cur, p, cache)
+	want := map[string]Calibrated{
+		"x": CalibrateNumeric(refVals, edges, int(sizeStep(200)), p.Numeric.Decide, cal),
+		"c": CalibrateCounts([]uint64{600, 400}, sizeStep(100), MethodPSI, cal),
+	}
+	n := 0
+	for _, r := range rows {
+		if !r.Decision || r.Family != drift.Covariate {
+			if r.ThresholdSource != "" {
+				t.Errorf("%s %s: source %q on a row that does not decide", r.Feature, r.Method, r.ThresholdSource)
+			}
+			continue
+		}
+		n++
+		w := want[r.Feature]
+		if r.Threshold != w.Threshold || r.ThresholdSource != w.Source {
+			t.Errorf("%s: threshold %g (%s), want %g (%s)", r.Feature, r.Threshold, r.ThresholdSource, w.Threshold, w.Source)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d decision rows", n)
+	}
+	if len(cache.m) != 2 {
+		t.Errorf("cache holds %d entries, want 2", len(cache.m))
+	}
+	again := EvaluateCached(ref, cur, p, cache)
+	if !slices.EqualFunc(rows, again, func(a, b drift.Result) bool { return a.Threshold == b.Threshold && a.Drifted == b.Drifted }) {
+		t.Error("a second evaluation against the same reference differs")
+	}
+	other := *ref
+	EvaluateCached(&other, cur, p, cache)
+	if cache.ref != &other || len(cache.m) != 2 {
+		t.Error("a new reference did not replace the cache")
+	}
+}
+
+func TestSizeStep(t *testing.T) {
+	for _, tc := range []struct{ n, want uint64 }{{1, 1}, {64, 64}, {65, 64}, {2000, 1878}, {2100, 2048}, {1 << 20, 1 << 20}} {
+		if got := sizeStep(tc.n); got != tc.want {
+			t.Errorf("sizeStep(%d) = %d, want %d", tc.n, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkCalibrateBootstrapKS(b *testing.B) {
+	ref := uniform(7, 1_000_000)
+	for b.Loop() {
+		CalibrateNumeric(ref, nil, 1_000_000, MethodKS, DefaultCalibration())
+	}
+}
+
+func BenchmarkCalibratePSI(b *testing.B) {
+	ref := uniform(8, 1_000_000)
+	for b.Loop() {
+		CalibrateNumeric(ref, nil, 1_000_000, MethodPSI, DefaultCalibration())
+	}
+}
