@@ -151,6 +151,9 @@ func Calibrated(method string, c detectors.Calibration) Rule {
 	if c.K != 0 && c.K != 3 {
 		name += fmt.Sprintf(" k=%g", c.K)
 	}
+	if c.Floor > 0 {
+		name += fmt.Sprintf(", at least %g", c.Floor)
+	}
 	return Rule{Name: name, Prepare: func(ref []float64, cat bool) func([]float64) (bool, bool) {
 		cache := map[int]detectors.Calibrated{}
 		var refCounts []uint64

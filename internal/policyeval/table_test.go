@@ -22,6 +22,8 @@ func Candidates() []Rule {
 		Fixed(detectors.MethodPSI, 0.2),
 		Fixed(detectors.MethodPSI, 0.1),
 		Calibrated(detectors.MethodPSI, cal),
+		Calibrated(detectors.MethodPSI, floor(cal, 0.05)),
+		Calibrated(detectors.MethodPSI, floor(cal, 0.1)),
 		Fixed(detectors.MethodWassersteinNorm, 0.1),
 		Calibrated(detectors.MethodWassersteinNorm, cal),
 		Fixed(detectors.MethodJensenShannon, 0.1),
@@ -61,7 +63,7 @@ func TestQualityTable(t *testing.T) {
 	}
 	// The same controls at other window sizes: a fixed threshold's false
 	// alarm rate moves with the sample size, a calibrated one should not.
-	sizes := []int{200, 500, 2000}
+	sizes := []int{50, 200, 500, 2000}
 	small := []Rule{
 		Fixed(detectors.MethodKS, 0.05), Calibrated(detectors.MethodKS, detectors.DefaultCalibration()),
 		Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodPSI, 0.1), Calibrated(detectors.MethodPSI, detectors.DefaultCalibration()),
@@ -110,4 +112,9 @@ func cell(c Case, s Score) string {
 		out += fmt.Sprintf("; %d n/a", s.Undecided)
 	}
 	return out
+}
+
+func floor(c detectors.Calibration, f float64) detectors.Calibration {
+	c.Floor = f
+	return c
 }
