@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -42,16 +43,24 @@ type Options struct {
 	// Quality holds the limits of the quality checks; the zero value
 	// means detectors.DefaultFeatureQuality.
 	Quality *detectors.FeatureQuality
+	// Policy decides the verdicts: the service's policy type, so that
+	// check and serve judge alike. nil means detectors.DefaultPolicy();
+	// Decide, Calibrate, K and Correction adjust it.
+	Policy *detectors.Policy
+	// Decide overrides decision methods (--decide): "METHOD" for every
+	// kind of column that has the method, "COLUMN=METHOD" for one column.
+	Decide []string
+	// Calibrate (--calibrate) is "" or "auto" (the policy's: numeric
+	// verdicts calibrated, categorical ones fixed), "on" (every verdict
+	// calibrated) or "off" (fixed thresholds only).
+	Calibrate string
+	// K is the calibration's number of standard deviations (--k); 0 keeps
+	// the policy's (3).
+	K float64
+	// Correction (--correction) adjusts the p-value verdicts across the
+	// columns: none, bonferroni or bh; "" keeps the policy's.
+	Correction string
 }
-
-// Verdict methods and their level, until the decision policy is
-// configurable: the KS test for numbers, the chi-square test for
-// categories, each at p < 0.05.
-const (
-	numericDecide     = detectors.MethodKS
-	categoricalDecide = detectors.MethodChi2
-	verdictLevel      = 0.05
-)
 
 // ErrInput marks errors in what check was given (files, flags): exit 2.
 var ErrInput = errors.New("input error")
@@ -121,6 +130,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 
+	pol, err := o.policy(names, kinds)
+	if err != nil {
+		return nil, err
+	}
 	rep := &Report{Reference: o.Reference, Current: o.Current, RowsReference: ref.rows, RowsCurrent: cur.rows,
 		Columns: make([]Column, len(names)), Skipped: skipped}
 	// Columns are independent: compare them on every core.
@@ -129,11 +142,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			rep.Columns[i] = o.compare(names[i], kinds[i], ref.cols[i], cur.cols[i])
+			rep.Columns[i] = o.compare(names[i], kinds[i], ref.cols[i], cur.cols[i], pol.Set(names[i], kinds[i]))
 		})
 	}
 	wg.Wait()
+	correct(pol.Correction, rep.Columns)
 	rep.Dataset = dataset(rep.Columns, o.MaxDriftedShare)
+	rep.Dataset.Correction = pol.Correction
 	for _, c := range rep.Columns {
 		for _, q := range c.Quality {
 			if q.Drifted {
@@ -170,7 +185,106 @@ func (o Options) validate() error {
 			return inputErr("--methods: unknown method %q (known: %s)", m, strings.Join(uniq(known), ", "))
 		}
 	}
+	for _, d := range o.Decide {
+		_, m, _ := strings.Cut(d, "=")
+		if !strings.Contains(d, "=") {
+			m = d
+		}
+		if !slices.Contains(known, m) {
+			return inputErr("--decide %q: unknown method %q (known: %s)", d, m, strings.Join(uniq(known), ", "))
+		}
+	}
+	switch o.Calibrate {
+	case "", "auto", "on", "off":
+	default:
+		return inputErr("--calibrate %q: want auto, on or off", o.Calibrate)
+	}
+	if math.IsNaN(o.K) || math.IsInf(o.K, 0) || o.K < 0 {
+		return inputErr("--k %v: want a finite number >= 0", o.K)
+	}
+	if o.Correction != "" && !slices.Contains(detectors.Corrections(), o.Correction) {
+		return inputErr("--correction %q: want one of %s", o.Correction, strings.Join(detectors.Corrections(), ", "))
+	}
 	return nil
+}
+
+// policy builds the run's policy: o.Policy or the default, with the
+// flags laid over it. A --decide method applies to every kind that has it
+// (psi, jensen_shannon: both); COLUMN=METHOD to one column, which must be
+// compared and of a kind that has the method.
+func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Policy, error) {
+	p := detectors.DefaultPolicy()
+	if o.Policy != nil {
+		p = *o.Policy
+	}
+	p.Features = maps.Clone(p.Features)
+	if p.Features == nil {
+		p.Features = map[string]detectors.FeatureSet{}
+	}
+	sets := []*detectors.MethodSet{&p.Numeric, &p.Categorical}
+	setKinds := []drift.FeatureKind{drift.Numeric, drift.Categorical}
+	for _, d := range o.Decide {
+		col, m, perColumn := strings.Cut(d, "=")
+		if !perColumn {
+			m = d
+			used := false
+			for i, s := range sets {
+				if slices.Contains(detectors.Methods(setKinds[i]), m) {
+					s.Decide, used = m, true
+				}
+			}
+			if !used {
+				return p, inputErr("--decide %q: no kind of column has it", m)
+			}
+			continue
+		}
+		i := slices.Index(names, col)
+		if i < 0 {
+			return p, inputErr("--decide %q: column %q is not compared", d, col)
+		}
+		if !slices.Contains(detectors.Methods(kinds[i]), m) {
+			return p, inputErr("--decide %q: %s is not a method of %s column %q (those are %s)", d, m, kinds[i], col,
+				strings.Join(detectors.Methods(kinds[i]), ", "))
+		}
+		fs := detectors.FeatureSet{Kind: kinds[i], MethodSet: p.Set(col, kinds[i])}
+		fs.Decide = m
+		p.Features[col] = fs
+	}
+	calibrate := func(s *detectors.MethodSet, on bool) {
+		if !on {
+			s.Calibration = nil
+			return
+		}
+		c := detectors.DefaultCalibration()
+		if s.Calibration != nil {
+			c = *s.Calibration
+		}
+		if o.K != 0 {
+			c.K = o.K
+		}
+		s.Calibration = &c
+	}
+	apply := func(s *detectors.MethodSet) {
+		switch o.Calibrate {
+		case "on":
+			calibrate(s, true)
+		case "off":
+			calibrate(s, false)
+		default:
+			calibrate(s, s.Calibration != nil)
+		}
+	}
+	for _, s := range sets {
+		apply(s)
+	}
+	for name, fs := range p.Features {
+		apply(&fs.MethodSet)
+		p.Features[name] = fs
+	}
+	if o.Correction != "" {
+		p.Correction = o.Correction
+	}
+	return p, nil
 }
 
 func uniq(s []string) []string {
@@ -337,15 +451,16 @@ func strictCheck(names []string, kinds []drift.FeatureKind, files ...*file) erro
 	return nil
 }
 
-// compare computes one column's statistics and verdict.
-func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Column {
+// compare computes one column's statistics and verdict under set.
+func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set detectors.MethodSet) Column {
 	// Results is [] rather than null in JSON when there are none.
 	col := Column{Name: name, Kind: kind.String(), MissingReference: r.missing, MissingCurrent: c.missing, Results: []Result{}}
-	decide := numericDecide
-	if kind != drift.Numeric {
-		decide = categoricalDecide
-	}
+	decide := set.Decide
 	col.DecidedBy = decide
+	// The decision method's calibrated threshold, once per run: from the
+	// reference's values in file order (before the statistics sort
+	// them), or from its counts.
+	var cal *detectors.Calibrated
 	methods := o.methodsFor(kind, decide)
 	if len(methods) == 0 {
 		col.Note = "no requested method applies to a " + kind.String() + " column"
@@ -364,6 +479,10 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		rp := detectors.ProfileValues(r.floats, r.missing, col.InvalidReference)
 		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
+			if set.Calibration != nil {
+				got := detectors.CalibrateNumeric(r.floats, nil, len(c.floats), decide, *set.Calibration)
+				cal = &got
+			}
 			stats = detectors.NumericStats(r.floats, c.floats, methods)
 		}
 		col.Distribution = numericDistribution(r.floats, c.floats)
@@ -375,6 +494,10 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		rp := detectors.ProfileCounts(kind, plain(r.counts), r.missing, 0)
 		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
+			if set.Calibration != nil {
+				got := detectors.CalibrateCounts(nonZero(rc), col.NCurrent, decide, *set.Calibration)
+				cal = &got
+			}
 			stats = detectors.CategoricalStats(rc, cc, methods)
 		}
 	}
@@ -387,7 +510,13 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		col.Note = "no values in the current file"
 	}
 	for _, s := range stats {
-		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: threshold(s.Method), Note: s.Note}
+		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: set.Thresholds[s.Method], Note: s.Note}
+		if s.Method == decide && cal != nil {
+			res.ThresholdSource = cal.Source
+			if cal.Source != detectors.SourceFixedFallback {
+				res.Threshold = cal.Threshold
+			}
+		}
 		res.Drifted = detectors.Drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
 		if s.Method == decide {
 			col.Drifted = res.Drifted
@@ -395,6 +524,53 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values) Colu
 		col.Results = append(col.Results, res)
 	}
 	return col
+}
+
+// nonZero drops the categories the reference never saw: they are the
+// current file's, not the reference's distribution to draw from.
+func nonZero(counts []uint64) []uint64 {
+	var out []uint64
+	for _, n := range counts {
+		if n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// correct applies the policy's correction across the columns whose
+// verdict is a p-value method's (detectors.AdjustLevels): their verdict
+// rows get the corrected level as threshold, and "+bonferroni" or "+bh" in
+// threshold_source. Distance verdicts stand as they are.
+func correct(correction string, cols []Column) {
+	if correction == "" || correction == detectors.CorrectionNone {
+		return
+	}
+	type at struct{ col, res int }
+	var where []at
+	var tests []detectors.Test
+	for i, c := range cols {
+		for j, r := range c.Results {
+			if r.Method == c.DecidedBy && detectors.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+				where = append(where, at{i, j})
+				tests = append(tests, detectors.Test{P: *r.PValue, Level: r.Threshold})
+			}
+		}
+	}
+	if len(tests) == 0 {
+		return
+	}
+	for k, level := range detectors.AdjustLevels(correction, tests) {
+		c := &cols[where[k].col]
+		r := &c.Results[where[k].res]
+		r.Threshold = level
+		r.Drifted = *r.PValue < level
+		if r.ThresholdSource != "" {
+			r.ThresholdSource += "+"
+		}
+		r.ThresholdSource += correction
+		c.Drifted = r.Drifted
+	}
 }
 
 // qualityResults turns the checks' rows into the report's; [] rather than
@@ -429,20 +605,6 @@ func (o Options) methodsFor(kind drift.FeatureKind, decide string) []string {
 		}
 	}
 	return m
-}
-
-// threshold is a method's level in check: the verdict level for p-value
-// methods, the service's default thresholds for distances (0, report only,
-// where there is none).
-func threshold(method string) float64 {
-	if detectors.IsPValueMethod(method) {
-		return verdictLevel
-	}
-	p := detectors.DefaultPolicy()
-	if th, ok := p.Numeric.Thresholds[method]; ok {
-		return th
-	}
-	return p.Categorical.Thresholds[method]
 }
 
 // align returns the two count vectors over the sorted union of the

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/driftmon/driftmon/detectors"
 )
 
 // writeFiles writes named CSV texts into a temporary folder.
@@ -112,15 +115,17 @@ func TestKinds(t *testing.T) {
 	}
 }
 
-// TestVerdicts checks the column verdict (KS or chi2 at p < 0.05), the
+// TestVerdicts checks the column verdicts: the default policy's
+// (Jensen-Shannon calibrated for numbers, PSI > 0.2 for categories),
+// --decide's (KS and chi2 at p < 0.05 here), the
 // data set's share and --methods narrowing.
 func TestVerdicts(t *testing.T) {
 	var ref, cur strings.Builder
 	ref.WriteString("same,moved,c\n")
 	cur.WriteString("same,moved,c\n")
 	for i := 0; i < 200; i++ {
-		// moved: the current values are the reference's plus 100, so the
-		// samples do not overlap: KS D = 1.
+		// moved: the current values are the reference's plus 100, so
+		// half of them lie above the reference's range.
 		ref.WriteString(strconv.Itoa(i) + "," + strconv.Itoa(i) + ",a\n")
 		cur.WriteString(strconv.Itoa(i) + "," + strconv.Itoa(i+100) + ",a\n")
 	}
@@ -131,16 +136,32 @@ func TestVerdicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	same, moved := findColumn(rep, "same"), findColumn(rep, "moved")
+	if same.Drifted || !moved.Drifted || same.DecidedBy != "jensen_shannon" {
+		t.Errorf("default: same drifted=%v, moved drifted=%v (by %s); want false, true, by jensen_shannon", same.Drifted, moved.Drifted, same.DecidedBy)
+	}
+	// 200 values cannot hold 5 sub-windows of 200: the bootstrap.
+	if r := findResult(moved, "jensen_shannon"); r == nil || r.ThresholdSource != detectors.SourceBootstrap || r.Threshold == 0.1 {
+		t.Errorf("moved jensen_shannon %+v, want a bootstrap-calibrated threshold", r)
+	}
+	if c := findColumn(rep, "c"); c.Drifted || c.DecidedBy != "psi" || findResult(c, "psi").ThresholdSource != "" {
+		t.Errorf("c: %+v, want not drifted, by psi at its fixed threshold", c)
+	}
+
+	o.Decide = []string{"ks", "chi2"}
+	if rep, err = Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	same, moved = findColumn(rep, "same"), findColumn(rep, "moved")
 	if same.Drifted || !moved.Drifted || same.DecidedBy != "ks" {
-		t.Errorf("same drifted=%v, moved drifted=%v (by %s); want false, true, by ks", same.Drifted, moved.Drifted, same.DecidedBy)
+		t.Errorf("--decide ks: same drifted=%v, moved drifted=%v (by %s); want false, true, by ks", same.Drifted, moved.Drifted, same.DecidedBy)
 	}
 	// --methods psi: psi, and ks for the verdict.
 	if len(moved.Results) != 2 || findResult(moved, "psi") == nil || findResult(moved, "ks") == nil {
 		t.Errorf("moved results %+v, want psi and ks only", moved.Results)
 	}
 	// Shifting 200 distinct values by 100: D = 100/200 = 0.5.
-	if ks := findResult(moved, "ks"); ks.Statistic != 0.5 {
-		t.Errorf("moved ks D = %v, want 0.5", ks.Statistic)
+	if ks := findResult(moved, "ks"); ks == nil || ks.Statistic != 0.5 || ks.ThresholdSource == "" {
+		t.Errorf("moved ks %+v, want D = 0.5 at a calibrated level", ks)
 	}
 	if c := findColumn(rep, "c"); c.Drifted || c.DecidedBy != "chi2" {
 		t.Errorf("c: %+v, want not drifted, by chi2", c)
@@ -152,6 +173,84 @@ func TestVerdicts(t *testing.T) {
 	o.MaxDriftedShare = 0.5
 	if rep, err = Run(context.Background(), o); err != nil || rep.Dataset.Drifted {
 		t.Errorf("with --max-drifted-share 0.5: %+v, %v; want not drifted", rep.Dataset, err)
+	}
+
+	// --calibrate off: the fixed levels; COLUMN=METHOD for one column.
+	o.MaxDriftedShare = 0
+	o.Calibrate, o.Decide = "off", []string{"moved=wasserstein_norm"}
+	if rep, err = Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if m := findColumn(rep, "moved"); m.DecidedBy != "wasserstein_norm" || findResult(m, "wasserstein_norm").Threshold != 0 || m.Drifted {
+		t.Errorf("moved: %+v, want decided by wasserstein_norm, report only (threshold 0) so not drifted", m)
+	}
+	if s := findColumn(rep, "same"); s.DecidedBy != "jensen_shannon" || findResult(s, "jensen_shannon").Threshold != 0.1 || findResult(s, "jensen_shannon").ThresholdSource != "" {
+		t.Errorf("same: %+v, want jensen_shannon at 0.1", s)
+	}
+}
+
+func TestPolicyFlagErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.csv": "x,c\n1,a\n2,b\n"})
+	a := filepath.Join(dir, "a.csv")
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Decide: []string{"nope"}}, `--decide "nope": unknown method`},
+		{Options{Decide: []string{"x=chi2"}}, `chi2 is not a method of numeric column "x"`},
+		{Options{Decide: []string{"zz=ks"}}, `column "zz" is not compared`},
+		{Options{Calibrate: "maybe"}, `--calibrate "maybe"`},
+		{Options{K: -1}, `--k -1`},
+		{Options{Correction: "holm"}, `--correction "holm"`},
+	} {
+		tc.o.Reference, tc.o.Current = a, a
+		_, err := Run(context.Background(), tc.o)
+		if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want an input error with %q", tc.o, err, tc.want)
+		}
+	}
+}
+
+// TestCorrection: with KS deciding, Bonferroni over four columns lowers
+// the level to 0.0125 and lets the one with p between 0.0125 and 0.05
+// pass; the distance-decided column is untouched.
+func TestCorrection(t *testing.T) {
+	var ref, cur strings.Builder
+	ref.WriteString("a,b,c,d\n")
+	cur.WriteString("a,b,c,d\n")
+	for i := 0; i < 100; i++ {
+		ref.WriteString(fmt.Sprintf("%d,%d,%d,%d\n", i, i, i, i))
+		// a: shifted by 20 (p about 1e-2 to 1e-1); b: by 60; c, d: none.
+		cur.WriteString(fmt.Sprintf("%d,%d,%d,%d\n", i+21, i+60, i, i))
+	}
+	dir := writeFiles(t, map[string]string{"ref.csv": ref.String(), "cur.csv": cur.String()})
+	o := Options{Reference: filepath.Join(dir, "ref.csv"), Current: filepath.Join(dir, "cur.csv"), Methods: []string{"ks"},
+		Decide: []string{"ks", "d=psi"}, Calibrate: "off"}
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := *findResult(findColumn(rep, "a"), "ks").PValue
+	if !(pa > 0.05/3 && pa < 0.05) {
+		t.Fatalf("a's KS p-value %g is not between 0.05/3 and 0.05; the test needs another shift", pa)
+	}
+	if !findColumn(rep, "a").Drifted {
+		t.Error("without correction a drifts")
+	}
+	o.Correction = detectors.CorrectionBonferroni
+	if rep, err = Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	a, b := findColumn(rep, "a"), findColumn(rep, "b")
+	ra := findResult(a, "ks")
+	if a.Drifted || !b.Drifted || ra.Threshold != 0.05/3 || ra.ThresholdSource != "bonferroni" {
+		t.Errorf("bonferroni: a %+v drifted %v, b drifted %v; want a not drifted at 0.05/3, b drifted", ra, a.Drifted, b.Drifted)
+	}
+	if r := findResult(findColumn(rep, "d"), "psi"); r.Threshold != 0.2 || r.ThresholdSource != "" {
+		t.Errorf("d, decided by psi: %+v, want untouched", r)
+	}
+	if rep.Dataset.Correction != "bonferroni" {
+		t.Errorf("dataset correction %q", rep.Dataset.Correction)
 	}
 }
 

@@ -124,13 +124,19 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 		return num(*p)
 	},
 	"threshold": func(r Result) string {
+		var s string
 		switch {
 		case r.Threshold == 0:
 			return "reported only"
 		case r.PValue != nil:
-			return "p < " + num(r.Threshold)
+			s = "p < " + num(r.Threshold)
+		default:
+			s = "> " + num(r.Threshold)
 		}
-		return "> " + num(r.Threshold)
+		if r.ThresholdSource != "" {
+			s += " (" + r.ThresholdSource + ")"
+		}
+		return s
 	},
 }).Parse(`<!DOCTYPE html>
 <html lang="en">

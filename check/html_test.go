@@ -136,7 +136,13 @@ func TestWriteHTML(t *testing.T) {
 	if !regexp.MustCompile(`<tr class="failed"><td>new_category_share</td><td>0.5</td><td>0</td><td>FAILED</td></tr>`).MatchString(sections[1][2]) {
 		t.Errorf("c's quality table does not show new_category_share failing:\n%s", sections[1][2])
 	}
-	if !strings.Contains(sections[0][2], "<td>ks (decides)</td>") || !strings.Contains(sections[0][2], "<td>p &lt; 0.05</td>") {
+	// The default policy: Jensen-Shannon decides, at a threshold
+	// calibrated from the reference, which the table names; KS is
+	// reported at p < 0.05.
+	if !strings.Contains(sections[0][2], "<td>jensen_shannon (decides)</td>") || !regexp.MustCompile(`<td>&gt; [0-9.e-]+ \(calibrated:(bootstrap|sub_windows)\)</td>`).MatchString(sections[0][2]) {
+		t.Errorf("x's statistics lack jensen_shannon with its calibrated threshold:\n%s", sections[0][2])
+	}
+	if !strings.Contains(sections[0][2], "<td>p &lt; 0.05</td>") {
 		t.Errorf("x's statistics lack ks with its p-value threshold")
 	}
 }

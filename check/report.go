@@ -73,8 +73,12 @@ type Result struct {
 	// Threshold: p-value methods drift when p < threshold, distances when
 	// statistic > threshold; 0 means reported only.
 	Threshold float64 `json:"threshold"`
-	Drifted   bool    `json:"drifted"`
-	Note      string  `json:"note,omitempty"`
+	// ThresholdSource says where the verdict row's threshold came from
+	// when it is not the method's fixed one (detectors' Source* names,
+	// "+bonferroni" or "+bh" after a correction).
+	ThresholdSource string `json:"threshold_source,omitempty"`
+	Drifted         bool   `json:"drifted"`
+	Note            string `json:"note,omitempty"`
 }
 
 // MarshalJSON writes an undefined statistic or p-value as null.
@@ -84,9 +88,10 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Statistic *float64 `json:"statistic"`
 		PValue    *float64 `json:"p_value"`
 		Threshold float64  `json:"threshold"`
+		Source    string   `json:"threshold_source,omitempty"`
 		Drifted   bool     `json:"drifted"`
 		Note      string   `json:"note,omitempty"`
-	}{r.Method, finiteOrNil(&r.Statistic), finiteOrNil(r.PValue), r.Threshold, r.Drifted, r.Note})
+	}{r.Method, finiteOrNil(&r.Statistic), finiteOrNil(r.PValue), r.Threshold, r.ThresholdSource, r.Drifted, r.Note})
 }
 
 func finiteOrNil(x *float64) *float64 {
@@ -106,6 +111,9 @@ type Dataset struct {
 	// (--max-drifted-share); Drifted is DriftedShare above it.
 	Threshold float64 `json:"threshold"`
 	Drifted   bool    `json:"drifted"`
+	// Correction is the correction applied to the p-value verdicts, if
+	// any.
+	Correction string `json:"correction,omitempty"`
 }
 
 // WriteJSON writes the report as one indented JSON document.

@@ -46,6 +46,10 @@ error.
 	methods := fs.String("methods", "", "comma-separated statistics to report (default: all of each column's kind)")
 	fs.BoolVar(&o.Strict, "strict", false, "refuse a non-number in a numeric column instead of counting it as invalid")
 	fs.Float64Var(&o.MaxDriftedShare, "max-drifted-share", 0, "share of drifted columns that still passes (0: any drifted column fails)")
+	decide := fs.String("decide", "", "comma-separated decision methods: METHOD for every kind of column that has it, COLUMN=METHOD for one column (default: jensen_shannon for numbers, psi for categories)")
+	fs.StringVar(&o.Calibrate, "calibrate", "auto", "thresholds calibrated from the reference: auto (numeric verdicts), on (every verdict) or off (fixed thresholds)")
+	fs.Float64Var(&o.K, "k", 3, "calibrated threshold: mean + k standard deviations of the statistic over reference sub-windows")
+	fs.StringVar(&o.Correction, "correction", "none", "correction of the p-value verdicts across columns: none, bonferroni or bh (Benjamini-Hochberg)")
 	ranges := fs.String("ranges", "", "comma-separated valid ranges of numeric columns, as column=lo:hi (default: the reference's min and max widened by a tenth of their span)")
 	failOnQuality := fs.Bool("fail-on-quality", true, "exit 1 when a quality check fails, as on drift")
 	format := fs.String("format", "table", "table, json or html (one self-contained page with a chart per column; best with --output)")
@@ -64,8 +68,8 @@ error.
 		fmt.Fprintf(stderr, "driftmon check: --format %q: want table, json or html\n", *format)
 		return exitUsage
 	}
-	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods =
-		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods)
+	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods, o.Decide =
+		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods), list(*decide)
 
 	var err error
 	if o.Ranges, err = parseRanges(*ranges); err != nil {

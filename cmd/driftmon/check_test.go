@@ -41,7 +41,7 @@ func TestCheckCommand(t *testing.T) {
 		jsonOutput string // file the JSON report goes to
 	}{
 		{"no drift", []string{"--reference", p("ref.csv"), "--current", p("same.csv")}, 0, "dataset: no drift: 0 of 2 columns drifted", "", ""},
-		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT (ks)", "", ""},
+		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT (jensen_shannon)", "", ""},
 		{"json to a file", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--format", "json", "--output", p("report.json")}, 1, "", "", p("report.json")},
 		{"a column without values", []string{"--reference", p("empty-ref.csv"), "--current", p("empty-cur.csv"), "--format", "json", "--output", p("empty.json")}, 0, "", "", p("empty.json")},
 		// No drift, but amount holds 101..299 outside its declared range:
@@ -52,6 +52,9 @@ func TestCheckCommand(t *testing.T) {
 		{"mismatched headers", []string{"--reference", p("ref.csv"), "--current", p("bad.csv")}, 2, "", "the headers differ: only " + p("ref.csv") + " has country", ""},
 		{"missing file", []string{"--reference", p("nope.csv"), "--current", p("same.csv")}, 2, "", "nope.csv", ""},
 		{"no current", []string{"--reference", p("ref.csv")}, 2, "", "both --reference and --current are required", ""},
+		{"decide ks", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--decide", "ks", "--calibrate", "off"}, 1, "DRIFT (ks)", "", ""},
+		{"bad decide", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--decide", "amount=chi2"}, 2, "", `chi2 is not a method of numeric column "amount"`, ""},
+		{"bad correction", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--correction", "holm"}, 2, "", `--correction "holm"`, ""},
 		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `--format "xml"`, ""},
 		{"stray argument", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "extra"}, 2, "", `unexpected argument "extra"`, ""},
 	}
