@@ -254,6 +254,24 @@ type FeatureConfig struct {
 	Range *[2]float64 `yaml:"range"`
 	// Quality overrides the model's quality limits for this feature.
 	Quality *FeatureQualityConfig `yaml:"quality"`
+	// Drift overrides the model's drift decision for this feature.
+	Drift *FeatureDriftConfig `yaml:"drift"`
+}
+
+// FeatureDriftConfig is one feature's own decision: a method, its
+// threshold, calibration on or off. Unset parts keep the model's choice
+// for the feature's type.
+type FeatureDriftConfig struct {
+	// Decide is the method whose verdict is the feature's (added to the
+	// reported methods when they lack it).
+	Decide string `yaml:"decide"`
+	// Threshold is the decide method's fixed threshold (the fallback when
+	// calibrated).
+	Threshold *float64 `yaml:"threshold"`
+	// Calibrate turns calibration of the decide method's threshold on or
+	// off for this feature. Unset: as the model's type, unless decide or
+	// threshold is set here, which fixes the threshold.
+	Calibrate *bool `yaml:"calibrate"`
 }
 
 // PredictionType is the kind of a model's output.
@@ -274,6 +292,27 @@ const (
 type DriftConfig struct {
 	Numeric     MethodConfig `yaml:"numeric"`
 	Categorical MethodConfig `yaml:"categorical"`
+	// Calibration tunes the thresholds calibrated from the reference;
+	// zero fields keep detectors.DefaultCalibration's values.
+	Calibration CalibrationConfig `yaml:"calibration"`
+	// Correction adjusts the p-value verdicts of one window's features
+	// for their number: none (the default), bonferroni or bh.
+	Correction string `yaml:"correction"`
+}
+
+// CalibrationConfig is detectors.Calibration in the file.
+type CalibrationConfig struct {
+	// K: standard deviations above the mean (default 3).
+	K float64 `yaml:"k"`
+	// MinWindows: fewer reference sub-windows than this bootstrap
+	// (default 5).
+	MinWindows int `yaml:"min_windows"`
+	// MaxWindows: the most sub-windows used (default 50).
+	MaxWindows int `yaml:"max_windows"`
+	// Resamples: bootstrap draws (default 100).
+	Resamples int `yaml:"resamples"`
+	// Floor: the lowest calibrated distance threshold (default none).
+	Floor float64 `yaml:"floor"`
 }
 
 // MethodConfig is the statistics computed for one feature type.
@@ -285,6 +324,11 @@ type MethodConfig struct {
 	Decide string `yaml:"decide"`
 	// Thresholds override the drift threshold per method.
 	Thresholds map[string]float64 `yaml:"thresholds"`
+	// Calibrate says whether the decide method's threshold is calibrated
+	// from the reference. Unset: as the default policy (numeric features
+	// yes, categorical no) unless decide or the decide method's threshold
+	// is set here, which fixes the threshold.
+	Calibrate *bool `yaml:"calibrate"`
 }
 
 // LimitsConfig bounds the memory of one feature's window summary.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -315,5 +316,57 @@ func TestExample(t *testing.T) {
 	}
 	if len(c.Alerting.Receivers) != 2 || len(c.Alerting.Rules) != 1 || c.Alerting.Rules[0].For != 2 {
 		t.Errorf("alerting section: %+v", c.Alerting)
+	}
+}
+
+// TestDriftPolicy: the model's drift section and a feature's own override
+// become the policy serve evaluates with.
+func TestDriftPolicy(t *testing.T) {
+	c, err := Parse([]byte(`models:
+  - name: fraud
+    window: {duration: 5m}
+    reference: {previous: true}
+    features:
+      amount:
+        type: numeric
+        drift: {decide: ks, threshold: 0.01}
+      age:
+        type: numeric
+        drift: {calibrate: false}
+      country:
+        type: categorical
+        drift: {calibrate: true}
+      score: numeric
+    drift:
+      calibration: {k: 4, resamples: 50}
+      correction: bh
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Models[0].DriftPolicy()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Correction != detectors.CorrectionBH {
+		t.Errorf("correction %q", p.Correction)
+	}
+	// Unset: the default's calibrated numeric verdict, with the file's k.
+	if s := p.Set("score", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration == nil || s.Calibration.K != 4 || s.Calibration.Resamples != 50 {
+		t.Errorf("score: %+v", s)
+	}
+	amount := p.Set("amount", drift.Numeric)
+	if amount.Decide != detectors.MethodKS || amount.Thresholds[detectors.MethodKS] != 0.01 || amount.Calibration != nil {
+		t.Errorf("amount: decide %s threshold %v calibration %+v; want ks at a fixed 0.01", amount.Decide, amount.Thresholds[detectors.MethodKS], amount.Calibration)
+	}
+	if s := p.Set("age", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration != nil {
+		t.Errorf("age: %+v, want jensen_shannon at its fixed threshold", s)
+	}
+	if s := p.Set("country", drift.Categorical); s.Decide != detectors.MethodPSI || s.Calibration == nil || s.Calibration.K != 4 {
+		t.Errorf("country: %+v, want psi calibrated with k 4", s)
+	}
+	// The kinds' sets are untouched by the overrides.
+	if p.Numeric.Decide != detectors.MethodJensenShannon || p.Categorical.Calibration != nil {
+		t.Errorf("kind sets changed: %+v / %+v", p.Numeric, p.Categorical)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -9,18 +10,88 @@ import (
 	"github.com/driftmon/driftmon/drift"
 )
 
-// Policy is the model's evaluation policy: the detectors' defaults with
-// what the file sets laid over them. Listed methods replace the default
-// set, a decide method not among them is added, and thresholds override
-// the defaults method by method.
+// Policy is the model's evaluation policy for its feature types: the
+// detectors' defaults with what the file sets laid over them. Listed
+// methods replace the default set, a decide method not among them is
+// added, thresholds override the defaults method by method, calibrate
+// turns the calibrated threshold on or off, and calibration tunes it.
+// ModelConfig.DriftPolicy adds the features' own overrides.
 func (d DriftConfig) Policy() detectors.Policy {
 	p := detectors.DefaultPolicy()
-	d.Numeric.merge(&p.Numeric)
-	d.Categorical.merge(&p.Categorical)
+	d.Numeric.merge(&p.Numeric, d.Calibration)
+	d.Categorical.merge(&p.Categorical, d.Calibration)
+	p.Correction = d.Correction
 	return p
 }
 
-func (mc MethodConfig) merge(dst *detectors.MethodSet) {
+// DriftPolicy is the model's whole evaluation policy: DriftConfig.Policy
+// and, per feature with a drift section, its own MethodSet (its type's,
+// with the feature's decide method, threshold and calibration laid over
+// it). serve evaluates with it.
+func (m *ModelConfig) DriftPolicy() detectors.Policy {
+	p := m.Drift.Policy()
+	for _, f := range m.Features {
+		if f.Drift == nil {
+			continue
+		}
+		if p.Features == nil {
+			p.Features = map[string]detectors.FeatureSet{}
+		}
+		p.Features[f.Name] = f.Drift.set(p, f.Type, m.Drift.Calibration)
+	}
+	return p
+}
+
+func (fd *FeatureDriftConfig) set(p detectors.Policy, kind drift.FeatureKind, cc CalibrationConfig) detectors.FeatureSet {
+	base := p.Categorical
+	if kind == drift.Numeric {
+		base = p.Numeric
+	}
+	s := base
+	s.Methods = slices.Clone(base.Methods)
+	s.Thresholds = maps.Clone(base.Thresholds)
+	if fd.Decide != "" {
+		s.Decide = fd.Decide
+		if !slices.Contains(s.Methods, s.Decide) {
+			s.Methods = append(s.Methods, s.Decide)
+		}
+	}
+	if fd.Threshold != nil {
+		s.Thresholds[s.Decide] = *fd.Threshold
+	}
+	// Naming a method or a threshold fixes it, unless calibrate says
+	// otherwise.
+	on := s.Calibration != nil && fd.Decide == "" && fd.Threshold == nil
+	if fd.Calibrate != nil {
+		on = *fd.Calibrate
+	}
+	s.Calibration = nil
+	if on {
+		c := cc.calibration()
+		s.Calibration = &c
+	}
+	return detectors.FeatureSet{Kind: kind, MethodSet: s}
+}
+
+func (cc CalibrationConfig) calibration() detectors.Calibration {
+	c := detectors.DefaultCalibration()
+	if cc.K != 0 {
+		c.K = cc.K
+	}
+	if cc.MinWindows != 0 {
+		c.MinWindows = cc.MinWindows
+	}
+	if cc.MaxWindows != 0 {
+		c.MaxWindows = cc.MaxWindows
+	}
+	if cc.Resamples != 0 {
+		c.Resamples = cc.Resamples
+	}
+	c.Floor = cc.Floor
+	return c
+}
+
+func (mc MethodConfig) merge(dst *detectors.MethodSet, cc CalibrationConfig) {
 	if len(mc.Methods) > 0 {
 		dst.Methods = slices.Clone(mc.Methods)
 	}
@@ -33,6 +104,18 @@ func (mc MethodConfig) merge(dst *detectors.MethodSet) {
 	th := maps.Clone(dst.Thresholds)
 	maps.Copy(th, mc.Thresholds)
 	dst.Thresholds = th
+	// A decide method or threshold the file names is a fixed choice,
+	// unless calibrate says otherwise.
+	_, ownThreshold := mc.Thresholds[dst.Decide]
+	on := dst.Calibration != nil && mc.Decide == "" && !ownThreshold
+	if mc.Calibrate != nil {
+		on = *mc.Calibrate
+	}
+	dst.Calibration = nil
+	if on {
+		c := cc.calibration()
+		dst.Calibration = &c
+	}
 }
 
 // validate checks the drift section against the detectors' rules, each
@@ -44,6 +127,10 @@ func (d *DriftConfig) validate(v *validator, p string) {
 	set := d.Policy()
 	d.Numeric.validate(v, p+".numeric", drift.Numeric, set.Numeric)
 	d.Categorical.validate(v, p+".categorical", drift.Categorical, set.Categorical)
+	d.Calibration.validate(v, p+".calibration")
+	if d.Correction != "" {
+		oneOf(v, p+".correction", d.Correction, detectors.Corrections()...)
+	}
 	if len(v.errs) > before {
 		return
 	}
@@ -112,4 +199,60 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+func (cc CalibrationConfig) validate(v *validator, p string) {
+	switch {
+	case math.IsNaN(cc.K) || math.IsInf(cc.K, 0) || cc.K < 0:
+		v.errorf(p+".k", "want a finite number >= 0, got %g", cc.K)
+	case cc.MinWindows < 0:
+		v.errorf(p+".min_windows", "must not be negative, got %d", cc.MinWindows)
+	case cc.MaxWindows < 0:
+		v.errorf(p+".max_windows", "must not be negative, got %d", cc.MaxWindows)
+	case cc.Resamples < 0:
+		v.errorf(p+".resamples", "must not be negative, got %d", cc.Resamples)
+	case math.IsNaN(cc.Floor) || math.IsInf(cc.Floor, 0) || cc.Floor < 0:
+		v.errorf(p+".floor", "want a finite number >= 0, got %g", cc.Floor)
+	default:
+		if c := cc.calibration(); c.MinWindows > c.MaxWindows {
+			v.errorf(p+".min_windows", "%d is above max_windows (%d)", c.MinWindows, c.MaxWindows)
+		}
+	}
+}
+
+// validate checks a feature's drift override at the key that makes
+// each mistake: a decide method the feature's type lacks, an impossible
+// threshold, a decide method left without a verdict.
+func (fd *FeatureDriftConfig) validate(v *validator, p string, kind drift.FeatureKind, m *ModelConfig) {
+	if kind == 0 {
+		return // the missing type is reported already
+	}
+	known := detectors.Methods(kind)
+	if fd.Decide != "" && !slices.Contains(known, fd.Decide) {
+		v.errorf(p+".decide", "%q is not a method of %s features (want one of %s)", fd.Decide, kind, strings.Join(known, ", "))
+		return
+	}
+	set := fd.set(m.Drift.Policy(), kind, m.Drift.Calibration)
+	if th := fd.Threshold; th != nil {
+		switch {
+		case math.IsNaN(*th) || math.IsInf(*th, 0) || *th < 0:
+			v.errorf(p+".threshold", "want a finite number >= 0, got %g", *th)
+			return
+		case *th > 1 && detectors.IsPValueMethod(set.Decide):
+			v.errorf(p+".threshold", "%s drifts when its p-value falls below the threshold: want at most 1, got %g", set.Decide, *th)
+			return
+		case *th == 0:
+			v.errorf(p+".threshold", "%q decides the verdict: threshold 0 (report only) would leave none", set.Decide)
+			return
+		}
+	}
+	if set.Thresholds[set.Decide] == 0 {
+		v.errorf(p+".decide", "%q reports only by default (threshold 0), so it gives no verdict: set threshold too", set.Decide)
+		return
+	}
+	if err := set.Validate(kind); err != nil {
+		for _, e := range unjoin(err) {
+			v.errorf(p, "%v", e)
+		}
+	}
 }

@@ -91,6 +91,12 @@ func TestInvalid(t *testing.T) {
 		{"drift-decide-report-only.yaml", "models[0].drift.numeric.decide", 9, `"wasserstein" reports only by default (threshold 0)`},
 		{"drift-decide-threshold-zero.yaml", "models[0].drift.categorical.thresholds.chi2", 12, `"chi2" decides the verdict: threshold 0`},
 		{"drift-pvalue-threshold.yaml", "models[0].drift.numeric.thresholds.ks", 9, "want at most 1, got 5"},
+		{"feature-drift-unknown-decide.yaml", "models[0].features.amount.drift.decide", 8, `"chi2" is not a method of numeric features`},
+		{"feature-drift-pvalue-threshold.yaml", "models[0].features.amount.drift.threshold", 10, "ks drifts when its p-value falls below the threshold: want at most 1, got 2"},
+		{"feature-drift-report-only.yaml", "models[0].features.amount.drift.decide", 9, `"energy" reports only by default (threshold 0)`},
+		{"feature-drift-unknown-key.yaml", "models[0].features.amount.drift.level", 8, "unknown key (want one of calibrate, decide, threshold)"},
+		{"drift-bad-correction.yaml", "models[0].drift.correction", 8, `unknown value "holm" (want one of none, bonferroni, bh)`},
+		{"drift-calibration-k.yaml", "models[0].drift.calibration.k", 9, "want a finite number >= 0, got -2"},
 		{"two-documents.yaml", "", 3, "second YAML document"}, // the --- line,
 	}
 	for _, tc := range cases {

@@ -235,6 +235,9 @@ func (m *ModelConfig) validate(v *validator, p string) {
 		if f.Quality != nil {
 			f.Quality.validate(v, joinKey(fp, f.Name)+".quality")
 		}
+		if f.Drift != nil {
+			f.Drift.validate(v, joinKey(fp, f.Name)+".drift", f.Type, m)
+		}
 	}
 	m.Quality.validate(v, p+".quality")
 	if m.Prediction != "" {
