@@ -418,7 +418,7 @@ func TestEvaluateSubsampledWindow(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		cs.Observe(drift.NumberValue(float64(i))) // 100 below, 200 above
 	}
-	p := DefaultPolicy()
+	p := fixedPolicy()
 	p.Numeric.Methods = []string{MethodPSI, MethodKS, MethodWasserstein, MethodEnergy}
 	rows := Evaluate(&drift.Reference{Features: []*drift.FeatureSummary{rs}},
 		&drift.WindowSummary{Features: []*drift.FeatureSummary{cs}}, p)
