@@ -279,3 +279,70 @@ func TestLabelRowsShift(t *testing.T) {
 		}
 	}
 }
+
+// TestBBSERowsRecoverAShiftedMix runs black-box shift estimation as the
+// service does at a window's close: the confusion matrix from reference
+// outcomes, the current counts from the window's prediction summary. A
+// three-class classifier with a fixed class-conditional error (right 80% of
+// the time, else one of the other two classes alike) is applied to a
+// reference at priors (0.5, 0.3, 0.2) and to windows of 5,000 events at
+// known shifted priors; every estimated prior must be within 0.05 of the
+// truth, and the weights the truth over the reference's prior within 0.15.
+func TestBBSERowsRecoverAShiftedMix(t *testing.T) {
+	classes := []string{"a", "b", "c"}
+	r := rand.New(rand.NewPCG(5, 6))
+	draw := func(priors []float64) Outcome {
+		u, y := r.Float64(), 0
+		for y < 2 && u >= priors[y] {
+			u -= priors[y]
+			y++
+		}
+		pred := y
+		if r.Float64() >= 0.8 {
+			pred = (y + 1 + r.IntN(2)) % 3
+		}
+		return Outcome{Output: classes[pred], Score: math.NaN(), Label: classes[y]}
+	}
+	task := Task{Kind: Class}
+	refPriors := []float64{0.5, 0.3, 0.2}
+	var ref []Outcome
+	for i := 0; i < 20_000; i++ {
+		ref = append(ref, draw(refPriors))
+	}
+	c, ok := task.NewConfusion(ref)
+	if !ok {
+		t.Fatal("no confusion matrix")
+	}
+	for _, priors := range [][]float64{{0.5, 0.3, 0.2}, {0.2, 0.3, 0.5}, {0.1, 0.8, 0.1}, {0.34, 0.33, 0.33}} {
+		t.Run(fmt.Sprint(priors), func(t *testing.T) {
+			pred := drift.NewFeatureSummary("prediction", drift.Categorical, nil, drift.DefaultLimits(), 1)
+			for i := 0; i < 5000; i++ {
+				pred.Observe(drift.Value{Kind: drift.String, Str: draw(priors).Output})
+			}
+			counts, ok := task.PredictedCounts(c, pred)
+			if !ok {
+				t.Fatal("no predicted counts")
+			}
+			rows, err := BBSERows(c, counts, "m", 1, drift.WindowBounds{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows {
+				k := slices.Index(classes, row.Feature)
+				switch row.Method {
+				case MethodBBSEPrior:
+					if math.Abs(row.Statistic-priors[k]) > 0.05 {
+						t.Errorf("class %s: prior %.3f, truth %.3f", row.Feature, row.Statistic, priors[k])
+					}
+				case MethodBBSEWeight:
+					if want := priors[k] / refPriors[k]; math.Abs(row.Statistic-want) > 0.15 {
+						t.Errorf("class %s: weight %.3f, truth %.3f", row.Feature, row.Statistic, want)
+					}
+				}
+			}
+			if len(rows) != 6 {
+				t.Errorf("%d rows, want a prior and a weight per class", len(rows))
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"math"
+	"testing"
+
+	"github.com/driftmon/driftmon/concept"
+	"github.com/driftmon/driftmon/drift"
+)
+
+// TestModelConceptOutcome checks what the label side keeps of a prediction
+// (its output as text and its score), from the event and from the raw
+// log's record of it, per kind of model.
+func TestModelConceptOutcome(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name       string
+		task       concept.Task
+		pred       drift.Prediction
+		body       string
+		output     string
+		score      float64
+		fromRecord float64
+	}{
+		{name: "score", task: concept.Task{Kind: concept.Score},
+			pred: drift.Prediction{Output: drift.NumberValue(0.25)}, output: "0.25", score: 0.25, fromRecord: 0.25},
+		{name: "class", task: concept.Task{Kind: concept.Class},
+			pred: drift.Prediction{Output: drift.StringValue("cat")}, output: "cat", score: nan, fromRecord: nan},
+		{name: "probabilities", task: concept.Task{Kind: concept.Probabilities, Positive: "yes"},
+			pred: drift.Prediction{Output: drift.StringValue("no"), Probabilities: []drift.Feature{
+				{Name: "no", Value: drift.NumberValue(0.7)}, {Name: "yes", Value: drift.NumberValue(0.3)}}},
+			body: `{"model":"m","prediction":{"no":0.7,"yes":0.3}}`, output: "no", score: 0.3, fromRecord: 0.3},
+		{name: "regression", task: concept.Task{Kind: concept.Regression},
+			pred: drift.Prediction{Output: drift.NumberValue(12.5)}, output: "12.5", score: nan, fromRecord: nan},
+	}
+	same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &modelConcept{task: tc.task.WithDefaults()}
+			output, score, ok := m.outcome(&tc.pred)
+			if !ok || output != tc.output || !same(score, tc.score) {
+				t.Errorf("outcome = %q, %v, %v; want %q, %v", output, score, ok, tc.output, tc.score)
+			}
+			rec := drift.PredictionRecord{Output: output, Body: []byte(tc.body)}
+			if got := m.recordScore(rec); !same(got, tc.fromRecord) {
+				t.Errorf("recordScore = %v, want %v", got, tc.fromRecord)
+			}
+		})
+	}
+}
