@@ -67,8 +67,8 @@ const PredictionFeature = "prediction"
 // m = 10,000. An exact side has eps = 0. Hence |ks - exact| <= eps_ref +
 // eps_cur, and |wasserstein - exact| <= eps_ref (max_ref - min_ref) +
 // eps_cur (max_cur - min_cur), over the reference std for
-// wasserstein_norm. Both are worst cases; the typical error is a fifth of
-// them or less. On the shared data sets (README, "Big windows") ks was off
+// wasserstein_norm. Both are worst cases: the largest errors measured were
+// a quarter of them or less. On the shared data sets (README, "Big windows") ks was off
 // by at most 0.0085; wasserstein_norm, where its value is below 1, by at
 // most 0.018 but for electricity's vicprice (0.025 at 0.54), and above 1
 // by 0.1 to 0.5% of the value, but for vicprice again (7 to 10% near 2.7:
@@ -293,7 +293,8 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64
 		return pair
 	}
 	// A window beyond its sample takes ks and wasserstein(_norm) from its
-	// sketch (see sketchstats.go); nil when it does not.
+	// sketch and sample together (see sketchstats.go); nil when it does
+	// not.
 	var sk *sketchPair
 	var skDone bool
 	var binsDone, binsOK bool
