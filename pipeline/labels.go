@@ -52,10 +52,10 @@ type Labels struct {
 	Recent     *join.Recent
 	NewJoiner  func() Joiner
 	NewStreams func() (StreamDetectors, error)
-	// Outcome says what a prediction is to the label side: its output as
-	// text and its score (NaN when none); ok is false for a model without
-	// one (it is not remembered).
-	Outcome   func(p *drift.Prediction) (output string, score float64, ok bool)
+	// Score says what a prediction is to the label side: its score (NaN
+	// when none); ok is false for a model without a label side, or a
+	// prediction without an output (it is not remembered).
+	Score     func(p *drift.Prediction) (score float64, ok bool)
 	Store     LabelStore
 	Evaluator LabelEvaluator
 }
@@ -140,7 +140,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 	if ls == nil || pred.ID == "" {
 		return
 	}
-	output, score, ok := ls.Outcome(pred)
+	score, ok := ls.Score(pred)
 	if !ok {
 		return
 	}
@@ -150,12 +150,20 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 			version = w.ModelVersion
 		}
 	}
-	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Output: output, Score: score}
+	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Score: score}
+	switch pred.Output.Kind {
+	case drift.Number:
+		jp.Num, jp.IsNum = pred.Output.Num, true
+	case drift.String, drift.Bool:
+		jp.Output = pred.Output.Str
+	default:
+		return
+	}
 	if label, ok := labelText(pred.Label); ok {
 		// Labelled at once: no join needed, and none is offered one.
 		p.labelled = append(p.labelled, join.Joined{LabelledRecord: drift.LabelledRecord{
 			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
-			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(output), Score: score, Label: clone(label),
+			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Label: clone(label),
 			Version: uint64(max(pred.Time.UnixMilli(), 0)) + 1,
 		}})
 		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()

@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"math"
-	"strconv"
 	"testing"
 	"time"
 
@@ -38,9 +37,7 @@ func (e *env) labelSide() *pipeline.Labels {
 		NewStreams: func() (pipeline.StreamDetectors, error) {
 			return concept.NewBank(func(string) (concept.Task, []string, bool) { return task, concept.Detectors, true }, nil), nil
 		},
-		Outcome: func(p *drift.Prediction) (string, float64, bool) {
-			return strconv.FormatFloat(p.Output.Num, 'g', -1, 64), p.Output.Num, true
-		},
+		Score:     func(p *drift.Prediction) (float64, bool) { return p.Output.Num, true },
 		Store:     e.store,
 		Evaluator: labelEvaluator{e.store},
 	}

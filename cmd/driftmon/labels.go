@@ -100,28 +100,27 @@ func (m *modelConcept) scoreOf(output string) float64 {
 	return math.NaN()
 }
 
-// outcome is pipeline.Labels.Outcome for this model: the prediction as
-// text, and its score (a score model's output; a probabilities model's
-// positive-class probability).
-func (m *modelConcept) outcome(p *drift.Prediction) (string, float64, bool) {
-	score := math.NaN()
+// score is pipeline.Labels.Score for this model: a score model's output,
+// a probabilities model's positive-class probability, else NaN; ok is
+// false for a prediction without an output.
+func (m *modelConcept) score(p *drift.Prediction) (float64, bool) {
 	switch p.Output.Kind {
 	case drift.Number:
 		if m.task.Kind == concept.Score {
-			score = p.Output.Num
+			return p.Output.Num, true
 		}
-		return strconv.FormatFloat(p.Output.Num, 'g', -1, 64), score, true
+		return math.NaN(), true
 	case drift.String, drift.Bool:
 		if m.task.Kind == concept.Probabilities {
 			for _, f := range p.Probabilities {
 				if f.Name == m.task.Positive && f.Value.Kind == drift.Number {
-					score = f.Value.Num
+					return f.Value.Num, true
 				}
 			}
 		}
-		return p.Output.Str, score, true
+		return math.NaN(), true
 	}
-	return "", score, false
+	return math.NaN(), false
 }
 
 // recordScore recovers the score of a prediction read back from the raw
@@ -245,12 +244,12 @@ func labelSide(cfg *config.Config, store storage.Store, evals map[string]*modelE
 		NewStreams: func() (pipeline.StreamDetectors, error) {
 			return concept.NewBank(lookup, func(model string) uint64 { return concepts[model].seed }), nil
 		},
-		Outcome: func(p *drift.Prediction) (string, float64, bool) {
+		Score: func(p *drift.Prediction) (float64, bool) {
 			c := concepts[p.Model]
 			if c == nil {
-				return "", 0, false
+				return 0, false
 			}
-			return c.outcome(p)
+			return c.score(p)
 		},
 		Store:     ls,
 		Evaluator: ev,
