@@ -479,11 +479,20 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 		rp := detectors.ProfileValues(r.floats, r.missing, col.InvalidReference)
 		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
-			if set.Calibration != nil {
+			// Sub-windows need the file's order, so they calibrate before
+			// the statistics sort the values; the bootstrap reuses the
+			// sorted values.
+			calibrate := func() {
 				got := detectors.CalibrateNumeric(r.floats, nil, len(c.floats), decide, *set.Calibration)
 				cal = &got
 			}
+			if set.Calibration != nil && set.Calibration.NeedsOrder(len(r.floats), len(c.floats)) {
+				calibrate()
+			}
 			stats = detectors.NumericStats(r.floats, c.floats, methods)
+			if set.Calibration != nil && cal == nil {
+				calibrate()
+			}
 		}
 		col.Distribution = numericDistribution(r.floats, c.floats)
 		r.floats, c.floats = nil, nil

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -224,18 +225,30 @@ func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration)
 	if n == 0 || m <= 0 || badSamples(ref, ref) != "" {
 		return Calibrated{Source: SourceFixedFallback}
 	}
-	sorted := sortedCopy(ref)
+	// A sorted reference (check calibrates after sorting, when the
+	// sub-windows need no order) is used as it is.
+	sorted := ref
+	if !slices.IsSorted(ref) {
+		sorted = sortedCopy(ref)
+	}
 	if edges == nil {
 		edges = drift.DecileEdges(sorted)
 	}
-	w := n / m
-	if w >= c.MinWindows && n-m > 0 {
-		return c.subWindows(ref, sorted, edges, m, w, method)
+	if c.NeedsOrder(n, m) {
+		return c.subWindows(ref, sorted, edges, m, n/m, method)
 	}
 	if isCountMethod(method) {
 		return c.bootstrapCounts(sortedBinCounts(edges, sorted), uint64(m), method)
 	}
 	return c.bootstrapSamples(sorted, m, method)
+}
+
+// NeedsOrder says whether calibrating for windows of m values against n
+// reference values takes sub-windows, which need the reference in its
+// order; otherwise it bootstraps, which a sorted copy serves as well.
+func (c Calibration) NeedsOrder(n, m int) bool {
+	c = c.withDefaults()
+	return m > 0 && n/m >= c.MinWindows && n-m > 0
 }
 
 func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method string) Calibrated {
@@ -294,35 +307,55 @@ const bootstrapBudget = 10_000_000
 // positions come from the normalised partial sums of k+1 exponential
 // spacings (Devroye 1986, V.3), which pick the reference's sorted values
 // in order. A draw is one sequential pass over its k values, no sort and
-// no random memory access, whatever the reference's size.
+// no random memory access, whatever the reference's size. Resamples run on
+// every core, each from its own seed (the resample's index), so the result
+// does not depend on the number of cores.
 func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Calibrated {
-	rng := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15))
 	n := len(sorted)
 	draws := min(c.Resamples, max(5, bootstrapBudget/(n+m)))
-	spacing := make([]float64, max(n, m)+1)
-	draw := func(k int, buf []float64) []float64 {
-		total := 0.0
-		for i := range k + 1 {
-			total += rng.ExpFloat64()
-			spacing[i] = total
-		}
-		out := buf[:k]
-		scale := float64(n) / total
-		for i := range k {
-			out[i] = sorted[min(int(spacing[i]*scale), n-1)]
-		}
-		return out
+	vals := make([]float64, draws)
+	ok := make([]bool, draws)
+	next := make(chan int, draws)
+	for r := range draws {
+		next <- r
 	}
-	var vals []float64
-	rb, cb := make([]float64, n), make([]float64, m)
-	for range draws {
-		rb = draw(n, rb)
-		cb = draw(m, cb)
-		if v, ok := calibrationValue((&samplePair{ref: rb, cur: cb}).stat(method)); ok {
-			vals = append(vals, v)
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), draws) {
+		wg.Go(func() {
+			spacing := make([]float64, max(n, m)+1)
+			rb, cb := make([]float64, n), make([]float64, m)
+			for r := range next {
+				rng := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15+uint64(r)))
+				sortedResample(rng, sorted, spacing, rb)
+				sortedResample(rng, sorted, spacing, cb)
+				vals[r], ok[r] = calibrationValue((&samplePair{ref: rb, cur: cb}).stat(method))
+			}
+		})
+	}
+	wg.Wait()
+	var got []float64
+	for r, v := range vals {
+		if ok[r] {
+			got = append(got, v)
 		}
 	}
-	return c.finish(method, SourceBootstrap, vals)
+	return c.finish(method, SourceBootstrap, got)
+}
+
+// sortedResample fills out with len(out) values drawn with replacement from
+// sorted, in order; spacing is scratch of at least len(out)+1 values.
+func sortedResample(rng *rand.Rand, sorted, spacing, out []float64) {
+	k, n := len(out), len(sorted)
+	total := 0.0
+	for i := range k + 1 {
+		total += rng.ExpFloat64()
+		spacing[i] = total
+	}
+	scale := float64(n) / total
+	for i := range k {
+		out[i] = sorted[min(int(spacing[i]*scale), n-1)]
+	}
 }
 
 // CalibrateCounts calibrates a count method (the categorical methods, or a
