@@ -152,14 +152,14 @@ func (p Policy) Set(name string, kind drift.FeatureKind) MethodSet {
 // the 90 windows of the numeric no-drift controls (sea f1-f3, electricity
 // period), and flagged every known drift in the first window after it
 // (electricity's three columns, weather VISIB, 31 of insects' 33
-// features); at 500 and 50-row windows it flagged 0.4% and 1.0% of sea's
-// healthy windows. The fixed thresholds do not carry across sizes: PSI >
+// features); at 200, 500 and 50-row windows it flagged 0%, 0% and 0.6%
+// of sea's healthy windows. The fixed thresholds do not carry across sizes: PSI >
 // 0.2 is quiet at 2,000 rows but missed 13 of insects' 33 features, and
 // flagged 45% of healthy 50-row windows; Jensen-Shannon > 0.1 missed 8 of
 // 33. KS at p < 0.05 flagged 4-5% of healthy windows per feature at every
 // size (a 20-feature model would alarm on most windows) and at large n
 // flags shifts too small to matter. Calibrated PSI detects as well but is
-// right-skewed, so its mean + 3 sigma is crossed more often (1.9% and 5.8%
+// right-skewed, so its mean + 3 sigma is crossed more often (0.4% and 5.7%
 // of healthy 500 and 50-row windows); the Jensen-Shannon distance, a
 // square root of such a statistic, is nearer symmetric. Evidently's
 // default (normed Wasserstein > 0.1 above 1,000 reference rows) flagged

@@ -23,7 +23,6 @@ func Candidates() []Rule {
 		Fixed(detectors.MethodPSI, 0.1),
 		Calibrated(detectors.MethodPSI, cal),
 		Calibrated(detectors.MethodPSI, floor(cal, 0.05)),
-		Calibrated(detectors.MethodPSI, floor(cal, 0.1)),
 		Fixed(detectors.MethodWassersteinNorm, 0.1),
 		Calibrated(detectors.MethodWassersteinNorm, cal),
 		Fixed(detectors.MethodJensenShannon, 0.1),
@@ -35,68 +34,63 @@ func Candidates() []Rule {
 	}
 }
 
-// TestQualityTable writes the full table when -table is given:
+// TestQualityTable writes the README's quality table, then the full
+// candidates table and the window-size table, when -table is given:
 //
 //	go test ./internal/policyeval -run TestQualityTable -table /tmp/quality.md
 func TestQualityTable(t *testing.T) {
 	if *tableOut == "" {
-		t.Skip("pass -table FILE to write the full quality table")
+		t.Skip("pass -table FILE to write the quality tables")
 	}
-	rules := Candidates()
 	var b strings.Builder
-	fmt.Fprintf(&b, "| case |")
-	for _, r := range rules {
-		fmt.Fprintf(&b, " %s |", r.Name)
-	}
-	fmt.Fprintf(&b, "\n|---|%s\n", strings.Repeat("---|", len(rules)))
-	for _, c := range Cases() {
-		cols, err := ReadColumns(datasets.Path(t, c.File), c.Columns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scores := Run(c, cols, rules, WindowSize)
-		fmt.Fprintf(&b, "| %s |", c.Name)
-		for _, s := range scores {
-			fmt.Fprintf(&b, " %s |", cell(c, s))
-		}
-		b.WriteString("\n")
-	}
+	readme := []Rule{Default(), Evidently(), NannyML(WindowSize), Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodKS, 0.05)}
+	b.WriteString("README table (windows of 2,000 rows):\n\n")
+	writeTable(t, &b, readme, WindowSize, false)
+	b.WriteString("\nEvery candidate (windows of 2,000 rows):\n\n")
+	writeTable(t, &b, Candidates(), WindowSize, false)
 	// The same controls at other window sizes: a fixed threshold's false
 	// alarm rate moves with the sample size, a calibrated one should not.
-	sizes := []int{50, 200, 500, 2000}
+	cal := detectors.DefaultCalibration()
 	small := []Rule{
-		Fixed(detectors.MethodKS, 0.05), Calibrated(detectors.MethodKS, detectors.DefaultCalibration()),
-		Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodPSI, 0.1), Calibrated(detectors.MethodPSI, detectors.DefaultCalibration()),
-		Calibrated(detectors.MethodJensenShannon, detectors.DefaultCalibration()), Evidently(),
+		Default(), Evidently(), Fixed(detectors.MethodKS, 0.05), Calibrated(detectors.MethodKS, cal),
+		Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodPSI, 0.1), Calibrated(detectors.MethodPSI, cal),
+		Fixed(detectors.MethodJensenShannon, 0.1),
 	}
-	fmt.Fprintf(&b, "\n| control, window rows |")
-	for _, r := range small {
-		fmt.Fprintf(&b, " %s |", r.Name)
+	for _, size := range []int{50, 200, 500} {
+		fmt.Fprintf(&b, "\nNumeric controls, windows of %d rows (NannyML's chunks the same size):\n\n", size)
+		writeTable(t, &b, append(small[:len(small):len(small)], NannyML(size)), size, true)
 	}
-	fmt.Fprintf(&b, " NannyML default |\n|---|%s\n", strings.Repeat("---|", len(small)+1))
+	if err := os.WriteFile(*tableOut, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + b.String())
+}
+
+// writeTable writes one Markdown table: a row per case (only the numeric
+// controls when controlsOnly: electricity's day is a control only for
+// windows of whole weeks, and 2,000 rows are 41 days, 200 four), a column
+// per rule.
+func writeTable(t *testing.T, b *strings.Builder, rules []Rule, size int, controlsOnly bool) {
+	t.Helper()
+	b.WriteString("| case |")
+	for _, r := range rules {
+		fmt.Fprintf(b, " %s |", r.Name)
+	}
+	fmt.Fprintf(b, "\n|---|%s\n", strings.Repeat("---|", len(rules)))
 	for _, c := range Cases() {
-		// day is a control only for windows of whole weeks (2,000 rows
-		// are 41 days); 200 rows are four days of seven.
-		if !c.Control || c.Categorical {
+		if controlsOnly && (!c.Control || c.Categorical) {
 			continue
 		}
 		cols, err := ReadColumns(datasets.Path(t, c.File), c.Columns)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, size := range sizes {
-			scores := Run(c, cols, append(small[:len(small):len(small)], NannyML(size)), size)
-			fmt.Fprintf(&b, "| %s, %d |", c.Name, size)
-			for _, s := range scores {
-				fmt.Fprintf(&b, " %s |", cell(c, s))
-			}
-			b.WriteString("\n")
+		fmt.Fprintf(b, "| %s |", c.Name)
+		for _, s := range Run(c, cols, rules, size) {
+			fmt.Fprintf(b, " %s |", cell(c, s))
 		}
+		b.WriteString("\n")
 	}
-	if err := os.WriteFile(*tableOut, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Log("\n" + b.String())
 }
 
 // cell renders a score: a control's flagged share, a drift's windows
