@@ -261,3 +261,20 @@ func BenchmarkCalibratePSI(b *testing.B) {
 		CalibrateNumeric(ref, nil, 1_000_000, MethodPSI, DefaultCalibration())
 	}
 }
+
+// Floor bounds a calibrated distance threshold from below, not a p-value
+// level.
+func TestCalibrateFloor(t *testing.T) {
+	ref := uniform(9, 5000)
+	c := DefaultCalibration()
+	plain := CalibrateNumeric(ref, nil, 1000, MethodJensenShannon, c)
+	c.Floor = 0.5
+	floored := CalibrateNumeric(ref, nil, 1000, MethodJensenShannon, c)
+	if !(plain.Threshold < 0.5) || floored.Threshold != 0.5 {
+		t.Errorf("threshold %g without floor, %g with floor 0.5", plain.Threshold, floored.Threshold)
+	}
+	ks := CalibrateNumeric(ref, nil, 1000, MethodKS, c)
+	if !(ks.Threshold < 0.5) {
+		t.Errorf("ks level %g: the floor is for distances", ks.Threshold)
+	}
+}
