@@ -1,9 +1,11 @@
 package concept
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -344,5 +346,42 @@ func TestBBSERowsRecoverAShiftedMix(t *testing.T) {
 				t.Errorf("%d rows, want a prior and a weight per class", len(rows))
 			}
 		})
+	}
+}
+
+// TestMultiClassGolden compares a probabilities model's multi-class ROC AUC
+// and log loss with scikit-learn's (testdata/gen.py).
+func TestMultiClassGolden(t *testing.T) {
+	b, err := os.ReadFile("testdata/multiclass_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Cases []struct {
+			Probs   []string `json:"probs"`
+			Labels  []string `json:"labels"`
+			ROCAUC  float64  `json:"roc_auc"`
+			LogLoss float64  `json:"log_loss"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range g.Cases {
+		rows := make([]drift.LabelledRecord, len(c.Labels))
+		for k := range rows {
+			rows[k] = drift.LabelledRecord{Output: "cat", Score: math.NaN(), Probs: c.Probs[k], Label: c.Labels[k]}
+		}
+		got := map[string]float64{}
+		for _, r := range Window(Task{Kind: Probabilities, Positive: "cat"}, nil, Policy{}, "m", 0, drift.WindowBounds{}, rows, nil) {
+			if r.Feature == "" {
+				got[r.Method] = r.Statistic
+			}
+		}
+		for m, want := range map[string]float64{MethodROCAUC: c.ROCAUC, MethodLogLoss: c.LogLoss} {
+			if math.Abs(got[m]-want) > 1e-12*math.Max(1, math.Abs(want)) {
+				t.Errorf("case %d: %s = %.15g, scikit-learn %.15g", i, m, got[m], want)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package concept
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -65,7 +66,10 @@ func (p Policy) withDefaults() Policy {
 type Outcome struct {
 	Output string
 	Score  float64 // NaN when none
-	Label  string
+	// Probs is a probabilities model's whole output (JSON class ->
+	// probability), or "".
+	Probs string
+	Label string
 }
 
 // Reference is a model's reference outcomes (its predictions beside their
@@ -221,6 +225,12 @@ func metrics(task Task, outcomes []Outcome, perClass *[]perf.ClassMetrics) map[s
 			}
 		}
 	}
+	if task.Kind == Probabilities {
+		if auc, ll, ok := multiClass(outcomes); ok {
+			out[MethodROCAUC], out[MethodLogLoss] = auc, ll
+			return out
+		}
+	}
 	if task.Binary() {
 		scores := make([]float64, 0, len(outcomes))
 		pos := make([]bool, 0, len(outcomes))
@@ -263,7 +273,7 @@ func Window(task Task, ref *Reference, p Policy, model string, seq int64, b drif
 	}
 	outcomes := make([]Outcome, len(rows))
 	for i, r := range rows {
-		outcomes[i] = Outcome{Output: r.Output, Score: r.Score, Label: r.Label}
+		outcomes[i] = Outcome{Output: r.Output, Score: r.Score, Probs: r.Probs, Label: r.Label}
 	}
 	var perClass []perf.ClassMetrics
 	vals := metrics(task, outcomes, &perClass)
@@ -324,4 +334,64 @@ func Window(task Task, ref *Reference, p Policy, model string, seq int64, b drif
 		out = append(out, r)
 	}
 	return out
+}
+
+// multiClass computes a probabilities model's ROC AUC and log loss from its
+// whole outputs when they name more than two classes, as scikit-learn's
+// roc_auc_score(multi_class="ovr", average="macro") and log_loss(labels=
+// classes) do: classes are the sorted union of the outputs' classes and
+// the labels; the AUC is the mean over the classes that have both
+// positives and negatives among the labels of class-vs-rest AUC; the log
+// loss takes a class missing from an output as probability 0. ok is false
+// for binary outputs (the positive class's score serves them) and when an
+// outcome has no probabilities.
+func multiClass(outcomes []Outcome) (auc, logLoss float64, ok bool) {
+	probs := make([]map[string]float64, len(outcomes))
+	set := map[string]bool{}
+	for i, o := range outcomes {
+		if o.Probs == "" || json.Unmarshal([]byte(o.Probs), &probs[i]) != nil {
+			return 0, 0, false
+		}
+		for c := range probs[i] {
+			set[c] = true
+		}
+	}
+	if len(set) <= 2 {
+		return 0, 0, false
+	}
+	for _, o := range outcomes {
+		set[o.Label] = true
+	}
+	classes := make([]string, 0, len(set))
+	for c := range set {
+		classes = append(classes, c)
+	}
+	slices.Sort(classes)
+	matrix := make([][]float64, len(outcomes))
+	labels := make([]int, len(outcomes))
+	for i, o := range outcomes {
+		row := make([]float64, len(classes))
+		for k, c := range classes {
+			row[k] = probs[i][c]
+		}
+		matrix[i], labels[i] = row, slices.Index(classes, o.Label)
+	}
+	ll, okLL := perf.LogLossMulti(matrix, labels)
+	var sum float64
+	n := 0
+	col := make([]float64, len(outcomes))
+	pos := make([]bool, len(outcomes))
+	for k := range classes {
+		for i := range outcomes {
+			col[i], pos[i] = matrix[i][k], labels[i] == k
+		}
+		if a, ok := perf.ROCAUC(col, pos); ok {
+			sum += a
+			n++
+		}
+	}
+	if !okLL || n == 0 {
+		return 0, 0, false
+	}
+	return sum / float64(n), ll, true
 }

@@ -24,6 +24,9 @@ type LabelledRecord struct {
 	// models) or the score itself (score models); NaN when the prediction
 	// has none.
 	Score float64
+	// Probs is a probabilities model's whole output, as a JSON object of
+	// class -> probability; empty for other models.
+	Probs string
 	Label string
 	// Signals has bit i set when stream detector i (in the order of
 	// ConceptDetectors) signalled drift at this label.

@@ -24,9 +24,9 @@ type Model struct {
 	// LabelDelay is how long after its prediction a label still counts
 	// (DefaultLabelDelay when zero); a later one is late.
 	LabelDelay time.Duration
-	// Score recovers a logged prediction's score from its record (the
-	// memory holds it already); nil: no score.
-	Score func(rec drift.PredictionRecord) float64
+	// Recover reads a logged prediction's score and probabilities (what
+	// the memory holds of it) back from its record; nil: neither.
+	Recover func(rec drift.PredictionRecord) (score float64, probs string)
 }
 
 // Label is one label waiting to be joined.
@@ -165,7 +165,7 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 		}
 		b.Joined = append(b.Joined, Joined{Duplicate: dup, LabelledRecord: drift.LabelledRecord{
 			Model: l.Model, ModelVersion: p.ModelVersion, WindowSeq: p.WindowSeq, ID: l.ID,
-			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Label: l.Label,
+			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Probs: p.Probs, Label: l.Label,
 			Version: labelVersion(l.Time),
 		}})
 	}
@@ -211,7 +211,7 @@ func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]i
 	slices.Sort(models)
 	for _, model := range models {
 		idx := missing[model]
-		score := j.cfg.Models[model].Score
+		recover := j.cfg.Models[model].Recover
 		for len(idx) > 0 {
 			n := min(len(idx), j.cfg.BatchIDs)
 			chunk := idx[:n]
@@ -228,8 +228,8 @@ func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]i
 			for _, r := range recs {
 				p := &Prediction{ModelVersion: r.ModelVersion, Time: r.Time, WindowSeq: r.WindowSeq,
 					Output: r.Output, Score: NoScore}
-				if score != nil {
-					p.Score = score(r)
+				if recover != nil {
+					p.Score, p.Probs = recover(r)
 				}
 				byID[r.ID] = p
 			}

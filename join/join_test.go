@@ -107,6 +107,7 @@ func TestJoin(t *testing.T) {
 func TestJoinedRow(t *testing.T) {
 	r := NewRecent(10)
 	p := pred(7)
+	p.Probs = `{"0":0.3,"1":0.7}`
 	r.Put("m", "p7", p)
 	j := New(Config{Recent: r})
 	b, err := j.Join(context.Background(), []Label{label("p7", time.Hour, "1"), label("p7", 2*time.Hour, "0")}, time.Now())
@@ -118,7 +119,7 @@ func TestJoinedRow(t *testing.T) {
 	}
 	got := b.Joined[0]
 	want := drift.LabelledRecord{Model: "m", ModelVersion: "v1", WindowSeq: 0, ID: "p7", PredTime: p.Time,
-		LabelTime: t0.Add(time.Hour), Output: "1", Score: 0.7, Label: "1", Version: uint64(t0.Add(time.Hour).UnixMilli()) + 1}
+		LabelTime: t0.Add(time.Hour), Output: "1", Score: 0.7, Probs: `{"0":0.3,"1":0.7}`, Label: "1", Version: uint64(t0.Add(time.Hour).UnixMilli()) + 1}
 	if got.LabelledRecord != want || got.Duplicate {
 		t.Errorf("row %+v (duplicate %v), want %+v", got.LabelledRecord, got.Duplicate, want)
 	}
@@ -172,12 +173,12 @@ func TestJoinFromStorage(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := NewRecent(10) // holds none of them
-	score := func(rec drift.PredictionRecord) float64 {
+	recover := func(rec drift.PredictionRecord) (float64, string) {
 		var x float64
 		fmt.Sscan(rec.Output, &x)
-		return x
+		return x, ""
 	}
-	j := New(Config{Recent: r, Store: st, BatchIDs: 700, Models: map[string]Model{"m": {Score: score}}})
+	j := New(Config{Recent: r, Store: st, BatchIDs: 700, Models: map[string]Model{"m": {Recover: recover}}})
 	var labels []Label
 	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(n) {
 		labels = append(labels, label(fmt.Sprintf("p%d", i), time.Hour, "1"))

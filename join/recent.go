@@ -19,8 +19,9 @@ type Prediction struct {
 	Num    float64
 	IsNum  bool
 	// Score is the positive class's probability or the score, NaN when
-	// none.
+	// none; Probs a probabilities model's whole output (JSON), or "".
 	Score float64
+	Probs string
 }
 
 // Text returns the output as PredictionRecord.Output spells it.
@@ -66,6 +67,9 @@ type Recent struct {
 	strs     []string
 	index    map[string]uint32
 	overflow map[uint64]string
+	// probs holds the probabilities of the predictions of probabilities
+	// models, apart: only they pay for a pointer per entry.
+	probs map[uint64]string
 }
 
 type slot struct {
@@ -83,7 +87,7 @@ func NewRecent(max int) *Recent {
 		max = 1
 	}
 	return &Recent{max: max, m: make(map[uint64]uint32), seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		index: make(map[string]uint32), overflow: make(map[uint64]string)}
+		index: make(map[string]uint32), overflow: make(map[uint64]string), probs: make(map[uint64]string)}
 }
 
 func (r *Recent) keys(model, id string) (key, check uint64) {
@@ -133,6 +137,10 @@ func (r *Recent) Put(model, id string, p Prediction) {
 		return
 	}
 	delete(r.overflow, k)
+	delete(r.probs, k)
+	if p.Probs != "" {
+		r.probs[k] = clone(p.Probs)
+	}
 	if !p.IsNum {
 		if e.out, ok = r.intern(p.Output); !ok {
 			e.outOverflowing = true
@@ -152,6 +160,7 @@ func (r *Recent) Put(model, id string, p Prediction) {
 	old := r.ring[r.next].key
 	delete(r.m, old)
 	delete(r.overflow, old)
+	delete(r.probs, old)
 	r.ring[r.next] = slot{k, e}
 	r.m[k] = uint32(r.next)
 	r.next = (r.next + 1) % r.max
@@ -168,7 +177,7 @@ func (r *Recent) Get(model, id string) (Prediction, bool) {
 	}
 	e := r.ring[i].e
 	p := Prediction{ModelVersion: r.strs[e.version], Time: time.Unix(0, e.time).UTC(), WindowSeq: e.seq,
-		Num: e.num, IsNum: e.isNum, Score: e.score}
+		Num: e.num, IsNum: e.isNum, Score: e.score, Probs: r.probs[k]}
 	switch {
 	case e.isNum:
 		p.Output = p.Text()

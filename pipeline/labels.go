@@ -52,10 +52,11 @@ type Labels struct {
 	Recent     *join.Recent
 	NewJoiner  func() Joiner
 	NewStreams func() (StreamDetectors, error)
-	// Score says what a prediction is to the label side: its score (NaN
-	// when none); ok is false for a model without a label side, or a
-	// prediction without an output (it is not remembered).
-	Score     func(p *drift.Prediction) (score float64, ok bool)
+	// Outcome says what a prediction is to the label side beyond its
+	// output: its score (NaN when none) and a probabilities model's whole
+	// output (JSON, or ""); ok is false for a model without a label side,
+	// or a prediction without an output (it is not remembered).
+	Outcome   func(p *drift.Prediction) (score float64, probs string, ok bool)
 	Store     LabelStore
 	Evaluator LabelEvaluator
 }
@@ -140,7 +141,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 	if ls == nil || pred.ID == "" {
 		return
 	}
-	score, ok := ls.Score(pred)
+	score, probs, ok := ls.Outcome(pred)
 	if !ok {
 		return
 	}
@@ -150,7 +151,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 			version = w.ModelVersion
 		}
 	}
-	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Score: score}
+	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Score: score, Probs: probs}
 	switch pred.Output.Kind {
 	case drift.Number:
 		jp.Num, jp.IsNum = pred.Output.Num, true
@@ -163,7 +164,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 		// Labelled at once: no join needed, and none is offered one.
 		p.labelled = append(p.labelled, join.Joined{LabelledRecord: drift.LabelledRecord{
 			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
-			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Label: clone(label),
+			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Probs: probs, Label: clone(label),
 			Version: uint64(max(pred.Time.UnixMilli(), 0)) + 1,
 		}})
 		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()

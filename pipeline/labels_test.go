@@ -37,7 +37,7 @@ func (e *env) labelSide() *pipeline.Labels {
 		NewStreams: func() (pipeline.StreamDetectors, error) {
 			return concept.NewBank(func(string) (concept.Task, []string, bool) { return task, concept.Detectors, true }, nil), nil
 		},
-		Score:     func(p *drift.Prediction) (float64, bool) { return p.Output.Num, true },
+		Outcome:   func(p *drift.Prediction) (float64, string, bool) { return p.Output.Num, "", true },
 		Store:     e.store,
 		Evaluator: labelEvaluator{e.store},
 	}

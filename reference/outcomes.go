@@ -7,16 +7,27 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // MaxOutcomes bounds the rows Outcomes keeps: the reference performance and
 // its calibration need every pair at once (two short strings a row).
 const MaxOutcomes = 5_000_000
 
-// Outcome is one reference row's prediction and true label, as text.
+// Outcome is one reference row's prediction and true label, as text, and
+// a probabilities model's probabilities when the file has them.
 type Outcome struct {
 	Prediction, Label string
+	// Probs holds the row's ProbaPrefix columns by class (the column name
+	// without the prefix); nil without such columns. A missing or
+	// non-numeric cell leaves its class out.
+	Probs map[string]float64
 }
+
+// ProbaPrefix starts the name of a reference column holding a
+// probabilities model's probability of one class: proba_<class>.
+const ProbaPrefix = "proba_"
 
 // OutcomesCSV reads the prediction and label columns of the CSV file at
 // path, in file order, skipping rows where either is missing. ok is false
@@ -43,6 +54,12 @@ func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out
 	if err != nil {
 		return nil, false, err
 	}
+	probaCols := map[int]string{}
+	for i, h := range t.header {
+		if class, ok := strings.CutPrefix(h, ProbaPrefix); ok && class != "" {
+			probaCols[i] = class
+		}
+	}
 	for {
 		rec, line, err := t.next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -58,6 +75,15 @@ func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out
 		if len(out) >= MaxOutcomes {
 			return nil, false, fmt.Errorf("%s:%d: more than %d labelled rows: %w", path, line, MaxOutcomes, ErrTooManyValues)
 		}
-		out = append(out, Outcome{Prediction: p, Label: l})
+		o := Outcome{Prediction: p, Label: l}
+		if len(probaCols) > 0 {
+			o.Probs = make(map[string]float64, len(probaCols))
+			for i, class := range probaCols {
+				if x, err := strconv.ParseFloat(rec[i], 64); err == nil && !IsMissing(rec[i]) {
+					o.Probs[class] = x
+				}
+			}
+		}
+		out = append(out, o)
 	}
 }

@@ -63,6 +63,9 @@ func newModelConcept(ctx context.Context, mc *config.ModelConfig, lim drift.Limi
 	labels := make([]string, len(rows))
 	for i, r := range rows {
 		outcomes[i] = concept.Outcome{Output: r.Prediction, Score: m.scoreOf(r.Prediction), Label: r.Label}
+		if r.Probs != nil {
+			outcomes[i].Score, outcomes[i].Probs, _ = m.fromProbs(r.Probs)
+		}
 		labels[i] = r.Label
 	}
 	m.ref = concept.NewReference(m.task, outcomes)
@@ -100,47 +103,63 @@ func (m *modelConcept) scoreOf(output string) float64 {
 	return math.NaN()
 }
 
-// score is pipeline.Labels.Score for this model: a score model's output,
-// a probabilities model's positive-class probability, else NaN; ok is
-// false for a prediction without an output.
-func (m *modelConcept) score(p *drift.Prediction) (float64, bool) {
+// outcome is pipeline.Labels.Outcome for this model: the score (a score
+// model's output, a probabilities model's positive-class probability,
+// else NaN) and a probabilities model's whole output as JSON; ok is false
+// for a prediction without an output.
+func (m *modelConcept) outcome(p *drift.Prediction) (float64, string, bool) {
 	switch p.Output.Kind {
 	case drift.Number:
 		if m.task.Kind == concept.Score {
-			return p.Output.Num, true
+			return p.Output.Num, "", true
 		}
-		return math.NaN(), true
+		return math.NaN(), "", true
 	case drift.String, drift.Bool:
-		if m.task.Kind == concept.Probabilities {
-			for _, f := range p.Probabilities {
-				if f.Name == m.task.Positive && f.Value.Kind == drift.Number {
-					return f.Value.Num, true
-				}
+		if m.task.Kind != concept.Probabilities || len(p.Probabilities) == 0 {
+			return math.NaN(), "", true
+		}
+		probs := make(map[string]float64, len(p.Probabilities))
+		for _, f := range p.Probabilities {
+			if f.Value.Kind == drift.Number {
+				probs[f.Name] = f.Value.Num
 			}
 		}
-		return math.NaN(), true
+		return m.fromProbs(probs)
 	}
-	return math.NaN(), false
+	return math.NaN(), "", false
 }
 
-// recordScore recovers the score of a prediction read back from the raw
-// log: a score model's output, or a probabilities model's positive-class
-// probability from the original event.
-func (m *modelConcept) recordScore(r drift.PredictionRecord) float64 {
+// fromProbs is a probabilities model's score (the positive class's
+// probability, NaN without one) and its output as JSON (sorted keys).
+func (m *modelConcept) fromProbs(probs map[string]float64) (float64, string, bool) {
+	score := math.NaN()
+	if p, ok := probs[m.task.Positive]; ok {
+		score = p
+	}
+	b, err := json.Marshal(probs)
+	if err != nil {
+		return score, "", true // a NaN probability: the score stands alone
+	}
+	return score, string(b), true
+}
+
+// recover reads back from the raw log what outcome gave of a prediction:
+// a score model's output, a probabilities model's probabilities from the
+// original event.
+func (m *modelConcept) recover(r drift.PredictionRecord) (float64, string) {
 	switch m.task.Kind {
 	case concept.Score:
-		return m.scoreOf(r.Output)
+		return m.scoreOf(r.Output), ""
 	case concept.Probabilities:
 		var ev struct {
 			Prediction map[string]float64 `json:"prediction"`
 		}
-		if json.Unmarshal(r.Body, &ev) == nil {
-			if p, ok := ev.Prediction[m.task.Positive]; ok {
-				return p
-			}
+		if json.Unmarshal(r.Body, &ev) == nil && len(ev.Prediction) > 0 {
+			score, probs, _ := m.fromProbs(ev.Prediction)
+			return score, probs
 		}
 	}
-	return math.NaN()
+	return math.NaN(), ""
 }
 
 // labelReader reads a window's labelled rows.
@@ -222,7 +241,7 @@ func labelSide(cfg *config.Config, store storage.Store, evals map[string]*modelE
 		}
 		c := me.concept
 		concepts[mc.Name] = c
-		models[mc.Name] = join.Model{LabelDelay: mc.Delay(), Score: c.recordScore}
+		models[mc.Name] = join.Model{LabelDelay: mc.Delay(), Recover: c.recover}
 	}
 	if len(concepts) == 0 {
 		return nil
@@ -244,12 +263,12 @@ func labelSide(cfg *config.Config, store storage.Store, evals map[string]*modelE
 		NewStreams: func() (pipeline.StreamDetectors, error) {
 			return concept.NewBank(lookup, func(model string) uint64 { return concepts[model].seed }), nil
 		},
-		Score: func(p *drift.Prediction) (float64, bool) {
+		Outcome: func(p *drift.Prediction) (float64, string, bool) {
 			c := concepts[p.Model]
 			if c == nil {
-				return 0, false
+				return 0, "", false
 			}
-			return c.score(p)
+			return c.outcome(p)
 		},
 		Store:     ls,
 		Evaluator: ev,

@@ -20,6 +20,7 @@ func TestModelConceptOutcome(t *testing.T) {
 		body       string
 		output     string
 		score      float64
+		probs      string
 		fromRecord float64
 	}{
 		{name: "score", task: concept.Task{Kind: concept.Score},
@@ -29,7 +30,8 @@ func TestModelConceptOutcome(t *testing.T) {
 		{name: "probabilities", task: concept.Task{Kind: concept.Probabilities, Positive: "yes"},
 			pred: drift.Prediction{Output: drift.StringValue("no"), Probabilities: []drift.Feature{
 				{Name: "no", Value: drift.NumberValue(0.7)}, {Name: "yes", Value: drift.NumberValue(0.3)}}},
-			body: `{"model":"m","prediction":{"no":0.7,"yes":0.3}}`, output: "no", score: 0.3, fromRecord: 0.3},
+			body: `{"model":"m","prediction":{"yes":0.3,"no":0.7}}`, output: "no", score: 0.3,
+			probs: `{"no":0.7,"yes":0.3}`, fromRecord: 0.3},
 		{name: "regression", task: concept.Task{Kind: concept.Regression},
 			pred: drift.Prediction{Output: drift.NumberValue(12.5)}, output: "12.5", score: nan, fromRecord: nan},
 	}
@@ -37,13 +39,13 @@ func TestModelConceptOutcome(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &modelConcept{task: tc.task.WithDefaults()}
-			score, ok := m.score(&tc.pred)
-			if !ok || !same(score, tc.score) {
-				t.Errorf("score = %v, %v; want %v", score, ok, tc.score)
+			score, probs, ok := m.outcome(&tc.pred)
+			if !ok || !same(score, tc.score) || probs != tc.probs {
+				t.Errorf("outcome = %v, %q, %v; want %v, %q", score, probs, ok, tc.score, tc.probs)
 			}
 			rec := drift.PredictionRecord{Output: tc.output, Body: []byte(tc.body)}
-			if got := m.recordScore(rec); !same(got, tc.fromRecord) {
-				t.Errorf("recordScore = %v, want %v", got, tc.fromRecord)
+			if got, gotProbs := m.recover(rec); !same(got, tc.fromRecord) || gotProbs != tc.probs {
+				t.Errorf("recover = %v, %q; want %v, %q", got, gotProbs, tc.fromRecord, tc.probs)
 			}
 		})
 	}

@@ -87,7 +87,7 @@ func (s *Store) LookupPredictions(ctx context.Context, model string, ids []strin
 }
 
 const labelledColumns = `model, model_version, window_seq, id, pred_time, pred_ns, label_time, label_ns,
-	output, score, label, signals, version`
+	output, score, probs, label, signals, version`
 
 // WriteLabelled implements storage.LabelStore. The rows are one batch.
 func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord) error {
@@ -103,7 +103,7 @@ func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord
 		r := rows[i]
 		pt, lt := storage.ClampTime(r.PredTime).UTC(), storage.ClampTime(r.LabelTime).UTC()
 		return []any{r.Model, r.ModelVersion, r.WindowSeq, r.ID, pt, pt.UnixNano(), lt, lt.UnixNano(),
-			r.Output, r.Score, r.Label, r.Signals, r.Version}
+			r.Output, r.Score, r.Probs, r.Label, r.Signals, r.Version}
 	})
 	if err != nil {
 		return s.fail("write labelled", err)
@@ -117,7 +117,7 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 		return nil, errClosed
 	}
 	what := fmt.Sprintf("read labelled rows of %s/%d", model, seq)
-	rows, err := s.conn.Query(ctx, `SELECT model_version, id, pred_ns, label_ns, output, score, label, signals, version
+	rows, err := s.conn.Query(ctx, `SELECT model_version, id, pred_ns, label_ns, output, score, probs, label, signals, version
 		FROM `+s.table("labelled")+` WHERE model = ? AND window_seq = ?
 		ORDER BY id, version DESC
 		LIMIT 1 BY id`, model, seq)
@@ -131,7 +131,7 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 			r      = storage.LabelledRecord{Model: model, WindowSeq: seq}
 			pn, ln int64
 		)
-		if err := rows.Scan(&r.ModelVersion, &r.ID, &pn, &ln, &r.Output, &r.Score, &r.Label, &r.Signals, &r.Version); err != nil {
+		if err := rows.Scan(&r.ModelVersion, &r.ID, &pn, &ln, &r.Output, &r.Score, &r.Probs, &r.Label, &r.Signals, &r.Version); err != nil {
 			return nil, s.fail(what, err)
 		}
 		r.PredTime, r.LabelTime = time.Unix(0, pn).UTC(), time.Unix(0, ln).UTC()

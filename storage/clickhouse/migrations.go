@@ -161,7 +161,7 @@ var migrations = []migration{
 		sql(`CREATE TABLE IF NOT EXISTS {db}.labelled (
 			model String, model_version String, window_seq Int64, id String,
 			pred_time DateTime, pred_ns Int64, label_time DateTime, label_ns Int64,
-			output String, score Float64, label String, signals UInt16,
+			output String, score Float64, probs String, label String, signals UInt16,
 			version UInt64
 		) ENGINE = ReplacingMergeTree(version)
 		PARTITION BY toYYYYMM(pred_time)

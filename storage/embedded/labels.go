@@ -33,6 +33,7 @@ type labelledRec struct {
 	LabelTime    time.Time   `json:"label_time"`
 	Output       string      `json:"output"`
 	Score        codec.Float `json:"score"` // NaN when the prediction has none
+	Probs        string      `json:"probs,omitempty"`
 	Label        string      `json:"label"`
 	Signals      uint16      `json:"signals"`
 }
@@ -42,7 +43,7 @@ func (r labelledRec) ver() uint64      { return r.Version }
 
 func (r labelledRec) record() storage.LabelledRecord {
 	return storage.LabelledRecord{Model: r.Model, ModelVersion: r.ModelVersion, WindowSeq: r.WindowSeq, ID: r.ID,
-		PredTime: r.PredTime, LabelTime: r.LabelTime, Output: r.Output, Score: float64(r.Score),
+		PredTime: r.PredTime, LabelTime: r.LabelTime, Output: r.Output, Score: float64(r.Score), Probs: r.Probs,
 		Label: r.Label, Signals: r.Signals, Version: r.Version}
 }
 
@@ -113,7 +114,7 @@ func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord
 		recs[i] = labelledRec{Version: r.Version, Model: r.Model, ModelVersion: r.ModelVersion,
 			WindowSeq: r.WindowSeq, ID: r.ID,
 			PredTime: storage.ClampTime(r.PredTime).UTC(), LabelTime: storage.ClampTime(r.LabelTime).UTC(),
-			Output: r.Output, Score: codec.Float(r.Score), Label: r.Label, Signals: r.Signals}
+			Output: r.Output, Score: codec.Float(r.Score), Probs: r.Probs, Label: r.Label, Signals: r.Signals}
 	}
 	return s.writeTable(ctx, "labelled", func() error { return s.labelled.write(recs) })
 }

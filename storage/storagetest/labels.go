@@ -67,8 +67,8 @@ func diffLabelled(want, got storage.LabelledRecord) string {
 		d.add("times %s, %s, want %s, %s", got.PredTime.Format(time.RFC3339Nano), got.LabelTime.Format(time.RFC3339Nano),
 			want.PredTime.Format(time.RFC3339Nano), want.LabelTime.Format(time.RFC3339Nano))
 	}
-	if got.Output != want.Output || got.Label != want.Label {
-		d.add("output %q label %q, want %q %q", got.Output, got.Label, want.Output, want.Label)
+	if got.Output != want.Output || got.Label != want.Label || got.Probs != want.Probs {
+		d.add("output %q probs %q label %q, want %q %q %q", got.Output, got.Probs, got.Label, want.Output, want.Probs, want.Label)
 	}
 	if !sameFloat(got.Score, want.Score) || math.Signbit(got.Score) != math.Signbit(want.Score) {
 		d.add("score %v, want %v", got.Score, want.Score)
@@ -193,6 +193,7 @@ func testLabelled(t *testing.T, open Opener) {
 	// kept at the earliest storable time.
 	cNaN := row("m", 7, "c", "0", 100)
 	cNaN.Score, cNaN.Output = math.NaN(), "DE"
+	cNaN.Probs = `{"DE":0.625,"FR":0.375}` // a probabilities model's whole output
 	cNaN.LabelTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 	cWant := cNaN
 	cWant.LabelTime = storage.MinTime
