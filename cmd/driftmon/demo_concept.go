@@ -56,6 +56,9 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 			worse = r.Drifted
 		}
 	}
+	if p.labelled == nil {
+		p.labelled = map[int64]uint64{}
+	}
 	if n > p.labelled[w.WindowSeq] {
 		p.labelled[w.WindowSeq] = n
 	}
