@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
@@ -308,4 +309,40 @@ func TestEvaluatorErrorKinds(t *testing.T) {
 			t.Errorf("Evaluate with pinned windows that do not merge: %v, want ErrUnevaluable", err)
 		}
 	})
+}
+
+// TestBuildModelsWiresDriftPolicy: serve evaluates with the model's whole
+// drift policy (a feature's own decide method, the correction) and keeps
+// one calibration cache per model.
+func TestBuildModelsWiresDriftPolicy(t *testing.T) {
+	cfg, err := config.Parse([]byte(`
+models:
+  - name: m
+    window: {events: 100}
+    reference: {previous: true}
+    features:
+      x: {type: numeric, drift: {decide: ks, threshold: 0.01}}
+      y: numeric
+    drift: {correction: bonferroni}
+`), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	evals, _, err := buildModels(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := evals["m"]
+	if m.cal == nil {
+		t.Fatal("no calibration cache")
+	}
+	if s := m.policy.Set("x", drift.Numeric); s.Decide != detectors.MethodKS || s.Thresholds[detectors.MethodKS] != 0.01 || s.Calibration != nil {
+		t.Errorf("x decided by %s at %v (calibration %v), want ks at a fixed 0.01", s.Decide, s.Thresholds[detectors.MethodKS], s.Calibration)
+	}
+	if s := m.policy.Set("y", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration == nil {
+		t.Errorf("y: %+v, want the default calibrated jensen_shannon", s)
+	}
+	if m.policy.Correction != detectors.CorrectionBonferroni {
+		t.Errorf("correction %q", m.policy.Correction)
+	}
 }

@@ -95,8 +95,9 @@ func TestKcatProducer(t *testing.T) {
 		t.Errorf("raw log holds %d predictions (err %v), want %d", len(preds), err, len(events))
 	}
 
-	// The JSON API serves the stored results.
-	resp, err := http.Get("http://" + addr + "/api/v1/results?model=m&feature=x&method=psi")
+	// The JSON API serves the stored results: x's verdict rows, by the
+	// default policy's method for numbers.
+	resp, err := http.Get("http://" + addr + "/api/v1/results?model=m&feature=x&method=jensen_shannon")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestKcatProducer(t *testing.T) {
 	}
 	resp.Body.Close()
 	if len(api.Results) != len(want) || !api.Results[0].Decision {
-		t.Errorf("/api/v1/results gave %d psi rows for x (first %+v), want %d decision rows", len(api.Results), api.Results, len(want))
+		t.Errorf("/api/v1/results gave %d jensen_shannon rows for x (first %+v), want %d decision rows", len(api.Results), api.Results, len(want))
 	}
 
 	// kcat reads the dead-letter topic back: five records, each with its reason.
