@@ -210,8 +210,9 @@ func (o Options) validate() error {
 
 // policy builds the run's policy: o.Policy or the default, with the
 // flags laid over it. A --decide method applies to every kind that has it
-// (psi, jensen_shannon: both); COLUMN=METHOD to one column, which must be
-// compared and of a kind that has the method.
+// (psi, jensen_shannon: both, unless the list names one for a kind);
+// COLUMN=METHOD to one column, which must be compared and of a kind that
+// has the method.
 func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Policy, error) {
 	p := detectors.DefaultPolicy()
 	if o.Policy != nil {
@@ -223,7 +224,22 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 	}
 	sets := []*detectors.MethodSet{&p.Numeric, &p.Categorical}
 	setKinds := []drift.FeatureKind{drift.Numeric, drift.Categorical}
-	for _, d := range o.Decide {
+	// A method both kinds have (psi, jensen_shannon) goes first, so that
+	// "ks,psi" means ks for numbers and psi for categories.
+	decide := slices.Clone(o.Decide)
+	both := func(d string) bool {
+		return slices.Contains(detectors.Methods(drift.Numeric), d) && slices.Contains(detectors.Methods(drift.Categorical), d)
+	}
+	slices.SortStableFunc(decide, func(a, b string) int {
+		switch {
+		case both(a) && !both(b):
+			return -1
+		case both(b) && !both(a):
+			return 1
+		}
+		return 0
+	})
+	for _, d := range decide {
 		col, m, perColumn := strings.Cut(d, "=")
 		if !perColumn {
 			m = d

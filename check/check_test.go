@@ -147,6 +147,15 @@ func TestVerdicts(t *testing.T) {
 		t.Errorf("c: %+v, want not drifted, by psi at its fixed threshold", c)
 	}
 
+	// psi is both kinds' method, ks only the numbers': ks for numbers.
+	o.Decide = []string{"ks", "psi"}
+	if rep, err = Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if m, c := findColumn(rep, "moved"), findColumn(rep, "c"); m.DecidedBy != "ks" || c.DecidedBy != "psi" {
+		t.Errorf("--decide ks,psi: numbers by %s, categories by %s; want ks, psi", m.DecidedBy, c.DecidedBy)
+	}
+
 	o.Decide = []string{"ks", "chi2"}
 	if rep, err = Run(context.Background(), o); err != nil {
 		t.Fatal(err)
