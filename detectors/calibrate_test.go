@@ -278,3 +278,34 @@ func TestCalibrateFloor(t *testing.T) {
 		t.Errorf("ks level %g: the floor is for distances", ks.Threshold)
 	}
 }
+
+// BenchmarkEvaluateCalibrated is serve's path: a 20,000-value file
+// reference (its sample a subsample, so Jensen-Shannon bootstraps the bin
+// counts) and a 2,000-event window of 8 numeric features, with the cache
+// serve keeps per model, and without (calibrating on every call).
+func BenchmarkEvaluateCalibrated(b *testing.B) {
+	const features = 8
+	ref := &drift.Reference{}
+	cur := &drift.WindowSummary{}
+	for f := range features {
+		name := string(rune('a' + f))
+		vals := uniform(uint64(f), 20000)
+		edges := drift.DecileEdges(slices.Sorted(slices.Values(vals)))
+		ref.Features = append(ref.Features, numericSummary(name, edges, vals...))
+		cur.Features = append(cur.Features, numericSummary(name, edges, uniform(uint64(100+f), 2000)...))
+	}
+	for _, bc := range []struct {
+		name  string
+		cache *Calibrations
+	}{{"cached", NewCalibrations()}, {"uncached", nil}, {"fixed", nil}} {
+		p := DefaultPolicy()
+		if bc.name == "fixed" {
+			p.Numeric.Calibration = nil
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				EvaluateCached(ref, cur, p, bc.cache)
+			}
+		})
+	}
+}
