@@ -126,7 +126,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
   predictions_topic: %s
   labels_topic: %s
   dead_letter_topic: %s
-  checkpoint_interval: 5s
+  checkpoint_interval: 1s
 storage:
   backend: embedded
   embedded: {path: %q}

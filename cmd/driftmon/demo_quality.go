@@ -17,7 +17,7 @@ import (
 //	window 3:  5 events carry an undeclared field   -> schema_violations
 //	window 5:  10 events repeat an earlier id       -> duplicate_ids
 //	window 6:  150 events arrive for window 0       -> late_share (they count in window 6)
-//	window 7:  then the producer sends nothing for 5 s -> freshness_seconds (limit 3 s), on the tick
+//	window 7:  then the producer sends nothing for 6 s -> freshness_seconds (limit 4 s), on the tick
 //	window 9:  channel "partner" is sent as "Partner" -> new_category_share
 //	window 10: distance_km is sent in metres (x1000) -> out_of_range_share, mean_shift
 //	window 11: half the events                      -> volume
@@ -43,8 +43,11 @@ const (
 	// first, and the freshness limit, so the check fails in it; the limit
 	// is above the idle timeout, as a stall long enough to fail it would
 	// already have closed windows early and broken the demo anyway.
-	synthQuietFor  = 5 * time.Second
-	synthFreshness = 3 * time.Second
+	// The run's end must come within the limit of the last event too: the
+	// last window closes for idleness (2 s), its labels land with the
+	// next checkpoint (1 s), and a stream that stops is a silence.
+	synthQuietFor  = 6 * time.Second
+	synthFreshness = 4 * time.Second
 )
 
 // synthEventsIn is how many events window w sends.

@@ -18,7 +18,7 @@ import (
 // big (far beyond 3 sigma), the half window as a volume of 900/1800 = 0.5,
 // at the tolerance's edge, the producer's pause after window 7 as a
 // freshness failure keyed by window 7 (the window the model went quiet
-// in, closed for idleness 2 s into the 5 s pause, before the 3 s limit
+// in, closed for idleness 2 s into the 6 s pause, before the 4 s limit
 // passed) and then one recovery. From window 4 on, amount grew by 80%, and its
 // largest values leave the reference's range too: that is the covariate
 // shift's own doing, and the only other failure allowed.
