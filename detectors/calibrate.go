@@ -326,7 +326,7 @@ func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Ca
 			spacing := make([]float64, max(n, m)+1)
 			rb, cb := make([]float64, n), make([]float64, m)
 			for r := range next {
-				rng := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15+uint64(r)))
+				rng := rand.New(rand.NewPCG(splitmix64(c.Seed^uint64(r)), splitmix64(uint64(r)+0x9e3779b97f4a7c15)))
 				sortedResample(rng, sorted, spacing, rb)
 				sortedResample(rng, sorted, spacing, cb)
 				vals[r], ok[r] = calibrationValue((&samplePair{ref: rb, cur: cb}).stat(method))
@@ -341,6 +341,15 @@ func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Ca
 		}
 	}
 	return c.finish(method, SourceBootstrap, got)
+}
+
+// splitmix64 scrambles a seed (Steele, Lea and Flood 2014): PCG streams
+// from seeds one apart are correlated, and the resamples must not be.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
 
 // sortedResample fills out with len(out) values drawn with replacement from

@@ -147,17 +147,19 @@ func TestCalibrateConstantReference(t *testing.T) {
 
 // TestCalibrateBootstrapSpread: the bootstrap's threshold sits in the upper
 // tail of the statistic's null distribution, simulated here directly from
-// the data's own distribution (fresh uniform samples).
+// the data's own distribution (fresh uniform samples), and its sigma is the
+// null's: the resamples are independent draws (seeds one apart gave PCG
+// streams whose resamples agreed too well: sigma 23% low).
 func TestCalibrateBootstrapSpread(t *testing.T) {
-	ref := uniform(4, 2000)
-	const m = 1000
-	c := DefaultCalibration()
-	c.Resamples = 200
-	got := CalibrateNumeric(ref, nil, m, MethodWasserstein, c)
+	const n, m = 5000, 2000
+	ref := uniform(4, n)
+	got := CalibrateNumeric(ref, nil, m, MethodWasserstein, DefaultCalibration())
 	above := 0
 	const sims = 400
+	var null []float64
 	for i := range sims {
-		w := Wasserstein(uniform(uint64(100+i), 2000), uniform(uint64(1000+i), m))
+		w := Wasserstein(uniform(uint64(100+i), n), uniform(uint64(1000+i), m))
+		null = append(null, w)
 		if w > got.Threshold {
 			above++
 		}
@@ -166,6 +168,10 @@ func TestCalibrateBootstrapSpread(t *testing.T) {
 	// above; far more says the bootstrap misses the reference side's noise.
 	if above > sims/50 {
 		t.Errorf("%d of %d null draws above the threshold %g", above, sims, got.Threshold)
+	}
+	_, sd := meanSD(null)
+	if r := got.Sigma / sd; r < 0.85 || r > 1.2 {
+		t.Errorf("bootstrap sigma %g against the null's %g (ratio %.2f)", got.Sigma, sd, r)
 	}
 }
 
