@@ -186,12 +186,21 @@ func labelText(v drift.Value) (string, bool) {
 }
 
 // flushLabels joins the labels received since the last flush, feeds the
-// stream detectors, stores the labelled rows and the detections, and
-// recomputes the results of every stored window a label landed in.
-// Windows not stored yet get theirs when they close.
-func (p *Partition) flushLabels(ctx context.Context, now time.Time) error {
+// stream detectors, stores the labelled rows and the detections, and marks
+// the windows they landed in. With recompute (at a checkpoint) it then
+// recomputes the results of every marked window that is stored; windows
+// not stored yet get theirs when they close. Recomputing reads a window's
+// every labelled row, so a busy label stream that flushes every few
+// thousand labels recomputes once per checkpoint, not once per flush.
+func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bool) error {
 	ls := p.pl.cfg.Labels
-	if ls == nil || len(p.joinBuf) == 0 && len(p.labelled) == 0 && (p.joiner == nil || p.joiner.Waiting() == 0) {
+	if ls == nil {
+		return nil
+	}
+	if len(p.joinBuf) == 0 && len(p.labelled) == 0 && (p.joiner == nil || p.joiner.Waiting() == 0) {
+		if recompute {
+			return p.relabel(ctx, now)
+		}
 		return nil
 	}
 	rows := p.labelled
@@ -222,6 +231,9 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time) error {
 	}
 	if len(rows) == 0 {
 		p.labelled = p.labelled[:0]
+		if recompute {
+			return p.relabel(ctx, now)
+		}
 		return nil
 	}
 	recs := make([]drift.LabelledRecord, len(rows))
@@ -258,26 +270,36 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time) error {
 		}
 	}
 	p.labelled = p.labelled[:0]
-	return p.relabel(ctx, recs, now)
+	if p.dirty == nil {
+		p.dirty = map[string]map[int64]bool{}
+	}
+	for _, r := range recs {
+		if p.dirty[r.Model] == nil {
+			p.dirty[r.Model] = map[int64]bool{}
+		}
+		p.dirty[r.Model][r.WindowSeq] = true
+	}
+	if !recompute {
+		return nil
+	}
+	return p.relabel(ctx, now)
 }
 
-// relabel recomputes the label results of the stored windows rows landed
-// in, oldest first, and tells the observers.
-func (p *Partition) relabel(ctx context.Context, rows []drift.LabelledRecord, now time.Time) error {
+// relabel recomputes the label results of the marked windows that are
+// stored, oldest first, tells the observers, and clears the marks. The
+// marks need no checkpoint: relabel runs before every checkpoint is taken.
+func (p *Partition) relabel(ctx context.Context, now time.Time) error {
 	ls := p.pl.cfg.Labels
-	seqs := map[string][]int64{}
-	for _, r := range rows {
-		if !slices.Contains(seqs[r.Model], r.WindowSeq) {
-			seqs[r.Model] = append(seqs[r.Model], r.WindowSeq)
-		}
-	}
-	models := make([]string, 0, len(seqs))
-	for m := range seqs {
+	models := make([]string, 0, len(p.dirty))
+	for m := range p.dirty {
 		models = append(models, m)
 	}
 	slices.Sort(models)
 	for _, model := range models {
-		ss := seqs[model]
+		ss := make([]int64, 0, len(p.dirty[model]))
+		for seq := range p.dirty[model] {
+			ss = append(ss, seq)
+		}
 		slices.Sort(ss)
 		var bounds map[int64]drift.WindowBounds
 		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
@@ -298,6 +320,7 @@ func (p *Partition) relabel(ctx context.Context, rows []drift.LabelledRecord, no
 				return err
 			}
 		}
+		delete(p.dirty, model)
 	}
 	return nil
 }

@@ -112,3 +112,33 @@ func TestLabelsWaitAcrossARestart(t *testing.T) {
 		t.Errorf("labels counted %v, want 10 duplicates", got)
 	}
 }
+
+// TestLabelResultsWaitForTheCheckpoint: labels flushed because the buffer
+// filled are joined and stored at once, but their windows' results are
+// recomputed once, at the next checkpoint, from all of them.
+func TestLabelResultsWaitForTheCheckpoint(t *testing.T) {
+	fx := newFixture(t, 0, time.Hour)
+	e := newEnv(t, fx)
+	ctx := context.Background()
+	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = e.labelSide(); c.RawLog = true; c.FlushRows = 4 })
+	pp, _ := e.open(pl, predsTopic, 0, wallAt(0))
+	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
+	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
+	feed(t, pp, preds, 0, len(preds)) // the first window closes, unlabelled
+	for i := 0; i < 10; i++ {
+		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
+		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(20)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"}); len(got) != 0 {
+		t.Fatalf("results before the checkpoint: %+v", got)
+	}
+	if err := lp.Checkpoint(ctx, 10, wallAt(21)); err != nil {
+		t.Fatal(err)
+	}
+	got := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"})
+	if len(got) != 1 || got[0].NCurrent != 10 {
+		t.Fatalf("after the checkpoint: %+v, want one accuracy row over 10 labels", got)
+	}
+}

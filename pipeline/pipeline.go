@@ -181,6 +181,9 @@ type Partition struct {
 	labelled []join.Joined
 	streams  StreamDetectors
 	waiting  int
+	// dirty marks, per model, the windows labels landed in since their
+	// results were last computed.
+	dirty map[string]map[int64]bool
 }
 
 // Prediction adds one prediction to its window; windows it closes are
@@ -214,7 +217,7 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 		})
 	}
 	if len(p.preds) >= p.pl.cfg.FlushRows || len(p.labelled) >= p.pl.cfg.FlushRows {
-		if err := p.flush(ctx, now); err != nil {
+		if err := p.flush(ctx, now, false); err != nil {
 			return err
 		}
 	}
@@ -249,7 +252,7 @@ func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src d
 		p.joinBuf = append(p.joinBuf, join.Label{Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text)})
 	}
 	if len(p.labels) >= p.pl.cfg.FlushRows {
-		return p.flush(ctx, now)
+		return p.flush(ctx, now, false)
 	}
 	return nil
 }
@@ -359,7 +362,7 @@ func (p *Partition) freshnessResult(ctx context.Context, model string, silent, l
 // Checkpoint writes the buffered raw rows, then the open windows with the
 // offset they cover. Closed windows were stored when they closed.
 func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) error {
-	if err := p.flush(ctx, now); err != nil {
+	if err := p.flush(ctx, now, true); err != nil {
 		return err
 	}
 	state, err := p.snapshot()
@@ -400,8 +403,9 @@ func (p *Partition) see(model string) {
 
 // flush writes the buffered raw rows, then joins and stores the labels:
 // a label's prediction must be durable in the raw log (or in memory) by
-// the time the join looks for it.
-func (p *Partition) flush(ctx context.Context, now time.Time) error {
+// the time the join looks for it. recompute (at a checkpoint) also
+// recomputes the windows labels landed in (flushLabels).
+func (p *Partition) flush(ctx context.Context, now time.Time, recompute bool) error {
 	if len(p.preds) > 0 {
 		rows := p.preds
 		if err := p.retry(ctx, "predictions", func(ctx context.Context) error {
@@ -420,7 +424,7 @@ func (p *Partition) flush(ctx context.Context, now time.Time) error {
 		}
 		p.labels = p.labels[:0]
 	}
-	return p.flushLabels(ctx, now)
+	return p.flushLabels(ctx, now, recompute)
 }
 
 // close evaluates and stores closed windows, oldest first.
@@ -428,7 +432,7 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 	if len(closed) > 0 && len(p.labelled) > 0 {
 		// The window's own labelled rows must be in storage before its
 		// evaluation reads them.
-		if err := p.flushLabels(ctx, now); err != nil {
+		if err := p.flushLabels(ctx, now, false); err != nil {
 			return err
 		}
 	}
