@@ -10,9 +10,11 @@ import (
 // A window bigger than its sample computes ks, wasserstein and
 // wasserstein_norm from everything its summary holds rather than from its
 // uniform subsample alone: the KLL sketch, which saw every value and whose
-// rank error is about the same everywhere, and the sample, which is finer
-// in the tails. The KS p-value then speaks for the window's true size, not
-// for 10,000 values. See Evaluate for the error bounds.
+// rank error is about the same everywhere; the sample, which is finer in
+// the tails; and what the summary knows exactly, its counts below each bin
+// edge (anchored) and its mean (sketchPair.wasserstein). The KS p-value then
+// speaks for the window's true size, not for 10,000 values. See Evaluate
+// for the error bounds.
 
 // pwCDF is a CDF that is linear between knots and may jump at them: at
 // xs[i] its left limit is left[i] and its value right[i], and between
@@ -210,33 +212,56 @@ func cdfKS(a, b pwCDF) float64 {
 // thousands of them, of mixed size). For two empirical CDFs it is scipy's
 // wasserstein_distance up to rounding.
 func cdfWasserstein(a, b pwCDF) float64 {
+	pos, neg := cdfWassersteinParts(a, b)
+	return pos + neg
+}
+
+// cdfWassersteinParts is the integrals of the positive and the negative
+// part of F_a - F_b (cdfWasserstein is their sum).
+func cdfWassersteinParts(a, b pwCDF) (pos, neg float64) {
 	ua, ub := cursor{c: &a}, cursor{c: &b}
-	var sum, comp float64
-	add := func(term float64) {
-		t := sum + term
-		if math.Abs(sum) >= math.Abs(term) {
-			comp += (sum - t) + term
+	var ps, pc, ns, nc float64
+	// add sums with Neumaier's compensation into (s, c).
+	add := func(s, c *float64, term float64) {
+		t := *s + term
+		if math.Abs(*s) >= math.Abs(term) {
+			*c += (*s - t) + term
 		} else {
-			comp += (term - t) + sum
+			*c += (term - t) + *s
 		}
-		sum = t
+		*s = t
+	}
+	// part adds the integral over a gap of h of a linear difference
+	// running from d0 to d1 to the right side.
+	part := func(d0, d1, h float64) {
+		switch {
+		case d0 >= 0 && d1 >= 0:
+			add(&ps, &pc, h*(d0+d1)/2)
+		case d0 <= 0 && d1 <= 0:
+			add(&ns, &nc, -h*(d0+d1)/2)
+		default:
+			// The root splits the gap at t = |d0| / (|d0| + |d1|).
+			t := math.Abs(d0) / (math.Abs(d0) + math.Abs(d1))
+			a0, a1 := h*t*math.Abs(d0)/2, h*(1-t)*math.Abs(d1)/2
+			if d0 > 0 {
+				add(&ps, &pc, a0)
+				add(&ns, &nc, a1)
+			} else {
+				add(&ns, &nc, a0)
+				add(&ps, &pc, a1)
+			}
+		}
 	}
 	var prev, prevDiff float64
 	for k, x := range unionKnots(a, b) {
 		la, ra := ua.at(x)
 		lb, rb := ub.at(x)
 		if k > 0 {
-			d0, d1, h := prevDiff, la-lb, x-prev
-			switch {
-			case d0 >= 0 && d1 >= 0, d0 <= 0 && d1 <= 0:
-				add(h * (math.Abs(d0) + math.Abs(d1)) / 2)
-			default:
-				add(h * (d0*d0 + d1*d1) / (2 * (math.Abs(d0) + math.Abs(d1))))
-			}
+			part(prevDiff, la-lb, x-prev)
 		}
 		prev, prevDiff = x, ra-rb
 	}
-	return sum + comp
+	return ps + pc, ns + nc
 }
 
 // sketchPair is one feature's input to the sketch path: the reference's
@@ -245,8 +270,11 @@ func cdfWasserstein(a, b pwCDF) float64 {
 type sketchPair struct {
 	ref, cur pwCDF
 	refStd   float64
-	w        float64
-	wDone    bool
+	// dMean is mean(cur) - mean(ref), exact from the summaries' counts and
+	// sums: the signed integral of F_ref - F_cur (see wasserstein).
+	dMean float64
+	w     float64
+	wDone bool
 }
 
 // sketched reports whether a summary's statistics come from its sketch:
@@ -265,16 +293,17 @@ func newSketchPair(rf, cf *drift.FeatureSummary, refSorted, curSorted func() []f
 	if !sketched(cf) {
 		return nil
 	}
-	sp := &sketchPair{cur: sideCDF(cf, curSorted)}
+	sp := &sketchPair{cur: anchored(sideCDF(cf, curSorted), cf)}
 	switch {
 	case rf.Sample != nil && rf.Sample.Complete() && rf.Sample.Seen() > 0:
 		rs := refSorted()
 		sp.ref, sp.refStd = exactCDF(rs), populationStd(rs)
 	case sketched(rf):
-		sp.ref, sp.refStd = sideCDF(rf, refSorted), momentStd(rf)
+		sp.ref, sp.refStd = anchored(sideCDF(rf, refSorted), rf), momentStd(rf)
 	default:
 		return nil
 	}
+	sp.dMean = cf.Mean() - rf.Mean()
 	return sp
 }
 
@@ -350,11 +379,133 @@ func momentStd(f *drift.FeatureSummary) float64 {
 	return f.Std()
 }
 
+// wasserstein corrects the estimated integral of |F_ref - F_cur| with what
+// the summaries know exactly. With D = F_ref - F_cur and P, N the integrals
+// of its positive and negative parts, P - N is mean(cur) - mean(ref), exact
+// from the summaries' sums, so W = P + N = 2N + dMean = 2P - dMean: one part
+// estimated is enough. The estimates' error lies in the tails, where the
+// sketch and the sample hold few values spread over much of the range, so
+// the part estimated is the one without the tails: a window reaching above
+// the reference's maximum puts its upper tail in P (there F_ref = 1 >
+// F_cur), one reaching below the minimum puts its lower tail in N, and so
+// on. When both tails fall in one part, the other part alone is estimated
+// (and is 0 where one distribution lies wholly above the other, which makes
+// W exact there); when they fall in different parts, or neither side
+// reaches beyond the other, both are, as P + N.
 func (s *sketchPair) wasserstein() float64 {
-	if !s.wDone {
-		s.w, s.wDone = cdfWasserstein(s.ref, s.cur), true
+	if s.wDone {
+		return s.w
+	}
+	pos, neg := cdfWassersteinParts(s.ref, s.cur)
+	s.w, s.wDone = pos+neg, true
+	if math.IsNaN(s.dMean) || math.IsInf(s.dMean, 0) || len(s.ref.xs) == 0 || len(s.cur.xs) == 0 {
+		return s.w
+	}
+	// tail is +1 when a tail lies in P, -1 in N, 0 when there is none.
+	tail := func(refEnd, curEnd float64, upper bool) int {
+		switch {
+		case refEnd == curEnd:
+			return 0
+		case (curEnd > refEnd) == upper:
+			// The window reaches beyond: above, F_ref = 1 > F_cur (P);
+			// below, F_cur > 0 = F_ref (N).
+			if upper {
+				return 1
+			}
+			return -1
+		default:
+			if upper {
+				return -1
+			}
+			return 1
+		}
+	}
+	hi := tail(s.ref.xs[len(s.ref.xs)-1], s.cur.xs[len(s.cur.xs)-1], true)
+	lo := tail(s.ref.xs[0], s.cur.xs[0], false)
+	switch {
+	case hi >= 0 && lo >= 0 && hi+lo > 0: // the tails in P: estimate N
+		s.w = max(2*neg+s.dMean, math.Abs(s.dMean))
+	case hi <= 0 && lo <= 0 && hi+lo < 0: // the tails in N: estimate P
+		s.w = max(2*pos-s.dMean, math.Abs(s.dMean))
 	}
 	return s.w
+}
+
+// anchored pins an estimated CDF to the points where the summary knows its
+// CDF exactly: just below each of its bin edges, the share of values below
+// it (its exact bin counts), and 0 below Min, 1 at Max. Between two
+// anchors the estimate is mapped affinely onto the exact rise, so its
+// shape there stays the sketch's and sample's while its error no longer
+// accumulates across bins.
+func anchored(c pwCDF, f *drift.FeatureSummary) pwCDF {
+	if len(f.Edges) == 0 || len(f.BinCounts) != len(f.Edges)+1 || f.Count == 0 || len(c.xs) == 0 {
+		return c
+	}
+	n := float64(f.Count)
+	// Anchors: (x, exact F(x-)), ascending, inside [Min, Max].
+	type anchor struct{ x, f float64 }
+	as := []anchor{{f.Min, 0}}
+	var cum uint64
+	for j, e := range f.Edges {
+		cum += f.BinCounts[j]
+		if e > f.Min && e <= f.Max && e > as[len(as)-1].x {
+			as = append(as, anchor{e, float64(cum) / n})
+		}
+	}
+	// The knots: the estimate's and the anchors'.
+	xs := make([]float64, 0, len(c.xs)+len(as))
+	{
+		ax := make([]float64, len(as))
+		for i, a := range as {
+			ax[i] = a.x
+		}
+		xs = unionKnots(c, pwCDF{xs: ax})
+	}
+	out := pwCDF{xs: xs, left: make([]float64, len(xs)), right: make([]float64, len(xs)), n: c.n}
+	cur := cursor{c: &c}
+	for i, x := range xs {
+		out.left[i], out.right[i] = cur.at(x)
+	}
+	// Estimated F(x-) at each anchor, then the affine map per segment
+	// [a_j, a_j+1) (the last runs to the end).
+	est := make([]float64, len(as))
+	k := 0
+	for j, a := range as {
+		for xs[k] < a.x {
+			k++
+		}
+		est[j] = out.left[k]
+	}
+	j := 0
+	mapv := func(v float64, j int) float64 {
+		lo, hi := as[j].f, 1.0
+		elo, ehi := est[j], 1.0
+		if j+1 < len(as) {
+			hi, ehi = as[j+1].f, est[j+1]
+		}
+		if !(ehi > elo) {
+			return lo // the estimate puts nothing here: keep the exact rise at the next anchor
+		}
+		return lo + (hi-lo)*(min(max(v, elo), ehi)-elo)/(ehi-elo)
+	}
+	for i, x := range xs {
+		for j+1 < len(as) && as[j+1].x <= x {
+			j++
+		}
+		// The left limit at an anchor belongs to the segment before it.
+		lj := j
+		if x == as[j].x && j > 0 {
+			lj = j - 1
+		}
+		if x == as[j].x {
+			out.left[i] = as[j].f
+		} else {
+			out.left[i] = mapv(out.left[i], lj)
+		}
+		out.right[i] = max(mapv(out.right[i], j), out.left[i])
+	}
+	out.right[len(out.right)-1] = 1
+	return out
 }
 
 // stat is one sketch method's Stat; ok is false for a method without a

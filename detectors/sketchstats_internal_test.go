@@ -275,3 +275,53 @@ func TestSideCDF(t *testing.T) {
 		}
 	}
 }
+
+// TestAnchored pins a deliberately wrong estimate to a summary's exact bin
+// counts: 0 at Min; just below each edge the share of values below it
+// (here 1, 3 and 6 of 8 below 2, 4 and 6); 1 at Max; and between anchors an
+// affine map of the estimate, so it stays monotone.
+func TestAnchored(t *testing.T) {
+	f := numericSummary("x", []float64{2, 4, 6}, 1, 2.5, 3, 4.5, 5, 5.5, 7, 8)
+	// A straight line from 1 to 8: F(2-) = 1/7, far from the exact 1/8.
+	est := pwCDF{xs: []float64{1, 8}, left: []float64{0, 1}, right: []float64{0, 1}, n: 8}
+	got := anchored(est, f)
+	want := map[float64]float64{1: 0, 2: 1.0 / 8, 4: 3.0 / 8, 6: 6.0 / 8}
+	u := cursor{c: &got}
+	prev := 0.0
+	for _, x := range []float64{1, 1.5, 2, 3, 4, 5, 6, 7, 7.9, 8} {
+		l, r := u.at(x)
+		if w, ok := want[x]; ok && math.Abs(l-w) > 1e-15 {
+			t.Errorf("F(%v-) = %v, want %v", x, l, w)
+		}
+		if l < prev || r < l {
+			t.Errorf("not monotone at %v: %v, %v after %v", x, l, r, prev)
+		}
+		prev = r
+	}
+	if _, r := u.at(8); r != 1 {
+		t.Errorf("F(8) = %v, want 1", r)
+	}
+	// Between 2 and 4 the line's rise is mapped onto the exact one: at 3,
+	// halfway along the line's segment, halfway from 1/8 to 3/8.
+	u = cursor{c: &got}
+	if l, _ := u.at(3); math.Abs(l-2.0/8) > 1e-15 {
+		t.Errorf("F(3) = %v, want %v", l, 2.0/8)
+	}
+}
+
+// TestWassersteinMeanCorrection: a window wholly above its reference has
+// W = mean_cur - mean_ref, whatever the estimates say of either shape; the
+// sketch path gives exactly that.
+func TestWassersteinMeanCorrection(t *testing.T) {
+	ref := pwCDF{xs: []float64{0, 1}, left: []float64{0, 1}, right: []float64{0, 1}, n: 100}
+	// An estimate of the window that misplaces its mass (a line from 5 to
+	// 9 where the values' mean is 6.25).
+	cur := pwCDF{xs: []float64{5, 9}, left: []float64{0, 1}, right: []float64{0, 1}, n: 100}
+	sp := &sketchPair{ref: ref, cur: cur, dMean: 6.25 - 0.5}
+	if got := sp.wasserstein(); got != 5.75 {
+		t.Errorf("wasserstein %v, want the exact 5.75", got)
+	}
+	if plain := cdfWasserstein(ref, cur); plain == 5.75 {
+		t.Errorf("the uncorrected estimate is already %v: the case tests nothing", plain)
+	}
+}

@@ -21,19 +21,25 @@ import (
 
 // sketchTolerance is the target: a big window's sketch-based
 // statistics within 0.01 of the exact values on the shared data sets. ks
-// meets it on every column; wasserstein_norm does not on heavy-tailed ones
-// (see the README's "Big windows"), so it is held to its stated bound and
-// its errors are logged against this.
-const sketchTolerance = 0.01
+// meets it on every column. wasserstein_norm is held to it up to values of
+// 0.5 (five times the 0.1 threshold it is used at), and above that to
+// sketchRelTolerance of its value: two heavy-tailed electricity columns
+// miss 0.01 by a hair at 0.54 and 2.9 (see the README's "Big windows").
+const (
+	sketchTolerance    = 0.01
+	sketchRelTolerance = 0.02
+)
 
 // span is a range of data rows [from, to), 0-based, header excluded.
 type span struct{ from, to int }
 
 // sketchCases are, per data set, references and windows of more rows than
 // the sample holds (drift.DefaultSampleSize, 10,000), so the windows take
-// the sketch path. The first reference of each is small enough for its
-// sample to be complete (the reference side exact), the second is not (both
-// sides from sketches). The windows cover each set's drift: electricity's
+// the sketch path. Each reference is used twice: as a file
+// (reference.FromCSV keeps all of its values: the reference side exact)
+// and, when it holds more than the sample, as a window of its rows (a
+// window reference, as a pinned or previous window is: both sides from
+// sketches). The windows cover each set's drift: electricity's
 // imputed columns turn real at row 17,424, sea's features never drift,
 // weather drifts over the decades, insects gradually from about row 14,028,
 // bike sharing from 2011 to 2012 at row 8,645. bike_sharing_day (731 rows)
@@ -58,10 +64,11 @@ var sketchCases = []struct {
 // the columns' full valid values.
 //
 // ks must be within 0.01 and within its stated bound (the sketched sides'
-// rank errors); wasserstein_norm within its stated bound (the same rank
-// errors times each sketched side's range, over the reference std). It
-// logs, per data set, the largest errors and how many wasserstein_norm
-// values miss 0.01: the README quotes them. With
+// rank errors); wasserstein_norm within 0.01 or 2% of its value, whichever
+// is larger, and within its stated bound (the same rank errors times each
+// sketched side's range, over the reference std). It logs, per data set,
+// the largest errors and how many wasserstein_norm values miss 0.01: the
+// README quotes them. With
 // DRIFTMON_SKETCH_COMPARE=1 it also logs the largest errors of the
 // subsample path the sketch path replaced (the same windows without their
 // sketches); that takes about a minute more, most of it exact KS p-values
@@ -89,12 +96,30 @@ func TestSketchStatsDatasets(t *testing.T) {
 			var worstAt [2]string
 			var checked [2]int
 			missed := 0
+			type builtRef struct {
+				span
+				kind string
+				ref  *drift.Reference
+			}
+			var refs []builtRef
 			for _, rs := range c.refs {
 				refPath := datasets.Slice(t, c.file, rs.from, rs.to, t.TempDir(), "ref.csv")
 				ref, err := reference.FromCSV(context.Background(), refPath, numeric, nil, drift.Limits{})
 				if err != nil {
 					t.Fatal(err)
 				}
+				refs = append(refs, builtRef{rs, "file", ref})
+				if rs.to-rs.from > drift.DefaultSampleSize {
+					w := cutWindow(t, header, rows[rs.from:rs.to], ref, numeric)
+					wref, err := reference.FromWindows("m", "1", "window", []*drift.WindowSummary{w})
+					if err != nil {
+						t.Fatal(err)
+					}
+					refs = append(refs, builtRef{rs, "window", wref})
+				}
+			}
+			for _, br := range refs {
+				rs, ref := br.span, br.ref
 				for _, ws := range c.windows {
 					win := cutWindow(t, header, rows[ws.from:ws.to], ref, numeric)
 					got := results(detectors.Evaluate(ref, win, pol))
@@ -112,7 +137,7 @@ func TestSketchStatsDatasets(t *testing.T) {
 						rank, spread := sketchError(ref.Feature(col.Name), rv), sketchError(win.Feature(col.Name), cv)
 						sd := std(rv)
 						bounds := [2]float64{rank[0] + spread[0], (rank[0]*rank[1] + spread[0]*spread[1]) / sd}
-						name := fmt.Sprintf("ref %v window %v %s", rs, ws, col.Name)
+						name := fmt.Sprintf("%s ref %v window %v %s", br.kind, rs, ws, col.Name)
 						for i, m := range methods {
 							want := exact[i].Statistic
 							r, ok := got[[2]string{col.Name, m}]
@@ -146,6 +171,8 @@ func TestSketchStatsDatasets(t *testing.T) {
 								t.Errorf("%s ks: sketch %v, exact %v: error %.4f > %v", name, r.Statistic, want, e, sketchTolerance)
 							case m == detectors.MethodKS && (r.PValue == nil || !(*r.PValue >= 0 && *r.PValue <= 1)):
 								t.Errorf("%s ks: p-value %v", name, r.PValue)
+							case m == detectors.MethodWassersteinNorm && e > max(sketchTolerance, sketchRelTolerance*want):
+								t.Errorf("%s wasserstein_norm: sketch %.4g, exact %.4g: error %.4f (%.2f%% of it)", name, r.Statistic, want, e, 100*e/want)
 							case m == detectors.MethodWassersteinNorm && e > sketchTolerance:
 								missed++
 								t.Logf("%s wasserstein_norm: sketch %.4g, exact %.4g: error %.4f (%.2f%% of it)", name, r.Statistic, want, e, 100*e/want)

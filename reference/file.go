@@ -30,6 +30,15 @@ const PredictionName = "prediction"
 // naming the column: sample the file, or build the reference from windows.
 const MaxNumericValues = 5_000_000
 
+// MaxExactValues bounds the values a file reference's numeric summary
+// keeps as its sample: a reference of up to a million values per column is
+// held whole (8 MB a column), a bigger one as a uniform sample of a
+// million.
+const MaxExactValues = 1_000_000
+
+// maxExactValues is MaxExactValues; tests lower it.
+var maxExactValues = MaxExactValues
+
 // maxNumericValues is MaxNumericValues; tests lower it.
 var maxNumericValues = MaxNumericValues
 
@@ -302,6 +311,13 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 	sorted := slices.Clone(a.values)
 	slices.Sort(sorted)
 	edges := drift.DecileEdges(sorted)
+	// A file reference keeps every value up to MaxExactValues (a window's
+	// sample bound is for windows, which are many and stored): the exact
+	// tests of small windows then compare with the whole reference, and a
+	// big window's sketch estimate has one exact side.
+	if n := min(len(a.values), maxExactValues); n > lim.SampleSize {
+		lim.SampleSize = n
+	}
 	s := drift.NewFeatureSummary(a.name, drift.Numeric, edges, lim, seed(a.name))
 	// File order, so the sample is the one a stream of the file would
 	// draw.

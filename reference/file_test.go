@@ -172,9 +172,12 @@ func mapsEqual(a, b map[string]uint64) bool {
 	return true
 }
 
-// A sample smaller than the column leaves everything else exact, and a
-// rebuilt reference draws the same sample.
+// A sample smaller than the column (a file beyond MaxExactValues, here
+// lowered to the sample size) leaves everything else exact, and a rebuilt
+// reference draws the same sample.
 func TestFromCSVSampleBeyondLimit(t *testing.T) {
+	defer func(n int) { maxExactValues = n }(maxExactValues)
+	maxExactValues = 100
 	g := loadGolden(t)
 	path := electricityRef(t, g.Electricity.RefRows)
 	want := g.Electricity.Numeric["nswprice"]
@@ -198,6 +201,23 @@ func TestFromCSVSampleBeyondLimit(t *testing.T) {
 	}
 	if s.MaxCategories != 0 || again.Sketch.Count() != want.NRef {
 		t.Errorf("max categories %d, sketch count %d", s.MaxCategories, again.Sketch.Count())
+	}
+}
+
+// A file reference within MaxExactValues keeps every value, whatever the
+// windows' sample size: small windows are then tested against the whole
+// reference, and big ones have one exact side.
+func TestFromCSVKeepsTheWholeReference(t *testing.T) {
+	g := loadGolden(t)
+	path := electricityRef(t, g.Electricity.RefRows)
+	want := g.Electricity.Numeric["nswprice"]
+	ref, err := FromCSV(context.Background(), path, []Column{{"nswprice", drift.Numeric}}, nil, drift.Limits{SampleSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ref.Features[0].Sample
+	if !s.Complete() || s.Seen() != want.NRef || uint64(len(s.Values())) != want.NRef {
+		t.Errorf("sample: %d values, complete %v, seen %d; want all %d", len(s.Values()), s.Complete(), s.Seen(), want.NRef)
 	}
 }
 
