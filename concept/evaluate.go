@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/driftmon/driftmon/detectors/perf"
 	"github.com/driftmon/driftmon/drift"
 )
@@ -145,7 +147,7 @@ func (r *Reference) thresholds(n int, p Policy) map[string]threshold {
 	for m, whole := range r.whole {
 		vals := per[m]
 		if len(vals) >= MinSubWindows {
-			mean, sd := meanSD(vals)
+			mean, sd := stat.MeanStdDev(vals, nil) // sd with n-1
 			if lowerIsBetter[m] {
 				out[m] = threshold{mean + p.K*sd, true}
 			} else {
@@ -161,19 +163,6 @@ func (r *Reference) thresholds(n int, p Policy) map[string]threshold {
 	}
 	r.calib[b] = out
 	return out
-}
-
-func meanSD(v []float64) (float64, float64) {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	mean := s / float64(len(v))
-	var ss float64
-	for _, x := range v {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(v)-1))
 }
 
 // metrics computes every metric of the task over outcomes; perClass, when
