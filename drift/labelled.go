@@ -28,6 +28,10 @@ type LabelledRecord struct {
 	// class -> probability; empty for other models.
 	Probs string
 	Label string
+	// LabelSource is where the label came from in Kafka (the prediction's
+	// own record for a label it carried): a label read again after a
+	// restart has the same, a second label for one prediction another.
+	LabelSource Source
 	// Signals has bit i set when stream detector i (in the order of
 	// ConceptDetectors) signalled drift at this label.
 	Signals uint16

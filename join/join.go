@@ -1,11 +1,13 @@
 package join
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
@@ -14,9 +16,11 @@ import (
 // DefaultLabelDelay is how long after its prediction a label still counts.
 const DefaultLabelDelay = 7 * 24 * time.Hour
 
-// Lookup reads logged predictions by id (storage.LabelStore).
+// Lookup reads logged predictions by id, and which predictions have a
+// label stored already (storage.LabelStore).
 type Lookup interface {
 	LookupPredictions(ctx context.Context, model string, ids []string) ([]drift.PredictionRecord, error)
+	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error)
 }
 
 // Model is what the join knows of one model.
@@ -38,6 +42,9 @@ type Label struct {
 	// Seen is the wall time the label was first offered to the join, for
 	// its wait.
 	Seen time.Time `json:"seen"`
+	// Source is the label's Kafka record: the same label read again after
+	// a restart is no duplicate.
+	Source drift.Source `json:"source"`
 }
 
 // Joined is one label joined to its prediction.
@@ -137,8 +144,15 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 	if err := j.lookup(ctx, all, missing, found); err != nil {
 		return Batch{}, err
 	}
+	stored, err := j.storedLabels(ctx, all, found)
+	if err != nil {
+		return Batch{}, err
+	}
 	b := Batch{Counts: map[string]*Counts{}}
 	var waiting []Label
+	// The batch's own ids: two labels of one prediction in one batch are
+	// a duplicate however small the memory of labelled ids.
+	inBatch := map[[2]string]bool{}
 	for i, l := range all {
 		p := found[i]
 		if p == nil {
@@ -156,7 +170,9 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 			b.count(l.Model).Late++
 			continue
 		}
-		dup := !j.labelled.add(l.Model, l.ID)
+		k := [2]string{l.Model, l.ID}
+		dup := !j.labelled.add(l.Model, l.ID) || stored[i] || inBatch[k]
+		inBatch[k] = true
 		c := b.count(l.Model)
 		if dup {
 			c.Duplicate++
@@ -166,7 +182,7 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 		b.Joined = append(b.Joined, Joined{Duplicate: dup, LabelledRecord: drift.LabelledRecord{
 			Model: l.Model, ModelVersion: p.ModelVersion, WindowSeq: p.WindowSeq, ID: l.ID,
 			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Probs: p.Probs, Label: l.Label,
-			Version: labelVersion(l.Time),
+			LabelSource: l.Source, Version: labelVersion(l.Time),
 		}})
 	}
 	if over := len(waiting) - j.cfg.MaxWaiting; over > 0 {
@@ -243,6 +259,63 @@ func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]i
 	return nil
 }
 
+// storedLabels marks the labels whose prediction has a label in storage
+// from another Kafka record: duplicates the join's memory of labelled ids
+// no longer holds (older ones, or from before a restart). Only labels that
+// will be joined and that the memory does not know are asked about, one
+// query per window.
+func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Prediction) (map[int]bool, error) {
+	if j.cfg.Store == nil {
+		return nil, nil
+	}
+	type win struct {
+		model string
+		seq   int64
+	}
+	ask := map[win][]int{}
+	for i, l := range all {
+		p := found[i]
+		if p == nil || p.WindowSeq < 0 || l.Time.Sub(p.Time) > j.delay(l.Model) || j.labelled.has(l.Model, l.ID) {
+			continue
+		}
+		w := win{l.Model, p.WindowSeq}
+		ask[w] = append(ask[w], i)
+	}
+	wins := make([]win, 0, len(ask))
+	for w := range ask {
+		wins = append(wins, w)
+	}
+	slices.SortFunc(wins, func(a, b win) int {
+		if a.model != b.model {
+			return strings.Compare(a.model, b.model)
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	out := map[int]bool{}
+	for _, w := range wins {
+		idx := ask[w]
+		for len(idx) > 0 {
+			n := min(len(idx), j.cfg.BatchIDs)
+			chunk := idx[:n]
+			idx = idx[n:]
+			ids := make([]string, len(chunk))
+			for k, i := range chunk {
+				ids[k] = all[i].ID
+			}
+			have, err := j.cfg.Store.LabelledIDs(ctx, w.model, w.seq, ids)
+			if err != nil {
+				return nil, fmt.Errorf("look up labelled ids of %s window %d: %w", w.model, w.seq, err)
+			}
+			for _, i := range chunk {
+				if src, ok := have[all[i].ID]; ok && (src.Partition != all[i].Source.Partition || src.Offset != all[i].Source.Offset) {
+					out[i] = true
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Waiting returns the number of labels waiting for their prediction.
 func (j *Joiner) Waiting() int { return len(j.waiting) }
 
@@ -279,13 +352,23 @@ type idSet struct {
 
 func newIDSet(max int) *idSet { return &idSet{max: max, m: map[uint64]struct{}{}} }
 
-// add reports whether (model, id) was new.
-func (s *idSet) add(model, id string) bool {
+func idKey(model, id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(model))
 	h.Write([]byte{0})
 	h.Write([]byte(id))
-	k := h.Sum64()
+	return h.Sum64()
+}
+
+// has reports whether (model, id) is remembered.
+func (s *idSet) has(model, id string) bool {
+	_, ok := s.m[idKey(model, id)]
+	return ok
+}
+
+// add reports whether (model, id) was new.
+func (s *idSet) add(model, id string) bool {
+	k := idKey(model, id)
 	if _, ok := s.m[k]; ok {
 		return false
 	}

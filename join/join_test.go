@@ -239,3 +239,48 @@ func TestMaxWaiting(t *testing.T) {
 		t.Errorf("waiting %d, unmatched %+v; want 2 and 1", b.Waiting, b.Counts["m"])
 	}
 }
+
+// TestDuplicateFromStorage: a label for a prediction whose earlier label the
+// join no longer remembers (a restart) is a duplicate when storage holds a
+// label from another Kafka record, and not when it holds this very record
+// (the same label read again after a crash, which the stream detectors
+// must see again).
+func TestDuplicateFromStorage(t *testing.T) {
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := NewRecent(10)
+	r.Put("m", "p1", pred(1))
+	r.Put("m", "p2", pred(2))
+	first := New(Config{Recent: r, Store: st})
+	l1, l2 := label("p1", time.Hour, "1"), label("p2", time.Hour, "1")
+	l1.Source, l2.Source = drift.Source{Partition: 0, Offset: 10}, drift.Source{Partition: 0, Offset: 11}
+	b, err := first.Join(context.Background(), []Label{l1, l2}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []drift.LabelledRecord
+	for _, jr := range b.Joined {
+		rows = append(rows, jr.LabelledRecord)
+	}
+	if err := st.WriteLabelled(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	// A new joiner (a restart): p1's label again from its record, and a
+	// second label for p2 from another.
+	again := New(Config{Recent: r, Store: st})
+	l2b := label("p2", 2*time.Hour, "0")
+	l2b.Source = drift.Source{Partition: 0, Offset: 12}
+	b, err = again.Join(context.Background(), []Label{l1, l2b}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := b.Counts["m"]; c == nil || c.Joined != 1 || c.Duplicate != 1 {
+		t.Fatalf("counts %+v, want 1 joined (the replay) and 1 duplicate", c)
+	}
+	if b.Joined[0].Duplicate || !b.Joined[1].Duplicate {
+		t.Errorf("duplicate flags %v, %v; want false (replay of p1), true (second label of p2)", b.Joined[0].Duplicate, b.Joined[1].Duplicate)
+	}
+}

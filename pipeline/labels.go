@@ -136,7 +136,7 @@ type placer interface {
 
 // remember hands a prediction counted in a window to the label side: the
 // join's memory, and, when it carries its own label, a labelled row.
-func (p *Partition) remember(pred *drift.Prediction, seq int64) {
+func (p *Partition) remember(pred *drift.Prediction, seq int64, src drift.Source) {
 	ls := p.pl.cfg.Labels
 	if ls == nil || pred.ID == "" {
 		return
@@ -165,6 +165,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64) {
 		p.labelled = append(p.labelled, join.Joined{LabelledRecord: drift.LabelledRecord{
 			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
 			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Probs: probs, Label: clone(label),
+			LabelSource: drift.Source{Partition: src.Partition, Offset: src.Offset},
 			Version: uint64(max(pred.Time.UnixMilli(), 0)) + 1,
 		}})
 		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()

@@ -208,7 +208,7 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 	seq := int64(-1)
 	if pl, ok := p.windows.(placer); ok && !late {
 		seq = pl.Placed()
-		p.remember(pred, seq)
+		p.remember(pred, seq, src)
 	}
 	if p.pl.cfg.RawLog {
 		p.preds = append(p.preds, drift.PredictionRecord{
@@ -249,7 +249,8 @@ func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src d
 		Body: append([]byte(nil), raw...), Source: src,
 	})
 	if p.joiner != nil && l.ID != "" && l.Label.Kind != drift.Missing {
-		p.joinBuf = append(p.joinBuf, join.Label{Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text)})
+		p.joinBuf = append(p.joinBuf, join.Label{Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text),
+			Source: drift.Source{Topic: clone(src.Topic), Partition: src.Partition, Offset: src.Offset}})
 	}
 	if len(p.labels) >= p.pl.cfg.FlushRows {
 		return p.flush(ctx, now, false)

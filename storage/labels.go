@@ -31,6 +31,12 @@ type LabelStore interface {
 	// Labelled returns the newest row per id of model's window seq,
 	// ordered by id.
 	Labelled(ctx context.Context, model string, seq int64) ([]LabelledRecord, error)
+	// LabelledIDs returns, of ids, those that have a labelled row in
+	// model's window seq, with the label source of the newest: the
+	// duplicate check of labels whose earlier label the join no longer
+	// remembers (a label read again after a restart, with the same source,
+	// is no duplicate). Only the source's partition and offset are kept.
+	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error)
 	// WindowBounds returns the version, start and end (full precision) of
 	// model's stored windows with one of seqs, keyed by seq; seqs not
 	// stored are absent.

@@ -150,8 +150,19 @@ func produceTo(t *testing.T, broker, topic string, values [][]byte) {
 // be the test's own tally (correct / joined labels), the per-outcome label
 // counters must match, and the label distribution rows must be there.
 func TestLabelJoin(t *testing.T) {
-	for _, backend := range []string{"clickhouse", "embedded"} {
-		t.Run(backend, func(t *testing.T) {
+	for _, tc := range []struct {
+		name, backend string
+		// labelsYAML bounds the join: by default every prediction stays
+		// in memory; with a memory of 10, the labels join through the
+		// raw prediction log in storage.
+		labelsYAML string
+	}{
+		{"clickhouse", "clickhouse", "{wait: 3s}"},
+		{"embedded", "embedded", "{wait: 3s}"},
+		{"clickhouse_rawlog", "clickhouse", "{wait: 8s, max_buffered: 10}"},
+	} {
+		backend := tc.backend
+		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			var storageYAML string
 			if backend == "clickhouse" {
@@ -186,7 +197,7 @@ func TestLabelJoin(t *testing.T) {
 storage:
 %s
 http: {listen: "127.0.0.1:0"}
-labels: {wait: 3s}
+labels: %s
 models:
   - name: m
     window: {duration: 1m}
@@ -206,7 +217,7 @@ alerting:
       match: {family: concept, method: accuracy}
       condition: drifted
       receivers: [hook]
-`, broker, storageYAML, ref, delay, hook.URL, secret)
+`, broker, storageYAML, tc.labelsYAML, ref, delay, hook.URL, secret)
 			cfgPath := filepath.Join(dir, "driftmon.yaml")
 			if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 				t.Fatal(err)

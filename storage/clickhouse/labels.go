@@ -87,7 +87,7 @@ func (s *Store) LookupPredictions(ctx context.Context, model string, ids []strin
 }
 
 const labelledColumns = `model, model_version, window_seq, id, pred_time, pred_ns, label_time, label_ns,
-	output, score, probs, label, signals, version`
+	output, score, probs, label, signals, label_partition, label_offset, version`
 
 // WriteLabelled implements storage.LabelStore. The rows are one batch.
 func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord) error {
@@ -103,7 +103,7 @@ func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord
 		r := rows[i]
 		pt, lt := storage.ClampTime(r.PredTime).UTC(), storage.ClampTime(r.LabelTime).UTC()
 		return []any{r.Model, r.ModelVersion, r.WindowSeq, r.ID, pt, pt.UnixNano(), lt, lt.UnixNano(),
-			r.Output, r.Score, r.Probs, r.Label, r.Signals, r.Version}
+			r.Output, r.Score, r.Probs, r.Label, r.Signals, int32(r.LabelSource.Partition), r.LabelSource.Offset, r.Version}
 	})
 	if err != nil {
 		return s.fail("write labelled", err)
@@ -117,7 +117,7 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 		return nil, errClosed
 	}
 	what := fmt.Sprintf("read labelled rows of %s/%d", model, seq)
-	rows, err := s.conn.Query(ctx, `SELECT model_version, id, pred_ns, label_ns, output, score, probs, label, signals, version
+	rows, err := s.conn.Query(ctx, `SELECT model_version, id, pred_ns, label_ns, output, score, probs, label, signals, label_partition, label_offset, version
 		FROM `+s.table("labelled")+` WHERE model = ? AND window_seq = ?
 		ORDER BY id, version DESC
 		LIMIT 1 BY id`, model, seq)
@@ -131,14 +131,55 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 			r      = storage.LabelledRecord{Model: model, WindowSeq: seq}
 			pn, ln int64
 		)
-		if err := rows.Scan(&r.ModelVersion, &r.ID, &pn, &ln, &r.Output, &r.Score, &r.Probs, &r.Label, &r.Signals, &r.Version); err != nil {
+		var part int32
+		if err := rows.Scan(&r.ModelVersion, &r.ID, &pn, &ln, &r.Output, &r.Score, &r.Probs, &r.Label, &r.Signals, &part, &r.LabelSource.Offset, &r.Version); err != nil {
 			return nil, s.fail(what, err)
 		}
 		r.PredTime, r.LabelTime = time.Unix(0, pn).UTC(), time.Unix(0, ln).UTC()
+		r.LabelSource.Partition = int(part)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fail(what, err)
+	}
+	return out, nil
+}
+
+// LabelledIDs implements storage.LabelStore. The key's prefix (model,
+// window_seq) keeps it to one window's rows.
+func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	what := fmt.Sprintf("look up labelled ids of %s/%d", model, seq)
+	out := map[string]drift.Source{}
+	for _, chunk := range inChunks(ids) {
+		cond, args := in("id", chunk)
+		rows, err := s.conn.Query(ctx, `SELECT id, label_partition, label_offset FROM `+s.table("labelled")+`
+			WHERE model = ? AND window_seq = ? AND `+cond+`
+			ORDER BY id, version DESC
+			LIMIT 1 BY id`, append([]any{model, seq}, args...)...)
+		if err != nil {
+			return nil, s.fail(what, err)
+		}
+		for rows.Next() {
+			var (
+				id   string
+				part int32
+				off  int64
+			)
+			if err := rows.Scan(&id, &part, &off); err != nil {
+				rows.Close()
+				return nil, s.fail(what, err)
+			}
+			out[id] = drift.Source{Partition: int(part), Offset: off}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, s.fail(what, err)
+		}
 	}
 	return out, nil
 }

@@ -162,6 +162,7 @@ var migrations = []migration{
 			model String, model_version String, window_seq Int64, id String,
 			pred_time DateTime, pred_ns Int64, label_time DateTime, label_ns Int64,
 			output String, score Float64, probs String, label String, signals UInt16,
+			label_partition Int32, label_offset Int64,
 			version UInt64
 		) ENGINE = ReplacingMergeTree(version)
 		PARTITION BY toYYYYMM(pred_time)

@@ -35,6 +35,8 @@ type labelledRec struct {
 	Score        codec.Float `json:"score"` // NaN when the prediction has none
 	Probs        string      `json:"probs,omitempty"`
 	Label        string      `json:"label"`
+	LabelPart    int         `json:"label_partition"`
+	LabelOffset  int64       `json:"label_offset"`
 	Signals      uint16      `json:"signals"`
 }
 
@@ -44,7 +46,7 @@ func (r labelledRec) ver() uint64      { return r.Version }
 func (r labelledRec) record() storage.LabelledRecord {
 	return storage.LabelledRecord{Model: r.Model, ModelVersion: r.ModelVersion, WindowSeq: r.WindowSeq, ID: r.ID,
 		PredTime: r.PredTime, LabelTime: r.LabelTime, Output: r.Output, Score: float64(r.Score), Probs: r.Probs,
-		Label: r.Label, Signals: r.Signals, Version: r.Version}
+		LabelSource: drift.Source{Partition: r.LabelPart, Offset: r.LabelOffset}, Label: r.Label, Signals: r.Signals, Version: r.Version}
 }
 
 type detectionKey struct {
@@ -114,7 +116,8 @@ func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord
 		recs[i] = labelledRec{Version: r.Version, Model: r.Model, ModelVersion: r.ModelVersion,
 			WindowSeq: r.WindowSeq, ID: r.ID,
 			PredTime: storage.ClampTime(r.PredTime).UTC(), LabelTime: storage.ClampTime(r.LabelTime).UTC(),
-			Output: r.Output, Score: codec.Float(r.Score), Probs: r.Probs, Label: r.Label, Signals: r.Signals}
+			Output: r.Output, Score: codec.Float(r.Score), Probs: r.Probs, Label: r.Label, Signals: r.Signals,
+			LabelPart: r.LabelSource.Partition, LabelOffset: r.LabelSource.Offset}
 	}
 	return s.writeTable(ctx, "labelled", func() error { return s.labelled.write(recs) })
 }
@@ -133,6 +136,22 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 		}
 	}
 	slices.SortFunc(out, func(a, b storage.LabelledRecord) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// LabelledIDs implements storage.LabelStore.
+func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	out := map[string]drift.Source{}
+	for _, id := range ids {
+		if r, ok := s.labelled.rows[labelledKey{model, seq, id}]; ok {
+			out[id] = drift.Source{Partition: r.LabelPart, Offset: r.LabelOffset}
+		}
+	}
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -72,6 +73,9 @@ func diffLabelled(want, got storage.LabelledRecord) string {
 	}
 	if !sameFloat(got.Score, want.Score) || math.Signbit(got.Score) != math.Signbit(want.Score) {
 		d.add("score %v, want %v", got.Score, want.Score)
+	}
+	if got.LabelSource.Partition != want.LabelSource.Partition || got.LabelSource.Offset != want.LabelSource.Offset {
+		d.add("label source %d/%d, want %d/%d", got.LabelSource.Partition, got.LabelSource.Offset, want.LabelSource.Partition, want.LabelSource.Offset)
 	}
 	if got.Signals != want.Signals || got.Version != want.Version {
 		d.add("signals %b version %d, want %b %d", got.Signals, got.Version, want.Signals, want.Version)
@@ -175,7 +179,8 @@ func testLabelled(t *testing.T, open Opener) {
 	row := func(model string, seq int64, id, label string, version uint64) storage.LabelledRecord {
 		return storage.LabelledRecord{Model: model, ModelVersion: "7", WindowSeq: seq, ID: id,
 			PredTime: t0.Add(125 * time.Millisecond), LabelTime: t0.Add(48*time.Hour + 250*time.Millisecond),
-			Output: "0.87", Score: 0.87, Label: label, Signals: 0b101, Version: version}
+			Output: "0.87", Score: 0.87, Label: label, Signals: 0b101, Version: version,
+			LabelSource: drift.Source{Partition: 3, Offset: int64(version) * 10}}
 	}
 	write := func(rows ...storage.LabelledRecord) {
 		t.Helper()
@@ -217,6 +222,32 @@ func testLabelled(t *testing.T, open Opener) {
 		{"other model", "other", 7, []storage.LabelledRecord{otherModel}},
 		{"empty window", "m", 9, nil},
 		{"unknown model", "nope", 7, nil},
+	}
+	// Sources: the newest row's (a's corrected label, version 200).
+	src := func(version uint64) drift.Source { return drift.Source{Partition: 3, Offset: int64(version) * 10} }
+	idTests := []struct {
+		name  string
+		model string
+		seq   int64
+		ids   []string
+		want  map[string]drift.Source
+	}{
+		{"labelled ones, the newest's source", "m", 7, []string{"c", "zz", "a", "a"},
+			map[string]drift.Source{"a": src(200), "c": src(100)}},
+		{"another window's id is not this one's", "m", 8, []string{"b", "a"}, map[string]drift.Source{"a": src(100)}},
+		{"another model", "other", 7, []string{"b"}, map[string]drift.Source{}},
+		{"none asked", "m", 7, nil, map[string]drift.Source{}},
+	}
+	for _, tc := range idTests {
+		t.Run("ids: "+tc.name, func(t *testing.T) {
+			got, err := ls.LabelledIDs(ctx, tc.model, tc.seq, tc.ids)
+			if err != nil {
+				t.Fatalf("LabelledIDs: %v", err)
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
