@@ -166,7 +166,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64, src drift.Source
 			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
 			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Probs: probs, Label: clone(label),
 			LabelSource: drift.Source{Partition: src.Partition, Offset: src.Offset},
-			Version: uint64(max(pred.Time.UnixMilli(), 0)) + 1,
+			Version:     uint64(max(pred.Time.UnixMilli(), 0)) + 1,
 		}})
 		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()
 	}
