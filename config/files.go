@@ -1,9 +1,11 @@
 package config
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // checkFiles reads the files the configuration names besides secrets (TLS
@@ -53,9 +55,46 @@ func (c *Config) checkFiles() []error {
 		}
 		if err := readable(r.File); err != nil {
 			fail(joinIndex("models", i)+".reference.file", err)
+			continue
+		}
+		header, err := csvHeader(r.File)
+		if err != nil {
+			fail(joinIndex("models", i)+".reference.file", err)
+			continue
+		}
+		// Every declared feature must be a column, named at its own key.
+		m := &c.Models[i]
+		for _, f := range m.Features {
+			if !header[f.Name] {
+				fail(joinIndex("models", i)+".features."+f.Name,
+					fmt.Errorf("%q is not a column of the reference file %s", f.Name, r.File))
+			}
+		}
+		if m.Prediction != "" && !header["prediction"] {
+			fail(joinIndex("models", i)+".prediction",
+				fmt.Errorf("the reference file %s has no prediction column to compare the outputs with", r.File))
 		}
 	}
 	return errs
+}
+
+// csvHeader reads the column names of a CSV file's first line, trimmed as
+// the reference reader trims them.
+func csvHeader(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rec, err := csv.NewReader(f).Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	out := make(map[string]bool, len(rec))
+	for _, h := range rec {
+		out[strings.TrimSpace(h)] = true
+	}
+	return out, nil
 }
 
 // readable reports whether path is a regular file this process can open.

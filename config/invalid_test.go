@@ -88,6 +88,7 @@ func TestInvalid(t *testing.T) {
 		{"tls-ca-not-pem.yaml", "kafka.tls.ca_file", 4, "no PEM certificates found"},
 		{"tls-missing-key.yaml", "storage.clickhouse.tls.key_file", 6, "no-such-key.pem: no such file"},
 		{"reference-missing-file.yaml", "models[0].reference.file", 7, "no-such-reference.csv: no such file"},
+		{"reference-missing-column.yaml", "models[0].features.not_in_the_file", 6, `"not_in_the_file" is not a column of the reference file`},
 		{"drift-decide-report-only.yaml", "models[0].drift.numeric.decide", 9, `"wasserstein" reports only by default (threshold 0)`},
 		{"drift-decide-threshold-zero.yaml", "models[0].drift.categorical.thresholds.chi2", 12, `"chi2" decides the verdict: threshold 0`},
 		{"drift-pvalue-threshold.yaml", "models[0].drift.numeric.thresholds.ks", 9, "want at most 1, got 5"},
