@@ -175,7 +175,7 @@ func (s *apiServer) viewModel(ctx context.Context, d *viewData, feature string, 
 	// drop the newest windows of a wide model. The span's viewWindows
 	// windows times the configured features and methods bound the rows.
 	var res []drift.Result
-	for _, fam := range []drift.Family{drift.Covariate, drift.Prior} {
+	for _, fam := range []drift.Family{drift.Covariate, drift.Prior, drift.Concept} {
 		rs, err := s.store.Results(ctx, storage.ResultQuery{Model: d.Model, Family: fam, From: from, To: to})
 		if err != nil {
 			return err
@@ -196,11 +196,16 @@ func (s *apiServer) viewModel(ctx context.Context, d *viewData, feature string, 
 	}
 	for _, r := range res {
 		i, ok := bySeq[r.WindowSeq]
-		if !ok || !r.Decision || (r.Family != drift.Covariate && r.Family != drift.Prior) {
+		if !ok || !r.Decision || (r.Family != drift.Covariate && r.Family != drift.Prior && r.Family != drift.Concept) {
 			continue
 		}
 		v := viewVerdict{Family: r.Family, Feature: r.Feature, Method: r.Method, Statistic: r.Statistic,
 			Threshold: r.Threshold, PValue: r.PValue, Drifted: r.Drifted}
+		if r.Family == drift.Concept && v.Feature == "" {
+			// The window's performance verdict (accuracy, or mae), once
+			// its labels came: shown as a row of its own.
+			v.Feature = r.Method
+		}
 		d.Windows[i].Features = append(d.Windows[i].Features, v)
 		if v.Drifted {
 			d.Windows[i].Drifted++
