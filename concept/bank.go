@@ -79,15 +79,16 @@ func (b *Bank) stream(model, version string, task Task, methods []string) (*dete
 // Feed runs each row's error through its model version's detectors, sets
 // the row's Signals (bit i: Detectors[i] signalled drift at it) and returns
 // every warning and drift signalled, stamped with version. Rows marked
-// skip (duplicates) are neither fed nor signalled.
+// skip (duplicates) are not fed, and keep the Signals they hold (their
+// first label's).
 func (b *Bank) Feed(rows []drift.LabelledRecord, skip func(i int) bool, version uint64) ([]drift.Detection, error) {
 	var out []drift.Detection
 	for i := range rows {
 		r := &rows[i]
-		r.Signals = 0
 		if skip != nil && skip(i) {
 			continue
 		}
+		r.Signals = 0
 		task, methods, ok := b.models(r.Model)
 		if !ok || len(methods) == 0 {
 			continue

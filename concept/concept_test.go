@@ -1,11 +1,14 @@
 package concept
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/driftmon/driftmon/storage/embedded"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -25,12 +28,14 @@ func TestTaskError(t *testing.T) {
 	}{
 		{Task{Kind: Class}, "a", "a", math.NaN(), 0, true},
 		{Task{Kind: Class}, "a", "b", math.NaN(), 1, true},
-		{Task{Kind: Score}, "0.7", "1", 0.7, 0, true},
-		{Task{Kind: Score}, "0.7", "true", 0.7, 0, true},
-		{Task{Kind: Score}, "0.7", "0", 0.7, 1, true},
-		{Task{Kind: Score}, "0.5", "1", 0.5, 0, true}, // at the threshold is positive
+		{Task{Kind: Score, Threshold: 0.5}, "0.7", "1", 0.7, 0, true},
+		{Task{Kind: Score, Threshold: 0.5}, "0.7", "true", 0.7, 0, true},
+		{Task{Kind: Score, Threshold: 0.5}, "0.7", "0", 0.7, 1, true},
+		{Task{Kind: Score, Threshold: 0.5}, "0.5", "1", 0.5, 0, true}, // at the threshold is positive
+		{Task{Kind: Score}, "0.3", "1", 0.3, 0, true},                 // threshold 0 (logits): 0.3 is positive
+		{Task{Kind: Score}, "-0.3", "1", -0.3, 1, true},
 		{Task{Kind: Score, Threshold: 0.8}, "0.7", "0", 0.7, 0, true},
-		{Task{Kind: Score, Positive: "fraud"}, "0.9", "fraud", 0.9, 0, true},
+		{Task{Kind: Score, Positive: "fraud", Threshold: 0.5}, "0.9", "fraud", 0.9, 0, true},
 		{Task{Kind: Probabilities, Positive: "yes"}, "no", "yes", 0.2, 1, true},
 		{Task{Kind: Regression}, "2.5", "4", math.NaN(), 1.5, true},
 		{Task{Kind: Regression}, "2.5", "n/a", math.NaN(), 0, false},
@@ -382,6 +387,43 @@ func TestMultiClassGolden(t *testing.T) {
 			if math.Abs(got[m]-want) > 1e-12*math.Max(1, math.Abs(want)) {
 				t.Errorf("case %d: %s = %.15g, scikit-learn %.15g", i, m, got[m], want)
 			}
+		}
+	}
+}
+
+// TestDuplicateKeepsTheFirstSignals: a row whose label made a detector signal drift, then a corrected label
+// for the same prediction (a duplicate: skipped by the detectors) replaces
+// the row; it keeps the first label's signals, so the window's detector
+// row still says the drift.
+func TestDuplicateKeepsTheFirstSignals(t *testing.T) {
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	a := drift.LabelledRecord{Model: "m", ModelVersion: "1", WindowSeq: 5, ID: "p1", PredTime: t0, LabelTime: t0.Add(time.Hour),
+		Output: "0.9", Score: 0.9, Label: "0", Signals: 1, Version: uint64(t0.Add(time.Hour).UnixMilli()) + 1}
+	if err := st.WriteLabelled(ctx, []drift.LabelledRecord{a}); err != nil {
+		t.Fatal(err)
+	}
+	b := a
+	b.LabelTime, b.Label, b.Version = t0.Add(2*time.Hour), "1", uint64(t0.Add(2*time.Hour).UnixMilli())+1
+	task := Task{Kind: Score, Threshold: DefaultThreshold}.WithDefaults()
+	bank := NewBank(func(string) (Task, []string, bool) { return task, Detectors, true }, nil)
+	rows := []drift.LabelledRecord{b}
+	if _, err := bank.Feed(rows, func(int) bool { return true }, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WriteLabelled(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Labelled(ctx, "m", 5)
+	res := Window(task, nil, Policy{}, "m", 5, drift.WindowBounds{}, got, Detectors)
+	for _, r := range res {
+		if r.Method == Detectors[0] && !r.Drifted {
+			t.Errorf("%s row after the corrected label: statistic %v, drifted %v; the drift signalled at p1 is gone", r.Method, r.Statistic, r.Drifted)
 		}
 	}
 }

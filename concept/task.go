@@ -32,17 +32,18 @@ type Task struct {
 	// positive. Default "1".
 	Positive string
 	// Threshold turns a score into a class: positive when score >=
-	// Threshold. Default 0.5.
+	// Threshold. 0 is a threshold (a logit's natural cut), not "unset":
+	// DefaultThreshold is the caller's to give.
 	Threshold float64
 }
 
-// WithDefaults fills the zero fields.
+// DefaultThreshold is the usual cut of a probability score.
+const DefaultThreshold = 0.5
+
+// WithDefaults fills the zero Positive with "1".
 func (t Task) WithDefaults() Task {
 	if t.Positive == "" {
 		t.Positive = "1"
-	}
-	if t.Threshold == 0 {
-		t.Threshold = 0.5
 	}
 	return t
 }

@@ -37,7 +37,7 @@ type ConceptConfig struct {
 	// probabilities models); default "1".
 	PositiveClass string `yaml:"positive_class"`
 	// Threshold turns a score into a class (positive at or above it);
-	// default 0.5.
+	// default 0.5; 0 is a threshold (logit scores).
 	Threshold *float64 `yaml:"threshold"`
 	// Detectors are the stream detectors to run; absent: all of them;
 	// empty: none.

@@ -28,14 +28,23 @@ type LabelledRecord struct {
 	// class -> probability; empty for other models.
 	Probs string
 	Label string
-	// LabelSource is where the label came from in Kafka (the prediction's
-	// own record for a label it carried): a label read again after a
-	// restart has the same, a second label for one prediction another.
+	// LabelSource is the Kafka record of the first label joined to the
+	// prediction (Partition -1 for a label the prediction carried), kept
+	// when a later label replaces the row, as are Signals: a label read
+	// again after a restart has the same record, a second label another.
 	LabelSource Source
 	// Signals has bit i set when stream detector i (in the order of
 	// ConceptDetectors) signalled drift at this label.
 	Signals uint16
 	Version uint64
+}
+
+// FirstLabel is what a stored labelled row keeps of the first label joined
+// to its prediction: its Kafka record, and the stream-detector signals its
+// error raised.
+type FirstLabel struct {
+	Source  Source
+	Signals uint16
 }
 
 // WindowBounds is a stored window's identity, for results written after it

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +19,7 @@ const DefaultLabelDelay = 7 * 24 * time.Hour
 // label stored already (storage.LabelStore).
 type Lookup interface {
 	LookupPredictions(ctx context.Context, model string, ids []string) ([]drift.PredictionRecord, error)
-	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error)
+	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.FirstLabel, error)
 }
 
 // Model is what the join knows of one model.
@@ -50,10 +49,14 @@ type Label struct {
 // Joined is one label joined to its prediction.
 type Joined struct {
 	drift.LabelledRecord
-	// Duplicate: the prediction already had a label (as far as the join
-	// remembers). The row is still written (the newest label wins), but a
-	// caller feeding stream detectors skips it, so no event counts twice.
+	// Duplicate: the prediction already had a label, stored or earlier in
+	// the batch. The row is still written (the newest label wins), but a
+	// caller feeding stream detectors skips it, so no event counts twice,
+	// and it keeps the first label's source and signals: from storage
+	// (already in the row), or, when First >= 0, from the batch's row
+	// First once the detectors have set its signals.
 	Duplicate bool
+	First     int
 }
 
 // Counts are what became of the labels of one model in one Join.
@@ -91,8 +94,6 @@ type Config struct {
 	// Wait is how long (wall time) a label waits for its prediction
 	// before it is counted unmatched.
 	Wait time.Duration
-	// MaxLabelled bounds the remembered labelled ids, for duplicates.
-	MaxLabelled int
 	// BatchIDs bounds the ids of one storage lookup.
 	BatchIDs int
 }
@@ -100,9 +101,8 @@ type Config struct {
 // Joiner joins the labels of one partition. It is not safe for concurrent
 // use: one goroutine owns a partition.
 type Joiner struct {
-	cfg      Config
-	waiting  []Label
-	labelled *idSet
+	cfg     Config
+	waiting []Label
 }
 
 // New returns a Joiner.
@@ -113,13 +113,10 @@ func New(cfg Config) *Joiner {
 	if cfg.Wait <= 0 {
 		cfg.Wait = time.Hour
 	}
-	if cfg.MaxLabelled <= 0 {
-		cfg.MaxLabelled = 1_000_000
-	}
 	if cfg.BatchIDs <= 0 {
 		cfg.BatchIDs = 1000
 	}
-	return &Joiner{cfg: cfg, labelled: newIDSet(cfg.MaxLabelled)}
+	return &Joiner{cfg: cfg}
 }
 
 // Join joins the waiting labels and then labels to their predictions,
@@ -150,9 +147,9 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 	}
 	b := Batch{Counts: map[string]*Counts{}}
 	var waiting []Label
-	// The batch's own ids: two labels of one prediction in one batch are
-	// a duplicate however small the memory of labelled ids.
-	inBatch := map[[2]string]bool{}
+	// The batch's own ids, by their first row: two labels of one
+	// prediction in one batch are a duplicate, the second of the first.
+	inBatch := map[[2]string]int{}
 	for i, l := range all {
 		p := found[i]
 		if p == nil {
@@ -170,20 +167,30 @@ func (j *Joiner) Join(ctx context.Context, labels []Label, now time.Time) (Batch
 			b.count(l.Model).Late++
 			continue
 		}
+		row := Joined{First: -1, LabelledRecord: drift.LabelledRecord{
+			Model: l.Model, ModelVersion: p.ModelVersion, WindowSeq: p.WindowSeq, ID: l.ID,
+			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Probs: p.Probs, Label: l.Label,
+			LabelSource: labelSource(l.Source), Version: labelVersion(l.Time),
+		}}
 		k := [2]string{l.Model, l.ID}
-		dup := !j.labelled.add(l.Model, l.ID) || stored[i] || inBatch[k]
-		inBatch[k] = true
+		if first, ok := inBatch[k]; ok {
+			row.Duplicate, row.First = true, first
+		} else if f, ok := stored[i]; ok && f.Source != row.LabelSource {
+			// Stored from another record: a second label. (From this
+			// very record, the label is read again after a restart: the
+			// detectors, restored to before it, must see it again.)
+			row.Duplicate, row.LabelSource, row.Signals = true, f.Source, f.Signals
+		}
+		if _, ok := inBatch[k]; !ok {
+			inBatch[k] = len(b.Joined)
+		}
 		c := b.count(l.Model)
-		if dup {
+		if row.Duplicate {
 			c.Duplicate++
 		} else {
 			c.Joined++
 		}
-		b.Joined = append(b.Joined, Joined{Duplicate: dup, LabelledRecord: drift.LabelledRecord{
-			Model: l.Model, ModelVersion: p.ModelVersion, WindowSeq: p.WindowSeq, ID: l.ID,
-			PredTime: p.Time, LabelTime: l.Time, Output: p.Output, Score: p.Score, Probs: p.Probs, Label: l.Label,
-			LabelSource: l.Source, Version: labelVersion(l.Time),
-		}})
+		b.Joined = append(b.Joined, row)
 	}
 	if over := len(waiting) - j.cfg.MaxWaiting; over > 0 {
 		for _, l := range waiting[:over] {
@@ -259,12 +266,15 @@ func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]i
 	return nil
 }
 
-// storedLabels marks the labels whose prediction has a label in storage
-// from another Kafka record: duplicates the join's memory of labelled ids
-// no longer holds (older ones, or from before a restart). Only labels that
-// will be joined and that the memory does not know are asked about, one
-// query per window.
-func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Prediction) (map[int]bool, error) {
+// labelSource is the part of a label's Kafka record the labelled rows keep.
+func labelSource(s drift.Source) drift.Source {
+	return drift.Source{Partition: s.Partition, Offset: s.Offset}
+}
+
+// storedLabels returns, by index into all, what storage keeps of the first
+// label of each prediction that has one: the duplicate check, one query
+// per window, for the labels that will be joined.
+func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Prediction) (map[int]drift.FirstLabel, error) {
 	if j.cfg.Store == nil {
 		return nil, nil
 	}
@@ -275,7 +285,7 @@ func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Predict
 	ask := map[win][]int{}
 	for i, l := range all {
 		p := found[i]
-		if p == nil || p.WindowSeq < 0 || l.Time.Sub(p.Time) > j.delay(l.Model) || j.labelled.has(l.Model, l.ID) {
+		if p == nil || p.WindowSeq < 0 || l.Time.Sub(p.Time) > j.delay(l.Model) {
 			continue
 		}
 		w := win{l.Model, p.WindowSeq}
@@ -291,7 +301,7 @@ func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Predict
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
-	out := map[int]bool{}
+	out := map[int]drift.FirstLabel{}
 	for _, w := range wins {
 		idx := ask[w]
 		for len(idx) > 0 {
@@ -307,8 +317,8 @@ func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Predict
 				return nil, fmt.Errorf("look up labelled ids of %s window %d: %w", w.model, w.seq, err)
 			}
 			for _, i := range chunk {
-				if src, ok := have[all[i].ID]; ok && (src.Partition != all[i].Source.Partition || src.Offset != all[i].Source.Offset) {
-					out[i] = true
+				if f, ok := have[all[i].ID]; ok {
+					out[i] = f
 				}
 			}
 		}
@@ -339,46 +349,4 @@ func (j *Joiner) Restore(b []byte) error {
 	}
 	j.waiting = w
 	return nil
-}
-
-// idSet remembers the newest max (model, id) pairs, as 64-bit hashes: a
-// collision among a million ids has odds of about 3e-8.
-type idSet struct {
-	max  int
-	m    map[uint64]struct{}
-	ring []uint64
-	next int
-}
-
-func newIDSet(max int) *idSet { return &idSet{max: max, m: map[uint64]struct{}{}} }
-
-func idKey(model, id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(model))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	return h.Sum64()
-}
-
-// has reports whether (model, id) is remembered.
-func (s *idSet) has(model, id string) bool {
-	_, ok := s.m[idKey(model, id)]
-	return ok
-}
-
-// add reports whether (model, id) was new.
-func (s *idSet) add(model, id string) bool {
-	k := idKey(model, id)
-	if _, ok := s.m[k]; ok {
-		return false
-	}
-	if len(s.ring) < s.max {
-		s.ring = append(s.ring, k)
-	} else {
-		delete(s.m, s.ring[s.next])
-		s.ring[s.next] = k
-		s.next = (s.next + 1) % s.max
-	}
-	s.m[k] = struct{}{}
-	return true
 }

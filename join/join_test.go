@@ -284,3 +284,60 @@ func TestDuplicateFromStorage(t *testing.T) {
 		t.Errorf("duplicate flags %v, %v; want false (replay of p1), true (second label of p2)", b.Joined[0].Duplicate, b.Joined[1].Duplicate)
 	}
 }
+
+// TestReplayedCorrectionStaysADuplicate: label A (offset 10) is joined and checkpointed; label B (offset 20, a
+// correction) is then a duplicate, written, and the process crashes before
+// the next checkpoint. The replay reads B again: it must still be a
+// duplicate (the stream detectors, restored from the checkpoint, already
+// counted the prediction once, through A).
+func TestReplayedCorrectionStaysADuplicate(t *testing.T) {
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	r := NewRecent(100)
+	r.Put("m", "p1", pred(1))
+	newJ := func() *Joiner { return New(Config{Recent: r, Store: st}) }
+	j := newJ()
+	a := label("p1", time.Hour, "1")
+	a.Source = drift.Source{Topic: "labels", Offset: 10}
+	b := label("p1", 2*time.Hour, "0")
+	b.Source = drift.Source{Topic: "labels", Offset: 20}
+	write := func(bt Batch) {
+		var rows []drift.LabelledRecord
+		for _, x := range bt.Joined {
+			rows = append(rows, x.LabelledRecord)
+		}
+		if err := st.WriteLabelled(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bt, err := j.Join(ctx, []Label{a}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(bt)
+	snap, _ := j.Snapshot() // checkpoint at offset 11
+	bt, err = j.Join(ctx, []Label{b}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bt.Joined[0].Duplicate {
+		t.Fatal("B not a duplicate before the crash")
+	}
+	write(bt)
+	// crash; restart from the checkpoint, replay from offset 11
+	j2 := newJ()
+	if err := j2.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	bt, err = j2.Join(ctx, []Label{b}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bt.Joined[0].Duplicate {
+		t.Errorf("replayed B counted as a new label (%+v): the stream detectors see the prediction twice", bt.Counts["m"])
+	}
+}

@@ -165,7 +165,9 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64, src drift.Source
 		p.labelled = append(p.labelled, join.Joined{LabelledRecord: drift.LabelledRecord{
 			Model: clone(pred.Model), ModelVersion: clone(version), WindowSeq: seq, ID: clone(pred.ID),
 			PredTime: pred.Time, LabelTime: pred.Time, Output: clone(jp.Text()), Score: score, Probs: probs, Label: clone(label),
-			LabelSource: drift.Source{Partition: src.Partition, Offset: src.Offset},
+			// Partition -1: no record of the labels topic is this label,
+			// so a label sent there too is a duplicate of it.
+			LabelSource: drift.Source{Partition: -1, Offset: src.Offset},
 			Version:     uint64(max(pred.Time.UnixMilli(), 0)) + 1,
 		}})
 		p.pl.cfg.Metrics.labels.WithLabelValues(clone(pred.Model), "own").Inc()
@@ -199,10 +201,19 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 		return nil
 	}
 	if len(p.joinBuf) == 0 && len(p.labelled) == 0 && (p.joiner == nil || p.joiner.Waiting() == 0) {
+		if err := p.storePending(ctx); err != nil {
+			return err
+		}
 		if recompute {
 			return p.relabel(ctx, now)
 		}
 		return nil
+	}
+	// Rows joined and fed to the detectors but not yet stored (a write
+	// that failed, a flush cut short) go first: joining and feeding them
+	// again would lose them from the join or count them twice.
+	if err := p.storePending(ctx); err != nil {
+		return err
 	}
 	rows := p.labelled
 	if p.joiner != nil {
@@ -228,10 +239,17 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 		}
 		m.waiting.Add(float64(batch.Waiting - p.waiting))
 		p.waiting = batch.Waiting
-		rows = append(rows, batch.Joined...)
+		// The own rows' First indexes count from their own start.
+		off := len(rows)
+		for _, jr := range batch.Joined {
+			if jr.First >= 0 {
+				jr.First += off
+			}
+			rows = append(rows, jr)
+		}
 	}
+	p.labelled = p.labelled[:0]
 	if len(rows) == 0 {
-		p.labelled = p.labelled[:0]
 		if recompute {
 			return p.relabel(ctx, now)
 		}
@@ -241,18 +259,51 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 	for i := range rows {
 		recs[i] = rows[i].LabelledRecord
 	}
-	v := version(now)
 	var dets []drift.Detection
 	if p.streams != nil {
 		var err error
-		if dets, err = p.streams.Feed(recs, func(i int) bool { return rows[i].Duplicate }, v); err != nil {
+		if dets, err = p.streams.Feed(recs, func(i int) bool { return rows[i].Duplicate }, version(now)); err != nil {
 			return fmt.Errorf("stream detectors: %w", err)
 		}
 	}
-	if err := p.retry(ctx, "labelled", func(ctx context.Context) error {
-		return ls.Store.WriteLabelled(ctx, recs)
-	}); err != nil {
+	// A second label of one prediction in the batch keeps the first's
+	// record and signals, now that the detectors set them.
+	for i, r := range rows {
+		if r.Duplicate && r.First >= 0 {
+			recs[i].LabelSource, recs[i].Signals = recs[r.First].LabelSource, recs[r.First].Signals
+		}
+	}
+	p.pendingRows, p.pendingDets = recs, dets
+	if err := p.storePending(ctx); err != nil {
 		return err
+	}
+	if !recompute {
+		return nil
+	}
+	return p.relabel(ctx, now)
+}
+
+// storePending writes the joined rows and the detections not stored yet,
+// and marks the windows the rows landed in.
+func (p *Partition) storePending(ctx context.Context) error {
+	ls := p.pl.cfg.Labels
+	recs, dets := p.pendingRows, p.pendingDets
+	if len(recs) > 0 {
+		if err := p.retry(ctx, "labelled", func(ctx context.Context) error {
+			return ls.Store.WriteLabelled(ctx, recs)
+		}); err != nil {
+			return err
+		}
+		if p.dirty == nil {
+			p.dirty = map[string]map[int64]bool{}
+		}
+		for _, r := range recs {
+			if p.dirty[r.Model] == nil {
+				p.dirty[r.Model] = map[int64]bool{}
+			}
+			p.dirty[r.Model][r.WindowSeq] = true
+		}
+		p.pendingRows = nil
 	}
 	if len(dets) > 0 {
 		if err := p.retry(ctx, "detections", func(ctx context.Context) error {
@@ -269,21 +320,9 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 			p.log.Log(ctx, lvl, "stream detector signalled", "model", d.Model, "model_version", d.ModelVersion,
 				"detector", d.Detector, "kind", d.Kind, "event_index", d.EventIndex, "event_time", d.EventTime)
 		}
+		p.pendingDets = nil
 	}
-	p.labelled = p.labelled[:0]
-	if p.dirty == nil {
-		p.dirty = map[string]map[int64]bool{}
-	}
-	for _, r := range recs {
-		if p.dirty[r.Model] == nil {
-			p.dirty[r.Model] = map[int64]bool{}
-		}
-		p.dirty[r.Model][r.WindowSeq] = true
-	}
-	if !recompute {
-		return nil
-	}
-	return p.relabel(ctx, now)
+	return nil
 }
 
 // relabel recomputes the label results of the marked windows that are
@@ -334,10 +373,11 @@ func (p *Partition) relabel(ctx context.Context, now time.Time) error {
 // racing each other cannot both miss.
 func (p *Partition) labelResults(ctx context.Context, model string, seq int64, b drift.WindowBounds, now time.Time) error {
 	ls := p.pl.cfg.Labels
-	// The version is taken before the rows are read: a result computed
-	// from older rows never replaces one computed (by the other side)
-	// from newer ones.
-	v := version(now)
+	// The version is the clock's just before the rows are read (now is
+	// the caller's, taken before the join and its writes): a result
+	// computed from older rows never replaces one computed (by the other
+	// side) from newer ones.
+	v := version(latest(now, time.Now()))
 	var results []drift.Result
 	if err := p.retry(ctx, "labels", func(ctx context.Context) error {
 		var err error
@@ -370,4 +410,12 @@ func (p *Partition) labelResults(ctx context.Context, model string, seq int64, b
 		o(nil, results)
 	}
 	return nil
+}
+
+// latest is the later of two times.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

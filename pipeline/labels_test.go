@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -22,13 +23,13 @@ func (e labelEvaluator) EvaluateLabels(ctx context.Context, model string, seq in
 	if err != nil {
 		return nil, err
 	}
-	return concept.Window(concept.Task{Kind: concept.Score}, nil, concept.Policy{}, model, seq, b, rows, concept.Detectors), nil
+	return concept.Window(concept.Task{Kind: concept.Score, Threshold: concept.DefaultThreshold}, nil, concept.Policy{}, model, seq, b, rows, concept.Detectors), nil
 }
 
 // labelSide is the service's label side on e's store.
 func (e *env) labelSide() *pipeline.Labels {
 	recent := join.NewRecent(1000)
-	task := concept.Task{Kind: concept.Score}.WithDefaults()
+	task := concept.Task{Kind: concept.Score, Threshold: concept.DefaultThreshold}.WithDefaults()
 	return &pipeline.Labels{
 		Recent: recent,
 		NewJoiner: func() pipeline.Joiner {
@@ -93,23 +94,42 @@ func TestLabelsWaitAcrossARestart(t *testing.T) {
 	if got := series(t, e.reg, "driftmon_labels_total"); got[`model=m,outcome=joined`] != 10 {
 		t.Errorf("labels counted %v, want 10 joined", got)
 	}
-	// The same labels again (a replay from an older offset): duplicates,
+	// The same labels sent again (new records, offsets 10-19): duplicates,
 	// and the same accuracy.
 	for i := 0; i < 10; i++ {
 		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(float64((i + 1) % 2))}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(6)); err != nil {
+		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(10 + i)}, wallAt(6)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := lp.Checkpoint(ctx, 10, wallAt(7)); err != nil {
+	if err := lp.Checkpoint(ctx, 20, wallAt(7)); err != nil {
 		t.Fatal(err)
 	}
 	again := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"})
 	if len(again) != 1 || again[0].Statistic != acc[0].Statistic || again[0].NCurrent != 10 {
-		t.Errorf("after the replay: %+v, want the same accuracy over 10", again)
+		t.Errorf("after the resend: %+v, want the same accuracy over 10", again)
 	}
 	if got := series(t, e.reg, "driftmon_labels_total"); got[`model=m,outcome=duplicate`] != 10 {
 		t.Errorf("labels counted %v, want 10 duplicates", got)
+	}
+	// The first labels' own records read again (a restart that replays
+	// them): not duplicates, so detectors restored to before them see
+	// them again; the accuracy stands.
+	for i := 0; i < 10; i++ {
+		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(float64((i + 1) % 2))}
+		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(8)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lp.Checkpoint(ctx, 20, wallAt(9)); err != nil {
+		t.Fatal(err)
+	}
+	if got := series(t, e.reg, "driftmon_labels_total"); got[`model=m,outcome=duplicate`] != 10 || got[`model=m,outcome=joined`] != 20 {
+		t.Errorf("labels counted %v, want 20 joined (10 of them replays) and 10 duplicates", got)
+	}
+	replayed := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"})
+	if len(replayed) != 1 || replayed[0].Statistic != acc[0].Statistic || replayed[0].NCurrent != 10 {
+		t.Errorf("after the replay: %+v, want the same accuracy over 10", replayed)
 	}
 }
 
@@ -140,5 +160,121 @@ func TestLabelResultsWaitForTheCheckpoint(t *testing.T) {
 	got := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"})
 	if len(got) != 1 || got[0].NCurrent != 10 {
 		t.Fatalf("after the checkpoint: %+v, want one accuracy row over 10 labels", got)
+	}
+}
+
+// failingLabelled fails WriteLabelled while fail is set.
+type failingLabelled struct {
+	storage.LabelStore
+	fail bool
+}
+
+func (f *failingLabelled) WriteLabelled(ctx context.Context, rows []drift.LabelledRecord) error {
+	if f.fail {
+		return errors.New("clickhouse down")
+	}
+	return f.LabelStore.WriteLabelled(ctx, rows)
+}
+
+// TestJoinedLabelsSurviveAnInterruptedFlush: a checkpoint whose labelled
+// write is cut short (a revoke during an outage), then the consumer's final
+// checkpoint: the labels joined before the outage are stored, not lost with
+// the flush, and fed to the detectors once.
+func TestJoinedLabelsSurviveAnInterruptedFlush(t *testing.T) {
+	fx := newFixture(t, 0, time.Hour)
+	e := newEnv(t, fx)
+	fl := &failingLabelled{LabelStore: e.store}
+	ls := e.labelSide()
+	ls.Store = fl
+	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = ls; c.RawLog = true })
+	pp, _ := e.open(pl, predsTopic, 0, wallAt(0))
+	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
+	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
+	feed(t, pp, preds, 0, len(preds))
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
+		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(20)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fl.fail = true
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	err := lp.Checkpoint(cctx, 10, wallAt(21))
+	cancel()
+	if err == nil {
+		t.Fatal("checkpoint succeeded during the outage")
+	}
+	fl.fail = false
+	// The consumer's final checkpoint (fresh context).
+	if err := lp.Checkpoint(ctx, 10, wallAt(22)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.store.Labelled(ctx, "m", seq0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, ok, _ := e.store.LoadCheckpoint(ctx, group, labelsTopic, 0)
+	if !ok || cp.Offset != 10 {
+		t.Errorf("checkpoint %v at %d, want one at 10", ok, cp.Offset)
+	}
+	if len(rows) != 10 {
+		t.Errorf("labelled rows stored: %d, want 10 (offset %d committed)", len(rows), cp.Offset)
+	}
+}
+
+// hookLabelled runs hook once, before the next labelled write.
+type hookLabelled struct {
+	storage.LabelStore
+	hook func()
+}
+
+func (h *hookLabelled) WriteLabelled(ctx context.Context, rows []drift.LabelledRecord) error {
+	if f := h.hook; f != nil {
+		h.hook = nil
+		f()
+	}
+	return h.LabelStore.WriteLabelled(ctx, rows)
+}
+
+// TestLabelResultsFromMoreRowsWin: the prediction partition closes the
+// window (storing it, then reading its labelled rows) while the label
+// partition writes more labelled rows; the label side then sees the stored
+// window and recomputes from all of them, though its checkpoint's time was
+// taken earlier: its result, read later, must be the one that stays.
+func TestLabelResultsFromMoreRowsWin(t *testing.T) {
+	fx := newFixture(t, 0, time.Hour)
+	e := newEnv(t, fx)
+	hl := &hookLabelled{LabelStore: e.store}
+	ls := e.labelSide()
+	ls.Store = hl
+	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = ls; c.RawLog = true })
+	pp, _ := e.open(pl, predsTopic, 0, wallAt(0))
+	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
+	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
+	feed(t, pp, preds, 0, 10)
+	ctx := context.Background()
+	lab := func(i int) {
+		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
+		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(11)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		lab(i)
+	}
+	if err := lp.Checkpoint(ctx, 5, wallAt(11)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 5; i < 10; i++ {
+		lab(i)
+	}
+	hl.hook = func() { feed(t, pp, preds, 10, 11) }           // closes the window at wallAt(10)
+	if err := lp.Checkpoint(ctx, 10, wallAt(9)); err != nil { // its now taken a moment earlier
+		t.Fatal(err)
+	}
+	acc := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"})
+	if len(acc) != 1 || acc[0].NCurrent != 10 {
+		t.Errorf("accuracy rows %+v, want one over all 10 labels", acc)
 	}
 }

@@ -182,8 +182,11 @@ type Partition struct {
 	streams  StreamDetectors
 	waiting  int
 	// dirty marks, per model, the windows labels landed in since their
-	// results were last computed.
-	dirty map[string]map[int64]bool
+	// results were last computed; pendingRows and pendingDets are joined
+	// rows and signals a failed write left unstored.
+	dirty       map[string]map[int64]bool
+	pendingRows []drift.LabelledRecord
+	pendingDets []drift.Detection
 }
 
 // Prediction adds one prediction to its window; windows it closes are

@@ -32,11 +32,11 @@ type LabelStore interface {
 	// ordered by id.
 	Labelled(ctx context.Context, model string, seq int64) ([]LabelledRecord, error)
 	// LabelledIDs returns, of ids, those that have a labelled row in
-	// model's window seq, with the label source of the newest: the
-	// duplicate check of labels whose earlier label the join no longer
-	// remembers (a label read again after a restart, with the same source,
-	// is no duplicate). Only the source's partition and offset are kept.
-	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error)
+	// model's window seq, with what the newest row keeps of the first
+	// label (its source's partition and offset, its signals): the join's
+	// duplicate check (a label read again after a restart, with the same
+	// source, is no duplicate).
+	LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.FirstLabel, error)
 	// WindowBounds returns the version, start and end (full precision) of
 	// model's stored windows with one of seqs, keyed by seq; seqs not
 	// stored are absent.

@@ -258,7 +258,7 @@ func labelSide(cfg *config.Config, store storage.Store, evals map[string]*modelE
 		Recent: recent,
 		NewJoiner: func() pipeline.Joiner {
 			return join.New(join.Config{Recent: recent, Store: ls, Models: models,
-				MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait, MaxLabelled: cfg.Labels.MaxBuffered})
+				MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait})
 		},
 		NewStreams: func() (pipeline.StreamDetectors, error) {
 			return concept.NewBank(lookup, func(model string) uint64 { return concepts[model].seed }), nil

@@ -218,8 +218,8 @@ func TestSchemaLabelled(t *testing.T) {
 }
 
 // TestMigrationKeepsPredictions upgrades a database with predictions
-// logged before migration 3: they read back, as window 0, and can be
-// looked up.
+// logged before migration 3: they read back, in window -1 (none), and can
+// be looked up.
 func TestMigrationKeepsPredictions(t *testing.T) {
 	db := dbName(t, "a")
 	saved := migrations
@@ -237,7 +237,7 @@ func TestMigrationKeepsPredictions(t *testing.T) {
 	migrations = saved
 	st = openDB(t, db)
 	ps, err := st.LookupPredictions(t.Context(), "m", []string{"req-1"})
-	if err != nil || len(ps) != 1 || ps[0].WindowSeq != 0 || ps[0].Output != "0.5" || ps[0].Source.Offset != 7 {
+	if err != nil || len(ps) != 1 || ps[0].WindowSeq != -1 || ps[0].Output != "0.5" || ps[0].Source.Offset != 7 {
 		t.Fatalf("after migration 3: %+v, %v", ps, err)
 	}
 }

@@ -147,16 +147,16 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 
 // LabelledIDs implements storage.LabelStore. The key's prefix (model,
 // window_seq) keeps it to one window's rows.
-func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error) {
+func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.FirstLabel, error) {
 	if s.closed.Load() {
 		return nil, errClosed
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	what := fmt.Sprintf("look up labelled ids of %s/%d", model, seq)
-	out := map[string]drift.Source{}
+	out := map[string]drift.FirstLabel{}
 	for _, chunk := range inChunks(ids) {
 		cond, args := in("id", chunk)
-		rows, err := s.conn.Query(ctx, `SELECT id, label_partition, label_offset FROM `+s.table("labelled")+`
+		rows, err := s.conn.Query(ctx, `SELECT id, label_partition, label_offset, signals FROM `+s.table("labelled")+`
 			WHERE model = ? AND window_seq = ? AND `+cond+`
 			ORDER BY id, version DESC
 			LIMIT 1 BY id`, append([]any{model, seq}, args...)...)
@@ -168,12 +168,13 @@ func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []
 				id   string
 				part int32
 				off  int64
+				sig  uint16
 			)
-			if err := rows.Scan(&id, &part, &off); err != nil {
+			if err := rows.Scan(&id, &part, &off, &sig); err != nil {
 				rows.Close()
 				return nil, s.fail(what, err)
 			}
-			out[id] = drift.Source{Partition: int(part), Offset: off}
+			out[id] = drift.FirstLabel{Source: drift.Source{Partition: int(part), Offset: off}, Signals: sig}
 		}
 		err = rows.Err()
 		rows.Close()

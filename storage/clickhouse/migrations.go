@@ -149,8 +149,10 @@ var migrations = []migration{
 	}},
 	// What the label join needs (storage.LabelStore).
 	{Version: 3, Name: "labels: window seq of predictions, labelled rows", Steps: []step{
-		// Rows logged before this migration read back as window 0.
-		addColumn("predictions", "window_seq", "Int64", "output"),
+		// Rows logged before this migration read back as window -1, in no
+		// window: their labels count as late rather than landing in a
+		// window 0 that is not theirs.
+		addColumn("predictions", "window_seq", "Int64 DEFAULT -1", "output"),
 		// One row per prediction joined to its label, keyed by the window
 		// the prediction was counted in. ReplacingMergeTree replaces only
 		// within a partition, so the partition is a function of a value

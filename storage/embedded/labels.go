@@ -140,16 +140,16 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 }
 
 // LabelledIDs implements storage.LabelStore.
-func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.Source, error) {
+func (s *Store) LabelledIDs(ctx context.Context, model string, seq int64, ids []string) (map[string]drift.FirstLabel, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return nil, errClosed
 	}
-	out := map[string]drift.Source{}
+	out := map[string]drift.FirstLabel{}
 	for _, id := range ids {
 		if r, ok := s.labelled.rows[labelledKey{model, seq, id}]; ok {
-			out[id] = drift.Source{Partition: r.LabelPart, Offset: r.LabelOffset}
+			out[id] = drift.FirstLabel{Source: drift.Source{Partition: r.LabelPart, Offset: r.LabelOffset}, Signals: r.Signals}
 		}
 	}
 	return out, nil

@@ -138,8 +138,9 @@ type predictionRec struct {
 	Time         time.Time `json:"time"`
 	Output       string    `json:"output"`
 	// Lines written before predictions carried their window have none:
-	// they load as window 0, as ClickHouse reads its rows from then.
-	WindowSeq int64  `json:"window_seq,omitempty"`
+	// they load as window -1 (none), as ClickHouse reads its rows from
+	// then, so their labels count as late.
+	WindowSeq *int64 `json:"window_seq,omitempty"`
 	Body      []byte `json:"body"`
 	Topic     string `json:"topic"`
 	Partition int    `json:"partition"`
@@ -151,8 +152,15 @@ func (r predictionRec) ver() uint64 { return r.Version }
 
 func (r predictionRec) record() storage.PredictionRecord {
 	return storage.PredictionRecord{Model: r.Model, ModelVersion: r.ModelVersion,
-		ID: r.ID, Time: r.Time, Output: r.Output, WindowSeq: r.WindowSeq, Body: bytes.Clone(r.Body),
+		ID: r.ID, Time: r.Time, Output: r.Output, WindowSeq: windowSeq(r.WindowSeq), Body: bytes.Clone(r.Body),
 		Source: drift.Source{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}}
+}
+
+func windowSeq(p *int64) int64 {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
 
 type labelRec struct {

@@ -265,7 +265,7 @@ func (s *Store) WritePredictions(ctx context.Context, rows []storage.PredictionR
 	recs := make([]predictionRec, len(rows))
 	for i, p := range rows {
 		recs[i] = predictionRec{Version: v, Model: p.Model, ModelVersion: p.ModelVersion, ID: p.ID,
-			Time: storage.ClampTime(p.Time).UTC(), Output: p.Output, WindowSeq: p.WindowSeq, Body: bytes.Clone(p.Body),
+			Time: storage.ClampTime(p.Time).UTC(), Output: p.Output, WindowSeq: &p.WindowSeq, Body: bytes.Clone(p.Body),
 			Topic: p.Source.Topic, Partition: p.Source.Partition, Offset: p.Source.Offset}
 	}
 	s.mu.Lock()

@@ -175,7 +175,8 @@ func TestClosedStore(t *testing.T) {
 }
 
 // Prediction lines written before predictions carried their window have no
-// window_seq: they load as window 0, and the label join still finds them.
+// window_seq: they load as window -1 (none), and the label join still finds
+// them.
 func TestPredictionLinesWithoutWindowSeq(t *testing.T) {
 	dir := t.TempDir()
 	line := `{"version":1,"model":"m","model_version":"1","id":"req-1","time":"2026-11-22T04:00:00.125Z",` +
@@ -185,7 +186,7 @@ func TestPredictionLinesWithoutWindowSeq(t *testing.T) {
 	}
 	st := openT(t, dir)
 	ps, err := st.LookupPredictions(t.Context(), "m", []string{"req-1"})
-	if err != nil || len(ps) != 1 || ps[0].WindowSeq != 0 || ps[0].Output != "0.5" || string(ps[0].Body) != "{}" ||
+	if err != nil || len(ps) != 1 || ps[0].WindowSeq != -1 || ps[0].Output != "0.5" || string(ps[0].Body) != "{}" ||
 		ps[0].Source.Offset != 7 {
 		t.Fatalf("LookupPredictions: %+v, %v", ps, err)
 	}

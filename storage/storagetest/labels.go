@@ -224,19 +224,22 @@ func testLabelled(t *testing.T, open Opener) {
 		{"unknown model", "nope", 7, nil},
 	}
 	// Sources: the newest row's (a's corrected label, version 200).
-	src := func(version uint64) drift.Source { return drift.Source{Partition: 3, Offset: int64(version) * 10} }
+	// a's corrected row (version 200) has no signals; c's has 0b101.
+	first := func(version uint64, signals uint16) drift.FirstLabel {
+		return drift.FirstLabel{Source: drift.Source{Partition: 3, Offset: int64(version) * 10}, Signals: signals}
+	}
 	idTests := []struct {
 		name  string
 		model string
 		seq   int64
 		ids   []string
-		want  map[string]drift.Source
+		want  map[string]drift.FirstLabel
 	}{
-		{"labelled ones, the newest's source", "m", 7, []string{"c", "zz", "a", "a"},
-			map[string]drift.Source{"a": src(200), "c": src(100)}},
-		{"another window's id is not this one's", "m", 8, []string{"b", "a"}, map[string]drift.Source{"a": src(100)}},
-		{"another model", "other", 7, []string{"b"}, map[string]drift.Source{}},
-		{"none asked", "m", 7, nil, map[string]drift.Source{}},
+		{"labelled ones, the newest row's", "m", 7, []string{"c", "zz", "a", "a"},
+			map[string]drift.FirstLabel{"a": first(200, 0), "c": first(100, 0b101)}},
+		{"another window's id is not this one's", "m", 8, []string{"b", "a"}, map[string]drift.FirstLabel{"a": first(100, 0b101)}},
+		{"another model", "other", 7, []string{"b"}, map[string]drift.FirstLabel{}},
+		{"none asked", "m", 7, nil, map[string]drift.FirstLabel{}},
 	}
 	for _, tc := range idTests {
 		t.Run("ids: "+tc.name, func(t *testing.T) {
