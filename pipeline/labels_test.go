@@ -44,6 +44,23 @@ func (e *env) labelSide() *pipeline.Labels {
 	}
 }
 
+// label hands lp a label for each of preds[from:to], an hour after t0,
+// of value(i), as labels-topic records from offset on, at wall time now.
+func label(t *testing.T, lp *pipeline.Partition, preds []*drift.Prediction, from, to int, offset int64, value func(i int) float64, now time.Time) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(value(i))}
+		src := drift.Source{Topic: labelsTopic, Offset: offset + int64(i-from)}
+		if err := lp.Label(context.Background(), l, []byte("{}"), src, now); err != nil {
+			t.Fatalf("Label %d: %v", i, err)
+		}
+	}
+}
+
+// evenOnes labels the even events 1 and the odd ones 0; allOnes all 1.
+func evenOnes(i int) float64 { return float64((i + 1) % 2) }
+func allOnes(int) float64    { return 1 }
+
 // TestLabelsWaitAcrossARestart sends labels before their predictions, checkpoints
 // the label partition and restarts the process (a new store handle, a new
 // join memory): the waiting labels come back from the checkpoint and join
@@ -58,12 +75,9 @@ func TestLabelsWaitAcrossARestart(t *testing.T) {
 	// Events 0..9 in the first minute: output x/100 = 7i mod 99 / 100;
 	// label 1 exactly for i even: right when (output >= 0.5) == even.
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
+	label(t, lp, preds, 0, 10, 0, evenOnes, wallAt(1))
 	right := 0
 	for i := 0; i < 10; i++ {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(float64((i + 1) % 2))}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(1)); err != nil {
-			t.Fatal(err)
-		}
 		if (preds[i].Output.Num >= 0.5) == (i%2 == 0) {
 			right++
 		}
@@ -96,12 +110,7 @@ func TestLabelsWaitAcrossARestart(t *testing.T) {
 	}
 	// The same labels sent again (new records, offsets 10-19): duplicates,
 	// and the same accuracy.
-	for i := 0; i < 10; i++ {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(float64((i + 1) % 2))}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(10 + i)}, wallAt(6)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	label(t, lp, preds, 0, 10, 10, evenOnes, wallAt(6))
 	if err := lp.Checkpoint(ctx, 20, wallAt(7)); err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +124,7 @@ func TestLabelsWaitAcrossARestart(t *testing.T) {
 	// The first labels' own records read again (a restart that replays
 	// them): not duplicates, so detectors restored to before them see
 	// them again; the accuracy stands.
-	for i := 0; i < 10; i++ {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(float64((i + 1) % 2))}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(8)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	label(t, lp, preds, 0, 10, 0, evenOnes, wallAt(8))
 	if err := lp.Checkpoint(ctx, 20, wallAt(9)); err != nil {
 		t.Fatal(err)
 	}
@@ -145,12 +149,7 @@ func TestLabelResultsWaitForTheCheckpoint(t *testing.T) {
 	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
 	feed(t, pp, preds, 0, len(preds)) // the first window closes, unlabelled
-	for i := 0; i < 10; i++ {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(20)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	label(t, lp, preds, 0, 10, 0, allOnes, wallAt(20))
 	if got := storedResults(t, e.store, storage.ResultQuery{Model: "m", Family: drift.Concept, Method: "accuracy"}); len(got) != 0 {
 		t.Fatalf("results before the checkpoint: %+v", got)
 	}
@@ -192,12 +191,7 @@ func TestJoinedLabelsSurviveAnInterruptedFlush(t *testing.T) {
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
 	feed(t, pp, preds, 0, len(preds))
 	ctx := context.Background()
-	for i := 0; i < 10; i++ {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(20)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	label(t, lp, preds, 0, 10, 0, allOnes, wallAt(20))
 	fl.fail = true
 	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	err := lp.Checkpoint(cctx, 10, wallAt(21))
@@ -254,21 +248,11 @@ func TestLabelResultsFromMoreRowsWin(t *testing.T) {
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
 	feed(t, pp, preds, 0, 10)
 	ctx := context.Background()
-	lab := func(i int) {
-		l := &drift.Label{Model: "m", ID: preds[i].ID, Time: t0.Add(time.Hour), Label: drift.NumberValue(1)}
-		if err := lp.Label(ctx, l, []byte("{}"), drift.Source{Topic: labelsTopic, Offset: int64(i)}, wallAt(11)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 0; i < 5; i++ {
-		lab(i)
-	}
+	label(t, lp, preds, 0, 5, 0, allOnes, wallAt(11))
 	if err := lp.Checkpoint(ctx, 5, wallAt(11)); err != nil {
 		t.Fatal(err)
 	}
-	for i := 5; i < 10; i++ {
-		lab(i)
-	}
+	label(t, lp, preds, 5, 10, 5, allOnes, wallAt(11))
 	hl.hook = func() { feed(t, pp, preds, 10, 11) }           // closes the window at wallAt(10)
 	if err := lp.Checkpoint(ctx, 10, wallAt(9)); err != nil { // its now taken a moment earlier
 		t.Fatal(err)
