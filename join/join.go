@@ -235,14 +235,8 @@ func (j *Joiner) lookup(ctx context.Context, all []Label, missing map[string][]i
 	for _, model := range models {
 		idx := missing[model]
 		recover := j.cfg.Models[model].Recover
-		for len(idx) > 0 {
-			n := min(len(idx), j.cfg.BatchIDs)
-			chunk := idx[:n]
-			idx = idx[n:]
-			ids := make([]string, 0, len(chunk))
-			for _, i := range chunk {
-				ids = append(ids, all[i].ID)
-			}
+		for chunk := range slices.Chunk(idx, j.cfg.BatchIDs) {
+			ids := idsOf(all, chunk)
 			recs, err := j.cfg.Store.LookupPredictions(ctx, model, ids)
 			if err != nil {
 				return fmt.Errorf("look up %d predictions of %s: %w", len(ids), model, err)
@@ -304,15 +298,8 @@ func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Predict
 	out := map[int]drift.FirstLabel{}
 	for _, w := range wins {
 		idx := ask[w]
-		for len(idx) > 0 {
-			n := min(len(idx), j.cfg.BatchIDs)
-			chunk := idx[:n]
-			idx = idx[n:]
-			ids := make([]string, len(chunk))
-			for k, i := range chunk {
-				ids[k] = all[i].ID
-			}
-			have, err := j.cfg.Store.LabelledIDs(ctx, w.model, w.seq, ids)
+		for chunk := range slices.Chunk(idx, j.cfg.BatchIDs) {
+			have, err := j.cfg.Store.LabelledIDs(ctx, w.model, w.seq, idsOf(all, chunk))
 			if err != nil {
 				return nil, fmt.Errorf("look up labelled ids of %s window %d: %w", w.model, w.seq, err)
 			}
@@ -324,6 +311,15 @@ func (j *Joiner) storedLabels(ctx context.Context, all []Label, found []*Predict
 		}
 	}
 	return out, nil
+}
+
+// idsOf is the ids of the labels at idx.
+func idsOf(all []Label, idx []int) []string {
+	ids := make([]string, len(idx))
+	for k, i := range idx {
+		ids[k] = all[i].ID
+	}
+	return ids
 }
 
 // Waiting returns the number of labels waiting for their prediction.
