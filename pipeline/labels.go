@@ -131,12 +131,12 @@ func (p *Partition) restore(state []byte, now time.Time) error {
 // placer is implemented by windows that say which window the last event
 // went into (window.Windower).
 type placer interface {
-	Placed() int64
+	Placed() (seq int64, modelVersion string)
 }
 
 // remember hands a prediction counted in a window to the label side: the
 // join's memory, and, when it carries its own label, a labelled row.
-func (p *Partition) remember(pred *drift.Prediction, seq int64, src drift.Source) {
+func (p *Partition) remember(pred *drift.Prediction, seq int64, windowVersion string, src drift.Source) {
 	ls := p.pl.cfg.Labels
 	if ls == nil || pred.ID == "" {
 		return
@@ -146,10 +146,8 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64, src drift.Source
 		return
 	}
 	version := pred.ModelVersion
-	if cw, ok := p.windows.(currentWindow); ok && version == "" {
-		if w, ok := cw.Current(pred.Model); ok {
-			version = w.ModelVersion
-		}
+	if version == "" {
+		version = windowVersion
 	}
 	jp := join.Prediction{ModelVersion: version, Time: pred.Time, WindowSeq: seq, Score: score, Probs: probs}
 	switch pred.Output.Kind {
@@ -200,15 +198,6 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 	if ls == nil {
 		return nil
 	}
-	if len(p.joinBuf) == 0 && len(p.labelled) == 0 && (p.joiner == nil || p.joiner.Waiting() == 0) {
-		if err := p.storePending(ctx); err != nil {
-			return err
-		}
-		if recompute {
-			return p.relabel(ctx, now)
-		}
-		return nil
-	}
 	// Rows joined and fed to the detectors but not yet stored (a write
 	// that failed, a flush cut short) go first: joining and feeding them
 	// again would lose them from the join or count them twice.
@@ -216,7 +205,7 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 		return err
 	}
 	rows := p.labelled
-	if p.joiner != nil {
+	if p.joiner != nil && (len(p.joinBuf) > 0 || p.joiner.Waiting() > 0) {
 		var batch join.Batch
 		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
 			var err error

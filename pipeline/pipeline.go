@@ -210,8 +210,9 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 	}
 	seq := int64(-1)
 	if pl, ok := p.windows.(placer); ok && !late {
-		seq = pl.Placed()
-		p.remember(pred, seq, src)
+		var version string
+		seq, version = pl.Placed()
+		p.remember(pred, seq, version, src)
 	}
 	if p.pl.cfg.RawLog {
 		p.preds = append(p.preds, drift.PredictionRecord{

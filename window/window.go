@@ -65,7 +65,10 @@ type Spec struct {
 type Windower struct {
 	specs  map[string]*Spec
 	models map[string]*modelState
-	placed int64 // seq of the window the last accepted event went into
+	// placed and placedVersion identify the window the last accepted
+	// event went into.
+	placed        int64
+	placedVersion string
 }
 
 // New returns a Windower for the given models.
@@ -164,7 +167,7 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 		}
 	}
 	observe(ow, m, p)
-	w.placed = ow.sum.Seq
+	w.placed, w.placedVersion = ow.sum.Seq, ow.sum.ModelVersion
 	if p.Time.After(m.maxEventTime) {
 		m.maxEventTime = p.Time
 	}
@@ -177,10 +180,10 @@ func (w *Windower) Add(p *drift.Prediction, now time.Time) (closed []*drift.Wind
 	return m.closeThrough(m.maxEventTime.Add(-spec.AllowedLateness)), false, nil
 }
 
-// Placed returns the seq of the window the last event Add accepted (not a
-// late one) was counted in, so that a label joined to the event later can
-// update that window.
-func (w *Windower) Placed() int64 { return w.placed }
+// Placed returns the seq and model version of the window the last event
+// Add accepted (not a late one) was counted in, so that a label joined to
+// the event later can update that window.
+func (w *Windower) Placed() (seq int64, modelVersion string) { return w.placed, w.placedVersion }
 
 // find returns the open time window seq, reopening it if it was closed for
 // idleness; nil when neither.
