@@ -439,10 +439,6 @@ type demoPrinter struct {
 	wantLabelled map[int]int
 	labelled     map[int64]uint64
 	first        *int64
-	// conceptFirst is the first window whose accuracy fell below its
-	// threshold, and detections the stream detectors' drifts.
-	conceptFirst *int64
-	detected     map[string]int
 	complete     bool
 }
 

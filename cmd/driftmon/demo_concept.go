@@ -28,6 +28,7 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 	var detectors []string
 	var label *drift.Result
 	var w drift.Result
+	var n uint64 // the labelled events, from the accuracy row
 	for i, r := range results {
 		switch {
 		case r.Family == drift.Concept && r.Feature == "" && slices.Contains(concept.Detectors, r.Method):
@@ -36,6 +37,9 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 			}
 		case r.Family == drift.Concept && r.Feature == "":
 			metrics = append(metrics, demoMetric{r.Method, r.Statistic, r.Threshold, r.Drifted})
+			if r.Method == concept.MethodAccuracy {
+				n = r.NCurrent
+			}
 		case r.Family == drift.Prior && r.Feature == concept.LabelFeature && r.Decision:
 			label = &results[i]
 		default:
@@ -48,29 +52,11 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var n uint64
-	worse := false
-	for _, r := range results {
-		if r.Family == drift.Concept && r.Method == concept.MethodAccuracy {
-			n = r.NCurrent
-			worse = r.Drifted
-		}
-	}
 	if p.labelled == nil {
 		p.labelled = map[int64]uint64{}
 	}
 	if n > p.labelled[w.WindowSeq] {
 		p.labelled[w.WindowSeq] = n
-	}
-	if worse && (p.conceptFirst == nil || w.WindowSeq < *p.conceptFirst) {
-		seq := w.WindowSeq
-		p.conceptFirst = &seq
-	}
-	if p.detected == nil {
-		p.detected = map[string]int{}
-	}
-	for _, d := range detectors {
-		p.detected[d]++
 	}
 	if p.json {
 		line := map[string]any{"type": "concept", "model": w.Model, "window_seq": w.WindowSeq,
