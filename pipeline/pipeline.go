@@ -241,18 +241,14 @@ func (p *Partition) outputText(v drift.Value) string {
 
 // Label stores one label (joined to its prediction by a later stage).
 func (p *Partition) Label(ctx context.Context, l *drift.Label, raw []byte, src drift.Source, now time.Time) error {
-	text := ""
-	switch l.Label.Kind {
-	case drift.Number:
-		text = strconv.FormatFloat(l.Label.Num, 'g', -1, 64)
-	case drift.String, drift.Bool:
-		text = l.Label.Str
-	}
+	// The decoder gives a number, a string or a boolean (it dead-letters
+	// the rest), so ok holds but for a hand-built Label without one.
+	text, ok := labelText(l.Label)
 	p.labels = append(p.labels, drift.LabelRecord{
 		Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text),
 		Body: append([]byte(nil), raw...), Source: src,
 	})
-	if p.joiner != nil && l.ID != "" && l.Label.Kind != drift.Missing {
+	if p.joiner != nil && l.ID != "" && ok {
 		p.joinBuf = append(p.joinBuf, join.Label{Model: clone(l.Model), ID: clone(l.ID), Time: l.Time, Label: clone(text),
 			Source: drift.Source{Topic: clone(src.Topic), Partition: src.Partition, Offset: src.Offset}})
 	}
