@@ -11,15 +11,8 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
-	"github.com/driftmon/driftmon/join"
+	"github.com/driftmon/driftmon/labels/join"
 )
-
-// LabelStore is what the label side needs of storage beyond Store.
-type LabelStore interface {
-	WriteLabelled(ctx context.Context, rows []drift.LabelledRecord) error
-	WindowBounds(ctx context.Context, model string, seqs []int64) (map[int64]drift.WindowBounds, error)
-	WriteDetections(ctx context.Context, rows []drift.Detection) error
-}
 
 // Joiner joins one label partition's labels (join.Joiner).
 type Joiner interface {
@@ -36,29 +29,27 @@ type StreamDetectors interface {
 	Restore([]byte) error
 }
 
-// LabelEvaluator computes a stored window's label results (its realised
-// performance, its label distribution against the reference's) from its
-// labelled rows in storage. Errors are retried with backoff.
-type LabelEvaluator interface {
-	EvaluateLabels(ctx context.Context, model string, seq int64, b drift.WindowBounds) ([]drift.Result, error)
-}
-
-// Labels wires the label side: the join of labels to their predictions,
-// the stream detectors, and the concept results of the windows labels land
-// in. Nil in Config: labels are logged only.
-type Labels struct {
-	// Recent is shared by the instance's partitions: prediction
-	// partitions put, label partitions get.
-	Recent     *join.Recent
-	NewJoiner  func() Joiner
-	NewStreams func() (StreamDetectors, error)
+// LabelSide is the label side as the pipeline sees it (labels.Side): what
+// a prediction is to it, its memory of recent predictions, the join and the
+// stream detectors of each partition, and the results of a stored window's
+// labelled rows. Nil in Config: labels are logged only.
+type LabelSide interface {
 	// Outcome says what a prediction is to the label side beyond its
 	// output: its score (NaN when none) and a probabilities model's whole
 	// output (JSON, or ""); ok is false for a model without a label side,
 	// or a prediction without an output (it is not remembered).
-	Outcome   func(p *drift.Prediction) (score float64, probs string, ok bool)
-	Store     LabelStore
-	Evaluator LabelEvaluator
+	Outcome(p *drift.Prediction) (score float64, probs string, ok bool)
+	// Remember keeps a prediction for the join; the memory is shared by
+	// the instance's partitions: prediction partitions put, label
+	// partitions' joins get.
+	Remember(model, id string, p join.Prediction)
+	NewJoiner() Joiner
+	NewStreams() StreamDetectors
+	// EvaluateLabels computes a stored window's label results (its
+	// realised performance, its label distribution against the
+	// reference's) from its labelled rows in storage. Errors are retried
+	// with backoff.
+	EvaluateLabels(ctx context.Context, model string, seq int64, b drift.WindowBounds) ([]drift.Result, error)
 }
 
 // stateMagic starts a checkpoint state that holds more than the open
@@ -172,7 +163,7 @@ func (p *Partition) remember(pred *drift.Prediction, seq int64, windowVersion st
 	}
 	// Remembered even when labelled: a label sent on the labels topic too
 	// then joins (as a newer label) rather than going unmatched.
-	ls.Recent.Put(pred.Model, pred.ID, jp)
+	ls.Remember(pred.Model, pred.ID, jp)
 }
 
 // labelText is a label value as the labelled rows hold it.
@@ -275,11 +266,10 @@ func (p *Partition) flushLabels(ctx context.Context, now time.Time, recompute bo
 // storePending writes the joined rows and the detections not stored yet,
 // and marks the windows the rows landed in.
 func (p *Partition) storePending(ctx context.Context) error {
-	ls := p.pl.cfg.Labels
 	recs, dets := p.pendingRows, p.pendingDets
 	if len(recs) > 0 {
 		if err := p.retry(ctx, "labelled", func(ctx context.Context) error {
-			return ls.Store.WriteLabelled(ctx, recs)
+			return p.pl.cfg.Store.WriteLabelled(ctx, recs)
 		}); err != nil {
 			return err
 		}
@@ -296,7 +286,7 @@ func (p *Partition) storePending(ctx context.Context) error {
 	}
 	if len(dets) > 0 {
 		if err := p.retry(ctx, "detections", func(ctx context.Context) error {
-			return ls.Store.WriteDetections(ctx, dets)
+			return p.pl.cfg.Store.WriteDetections(ctx, dets)
 		}); err != nil {
 			return err
 		}
@@ -318,7 +308,6 @@ func (p *Partition) storePending(ctx context.Context) error {
 // stored, oldest first, tells the observers, and clears the marks. The
 // marks need no checkpoint: relabel runs before every checkpoint is taken.
 func (p *Partition) relabel(ctx context.Context, now time.Time) error {
-	ls := p.pl.cfg.Labels
 	models := make([]string, 0, len(p.dirty))
 	for m := range p.dirty {
 		models = append(models, m)
@@ -333,7 +322,7 @@ func (p *Partition) relabel(ctx context.Context, now time.Time) error {
 		var bounds map[int64]drift.WindowBounds
 		if err := p.retry(ctx, "labels", func(ctx context.Context) error {
 			var err error
-			bounds, err = ls.Store.WindowBounds(ctx, model, ss)
+			bounds, err = p.pl.cfg.Store.WindowBounds(ctx, model, ss)
 			return err
 		}); err != nil {
 			return err
@@ -370,7 +359,7 @@ func (p *Partition) labelResults(ctx context.Context, model string, seq int64, b
 	var results []drift.Result
 	if err := p.retry(ctx, "labels", func(ctx context.Context) error {
 		var err error
-		results, err = ls.Evaluator.EvaluateLabels(ctx, model, seq, b)
+		results, err = ls.EvaluateLabels(ctx, model, seq, b)
 		return err
 	}); err != nil {
 		if ctx.Err() != nil || !p.permanent(err) {

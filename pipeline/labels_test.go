@@ -9,9 +9,10 @@ import (
 
 	"github.com/driftmon/driftmon/concept"
 	"github.com/driftmon/driftmon/drift"
-	"github.com/driftmon/driftmon/join"
+	"github.com/driftmon/driftmon/labels/join"
 	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/storage"
+	"github.com/driftmon/driftmon/storage/embedded"
 )
 
 // labelEvaluator computes a window's concept rows from its labelled rows
@@ -26,22 +27,31 @@ func (e labelEvaluator) EvaluateLabels(ctx context.Context, model string, seq in
 	return concept.Window(concept.Task{Kind: concept.Score, Threshold: concept.DefaultThreshold}, nil, concept.Policy{}, model, seq, b, rows, concept.Detectors), nil
 }
 
+// testLabels is the service's label side on a store, reduced to a score
+// model with every stream detector and no reference.
+type testLabels struct {
+	recent *join.Recent
+	store  *embedded.Store
+	task   concept.Task
+	labelEvaluator
+}
+
+func (l *testLabels) Outcome(p *drift.Prediction) (float64, string, bool) {
+	return p.Output.Num, "", true
+}
+func (l *testLabels) Remember(model, id string, p join.Prediction) { l.recent.Put(model, id, p) }
+func (l *testLabels) NewJoiner() pipeline.Joiner {
+	return join.New(join.Config{Recent: l.recent, Store: l.store, Wait: time.Hour})
+}
+func (l *testLabels) NewStreams() pipeline.StreamDetectors {
+	return concept.NewBank(func(string) (concept.Task, []string, bool) { return l.task, concept.Detectors, true }, nil)
+}
+
 // labelSide is the service's label side on e's store.
-func (e *env) labelSide() *pipeline.Labels {
-	recent := join.NewRecent(1000)
-	task := concept.Task{Kind: concept.Score, Threshold: concept.DefaultThreshold}.WithDefaults()
-	return &pipeline.Labels{
-		Recent: recent,
-		NewJoiner: func() pipeline.Joiner {
-			return join.New(join.Config{Recent: recent, Store: e.store, Wait: time.Hour})
-		},
-		NewStreams: func() (pipeline.StreamDetectors, error) {
-			return concept.NewBank(func(string) (concept.Task, []string, bool) { return task, concept.Detectors, true }, nil), nil
-		},
-		Outcome:   func(p *drift.Prediction) (float64, string, bool) { return p.Output.Num, "", true },
-		Store:     e.store,
-		Evaluator: labelEvaluator{e.store},
-	}
+func (e *env) labelSide() *testLabels {
+	return &testLabels{recent: join.NewRecent(1000), store: e.store,
+		task:           concept.Task{Kind: concept.Score, Threshold: concept.DefaultThreshold}.WithDefaults(),
+		labelEvaluator: labelEvaluator{e.store}}
 }
 
 // label hands lp a label for each of preds[from:to], an hour after t0,
@@ -164,7 +174,7 @@ func TestLabelResultsWaitForTheCheckpoint(t *testing.T) {
 
 // failingLabelled fails WriteLabelled while fail is set.
 type failingLabelled struct {
-	storage.LabelStore
+	*embedded.Store
 	fail bool
 }
 
@@ -172,7 +182,7 @@ func (f *failingLabelled) WriteLabelled(ctx context.Context, rows []drift.Labell
 	if f.fail {
 		return errors.New("clickhouse down")
 	}
-	return f.LabelStore.WriteLabelled(ctx, rows)
+	return f.Store.WriteLabelled(ctx, rows)
 }
 
 // TestJoinedLabelsSurviveAnInterruptedFlush: a checkpoint whose labelled
@@ -182,10 +192,8 @@ func (f *failingLabelled) WriteLabelled(ctx context.Context, rows []drift.Labell
 func TestJoinedLabelsSurviveAnInterruptedFlush(t *testing.T) {
 	fx := newFixture(t, 0, time.Hour)
 	e := newEnv(t, fx)
-	fl := &failingLabelled{LabelStore: e.store}
-	ls := e.labelSide()
-	ls.Store = fl
-	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = ls; c.RawLog = true })
+	fl := &failingLabelled{Store: e.store}
+	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = e.labelSide(); c.Store = fl; c.RawLog = true })
 	pp, _ := e.open(pl, predsTopic, 0, wallAt(0))
 	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)
@@ -219,7 +227,7 @@ func TestJoinedLabelsSurviveAnInterruptedFlush(t *testing.T) {
 
 // hookLabelled runs hook once, before the next labelled write.
 type hookLabelled struct {
-	storage.LabelStore
+	*embedded.Store
 	hook func()
 }
 
@@ -228,7 +236,7 @@ func (h *hookLabelled) WriteLabelled(ctx context.Context, rows []drift.LabelledR
 		h.hook = nil
 		f()
 	}
-	return h.LabelStore.WriteLabelled(ctx, rows)
+	return h.Store.WriteLabelled(ctx, rows)
 }
 
 // TestLabelResultsFromMoreRowsWin: the prediction partition closes the
@@ -239,10 +247,8 @@ func (h *hookLabelled) WriteLabelled(ctx context.Context, rows []drift.LabelledR
 func TestLabelResultsFromMoreRowsWin(t *testing.T) {
 	fx := newFixture(t, 0, time.Hour)
 	e := newEnv(t, fx)
-	hl := &hookLabelled{LabelStore: e.store}
-	ls := e.labelSide()
-	ls.Store = hl
-	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = ls; c.RawLog = true })
+	hl := &hookLabelled{Store: e.store}
+	pl := e.pipeline(func(c *pipeline.Config) { c.Labels = e.labelSide(); c.Store = hl; c.RawLog = true })
 	pp, _ := e.open(pl, predsTopic, 0, wallAt(0))
 	lp, _ := e.open(pl, labelsTopic, 0, wallAt(0))
 	preds := events("m", 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 70)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
-	"github.com/driftmon/driftmon/join"
+	"github.com/driftmon/driftmon/labels/join"
 	"github.com/driftmon/driftmon/retry"
 )
 
@@ -29,6 +29,11 @@ type Store interface {
 	LoadCheckpoint(ctx context.Context, group, topic string, partition int) (drift.Checkpoint, bool, error)
 	WritePredictions(ctx context.Context, rows []drift.PredictionRecord) error
 	WriteLabels(ctx context.Context, rows []drift.LabelRecord) error
+	// The label side's writes and reads: joined rows, stream-detector
+	// signals, and the bounds of stored windows labels landed in.
+	WriteLabelled(ctx context.Context, rows []drift.LabelledRecord) error
+	WriteDetections(ctx context.Context, rows []drift.Detection) error
+	WindowBounds(ctx context.Context, model string, seqs []int64) (map[int64]drift.WindowBounds, error)
 }
 
 // Evaluator compares a closed window with its model's reference. A model
@@ -87,9 +92,9 @@ type Config struct {
 	// Freshness is, per model, how long it may send nothing before its
 	// freshness check fails (absent or 0: reported, never failing).
 	Freshness map[string]time.Duration
-	// Labels wires the label join and the concept results; nil: labels
-	// are logged only.
-	Labels *Labels
+	// Labels is the label join and the concept results; nil: labels are
+	// logged only.
+	Labels LabelSide
 }
 
 // lastEvents is implemented by windows that know when each model last sent
@@ -126,13 +131,7 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 		if topic == pl.cfg.LabelsTopic {
 			p.joiner = ls.NewJoiner()
 		}
-		if ls.NewStreams != nil {
-			s, err := ls.NewStreams()
-			if err != nil {
-				return nil, -1, fmt.Errorf("stream detectors %s/%d: %w", topic, partition, err)
-			}
-			p.streams = s
-		}
+		p.streams = ls.NewStreams()
 	}
 	cp, ok, err := pl.cfg.Store.LoadCheckpoint(ctx, pl.cfg.Group, topic, partition)
 	if err != nil {

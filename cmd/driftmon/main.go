@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/internal/demo"
+	"github.com/driftmon/driftmon/server"
 )
 
 const usage = `driftmon: drift and data-quality monitoring for ML models in production.
@@ -92,7 +94,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "driftmon serve:", err)
 		return exitUsage
 	}
-	if err := serve(ctx, cfg, serveOptions{Logger: log}); err != nil && !errors.Is(err, context.Canceled) {
+	if err := server.Run(ctx, cfg, server.Options{Logger: log}); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("driftmon serve stopped", "err", err)
 		return 1
 	}
@@ -135,4 +137,54 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	return 0
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o demo.Options
+	o.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	return exit(stderr, "driftmon demo", demo.Run(ctx, o, stdout, stderr))
+}
+
+// runReplay produces the synthetic model's stream to a real Kafka, in real
+// time, for the docker-compose stack's live dashboards.
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	brokers := fs.String("brokers", "127.0.0.1:9092", "comma-separated Kafka brokers")
+	var o demo.ReplayOptions
+	fs.StringVar(&o.Topic, "topic", "predictions", "predictions topic")
+	fs.IntVar(&o.Rate, "rate", 200, "events per second")
+	fs.DurationVar(&o.Phase, "phase", 2*time.Minute, "how long each phase (stable, covariate shift, prior shift) lasts")
+	writeRef := fs.String("write-reference", "", "write the synthetic model's reference CSV to this file and exit")
+	refRows := fs.Int("reference-rows", 5000, "rows of --write-reference")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *writeRef != "" {
+		if err := demo.WriteReference(*writeRef, *refRows); err != nil {
+			fmt.Fprintln(stderr, "driftmon replay:", err)
+			return 1
+		}
+		return 0
+	}
+	o.Brokers = strings.Split(*brokers, ",")
+	return exit(stderr, "driftmon replay", demo.Replay(ctx, o, stdout, stderr))
+}
+
+// exit reports err under the command's name and returns the exit status:
+// 0 without an error, 2 for a usage error, 1 for any other.
+func exit(stderr io.Writer, cmd string, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	if errors.Is(err, demo.ErrUsage) {
+		return exitUsage
+	}
+	return 1
 }

@@ -1,0 +1,607 @@
+package demo
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/pipeline"
+	"github.com/driftmon/driftmon/reference"
+	"github.com/driftmon/driftmon/server"
+)
+
+const (
+	demoPredictions = "predictions"
+	demoLabels      = "labels"
+	demoDeadLetter  = "driftmon-dead-letter"
+)
+
+// demoData is what the demo replays: a reference file, a model config, and
+// the events.
+type demoData struct {
+	model     string
+	modelYAML string
+	events    [][]byte
+	windows   int // windows the stream makes, so the demo knows when it is done
+	// pauseAfter is the index of the event after which the producer goes
+	// quiet for pause (0: it never does), for the freshness check.
+	pauseAfter int
+	pause      time.Duration
+	// labels go to the labels topic, each after the event of index
+	// after; labelled is how many land in each window (0-based), so the
+	// demo knows when every window's performance is complete.
+	labels   []demoLabel
+	labelled map[int]int
+}
+
+// demoLabel is one label event and when the producer sends it.
+type demoLabel struct {
+	after int
+	value []byte
+}
+
+// Options are the demo's flags.
+type Options struct {
+	// JSON prints JSON lines only (logs go to the logger).
+	JSON bool
+	// Data replays this CSV file instead of the synthetic model: the first
+	// 10% of rows are the reference, Rows rows a window.
+	Data    string
+	Rows    int
+	Timeout time.Duration
+	// Listen is the HTTP address of the view, the API and /metrics.
+	Listen string
+	// Stay keeps serving after the run, until ctx ends.
+	Stay bool
+	// LogLevel is the level of the logs Run writes to its log writer.
+	LogLevel string
+}
+
+// Register defines the demo's flags on fs, with their defaults.
+func (o *Options) Register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.JSON, "json", false, "print JSON lines only (logs go to stderr)")
+	fs.StringVar(&o.Data, "data", "", "replay this CSV file instead of the synthetic model: the first 10% of rows are the reference")
+	fs.IntVar(&o.Rows, "window", 2000, "rows per window when replaying --data")
+	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "stop after this long whatever happened")
+	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level (logs go to stderr)")
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:0", "HTTP address of the view at /, the API and /metrics")
+	fs.BoolVar(&o.Stay, "stay", false, "keep serving the view, the API and /metrics after the run, until interrupted")
+}
+
+// ErrUsage is wrapped by errors in the options themselves (a bad level, a
+// data file that cannot be replayed, an address that cannot be listened
+// on), as opposed to the run failing.
+var ErrUsage = errors.New("usage")
+
+func usage(err error) error { return usageError{err} }
+
+// usageError says what is wrong as err does, and is ErrUsage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string   { return e.err.Error() }
+func (e usageError) Unwrap() []error { return []error{ErrUsage, e.err} }
+
+// Run runs the whole pipeline on one machine: an in-process broker, the
+// service on an embedded store, a webhook receiver, and a producer of the
+// synthetic model's stream (or of o.Data), printing each window's
+// verdicts, alerts and deliveries to stdout and logging to logs.
+func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(o.LogLevel)); err != nil {
+		return usage(fmt.Errorf("--log-level %q: %w", o.LogLevel, err))
+	}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: lvl}))
+	dir, err := os.MkdirTemp("", "driftmon-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	var dd *demoData
+	if o.Data != "" {
+		dd, err = csvDemo(ctx, o.Data, o.Rows, dir)
+	} else {
+		dd, err = synthDemo(dir)
+	}
+	if err != nil {
+		return usage(err)
+	}
+
+	// The run ends at --timeout; with --stay the service (and its view)
+	// outlives it, until the user interrupts.
+	interrupt := ctx
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port),
+		kfake.SeedTopics(1, demoPredictions, demoLabels, demoDeadLetter))
+	if err != nil {
+		return fmt.Errorf("start the in-process broker: %w", err)
+	}
+	defer cluster.Close()
+	broker := cluster.ListenAddrs()[0]
+
+	pr := &demoPrinter{out: stdout, json: o.JSON, firstDrift: map[string]int64{}, driftCount: map[string]int{},
+		done: make(chan struct{}), want: dd.windows, wantLabelled: dd.labelled, labelled: map[int64]uint64{}}
+	recv, secretFile, err := startDemoReceiver(dir, pr)
+	if err != nil {
+		return fmt.Errorf("start the receiver: %w", err)
+	}
+	defer recv.close()
+
+	cfgYAML := fmt.Sprintf(`kafka:
+  brokers: [%q]
+  group_id: driftmon-demo
+  predictions_topic: %s
+  labels_topic: %s
+  dead_letter_topic: %s
+  checkpoint_interval: 1s
+storage:
+  backend: embedded
+  embedded: {path: %q}
+http: {listen: "127.0.0.1:0"}
+models:
+%s%s`, broker, demoPredictions, demoLabels, demoDeadLetter, filepath.Join(dir, "store"), dd.modelYAML,
+		demoAlerting(recv.url, secretFile))
+	cfg, err := config.Parse([]byte(cfgYAML), dir)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return usage(fmt.Errorf("--listen: %w", err))
+	}
+	ready := make(chan struct{})
+	svcParent := ctx
+	if o.Stay {
+		svcParent = interrupt
+	}
+	svcCtx, stopSvc := context.WithCancel(svcParent)
+	defer stopSvc()
+	svcErr := make(chan error, 1)
+	go func() {
+		svcErr <- server.Run(svcCtx, cfg, server.Options{Logger: log, Observers: []pipeline.Observer{pr.window}, Alerts: pr.alert,
+			Listener: ln, TickInterval: 250 * time.Millisecond, HeartbeatInterval: 300 * time.Millisecond,
+			SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second, Ready: ready})
+	}()
+	select {
+	case <-ready:
+	case err := <-svcErr:
+		return fmt.Errorf("service: %w", err)
+	}
+	pr.info("driftmon demo: broker %s, HTTP http://%s (metrics at /metrics), %d events of model %q", broker, ln.Addr(), len(dd.events), dd.model)
+
+	if err := produce(ctx, broker, dd); err != nil {
+		return fmt.Errorf("produce: %w", err)
+	}
+	select {
+	case <-pr.done:
+	case <-ctx.Done():
+		pr.info("driftmon demo: stopped after %s with %d of %d windows", o.Timeout, pr.seen(), dd.windows)
+	case err := <-svcErr:
+		return fmt.Errorf("service stopped: %w", err)
+	}
+	// The dispatcher sends in the background: give it time to deliver
+	// what the last windows fired before stopping.
+	if !pr.waitDelivered(time.Now().Add(10 * time.Second)) {
+		pr.info("driftmon demo: some notifications were not delivered in time")
+	}
+	if !o.Stay {
+		stopSvc()
+		<-svcErr
+	}
+	rejected := deadLetters(broker)
+	pr.summary(dd, rejected)
+	if o.Stay {
+		pr.info("driftmon demo: serving the view at http://%s/, the API and /metrics until interrupted", ln.Addr())
+		select {
+		case <-interrupt.Done():
+			stopSvc()
+			<-svcErr
+		case err := <-svcErr:
+			return fmt.Errorf("service stopped: %w", err)
+		}
+	}
+	return nil
+}
+
+// produce writes the events, keyed by model as the contract says, plus three
+// malformed records that must end up in the dead-letter topic.
+func produce(ctx context.Context, broker string, dd *demoData) error {
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
+		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer w.Close()
+	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000,
+		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer lw.Close()
+	key := []byte(dd.model)
+	nextLabel := 0
+	// sendLabels writes the labels due once event i is out.
+	sendLabels := func(i int) error {
+		var ls []kafka.Message
+		for ; nextLabel < len(dd.labels) && dd.labels[nextLabel].after <= i; nextLabel++ {
+			ls = append(ls, kafka.Message{Key: key, Value: dd.labels[nextLabel].value})
+		}
+		if len(ls) == 0 {
+			return nil
+		}
+		return lw.WriteMessages(ctx, ls...)
+	}
+	bad := [][]byte{
+		[]byte(`{"model": "` + dd.model + `", "features": `),              // truncated JSON
+		[]byte(`{"model": "` + dd.model + `", "timestamp": "yesterday"}`), // bad timestamp
+		[]byte(`{"model": "no-such-model", "features": {}}`),              // unknown model
+	}
+	msgs := make([]kafka.Message, 0, 1000)
+	for i, ev := range dd.events {
+		msgs = append(msgs, kafka.Message{Key: key, Value: ev})
+		if i == len(dd.events)/2 {
+			for j, b := range bad {
+				k := key
+				if j == len(bad)-1 {
+					k = []byte("no-such-model") // keyed right, but not configured
+				}
+				msgs = append(msgs, kafka.Message{Key: k, Value: b})
+			}
+		}
+		quiet := dd.pause > 0 && i == dd.pauseAfter
+		if len(msgs) >= 1000 || i == len(dd.events)-1 || quiet {
+			if err := w.WriteMessages(ctx, msgs...); err != nil {
+				return err
+			}
+			msgs = msgs[:0]
+			if err := sendLabels(i); err != nil {
+				return err
+			}
+		}
+		if quiet {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(dd.pause):
+			}
+		}
+	}
+	return nil
+}
+
+// deadLetters counts the records in the dead-letter topic.
+func deadLetters(broker string) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := kafka.DialLeader(ctx, "tcp", broker, demoDeadLetter, 0)
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	first, last, err := conn.ReadOffsets()
+	if err != nil {
+		return -1
+	}
+	return last - first
+}
+
+func synthDemo(dir string) (*demoData, error) {
+	ref := filepath.Join(dir, "reference.csv")
+	f, err := os.Create(ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSynthReference(f, 7, synthReferenceLen); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	var feats strings.Builder
+	for _, sf := range synthFeatures {
+		fmt.Fprintf(&feats, "      %s: %s\n", sf.name, sf.kind)
+	}
+	events, pauseAfter, labels, labelled := synthEvents(11)
+	return &demoData{
+		labels:   labels,
+		labelled: labelled,
+		model:    synthModel,
+		modelYAML: fmt.Sprintf(`  - name: %s
+    window: {duration: %s}
+    allowed_lateness: 1m
+    idle_timeout: 2s
+    quality: {freshness: %s}
+    reference: {file: %q}
+    prediction: score
+    features:
+%s`, synthModel, synthWindow, synthFreshness, ref, feats.String()),
+		events:     events,
+		windows:    synthWindows,
+		pauseAfter: pauseAfter,
+		pause:      synthQuietFor,
+	}, nil
+}
+
+// csvDemo replays a CSV file: its first 10% of rows are the reference, the
+// rest arrive one per minute of event time in count windows of `rows`.
+func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData, error) {
+	if rows < 2 {
+		return nil, fmt.Errorf("--window %d: want at least 2 rows", rows)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	defer f.Close()
+	all, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("--data %s: %w", path, err)
+	}
+	if len(all) < 21 {
+		return nil, fmt.Errorf("--data %s: %d rows; want at least 20 after the header", path, len(all)-1)
+	}
+	header, body := all[0], all[1:]
+	nRef := len(body) / 10
+	refPath := filepath.Join(dir, "reference.csv")
+	rf, err := os.Create(refPath)
+	if err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(rf)
+	cw.Write(header)
+	cw.WriteAll(body[:nRef])
+	if err := rf.Close(); err != nil {
+		return nil, err
+	}
+	cols, err := reference.InferColumns(ctx, refPath)
+	if err != nil {
+		return nil, err
+	}
+	model := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	model = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, model)
+	var feats strings.Builder
+	kinds := map[string]drift.FeatureKind{}
+	for _, c := range cols {
+		kinds[c.Name] = c.Kind
+		fmt.Fprintf(&feats, "      %q: %s\n", c.Name, c.Kind)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(h)] = i
+	}
+	events := make([][]byte, 0, len(body)-nRef)
+	for i, rec := range body[nRef:] {
+		fv := map[string]any{}
+		for _, c := range cols {
+			v := strings.TrimSpace(rec[idx[c.Name]])
+			switch {
+			case reference.IsMissing(v):
+				fv[c.Name] = nil
+			case c.Kind == drift.Numeric:
+				x, ok := reference.ParseNumber(v)
+				if !ok || math.IsInf(x, 0) || math.IsNaN(x) {
+					fv[c.Name] = v // wrong type: counted as invalid, as in production
+				} else {
+					fv[c.Name] = x
+				}
+			default:
+				fv[c.Name] = v
+			}
+		}
+		b, _ := json.Marshal(map[string]any{
+			"model": model, "id": strconv.Itoa(nRef + i),
+			"timestamp": synthStart.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+			"features":  fv,
+		})
+		events = append(events, b)
+	}
+	n := len(events)
+	return &demoData{
+		model: model,
+		modelYAML: fmt.Sprintf(`  - name: %s
+    window: {events: %d}
+    idle_timeout: 2s
+    reference: {file: %q}
+    features:
+%s`, model, rows, refPath, feats.String()),
+		events:  events,
+		windows: (n + rows - 1) / rows,
+	}, nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// demoPrinter prints each stored window as it happens.
+type demoPrinter struct {
+	out  io.Writer
+	json bool
+	want int
+
+	mu         sync.Mutex
+	enqueued   int // alert messages, and those the receiver got
+	delivered  int
+	n          int
+	drifted    int
+	firstDrift map[string]int64 // family:feature -> first drifted window (0-based)
+	stale      bool             // the model failed its freshness check and has not sent since
+	driftCount map[string]int
+	done       chan struct{}
+	// wantLabelled is, per window (0-based), the labels the producer
+	// sends for it; labelled the most joined so far, by window seq; first
+	// the first window's seq, to number them.
+	wantLabelled map[int]int
+	labelled     map[int64]uint64
+	first        *int64
+	complete     bool
+}
+
+func (p *demoPrinter) seen() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+func (p *demoPrinter) info(format string, a ...any) {
+	if p.json {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, format+"\n", a...)
+}
+
+type demoFeature struct {
+	Name      string  `json:"name"`
+	Drifted   bool    `json:"drifted"`
+	Method    string  `json:"method"`
+	Statistic float64 `json:"statistic"`
+	Threshold float64 `json:"threshold"`
+}
+
+func (p *demoPrinter) window(w *drift.WindowSummary, results []drift.Result) {
+	if w == nil {
+		p.freshnessLine(results)
+		p.conceptLine(results)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.first == nil {
+		seq := w.Seq
+		p.first = &seq
+	}
+	var cov, prior []demoFeature
+	for _, r := range results {
+		if !r.Decision {
+			continue
+		}
+		f := demoFeature{Name: r.Feature, Drifted: r.Drifted, Method: r.Method, Statistic: r.Statistic, Threshold: r.Threshold}
+		switch r.Family {
+		case drift.Covariate:
+			cov = append(cov, f)
+		case drift.Prior:
+			prior = append(prior, f)
+		}
+		if r.Drifted {
+			key := string(r.Family) + ":" + r.Feature
+			if _, ok := p.firstDrift[key]; !ok {
+				p.firstDrift[key] = int64(p.n)
+			}
+			p.driftCount[key]++
+		}
+	}
+	drifted := false
+	for _, f := range append(cov, prior...) {
+		drifted = drifted || f.Drifted
+	}
+	if drifted {
+		p.drifted++
+	}
+	if p.json {
+		b, _ := json.Marshal(map[string]any{"type": "window", "model": w.Model, "window_seq": w.Seq,
+			"window_start": w.Start, "window_end": w.End, "n": w.Events, "features": nonNil(cov), "prior": nonNil(prior)})
+		fmt.Fprintln(p.out, string(b))
+	} else {
+		var parts []string
+		for _, f := range append(cov, prior...) {
+			if f.Drifted {
+				parts = append(parts, fmt.Sprintf("%s %s=%.3f>%.3f", f.Name, f.Method, f.Statistic, f.Threshold))
+			}
+		}
+		verdict := "no drift"
+		if len(parts) > 0 {
+			verdict = "DRIFT " + strings.Join(parts, ", ")
+		}
+		fmt.Fprintf(p.out, "window %-8s %s .. %s  n=%-5d %s\n", w.Model,
+			w.Start.Format("2006-01-02 15:04"), w.End.Format("15:04"), w.Events, verdict)
+	}
+	p.qualityLine(w, results)
+	p.estimateLine(w, results)
+	p.n++
+	p.checkDone()
+}
+
+// checkDone ends the run once every window is stored and, when the stream
+// has labels, every window's performance counts all of them. The caller
+// holds p.mu.
+func (p *demoPrinter) checkDone() {
+	if p.complete || p.n < p.want {
+		return
+	}
+	if p.first != nil {
+		for w, n := range p.wantLabelled {
+			if n > 0 && p.labelled[*p.first+int64(w)] < uint64(n) {
+				return
+			}
+		}
+	}
+	p.complete = true
+	close(p.done)
+}
+
+func nonNil(fs []demoFeature) []demoFeature {
+	if fs == nil {
+		return []demoFeature{}
+	}
+	return fs
+}
+
+func (p *demoPrinter) summary(dd *demoData, rejected int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keys := make([]string, 0, len(p.firstDrift))
+	for k := range p.firstDrift {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if p.json {
+		first := map[string]any{}
+		for _, k := range keys {
+			first[k] = map[string]any{"first_window": p.firstDrift[k], "windows": p.driftCount[k]}
+		}
+		b, _ := json.Marshal(map[string]any{"type": "summary", "model": dd.model, "windows": p.n,
+			"windows_expected": dd.windows, "windows_drifted": p.drifted, "drift": first, "dead_lettered": rejected})
+		fmt.Fprintln(p.out, string(b))
+		return
+	}
+	fmt.Fprintf(p.out, "\nsummary: %d of %d windows closed, %d with drift; %d malformed records sent to the dead-letter topic\n",
+		p.n, dd.windows, p.drifted, rejected)
+	for _, k := range keys {
+		fmt.Fprintf(p.out, "  %-24s drifted in %d windows, first in window %d (0-based)\n", k, p.driftCount[k], p.firstDrift[k])
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(p.out, "  no feature drifted")
+	}
+}

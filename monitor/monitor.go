@@ -1,0 +1,198 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/driftmon/driftmon/concept"
+	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/labels"
+	"github.com/driftmon/driftmon/reference"
+	"github.com/driftmon/driftmon/window"
+)
+
+// Model is one monitored model: what its config says, as the objects that
+// do it at run time.
+type Model struct {
+	Name    string
+	Version string
+	// Spec cuts the model's events into windows.
+	Spec window.Spec
+	// Drift decides each feature's drift; Quality runs the data-quality
+	// checks.
+	Drift   detectors.Policy
+	Quality detectors.QualityPolicy
+	// Source is what the model's windows are compared with.
+	Source Source
+	// Labels is the model's label side; nil when its output is not
+	// monitored (no prediction in its config).
+	Labels *labels.Model
+	// Freshness is how long the model may send nothing before its
+	// freshness check fails (0: reported, never failing).
+	Freshness time.Duration
+	// cal keeps the calibrated thresholds of the model's reference: a
+	// file or pinned-window reference calibrates once per feature and
+	// window size; a previous-window reference, new every window, each
+	// time.
+	cal *detectors.Calibrations
+}
+
+// Models are the monitored models of a config, in config order.
+type Models struct {
+	list   []*Model
+	byName map[string]*Model
+}
+
+// NewModels indexes models by name.
+func NewModels(models ...*Model) *Models {
+	ms := &Models{list: models, byName: make(map[string]*Model, len(models))}
+	for _, m := range models {
+		ms.byName[m.Name] = m
+	}
+	return ms
+}
+
+// Get returns the model called name, nil when none is.
+func (ms *Models) Get(name string) *Model { return ms.byName[name] }
+
+// All returns the models in config order.
+func (ms *Models) All() []*Model { return ms.list }
+
+// Specs are the models' window specs, for the windower.
+func (ms *Models) Specs() []window.Spec {
+	out := make([]window.Spec, len(ms.list))
+	for i, m := range ms.list {
+		out[i] = m.Spec
+	}
+	return out
+}
+
+// Freshness is, per model, its freshness limit, for the pipeline.
+func (ms *Models) Freshness() map[string]time.Duration {
+	out := make(map[string]time.Duration, len(ms.list))
+	for _, m := range ms.list {
+		out[m.Name] = m.Freshness
+	}
+	return out
+}
+
+// Labels are the label sides of the models that monitor their output.
+func (ms *Models) Labels() map[string]*labels.Model {
+	out := map[string]*labels.Model{}
+	for _, m := range ms.list {
+		if m.Labels != nil {
+			out[m.Name] = m.Labels
+		}
+	}
+	return out
+}
+
+// FileReference returns a model's file reference (fixed at start, so
+// reading it needs no lock), nil for a model compared with windows.
+func (ms *Models) FileReference(model string) *drift.Reference {
+	if m := ms.byName[model]; m != nil {
+		if f, ok := m.Source.(*fileSource); ok {
+			return f.ref
+		}
+	}
+	return nil
+}
+
+// Build turns every model of cfg into its Model, reading each reference
+// file once. config.Validate has checked each model's keys and policies
+// at their lines; errors here are about the reference files.
+func Build(ctx context.Context, cfg *config.Config) (*Models, error) {
+	ms := make([]*Model, 0, len(cfg.Models))
+	for i := range cfg.Models {
+		m, err := build(ctx, &cfg.Models[i])
+		if err != nil {
+			return nil, fmt.Errorf("models[%d] (%s).reference.file: %w", i, cfg.Models[i].Name, err)
+		}
+		ms = append(ms, m)
+	}
+	return NewModels(ms...), nil
+}
+
+func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
+	spec := window.Spec{
+		Model: mc.Name, DefaultVersion: mc.Version, Duration: mc.Window.Duration, Events: uint64(mc.Window.Events),
+		AllowedLateness: mc.AllowedLateness, IdleTimeout: mc.IdleTimeout, MaxFutureSkew: mc.MaxClockSkew,
+		Limits:     mc.Limits.Limits(),
+		Prediction: predictionKind(mc.Prediction),
+		MaxIDs:     mc.MaxIDs(),
+	}
+	m := &Model{Name: mc.Name, Version: mc.Version, Drift: mc.DriftPolicy(), Quality: mc.QualityPolicy(),
+		Freshness: mc.Quality.Freshness, cal: detectors.NewCalibrations()}
+	var outcomes []reference.Outcome
+	switch {
+	case mc.Reference.File != "":
+		cols := make([]reference.Column, len(mc.Features))
+		for j, f := range mc.Features {
+			cols[j] = reference.Column{Name: f.Name, Kind: f.Type}
+		}
+		var pred *reference.Column
+		if spec.Prediction != 0 {
+			pred = &reference.Column{Name: reference.PredictionName, Kind: spec.Prediction}
+		}
+		ref, err := reference.FromCSV(ctx, mc.Reference.File, cols, pred, spec.Limits)
+		if err != nil {
+			return nil, err
+		}
+		ref.Model, ref.ModelVersion = mc.Name, mc.Version
+		m.Source = &fileSource{ref: ref, path: mc.Reference.File}
+		if ref.Prediction != nil {
+			spec.PredictionEdges = ref.Prediction.Edges
+		} else {
+			spec.Prediction = 0 // the reference has no prediction column to compare with
+		}
+		if mc.Prediction != "" {
+			rows, ok, err := reference.OutcomesCSV(ctx, mc.Reference.File, reference.PredictionName, mc.Concept.Label())
+			if err != nil {
+				return nil, fmt.Errorf("labels: %w", err)
+			}
+			if ok {
+				outcomes = rows
+			}
+		}
+	case mc.Reference.Window != nil:
+		m.Source = &windowSource{from: mc.Reference.Window.From, to: mc.Reference.Window.To}
+	default:
+		m.Source = &previousSource{}
+	}
+	for _, f := range mc.Features {
+		wf := window.Feature{Name: f.Name, Kind: f.Type}
+		if fs, ok := m.Source.(*fileSource); ok {
+			if rf := fs.ref.Feature(f.Name); rf != nil {
+				wf.Edges = rf.Edges
+			}
+		}
+		spec.Features = append(spec.Features, wf)
+	}
+	m.Spec = spec
+	if mc.Prediction != "" {
+		c := mc.Concept
+		dets := config.StreamDetectors
+		if c.Detectors != nil {
+			dets = c.Detectors
+		}
+		m.Labels = labels.NewModel(labels.Spec{
+			Task:      concept.Task{Kind: concept.Kind(mc.Prediction), Positive: c.PositiveClass, Threshold: c.ScoreThreshold()},
+			Policy:    concept.Policy{K: c.K, Tolerance: c.Tolerance},
+			Detectors: dets, Seed: c.Seed(), Drift: m.Drift, Limits: spec.Limits, LabelDelay: mc.Delay(),
+		}, outcomes)
+	}
+	return m, nil
+}
+
+func predictionKind(t config.PredictionType) drift.FeatureKind {
+	switch t {
+	case config.PredictionScore, config.PredictionRegression:
+		return drift.Numeric
+	case config.PredictionClass, config.PredictionProbabilities:
+		return drift.Categorical
+	}
+	return 0
+}
