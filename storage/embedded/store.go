@@ -24,8 +24,11 @@ type Store struct {
 	now  func() time.Time // versions of raw-log rows
 	lock *os.File
 
-	mu          sync.RWMutex
-	closed      bool
+	mu     sync.RWMutex
+	closed bool
+	// files holds every table load opened (the fields below), for what
+	// the store does to all of them alike.
+	files       []tableFile
 	windows     *table[windowKey, windowRec]
 	results     *table[resultKey, resultRec]
 	checkpoints *table[checkpointKey, checkpointRec]
@@ -65,80 +68,41 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// load opens every table, in tables' order.
 func (s *Store) load() error {
-	var err error
-	path := func(name string) string { return filepath.Join(s.dir, name+".jsonl") }
-	if s.windows, err = openTable[windowKey, windowRec](path("window_summaries")); err != nil {
-		return err
-	}
-	if s.results, err = openTable[resultKey, resultRec](path("drift_results")); err != nil {
-		return err
-	}
-	if s.checkpoints, err = openTable[checkpointKey, checkpointRec](path("window_checkpoints")); err != nil {
-		return err
-	}
-	if s.predictions, err = openTable[rawKey, predictionRec](path("predictions")); err != nil {
-		return err
-	}
-	if s.labels, err = openTable[rawKey, labelRec](path("labels")); err != nil {
-		return err
-	}
-	if s.alerts, err = openTable[alertKey, alertRec](path("alerts")); err != nil {
-		return err
-	}
-	if s.alertStates, err = openTable[string, alertStateRec](path("alert_states")); err != nil {
-		return err
-	}
-	if s.notifications, err = openTable[string, notificationRec](path("notifications")); err != nil {
-		return err
-	}
-	if s.silences, err = openTable[string, silenceRec](path("silences")); err != nil {
-		return err
-	}
-	if s.labelled, err = openTable[labelledKey, labelledRec](path("labelled")); err != nil {
-		return err
-	}
-	if s.detections, err = openTable[detectionKey, detectionRec](path("detections")); err != nil {
-		return err
+	for _, t := range s.tables() {
+		f, err := t.open(filepath.Join(s.dir, t.name+".jsonl"))
+		if err != nil {
+			return err
+		}
+		s.files = append(s.files, f)
 	}
 	return nil
+}
+
+// tables lists the store's tables: each one's file and the field that
+// holds it.
+func (s *Store) tables() []tableSpec {
+	return []tableSpec{
+		{"window_summaries", into(&s.windows)},
+		{"drift_results", into(&s.results)},
+		{"window_checkpoints", into(&s.checkpoints)},
+		{"predictions", into(&s.predictions)},
+		{"labels", into(&s.labels)},
+		{"alerts", into(&s.alerts)},
+		{"alert_states", into(&s.alertStates)},
+		{"notifications", into(&s.notifications)},
+		{"silences", into(&s.silences)},
+		{"labelled", into(&s.labelled)},
+		{"detections", into(&s.detections)},
+	}
 }
 
 // closeFiles closes whatever load opened, and the lock last.
 func (s *Store) closeFiles() error {
 	var errs []error
-	if s.windows != nil {
-		errs = append(errs, s.windows.log.close())
-	}
-	if s.results != nil {
-		errs = append(errs, s.results.log.close())
-	}
-	if s.checkpoints != nil {
-		errs = append(errs, s.checkpoints.log.close())
-	}
-	if s.predictions != nil {
-		errs = append(errs, s.predictions.log.close())
-	}
-	if s.labels != nil {
-		errs = append(errs, s.labels.log.close())
-	}
-	if s.alerts != nil {
-		errs = append(errs, s.alerts.log.close())
-	}
-	if s.alertStates != nil {
-		errs = append(errs, s.alertStates.log.close())
-	}
-	if s.notifications != nil {
-		errs = append(errs, s.notifications.log.close())
-	}
-	if s.silences != nil {
-		errs = append(errs, s.silences.log.close())
-	}
-	if s.labelled != nil {
-		errs = append(errs, s.labelled.log.close())
-	}
-	if s.detections != nil {
-		errs = append(errs, s.detections.log.close())
+	for _, f := range s.files {
+		errs = append(errs, f.close())
 	}
 	errs = append(errs, unlockDir(s.lock))
 	return errors.Join(errs...)

@@ -20,6 +20,32 @@ type table[K comparable, R record[K]] struct {
 	rows map[K]R
 }
 
+// tableFile is what the store does to every table alike, whatever its
+// rows.
+type tableFile interface {
+	close() error
+}
+
+// tableSpec is one table of the store.
+type tableSpec struct {
+	// name is ClickHouse's name of the table; its file is name.jsonl.
+	name string
+	// open loads the file into the store's field for the table.
+	open func(path string) (tableFile, error)
+}
+
+// into is a tableSpec's open for the table held in *dst.
+func into[K comparable, R record[K]](dst **table[K, R]) func(path string) (tableFile, error) {
+	return func(path string) (tableFile, error) {
+		t, err := openTable[K, R](path)
+		if err != nil {
+			return nil, err
+		}
+		*dst = t
+		return t, nil
+	}
+}
+
 func openTable[K comparable, R record[K]](path string) (*table[K, R], error) {
 	t := &table[K, R]{rows: make(map[K]R)}
 	l, err := openLog(path, func(line []byte) error {
@@ -92,6 +118,8 @@ func (t *table[K, R]) maybeCompact() {
 		slog.Default().Warn("embedded store: compaction failed", "file", t.log.path, "err", err)
 	}
 }
+
+func (t *table[K, R]) close() error { return t.log.close() }
 
 func encodeLines[R any](rs []R) ([]byte, error) {
 	var buf []byte
