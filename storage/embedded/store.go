@@ -44,8 +44,8 @@ type Store struct {
 	detections *table[detectionKey, detectionRec]
 }
 
+// The whole contract, checked when this package builds.
 var _ storage.Store = (*Store)(nil)
-var _ storage.RawReader = (*Store)(nil)
 
 // errClosed is returned by calls on a closed store.
 var errClosed = errors.New("embedded store is closed")
@@ -80,21 +80,22 @@ func (s *Store) load() error {
 	return nil
 }
 
-// tables lists the store's tables: each one's file and the field that
-// holds it.
+// tables lists the store's tables: each one's file, the field that holds
+// it and the time whose month retention drops its rows by (ClickHouse's
+// PARTITION BY; nil where ClickHouse has none).
 func (s *Store) tables() []tableSpec {
 	return []tableSpec{
-		{"window_summaries", into(&s.windows)},
-		{"drift_results", into(&s.results)},
-		{"window_checkpoints", into(&s.checkpoints)},
-		{"predictions", into(&s.predictions)},
-		{"labels", into(&s.labels)},
-		{"alerts", into(&s.alerts)},
-		{"alert_states", into(&s.alertStates)},
-		{"notifications", into(&s.notifications)},
-		{"silences", into(&s.silences)},
-		{"labelled", into(&s.labelled)},
-		{"detections", into(&s.detections)},
+		{"window_summaries", into(&s.windows, func(r windowRec) time.Time { return r.Start })},
+		{"drift_results", into(&s.results, func(r resultRec) time.Time { return time.Unix(r.Start, 0) })},
+		{"window_checkpoints", into(&s.checkpoints, nil)},
+		{"predictions", into(&s.predictions, func(r predictionRec) time.Time { return r.Time })},
+		{"labels", into(&s.labels, func(r labelRec) time.Time { return r.Time })},
+		{"alerts", into(&s.alerts, func(r alertRec) time.Time { return r.StartedAt })},
+		{"alert_states", into(&s.alertStates, nil)},
+		{"notifications", into(&s.notifications, func(r notificationRec) time.Time { return r.CreatedAt })},
+		{"silences", into(&s.silences, nil)},
+		{"labelled", into(&s.labelled, func(r labelledRec) time.Time { return r.PredTime })},
+		{"detections", into(&s.detections, func(r detectionRec) time.Time { return r.EventTime })},
 	}
 }
 
@@ -131,6 +132,25 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	if _, err := os.Stat(s.dir); err != nil {
 		return fmt.Errorf("embedded store: %w: %w", storage.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// DropPartitionsBefore implements storage.Retention: each table with a
+// time loses the rows of the months that end at or before t.
+func (s *Store) DropPartitionsBefore(ctx context.Context, t time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	for _, f := range s.files {
+		if err := f.dropBefore(t); err != nil {
+			return s.writeErr("retention", err)
+		}
 	}
 	return nil
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"Detections", testDetections},
 		{"LabelPersistence", testLabelPersistence},
 		{"LabelInvalidInput", testLabelInvalidInput},
+		{"Retention", testRetention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -514,10 +515,6 @@ func testCheckpoints(t *testing.T, open Opener) {
 
 func testRawLogs(t *testing.T, open Opener) {
 	st := open(t, "a")
-	rr, ok := st.(storage.RawReader)
-	if !ok {
-		t.Skip("store does not implement storage.RawReader")
-	}
 	ctx := t.Context()
 	buf := []byte(`{"model":"m","id":"req-1","prediction":0.87}`)
 	body1 := bytes.Clone(buf)
@@ -545,7 +542,7 @@ func testRawLogs(t *testing.T, open Opener) {
 	if err := st.WritePredictions(ctx, nil); err != nil {
 		t.Fatalf("WritePredictions (empty): %v", err)
 	}
-	got, err := rr.Predictions(ctx, "m")
+	got, err := st.Predictions(ctx, "m")
 	if err != nil {
 		t.Fatalf("Predictions: %v", err)
 	}
@@ -574,7 +571,7 @@ func testRawLogs(t *testing.T, open Opener) {
 			t.Fatalf("WriteLabels: %v", err)
 		}
 	}
-	gotL, err := rr.Labels(ctx, "m")
+	gotL, err := st.Labels(ctx, "m")
 	if err != nil {
 		t.Fatalf("Labels: %v", err)
 	}
@@ -650,11 +647,9 @@ func testPersistence(t *testing.T, open Opener) {
 	if err != nil || !ok || gotCP.Offset != 99 || gotCP.Version != 5 || !bytes.Equal(gotCP.State, cp.State) {
 		t.Errorf("checkpoint after reopen: %+v, %v, %v", gotCP, ok, err)
 	}
-	if rr, ok := st.(storage.RawReader); ok {
-		ps, err := rr.Predictions(ctx, "fraud")
-		if err != nil || len(ps) != 1 || !bytes.Equal(ps[0].Body, pred.Body) {
-			t.Errorf("predictions after reopen: %+v, %v", ps, err)
-		}
+	ps, err := st.Predictions(ctx, "fraud")
+	if err != nil || len(ps) != 1 || !bytes.Equal(ps[0].Body, pred.Body) {
+		t.Errorf("predictions after reopen: %+v, %v", ps, err)
 	}
 
 	// Another name is another storage.
