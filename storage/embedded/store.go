@@ -414,8 +414,8 @@ func compareSource(a, b drift.Source) int {
 	return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
 }
 
-// codecRows flattens w's summaries; a summary that cannot be flattened (an
-// unknown kind, a sketch without a serialisation) is refused for good.
+// codecRows flattens w's summaries; a summary that cannot be flattened (of
+// an unknown kind) is refused for good.
 func codecRows(w *drift.WindowSummary) ([]codec.Feature, error) {
 	rows, err := codec.Rows(w)
 	if err != nil {

@@ -262,7 +262,7 @@ func testWindowBounds(t *testing.T, open Opener) {
 	st := open(t, "a")
 	sub := 125 * time.Millisecond
 	win := func(mv string, seq int64, start, end time.Time) *drift.WindowSummary {
-		w := stripSketches(t, smallWindow("m", mv, seq, start, 1))
+		w := smallWindow("m", mv, seq, start, 1)
 		w.End = end
 		return w
 	}
@@ -281,7 +281,7 @@ func testWindowBounds(t *testing.T, open Opener) {
 	writeWindow(t, st, win("1", 3, s3, s3.Add(5*time.Minute)), nil, 50)
 	writeWindow(t, st, win("2", 3, s3, s3.Add(6*time.Minute)), nil, 60)
 	// Another model shares the seqs.
-	writeWindow(t, st, stripSketches(t, smallWindow("other", "1", 4, t0, 1)), nil, 1)
+	writeWindow(t, st, smallWindow("other", "1", 4, t0, 1), nil, 1)
 
 	want := map[int64]drift.WindowBounds{
 		1: {ModelVersion: "1", Start: s1, End: s1.Add(time.Minute + 750*time.Millisecond)},
@@ -395,7 +395,7 @@ func testLabelPersistence(t *testing.T, open Opener) {
 		Label: "1", Signals: 1, Version: 99}
 	det := storage.Detection{Model: "fraud", ModelVersion: "7", Detector: "adwin", Kind: drift.DetectionDrift,
 		EventIndex: 1, EventTime: t0, Version: 99}
-	w := stripSketches(t, smallWindow("fraud", "7", 42, t0.Add(time.Nanosecond), 1))
+	w := smallWindow("fraud", "7", 42, t0.Add(time.Nanosecond), 1)
 	if err := st.WritePredictions(ctx, []storage.PredictionRecord{pred}); err != nil {
 		t.Fatalf("WritePredictions: %v", err)
 	}
