@@ -10,8 +10,8 @@ import (
 
 // AlertStore keeps what alerting must not lose across a restart: the alert
 // history, each model's rule state, the notification outbox and the
-// silences. Both stores implement it; alerting declares the smaller
-// interfaces it uses.
+// silences. It is part of Store; alerting declares the smaller interfaces
+// it uses.
 type AlertStore interface {
 	// WriteAlerts stores alert records; of two with the same rule,
 	// fingerprint and start, the newest version wins.

@@ -1,7 +1,10 @@
-// Package storage is the contract between driftmon's pipeline and its
-// stores: what a store keeps (window summaries, drift results, partition
-// checkpoints, the raw prediction and label logs) and how it answers. Two
-// stores implement it, storage/clickhouse for production and
+// Package storage is the contract between driftmon and its stores: what a
+// store keeps (window summaries, drift results, partition checkpoints, the
+// raw prediction and label logs, the label side's rows, alerting's state)
+// and how it answers. Store is the whole contract, composed of named parts
+// (WindowStore, CheckpointStore, RawLog, LabelStore, AlertStore,
+// Retention) that callers may ask for alone. Two stores implement all of
+// it, checked at compile time: storage/clickhouse for production and
 // storage/embedded for one machine; storage/storagetest is the contract
 // suite both pass.
 //

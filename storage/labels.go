@@ -16,8 +16,8 @@ type (
 // LabelStore is what the label join and the concept results need of
 // storage: the predictions too old for the join's memory, the joined rows
 // per window, the bounds of windows already stored, and the stream
-// detectors' signals. Both stores implement it; every method is safe for
-// concurrent use, and writes are idempotent like every other write.
+// detectors' signals. It is part of Store; its writes are idempotent like
+// every other write.
 type LabelStore interface {
 	// LookupPredictions returns, of model's logged predictions with one of
 	// ids, one record per id: the one with the newest event time (then

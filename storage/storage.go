@@ -57,9 +57,27 @@ func (q ResultQuery) Match(r drift.Result) bool {
 	return true
 }
 
-// Store is what the pipeline needs of storage. Every method is safe for
+// Store is the whole contract: what every backend is. It is composed of
+// the parts below so that a caller can ask for only the part it uses, but
+// a backend implements all of it (each asserts so at compile time): a
+// missing method is a build error, not a feature that wiring finds absent
+// at run time and silently switches off. Every method is safe for
 // concurrent use.
 type Store interface {
+	WindowStore
+	CheckpointStore
+	RawLog
+	LabelStore
+	AlertStore
+	Retention
+	// Ping checks that the backend answers.
+	Ping(ctx context.Context) error
+	// Close releases the store; a second Close is a no-op.
+	Close() error
+}
+
+// WindowStore keeps closed windows' summaries and their drift results.
+type WindowStore interface {
 	// WriteWindow stores a closed (or rewritten) window: one summary row per
 	// feature and one for the prediction, and the window's drift results,
 	// all under version (write time in Unix milliseconds; the version
@@ -67,16 +85,6 @@ type Store interface {
 	// older version is replaced; a newer one already stored wins. w may be
 	// nil to write results only (late labels).
 	WriteWindow(ctx context.Context, w *drift.WindowSummary, results []drift.Result, version uint64) error
-	// SaveCheckpoint stores a partition's checkpoint; the newest version
-	// wins.
-	SaveCheckpoint(ctx context.Context, cp drift.Checkpoint) error
-	// LoadCheckpoint returns the newest checkpoint of a partition; ok is
-	// false when there is none.
-	LoadCheckpoint(ctx context.Context, group, topic string, partition int) (cp drift.Checkpoint, ok bool, err error)
-	// WritePredictions and WriteLabels append to the raw logs. A record
-	// written again (a replay: same model, id and source) replaces itself.
-	WritePredictions(ctx context.Context, rows []PredictionRecord) error
-	WriteLabels(ctx context.Context, rows []LabelRecord) error
 	// Windows returns the newest version of each of model's windows whose
 	// start is in [from, to) (a zero bound is open), ordered by seq then
 	// model version, with every summary field restored: counts, bins,
@@ -88,19 +96,50 @@ type Store interface {
 	Results(ctx context.Context, q ResultQuery) ([]drift.Result, error)
 	// Models lists, sorted, the models that have windows or results.
 	Models(ctx context.Context) ([]string, error)
-	// Ping checks that the backend answers.
-	Ping(ctx context.Context) error
-	// Close releases the store; a second Close is a no-op.
-	Close() error
+}
+
+// CheckpointStore keeps each partition's checkpoint: the offset its
+// windows cover and their state.
+type CheckpointStore interface {
+	// SaveCheckpoint stores a partition's checkpoint; the newest version
+	// wins.
+	SaveCheckpoint(ctx context.Context, cp drift.Checkpoint) error
+	// LoadCheckpoint returns the newest checkpoint of a partition; ok is
+	// false when there is none.
+	LoadCheckpoint(ctx context.Context, group, topic string, partition int) (cp drift.Checkpoint, ok bool, err error)
+}
+
+// RawLog is the raw prediction and label logs: every record as it came,
+// appended by the pipeline and read back by RawReader.
+type RawLog interface {
+	// WritePredictions and WriteLabels append to the raw logs. A record
+	// written again (a replay: same model, id and source) replaces itself.
+	WritePredictions(ctx context.Context, rows []PredictionRecord) error
+	WriteLabels(ctx context.Context, rows []LabelRecord) error
+	RawReader
 }
 
 // RawReader reads the raw logs back: a full scan of one model, for tools,
-// label-join recovery and tests. Both stores implement it.
+// label-join recovery and tests.
 type RawReader interface {
 	// Predictions returns model's predictions ordered by time, then id.
 	Predictions(ctx context.Context, model string) ([]PredictionRecord, error)
 	// Labels returns model's labels ordered by time, then id.
 	Labels(ctx context.Context, model string) ([]LabelRecord, error)
+}
+
+// Retention drops old data. Every table whose rows have a time is kept in
+// calendar months of that time (UTC in the embedded store; ClickHouse's
+// toYYYYMM takes the server's time zone): predictions and labels by event
+// time, window summaries and drift results by window start, labelled rows
+// by prediction time, detections by event time, alerts by start,
+// notifications by creation. Checkpoints, alert states and silences have
+// no such time and are kept.
+type Retention interface {
+	// DropPartitionsBefore drops, from every such table, the rows of the
+	// whole months that end at or before t (ClickHouse drops the month's
+	// partition). A month that t falls inside is kept.
+	DropPartitionsBefore(ctx context.Context, t time.Time) error
 }
 
 // The times a store can hold: ClickHouse's DateTime is seconds since 1970

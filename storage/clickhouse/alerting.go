@@ -12,8 +12,6 @@ import (
 	"github.com/driftmon/driftmon/storage"
 )
 
-var _ storage.AlertStore = (*Store)(nil)
-
 // Readers of the alerting tables select with FINAL on key columns only
 // (and on model, which never changes for a fingerprint), and filter the
 // columns that change between versions in Go: on 18.16 a WHERE on such a

@@ -11,8 +11,6 @@ import (
 	"github.com/driftmon/driftmon/storage"
 )
 
-var _ storage.LabelStore = (*Store)(nil)
-
 // The label side's readers pick the newest row per key with ORDER BY ...
 // version DESC LIMIT 1 BY key (which 18.16 has) rather than FINAL: FINAL
 // replaces rows only within a partition, LIMIT BY sees every version

@@ -395,9 +395,10 @@ func (s *Store) Labels(ctx context.Context, model string) ([]storage.LabelRecord
 	return out, nil
 }
 
-// DropPartitionsBefore drops, from every time-partitioned table, the whole
-// months that end at or before t (ClickHouse 18.16 has no TTL). A month
-// that t falls inside is kept.
+// DropPartitionsBefore implements storage.Retention: it drops, from every
+// time-partitioned table, the partitions of the whole months that end at
+// or before t (ClickHouse 18.16 has no TTL). A month that t falls inside
+// is kept.
 func (s *Store) DropPartitionsBefore(ctx context.Context, t time.Time) error {
 	if s.closed.Load() {
 		return errClosed

@@ -55,10 +55,8 @@ type Store struct {
 	closeErr  error
 }
 
-var (
-	_ storage.Store     = (*Store)(nil)
-	_ storage.RawReader = (*Store)(nil)
-)
+// The whole contract, checked when this package builds.
+var _ storage.Store = (*Store)(nil)
 
 // errClosed is returned by calls on a closed store.
 var errClosed = errors.New("clickhouse store is closed")

@@ -12,8 +12,6 @@ import (
 	"github.com/driftmon/driftmon/storage"
 )
 
-var _ storage.AlertStore = (*Store)(nil)
-
 // The alerting tables keep drift's own JSON encoding of each noun; times
 // are cut to whole seconds, as ClickHouse's DateTime holds them.
 

@@ -10,9 +10,12 @@
 // file into memory, newest version per key; a torn last line (a crash
 // mid-write) is dropped and cut off, while a bad line followed by others is
 // corruption and fails Open. A file whose replaced lines outnumber its live
-// ones is compacted (rewritten aside, then renamed). Everything live is held
-// in memory, the raw prediction and label logs included, which bounds the
-// store to one machine's worth of data.
+// ones is compacted (rewritten aside, then renamed). Retention
+// (DropPartitionsBefore) drops the rows of whole months by the time
+// ClickHouse partitions each table by, and rewrites the file without them
+// the same way. Everything live is held in memory, the raw prediction and
+// label logs included, which bounds the store to one machine's worth of
+// data.
 //
 // It imports only drift, sketch and storage of driftmon's packages.
 package embedded

@@ -11,8 +11,6 @@ import (
 	"github.com/driftmon/driftmon/storage/internal/codec"
 )
 
-var _ storage.LabelStore = (*Store)(nil)
-
 // The label side's tables. Their keys are ClickHouse's ORDER BY keys, and
 // their times what ClickHouse keeps: labelled rows to the nanosecond
 // (pred_ns, label_ns), detections to the second (event_time is DateTime).

@@ -114,12 +114,13 @@ func (l *logFile) append(buf []byte, n int) error {
 }
 
 // rewrite replaces the file with buf (n lines) atomically: the new content
-// is written and synced aside, then renamed over the old file.
+// is written and synced aside, then renamed over the old file. Compaction
+// and retention use it.
 func (l *logFile) rewrite(buf []byte, n int) error {
 	tmp := l.path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("compact %s: %w", l.path, err)
+		return fmt.Errorf("rewrite %s: %w", l.path, err)
 	}
 	if _, err = f.Write(buf); err == nil {
 		err = f.Sync()
@@ -133,7 +134,7 @@ func (l *logFile) rewrite(buf []byte, n int) error {
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("compact %s: %w", l.path, err)
+		return fmt.Errorf("rewrite %s: %w", l.path, err)
 	}
 	l.f.Close()
 	l.f, l.size, l.lines, l.broken = f, int64(len(buf)), n, nil

@@ -24,8 +24,11 @@ type Store struct {
 	now  func() time.Time // versions of raw-log rows
 	lock *os.File
 
-	mu          sync.RWMutex
-	closed      bool
+	mu     sync.RWMutex
+	closed bool
+	// files holds every table load opened (the fields below), for what
+	// the store does to all of them alike.
+	files       []tableFile
 	windows     *table[windowKey, windowRec]
 	results     *table[resultKey, resultRec]
 	checkpoints *table[checkpointKey, checkpointRec]
@@ -41,8 +44,8 @@ type Store struct {
 	detections *table[detectionKey, detectionRec]
 }
 
+// The whole contract, checked when this package builds.
 var _ storage.Store = (*Store)(nil)
-var _ storage.RawReader = (*Store)(nil)
 
 // errClosed is returned by calls on a closed store.
 var errClosed = errors.New("embedded store is closed")
@@ -65,80 +68,42 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// load opens every table, in tables' order.
 func (s *Store) load() error {
-	var err error
-	path := func(name string) string { return filepath.Join(s.dir, name+".jsonl") }
-	if s.windows, err = openTable[windowKey, windowRec](path("window_summaries")); err != nil {
-		return err
-	}
-	if s.results, err = openTable[resultKey, resultRec](path("drift_results")); err != nil {
-		return err
-	}
-	if s.checkpoints, err = openTable[checkpointKey, checkpointRec](path("window_checkpoints")); err != nil {
-		return err
-	}
-	if s.predictions, err = openTable[rawKey, predictionRec](path("predictions")); err != nil {
-		return err
-	}
-	if s.labels, err = openTable[rawKey, labelRec](path("labels")); err != nil {
-		return err
-	}
-	if s.alerts, err = openTable[alertKey, alertRec](path("alerts")); err != nil {
-		return err
-	}
-	if s.alertStates, err = openTable[string, alertStateRec](path("alert_states")); err != nil {
-		return err
-	}
-	if s.notifications, err = openTable[string, notificationRec](path("notifications")); err != nil {
-		return err
-	}
-	if s.silences, err = openTable[string, silenceRec](path("silences")); err != nil {
-		return err
-	}
-	if s.labelled, err = openTable[labelledKey, labelledRec](path("labelled")); err != nil {
-		return err
-	}
-	if s.detections, err = openTable[detectionKey, detectionRec](path("detections")); err != nil {
-		return err
+	for _, t := range s.tables() {
+		f, err := t.open(filepath.Join(s.dir, t.name+".jsonl"))
+		if err != nil {
+			return err
+		}
+		s.files = append(s.files, f)
 	}
 	return nil
+}
+
+// tables lists the store's tables: each one's file, the field that holds
+// it and the time whose month retention drops its rows by (ClickHouse's
+// PARTITION BY; nil where ClickHouse has none).
+func (s *Store) tables() []tableSpec {
+	return []tableSpec{
+		{"window_summaries", into(&s.windows, func(r windowRec) time.Time { return r.Start })},
+		{"drift_results", into(&s.results, func(r resultRec) time.Time { return time.Unix(r.Start, 0) })},
+		{"window_checkpoints", into(&s.checkpoints, nil)},
+		{"predictions", into(&s.predictions, func(r predictionRec) time.Time { return r.Time })},
+		{"labels", into(&s.labels, func(r labelRec) time.Time { return r.Time })},
+		{"alerts", into(&s.alerts, func(r alertRec) time.Time { return r.StartedAt })},
+		{"alert_states", into(&s.alertStates, nil)},
+		{"notifications", into(&s.notifications, func(r notificationRec) time.Time { return r.CreatedAt })},
+		{"silences", into(&s.silences, nil)},
+		{"labelled", into(&s.labelled, func(r labelledRec) time.Time { return r.PredTime })},
+		{"detections", into(&s.detections, func(r detectionRec) time.Time { return r.EventTime })},
+	}
 }
 
 // closeFiles closes whatever load opened, and the lock last.
 func (s *Store) closeFiles() error {
 	var errs []error
-	if s.windows != nil {
-		errs = append(errs, s.windows.log.close())
-	}
-	if s.results != nil {
-		errs = append(errs, s.results.log.close())
-	}
-	if s.checkpoints != nil {
-		errs = append(errs, s.checkpoints.log.close())
-	}
-	if s.predictions != nil {
-		errs = append(errs, s.predictions.log.close())
-	}
-	if s.labels != nil {
-		errs = append(errs, s.labels.log.close())
-	}
-	if s.alerts != nil {
-		errs = append(errs, s.alerts.log.close())
-	}
-	if s.alertStates != nil {
-		errs = append(errs, s.alertStates.log.close())
-	}
-	if s.notifications != nil {
-		errs = append(errs, s.notifications.log.close())
-	}
-	if s.silences != nil {
-		errs = append(errs, s.silences.log.close())
-	}
-	if s.labelled != nil {
-		errs = append(errs, s.labelled.log.close())
-	}
-	if s.detections != nil {
-		errs = append(errs, s.detections.log.close())
+	for _, f := range s.files {
+		errs = append(errs, f.close())
 	}
 	errs = append(errs, unlockDir(s.lock))
 	return errors.Join(errs...)
@@ -167,6 +132,25 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	if _, err := os.Stat(s.dir); err != nil {
 		return fmt.Errorf("embedded store: %w: %w", storage.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// DropPartitionsBefore implements storage.Retention: each table with a
+// time loses the rows of the months that end at or before t.
+func (s *Store) DropPartitionsBefore(ctx context.Context, t time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	for _, f := range s.files {
+		if err := f.dropBefore(t); err != nil {
+			return s.writeErr("retention", err)
+		}
 	}
 	return nil
 }
@@ -430,8 +414,8 @@ func compareSource(a, b drift.Source) int {
 	return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
 }
 
-// codecRows flattens w's summaries; a summary that cannot be flattened (an
-// unknown kind, a sketch without a serialisation) is refused for good.
+// codecRows flattens w's summaries; a summary that cannot be flattened (of
+// an unknown kind) is refused for good.
 func codecRows(w *drift.WindowSummary) ([]codec.Feature, error) {
 	rows, err := codec.Rows(w)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/driftmon/driftmon/storage"
 )
@@ -18,6 +19,39 @@ type record[K comparable] interface {
 type table[K comparable, R record[K]] struct {
 	log  *logFile
 	rows map[K]R
+	// month is the time whose calendar month holds a row, for
+	// retention (ClickHouse's PARTITION BY); nil for a table kept whole.
+	month func(R) time.Time
+}
+
+// tableFile is what the store does to every table alike, whatever its
+// rows.
+type tableFile interface {
+	close() error
+	// dropBefore drops the rows of the months that end at or before t.
+	dropBefore(t time.Time) error
+}
+
+// tableSpec is one table of the store.
+type tableSpec struct {
+	// name is ClickHouse's name of the table; its file is name.jsonl.
+	name string
+	// open loads the file into the store's field for the table.
+	open func(path string) (tableFile, error)
+}
+
+// into is a tableSpec's open for the table held in *dst, whose rows
+// retention drops by month (nil: never).
+func into[K comparable, R record[K]](dst **table[K, R], month func(R) time.Time) func(path string) (tableFile, error) {
+	return func(path string) (tableFile, error) {
+		t, err := openTable[K, R](path)
+		if err != nil {
+			return nil, err
+		}
+		t.month = month
+		*dst = t
+		return t, nil
+	}
 }
 
 func openTable[K comparable, R record[K]](path string) (*table[K, R], error) {
@@ -91,6 +125,43 @@ func (t *table[K, R]) maybeCompact() {
 	if err != nil {
 		slog.Default().Warn("embedded store: compaction failed", "file", t.log.path, "err", err)
 	}
+}
+
+func (t *table[K, R]) close() error { return t.log.close() }
+
+// dropBefore drops the rows whose month ends at or before cut, as
+// ClickHouse drops a month's partition. The file is rewritten without them
+// first and the rows in memory change only once that succeeded, so a
+// failure leaves the table as it was.
+func (t *table[K, R]) dropBefore(cut time.Time) error {
+	if t.month == nil {
+		return nil
+	}
+	keep := make([]R, 0, len(t.rows))
+	var gone []K
+	for k, r := range t.rows {
+		m := t.month(r).UTC()
+		if end := time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, time.UTC); !end.After(cut) {
+			gone = append(gone, k)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	buf, err := encodeLines(keep)
+	if err == nil {
+		err = t.log.rewrite(buf, len(keep))
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range gone {
+		delete(t.rows, k)
+	}
+	slog.Default().Info("embedded store retention: dropped rows", "file", t.log.path, "rows", len(gone), "before", cut)
+	return nil
 }
 
 func encodeLines[R any](rs []R) ([]byte, error) {

@@ -9,20 +9,10 @@ import (
 	"github.com/driftmon/driftmon/storage"
 )
 
-func alertStore(t *testing.T, st storage.Store) storage.AlertStore {
-	t.Helper()
-	as, ok := st.(storage.AlertStore)
-	if !ok {
-		t.Fatalf("%T does not implement storage.AlertStore", st)
-	}
-	return as
-}
-
 var at0 = time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
 
 func testAlerts(t *testing.T, open Opener) {
 	st := open(t, "alerts")
-	as := alertStore(t, st)
 	ctx := t.Context()
 	pending := drift.AlertRecord{Rule: "feature-drift", Fingerprint: "fp1", Model: "fraud", ModelVersion: "7",
 		Family: drift.Covariate, Feature: "amount", Method: "ks", State: drift.AlertPending, Severity: "warning",
@@ -33,13 +23,13 @@ func testAlerts(t *testing.T, open Opener) {
 	other := drift.AlertRecord{Rule: "quality", Fingerprint: "fp2", Model: "churn", State: drift.AlertResolved,
 		Severity: "critical", StartedAt: at0, UpdatedAt: at0.Add(time.Minute), FiredAt: at0, ResolvedAt: at0.Add(time.Minute),
 		Receivers: []string{"ml-oncall"}, Version: 5}
-	if err := as.WriteAlerts(ctx, []drift.AlertRecord{pending, other}); err != nil {
+	if err := st.WriteAlerts(ctx, []drift.AlertRecord{pending, other}); err != nil {
 		t.Fatalf("WriteAlerts: %v", err)
 	}
 	// The firing row replaces the pending one; the pending one written
 	// again afterwards (a replay) does not undo it.
 	for _, r := range []drift.AlertRecord{firing, pending} {
-		if err := as.WriteAlerts(ctx, []drift.AlertRecord{r}); err != nil {
+		if err := st.WriteAlerts(ctx, []drift.AlertRecord{r}); err != nil {
 			t.Fatalf("WriteAlerts: %v", err)
 		}
 	}
@@ -68,30 +58,29 @@ func testAlerts(t *testing.T, open Opener) {
 			})
 		}
 	}
-	check(t, as)
+	check(t, st)
 	closeStore(t, st)
-	reopened := alertStore(t, open(t, "alerts"))
+	reopened := open(t, "alerts")
 	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
 }
 
 func testAlertState(t *testing.T, open Opener) {
 	st := open(t, "state")
-	as := alertStore(t, st)
 	ctx := t.Context()
-	if _, ok, err := as.AlertState(ctx, "fraud/7"); err != nil || ok {
+	if _, ok, err := st.AlertState(ctx, "fraud/7"); err != nil || ok {
 		t.Fatalf("AlertState of nothing: ok %v, err %v", ok, err)
 	}
 	for _, v := range []struct {
 		state   string
 		version uint64
 	}{{"a", 1}, {"c", 3}, {"b", 2}} {
-		if err := as.SaveAlertState(ctx, "fraud/7", []byte(v.state), v.version); err != nil {
+		if err := st.SaveAlertState(ctx, "fraud/7", []byte(v.state), v.version); err != nil {
 			t.Fatalf("SaveAlertState: %v", err)
 		}
 	}
 	closeStore(t, st)
-	as = alertStore(t, open(t, "state"))
-	got, ok, err := as.AlertState(ctx, "fraud/7")
+	st = open(t, "state")
+	got, ok, err := st.AlertState(ctx, "fraud/7")
 	if err != nil || !ok || string(got) != "c" {
 		t.Errorf("AlertState = %q, %v, %v; want the newest version, c", got, ok, err)
 	}
@@ -99,23 +88,22 @@ func testAlertState(t *testing.T, open Opener) {
 
 func testOutbox(t *testing.T, open Opener) {
 	st := open(t, "outbox")
-	as := alertStore(t, st)
 	ctx := t.Context()
 	n := func(id string, created time.Time) drift.Notification {
 		return drift.Notification{ID: id, Receiver: "hook", CreatedAt: created, Status: drift.NotificationPending,
 			Payload: []byte(`{"id":"` + id + `"}`), Version: 1}
 	}
 	a, b, c := n("a", at0.Add(time.Minute)), n("b", at0), n("c", at0.Add(time.Minute))
-	if err := as.WriteNotifications(ctx, []drift.Notification{a, b, c}); err != nil {
+	if err := st.WriteNotifications(ctx, []drift.Notification{a, b, c}); err != nil {
 		t.Fatalf("WriteNotifications: %v", err)
 	}
 	sent := b
 	sent.Status, sent.Attempts, sent.Response, sent.Version = drift.NotificationSent, 3, "thread-1", 2
-	if err := as.WriteNotifications(ctx, []drift.Notification{sent}); err != nil {
+	if err := st.WriteNotifications(ctx, []drift.Notification{sent}); err != nil {
 		t.Fatalf("WriteNotifications: %v", err)
 	}
 	// Enqueued again by a replay: the sent status stays.
-	if err := as.WriteNotifications(ctx, []drift.Notification{b}); err != nil {
+	if err := st.WriteNotifications(ctx, []drift.Notification{b}); err != nil {
 		t.Fatalf("WriteNotifications: %v", err)
 	}
 	check := func(t *testing.T, as storage.AlertStore) {
@@ -134,15 +122,14 @@ func testOutbox(t *testing.T, open Opener) {
 			t.Errorf("Notification(zzz): ok %v, err %v; want none", ok, err)
 		}
 	}
-	check(t, as)
+	check(t, st)
 	closeStore(t, st)
-	reopened := alertStore(t, open(t, "outbox"))
+	reopened := open(t, "outbox")
 	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
 }
 
 func testSilences(t *testing.T, open Opener) {
 	st := open(t, "silences")
-	as := alertStore(t, st)
 	ctx := t.Context()
 	s1 := drift.Silence{ID: "s1", Matchers: map[string]string{"model": "fraud", "feature": "amount*"},
 		StartsAt: at0, EndsAt: at0.Add(time.Hour), CreatedBy: "ana", Comment: "known", CreatedAt: at0, Version: 1}
@@ -151,12 +138,12 @@ func testSilences(t *testing.T, open Opener) {
 	expired := s1
 	expired.EndsAt, expired.Version = at0.Add(10*time.Minute), 2
 	for _, s := range []drift.Silence{s1, s2, expired} {
-		if err := as.SaveSilence(ctx, s); err != nil {
+		if err := st.SaveSilence(ctx, s); err != nil {
 			t.Fatalf("SaveSilence: %v", err)
 		}
 	}
 	closeStore(t, st)
-	as = alertStore(t, open(t, "silences"))
+	st = open(t, "silences")
 	tests := []struct {
 		name  string
 		since time.Time
@@ -167,7 +154,7 @@ func testSilences(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := as.Silences(ctx, tc.since)
+			got, err := st.Silences(ctx, tc.since)
 			if err != nil {
 				t.Fatalf("Silences: %v", err)
 			}

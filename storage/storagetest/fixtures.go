@@ -2,36 +2,15 @@ package storagetest
 
 import (
 	"math"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/driftmon/driftmon/drift"
-	"github.com/driftmon/driftmon/storage/internal/codec"
 )
 
 // t0 is the suite's reference time: whole seconds, so that result times
 // (DateTime) compare exactly unless a test means otherwise.
 var t0 = time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
-
-var sketchNote sync.Once
-
-// stripSketches drops the sketches of w when sketch.KLL cannot be stored
-// yet, so the rest of the round trip is still checked; SketchRoundTrip
-// reports the gap as a skip.
-func stripSketches(t testing.TB, w *drift.WindowSummary) *drift.WindowSummary {
-	if codec.SketchSupported() {
-		return w
-	}
-	sketchNote.Do(func() { t.Log("sketch.KLL has no serialisation: windows are written without sketches") })
-	for _, f := range w.Features {
-		f.Sketch = nil
-	}
-	if w.Prediction != nil {
-		w.Prediction.Sketch = nil
-	}
-	return w
-}
 
 // fullWindow builds a window exercising every summary field through
 // drift.NewFeatureSummary and Observe. checkFullWindow asserts the

@@ -15,15 +15,6 @@ import (
 	"github.com/driftmon/driftmon/storage"
 )
 
-func labelStore(t *testing.T, st storage.Store) storage.LabelStore {
-	t.Helper()
-	ls, ok := st.(storage.LabelStore)
-	if !ok {
-		t.Fatalf("%T does not implement storage.LabelStore", st)
-	}
-	return ls
-}
-
 func lookup(t *testing.T, ls storage.LabelStore, model string, ids []string) []storage.PredictionRecord {
 	t.Helper()
 	got, err := ls.LookupPredictions(t.Context(), model, ids)
@@ -85,7 +76,6 @@ func diffLabelled(want, got storage.LabelledRecord) string {
 
 func testLookupPredictions(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	ctx := t.Context()
 	src := func(partition int, offset int64) drift.Source {
 		return drift.Source{Topic: "predictions", Partition: partition, Offset: offset}
@@ -126,7 +116,7 @@ func testLookupPredictions(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := lookup(t, ls, tc.model, tc.ids)
+			got := lookup(t, st, tc.model, tc.ids)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d records %+v, want %d", len(got), got, len(tc.want))
 			}
@@ -144,7 +134,6 @@ func testLookupPredictions(t *testing.T, open Opener) {
 // default max_query_size.
 func testLookupBatch(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	const n = 3000
 	id := func(i int) string { return fmt.Sprintf("req-%05d-%s", i, strings.Repeat("x", 90)) }
 	preds := make([]storage.PredictionRecord, n)
@@ -161,7 +150,7 @@ func testLookupBatch(t *testing.T, open Opener) {
 	for i := range 10 {
 		ids = append(ids, id(n+i)) // never logged
 	}
-	got := lookup(t, ls, "bulk", ids)
+	got := lookup(t, st, "bulk", ids)
 	if len(got) != n {
 		t.Fatalf("got %d records, want %d", len(got), n)
 	}
@@ -174,7 +163,6 @@ func testLookupBatch(t *testing.T, open Opener) {
 
 func testLabelled(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	ctx := t.Context()
 	row := func(model string, seq int64, id, label string, version uint64) storage.LabelledRecord {
 		return storage.LabelledRecord{Model: model, ModelVersion: "7", WindowSeq: seq, ID: id,
@@ -184,7 +172,7 @@ func testLabelled(t *testing.T, open Opener) {
 	}
 	write := func(rows ...storage.LabelledRecord) {
 		t.Helper()
-		if err := ls.WriteLabelled(ctx, rows); err != nil {
+		if err := st.WriteLabelled(ctx, rows); err != nil {
 			t.Fatalf("WriteLabelled: %v", err)
 		}
 	}
@@ -243,7 +231,7 @@ func testLabelled(t *testing.T, open Opener) {
 	}
 	for _, tc := range idTests {
 		t.Run("ids: "+tc.name, func(t *testing.T) {
-			got, err := ls.LabelledIDs(ctx, tc.model, tc.seq, tc.ids)
+			got, err := st.LabelledIDs(ctx, tc.model, tc.seq, tc.ids)
 			if err != nil {
 				t.Fatalf("LabelledIDs: %v", err)
 			}
@@ -254,7 +242,7 @@ func testLabelled(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ls.Labelled(ctx, tc.model, tc.seq)
+			got, err := st.Labelled(ctx, tc.model, tc.seq)
 			if err != nil {
 				t.Fatalf("Labelled: %v", err)
 			}
@@ -272,10 +260,9 @@ func testLabelled(t *testing.T, open Opener) {
 
 func testWindowBounds(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	sub := 125 * time.Millisecond
 	win := func(mv string, seq int64, start, end time.Time) *drift.WindowSummary {
-		w := stripSketches(t, smallWindow("m", mv, seq, start, 1))
+		w := smallWindow("m", mv, seq, start, 1)
 		w.End = end
 		return w
 	}
@@ -294,7 +281,7 @@ func testWindowBounds(t *testing.T, open Opener) {
 	writeWindow(t, st, win("1", 3, s3, s3.Add(5*time.Minute)), nil, 50)
 	writeWindow(t, st, win("2", 3, s3, s3.Add(6*time.Minute)), nil, 60)
 	// Another model shares the seqs.
-	writeWindow(t, st, stripSketches(t, smallWindow("other", "1", 4, t0, 1)), nil, 1)
+	writeWindow(t, st, smallWindow("other", "1", 4, t0, 1), nil, 1)
 
 	want := map[int64]drift.WindowBounds{
 		1: {ModelVersion: "1", Start: s1, End: s1.Add(time.Minute + 750*time.Millisecond)},
@@ -314,7 +301,7 @@ func testWindowBounds(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ls.WindowBounds(t.Context(), tc.model, tc.seqs)
+			got, err := st.WindowBounds(t.Context(), tc.model, tc.seqs)
 			if err != nil {
 				t.Fatalf("WindowBounds: %v", err)
 			}
@@ -345,7 +332,6 @@ func detectionKeys(ds []storage.Detection) []string {
 
 func testDetections(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	ctx := t.Context()
 	det := func(model, mv, detector string, index uint64, kind drift.DetectionKind, version uint64) storage.Detection {
 		return storage.Detection{Model: model, ModelVersion: mv, Detector: detector, Kind: kind, EventIndex: index,
@@ -364,7 +350,7 @@ func testDetections(t *testing.T, open Opener) {
 	older := det("m", "1", "ddm", 5, drift.DetectionDrift, 15)
 	older.EventTime = older.EventTime.Add(time.Hour)
 	for _, batch := range [][]storage.Detection{rows, rows, {newer}, {older}, nil} {
-		if err := ls.WriteDetections(ctx, batch); err != nil {
+		if err := st.WriteDetections(ctx, batch); err != nil {
 			t.Fatalf("WriteDetections: %v", err)
 		}
 	}
@@ -388,7 +374,7 @@ func testDetections(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.model, func(t *testing.T) {
-			ds, err := ls.Detections(ctx, tc.model)
+			ds, err := st.Detections(ctx, tc.model)
 			if err != nil {
 				t.Fatalf("Detections: %v", err)
 			}
@@ -401,7 +387,6 @@ func testDetections(t *testing.T, open Opener) {
 
 func testLabelPersistence(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	ctx := t.Context()
 	pred := storage.PredictionRecord{Model: "fraud", ModelVersion: "7", ID: "req-1", Time: t0.Add(time.Millisecond),
 		Output: "0.5", WindowSeq: 42, Body: []byte(`{}`), Source: drift.Source{Topic: "predictions", Offset: 3}}
@@ -410,37 +395,37 @@ func testLabelPersistence(t *testing.T, open Opener) {
 		Label: "1", Signals: 1, Version: 99}
 	det := storage.Detection{Model: "fraud", ModelVersion: "7", Detector: "adwin", Kind: drift.DetectionDrift,
 		EventIndex: 1, EventTime: t0, Version: 99}
-	w := stripSketches(t, smallWindow("fraud", "7", 42, t0.Add(time.Nanosecond), 1))
+	w := smallWindow("fraud", "7", 42, t0.Add(time.Nanosecond), 1)
 	if err := st.WritePredictions(ctx, []storage.PredictionRecord{pred}); err != nil {
 		t.Fatalf("WritePredictions: %v", err)
 	}
-	if err := ls.WriteLabelled(ctx, []storage.LabelledRecord{lab}); err != nil {
+	if err := st.WriteLabelled(ctx, []storage.LabelledRecord{lab}); err != nil {
 		t.Fatalf("WriteLabelled: %v", err)
 	}
-	if err := ls.WriteDetections(ctx, []storage.Detection{det}); err != nil {
+	if err := st.WriteDetections(ctx, []storage.Detection{det}); err != nil {
 		t.Fatalf("WriteDetections: %v", err)
 	}
 	writeWindow(t, st, w, nil, 5)
 	closeStore(t, st)
-	if _, err := ls.Labelled(ctx, "fraud", 42); err == nil {
+	if _, err := st.Labelled(ctx, "fraud", 42); err == nil {
 		t.Error("Labelled after Close succeeded")
 	}
 
-	ls = labelStore(t, open(t, "a"))
-	if got := lookup(t, ls, "fraud", []string{"req-1"}); len(got) != 1 {
+	st = open(t, "a")
+	if got := lookup(t, st, "fraud", []string{"req-1"}); len(got) != 1 {
 		t.Errorf("predictions after reopen: %+v", got)
 	} else if d := diffPrediction(pred, got[0]); d != "" {
 		t.Errorf("prediction after reopen: %s", d)
 	}
-	if got, err := ls.Labelled(ctx, "fraud", 42); err != nil || len(got) != 1 {
+	if got, err := st.Labelled(ctx, "fraud", 42); err != nil || len(got) != 1 {
 		t.Errorf("labelled after reopen: %+v, %v", got, err)
 	} else if d := diffLabelled(lab, got[0]); d != "" {
 		t.Errorf("labelled after reopen: %s", d)
 	}
-	if got, err := ls.Detections(ctx, "fraud"); err != nil || len(got) != 1 || got[0] != det {
+	if got, err := st.Detections(ctx, "fraud"); err != nil || len(got) != 1 || got[0] != det {
 		t.Errorf("detections after reopen: %+v, %v; want %+v", got, err, det)
 	}
-	b, err := ls.WindowBounds(ctx, "fraud", []int64{42})
+	b, err := st.WindowBounds(ctx, "fraud", []int64{42})
 	if want := (drift.WindowBounds{ModelVersion: "7", Start: w.Start, End: w.End}); err != nil || len(b) != 1 ||
 		b[42].ModelVersion != want.ModelVersion || !b[42].Start.Equal(want.Start) || !b[42].End.Equal(want.End) {
 		t.Errorf("window bounds after reopen: %+v, %v; want %+v", b, err, want)
@@ -449,7 +434,6 @@ func testLabelPersistence(t *testing.T, open Opener) {
 
 func testLabelInvalidInput(t *testing.T, open Opener) {
 	st := open(t, "a")
-	ls := labelStore(t, st)
 	ctx := t.Context()
 	goodRow := storage.LabelledRecord{Model: "m", WindowSeq: 1, ID: "a", PredTime: t0, LabelTime: t0, Version: 1}
 	goodDet := storage.Detection{Model: "m", Detector: "ddm", Kind: drift.DetectionDrift, EventIndex: 1, EventTime: t0, Version: 1}
@@ -461,27 +445,27 @@ func testLabelInvalidInput(t *testing.T, open Opener) {
 			r := goodRow
 			r.Model = ""
 			// A good row in the same batch is refused with it.
-			return ls.WriteLabelled(ctx, []storage.LabelledRecord{goodRow, r})
+			return st.WriteLabelled(ctx, []storage.LabelledRecord{goodRow, r})
 		}},
 		{"labelled: empty id", func() error {
 			r := goodRow
 			r.ID = ""
-			return ls.WriteLabelled(ctx, []storage.LabelledRecord{r, goodRow})
+			return st.WriteLabelled(ctx, []storage.LabelledRecord{r, goodRow})
 		}},
 		{"detection: empty model", func() error {
 			d := goodDet
 			d.Model = ""
-			return ls.WriteDetections(ctx, []storage.Detection{goodDet, d})
+			return st.WriteDetections(ctx, []storage.Detection{goodDet, d})
 		}},
 		{"detection: empty detector", func() error {
 			d := goodDet
 			d.Detector = ""
-			return ls.WriteDetections(ctx, []storage.Detection{d})
+			return st.WriteDetections(ctx, []storage.Detection{d})
 		}},
 		{"detection: unknown kind", func() error {
 			d := goodDet
 			d.Kind = "alarm"
-			return ls.WriteDetections(ctx, []storage.Detection{goodDet, d})
+			return st.WriteDetections(ctx, []storage.Detection{goodDet, d})
 		}},
 	}
 	for _, tc := range tests {
@@ -495,10 +479,10 @@ func testLabelInvalidInput(t *testing.T, open Opener) {
 			}
 		})
 	}
-	if got, err := ls.Labelled(ctx, "m", 1); err != nil || len(got) != 0 {
+	if got, err := st.Labelled(ctx, "m", 1); err != nil || len(got) != 0 {
 		t.Errorf("refused labelled rows stored: %+v, %v", got, err)
 	}
-	if got, err := ls.Detections(ctx, "m"); err != nil || len(got) != 0 {
+	if got, err := st.Detections(ctx, "m"); err != nil || len(got) != 0 {
 		t.Errorf("refused detections stored: %+v, %v", got, err)
 	}
 }

@@ -1,9 +1,7 @@
 package codec
 
 import (
-	"encoding"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -27,11 +25,6 @@ const (
 	// change. Only windows with a counter set have one.
 	RoleQuality = "quality"
 )
-
-// ErrSketchCodec is returned when the sketch type offers no serialisation
-// (neither encoding.BinaryMarshaler nor json.Marshaler): storing a window
-// without its sketch would lose data silently, so the write is refused.
-var ErrSketchCodec = errors.New("sketch.KLL implements neither encoding.BinaryMarshaler nor json.Marshaler")
 
 // Feature is the flat form of one drift.FeatureSummary. Scalar floats use
 // Float so that the JSON form keeps NaN and infinities (a sum can overflow).
@@ -239,45 +232,26 @@ func clampU32(n int) uint32 {
 	return uint32(n)
 }
 
-// Tags of EncodeSketch's first byte: which serialisation follows.
+// Tags of EncodeSketch's first byte: which serialisation follows. Only
+// the binary form is written; the JSON form, which sketch.KLL also has,
+// still decodes.
 const (
 	tagBinary = 'B'
 	tagJSON   = 'J'
 )
 
-// SketchSupported reports whether sketch.KLL can be stored: it needs
-// MarshalBinary and UnmarshalBinary, or MarshalJSON and UnmarshalJSON.
-func SketchSupported() bool {
-	var k any = new(sketch.KLL)
-	_, bm := k.(encoding.BinaryMarshaler)
-	_, bu := k.(encoding.BinaryUnmarshaler)
-	_, jm := k.(json.Marshaler)
-	_, ju := k.(json.Unmarshaler)
-	return (bm && bu) || (jm && ju)
-}
-
-// EncodeSketch serialises k: a tag byte, then its binary form, or its JSON
-// form when it has no binary one. A nil sketch is empty.
+// EncodeSketch serialises k: a tag byte, then its binary form. A nil
+// sketch is empty. sketch.KLL's methods are called directly, so a sketch
+// type without them does not build.
 func EncodeSketch(k *sketch.KLL) ([]byte, error) {
 	if k == nil {
 		return nil, nil
 	}
-	var v any = k
-	if m, ok := v.(encoding.BinaryMarshaler); ok {
-		b, err := m.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("encode sketch: %w", err)
-		}
-		return append([]byte{tagBinary}, b...), nil
+	b, err := k.AppendBinary([]byte{tagBinary})
+	if err != nil {
+		return nil, fmt.Errorf("encode sketch: %w", err)
 	}
-	if m, ok := v.(json.Marshaler); ok {
-		b, err := m.MarshalJSON()
-		if err != nil {
-			return nil, fmt.Errorf("encode sketch: %w", err)
-		}
-		return append([]byte{tagJSON}, b...), nil
-	}
-	return nil, ErrSketchCodec
+	return b, nil
 }
 
 // DecodeSketch reverses EncodeSketch; empty input is a nil sketch.
@@ -286,26 +260,19 @@ func DecodeSketch(b []byte) (*sketch.KLL, error) {
 		return nil, nil
 	}
 	k := new(sketch.KLL)
-	var v any = k
+	var err error
 	switch b[0] {
 	case tagBinary:
-		if u, ok := v.(encoding.BinaryUnmarshaler); ok {
-			if err := u.UnmarshalBinary(b[1:]); err != nil {
-				return nil, fmt.Errorf("decode sketch: %w", err)
-			}
-			return k, nil
-		}
+		err = k.UnmarshalBinary(b[1:])
 	case tagJSON:
-		if u, ok := v.(json.Unmarshaler); ok {
-			if err := u.UnmarshalJSON(b[1:]); err != nil {
-				return nil, fmt.Errorf("decode sketch: %w", err)
-			}
-			return k, nil
-		}
+		err = k.UnmarshalJSON(b[1:])
 	default:
 		return nil, fmt.Errorf("decode sketch: unknown tag %q", b[0])
 	}
-	return nil, fmt.Errorf("decode sketch tagged %q: %w", b[0], ErrSketchCodec)
+	if err != nil {
+		return nil, fmt.Errorf("decode sketch: %w", err)
+	}
+	return k, nil
 }
 
 // Float is a float64 whose JSON form keeps NaN and the infinities (as the
