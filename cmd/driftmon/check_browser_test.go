@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/internal/datasets"
+	"github.com/driftmon/driftmon/internal/testenv"
 )
 
 // electricitySlice writes rows [from, to) of electricity.csv (0-based, after
@@ -52,7 +53,7 @@ func electricitySlice(t *testing.T, dir, name string, from, to int) string {
 // has two categories (UP, DOWN), and vicprice's reference is one value, so
 // its nine deciles merge into one edge and two bins.
 func TestCheckHTMLInChromium(t *testing.T) {
-	bin := requireEnv(t, "DRIFTMON_CHROMIUM", "Debian's chromium (apt-get install chromium)")
+	bin := testenv.RequireEnv(t, "DRIFTMON_CHROMIUM", "Debian's chromium (apt-get install chromium)")
 	dir := t.TempDir()
 	ref := electricitySlice(t, dir, "reference.csv", 0, 4000)
 	cur := electricitySlice(t, dir, "current.csv", 20000, 24000)
