@@ -106,20 +106,16 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiSilence is a silence as the API shows it: every field it is stored
+// with (its version too, which orders its edits), and whether it is active.
 type apiSilence struct {
-	ID        string            `json:"id"`
-	Matchers  map[string]string `json:"matchers"`
-	StartsAt  time.Time         `json:"starts_at"`
-	EndsAt    time.Time         `json:"ends_at"`
-	CreatedBy string            `json:"created_by"`
-	Comment   string            `json:"comment"`
-	CreatedAt time.Time         `json:"created_at"`
-	Active    bool              `json:"active"`
+	drift.Silence
+	// Active: the silence mutes matching alerts now.
+	Active bool `json:"active"`
 }
 
 func newAPISilence(sl drift.Silence, now time.Time) apiSilence {
-	return apiSilence{ID: sl.ID, Matchers: sl.Matchers, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt,
-		CreatedBy: sl.CreatedBy, Comment: sl.Comment, CreatedAt: sl.CreatedAt, Active: sl.Active(now)}
+	return apiSilence{Silence: sl, Active: sl.Active(now)}
 }
 
 // labelNameRE is Prometheus's rule for label names, as rules' labels
