@@ -5,6 +5,8 @@
 // make all of it durable before the consumer commits offsets.
 //
 // It owns small interfaces for the stages it drives (Windows, Store,
-// Evaluator) and imports only drift and retry; cmd/driftmon wires the
-// window, storage and detectors packages into it.
+// Evaluator, LabelSide and the label side's Joiner and StreamDetectors),
+// each declaring every method the pipeline calls, and imports of
+// driftmon's packages only drift, retry and labels/join (the join's
+// nouns); server wires window, storage, monitor and labels into it.
 package pipeline

@@ -2,7 +2,7 @@
 # The whole test suite, integration tests included: installs what the tests
 # need when it is missing (Debian's clickhouse-server, kcat and chromium), starts
 # ClickHouse on a free loopback port with its data in a temporary folder,
-# runs vet, gofmt and every test, and stops the server again.
+# runs gofmt, vet, staticcheck and every test, and stops the server again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -48,4 +48,7 @@ if [ -n "$unformatted" ]; then
   echo "test.sh: gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
 fi
 go vet ./...
+# staticcheck, pinned so that a new release cannot turn CI red on its own;
+# `go run` fetches it from the module proxy on a fresh machine.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -count=1 -timeout 15m "$@" ./...
