@@ -54,10 +54,7 @@ func (s *Store) Windows(ctx context.Context, model string, from, to time.Time) (
 		}
 		c.add("window_start <= ? AND start_ns < ?", to.UTC().Truncate(time.Second), to.UnixNano())
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model_version, seq, start_ns, end_ns, events, late,
-		role, feature, kind, count, missing, invalid, sum, sum_sq, min, max,
-		edges, bin_counts, category_names, category_counts, max_categories,
-		sketch, sample, sample_seen, sample_cap, sample_rng, version
+	rows, err := s.conn.Query(ctx, `SELECT `+windowColumns+`
 		FROM `+s.table("window_summaries")+` FINAL`+c.String()+`
 		ORDER BY seq, model_version, version DESC, position`, c.args...)
 	if err != nil {
@@ -194,8 +191,7 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model, model_version, family, feature, method, window_start, window_end,
-		statistic, p_value, threshold, drifted, n_reference, n_current, version
+	rows, err := s.conn.Query(ctx, `SELECT `+resultColumns+`
 		FROM `+s.table("drift_results")+` FINAL`+c.String()+`
 		ORDER BY window_start, feature, method, model, model_version, family`+limit, c.args...)
 	if err != nil {
@@ -229,7 +225,7 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		c.add("window_start <= ?", out[len(out)-1].WindowStart)
 	}
-	meta, err := s.conn.Query(ctx, `SELECT model, model_version, family, feature, method, window_start, window_seq, decision
+	meta, err := s.conn.Query(ctx, `SELECT `+metaColumns+`
 		FROM `+s.table("drift_result_meta")+` FINAL`+c.String(), c.args...)
 	if err != nil {
 		return nil, s.fail("read result meta", err)
@@ -269,7 +265,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context, group, topic string, partiti
 	if s.closed.Load() {
 		return drift.Checkpoint{}, false, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT kafka_offset, state, version FROM `+s.table("window_checkpoints")+` FINAL
+	rows, err := s.conn.Query(ctx, `SELECT `+checkpointColumns+` FROM `+s.table("window_checkpoints")+` FINAL
 		WHERE group_id = ? AND topic = ? AND kafka_partition = ?
 		ORDER BY version DESC LIMIT 1`, group, topic, int32(partition))
 	if err != nil {
@@ -342,9 +338,6 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 	return out, nil
 }
 
-// predictionColumns are what scanPredictions reads, in its order.
-const predictionColumns = `model_version, id, time_ns, output, window_seq, body, topic, kafka_partition, kafka_offset`
-
 // scanPredictions appends model's rows (predictionColumns) to out.
 func scanPredictions(rows driver.Rows, model string, out []storage.PredictionRecord) ([]storage.PredictionRecord, error) {
 	for rows.Next() {
@@ -368,7 +361,7 @@ func (s *Store) Labels(ctx context.Context, model string) ([]storage.LabelRecord
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT id, time_ns, label, body, topic, kafka_partition, kafka_offset
+	rows, err := s.conn.Query(ctx, `SELECT `+labelColumns+`
 		FROM `+s.table("labels")+` FINAL WHERE model = ?
 		ORDER BY time_ns, id, topic, kafka_partition, kafka_offset`, model)
 	if err != nil {
