@@ -168,15 +168,6 @@ func ceilSecond(t time.Time) time.Time {
 	return f
 }
 
-type resultKey struct {
-	model, modelVersion, family, feature, method string
-	start                                        int64
-}
-
-func keyOf(r drift.Result) resultKey {
-	return resultKey{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method, r.WindowStart.Unix()}
-}
-
 // Results implements storage.Store: drift_results, completed with each
 // row's window seq and decision flag from drift_result_meta.
 func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Result, error) {
@@ -235,25 +226,25 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 		seq      int64
 		decision bool
 	}
-	extras := make(map[resultKey]extra, len(out))
+	extras := make(map[codec.ResultKey]extra, len(out))
 	for meta.Next() {
 		var (
-			k        resultKey
+			k        codec.ResultKey
 			start    time.Time
 			seq      int64
 			decision uint8
 		)
-		if err := meta.Scan(&k.model, &k.modelVersion, &k.family, &k.feature, &k.method, &start, &seq, &decision); err != nil {
+		if err := meta.Scan(&k.Model, &k.ModelVersion, &k.Family, &k.Feature, &k.Method, &start, &seq, &decision); err != nil {
 			return nil, s.fail("read result meta", err)
 		}
-		k.start = start.Unix()
+		k.Start = start.Unix()
 		extras[k] = extra{seq, decision == 1}
 	}
 	if err := meta.Err(); err != nil {
 		return nil, s.fail("read result meta", err)
 	}
 	for i := range out {
-		if e, ok := extras[keyOf(out[i])]; ok {
+		if e, ok := extras[codec.KeyOf(out[i])]; ok {
 			out[i].WindowSeq, out[i].Decision = e.seq, e.decision
 		}
 	}
