@@ -15,11 +15,20 @@ import (
 )
 
 // Windows cuts one partition's predictions into windows (window.Windower).
+// It also answers, through exported methods declared in the embedded
+// parts: LastEvents, when each model last sent an event (lastEvents: the
+// freshness check, and the models a restored checkpoint holds); Placed,
+// which window the last event went into (placer: the label side); and
+// Current, which window a model's stream is in (currentWindow: freshness
+// results).
 type Windows interface {
 	Add(p *drift.Prediction, now time.Time) (closed []*drift.WindowSummary, late bool, err error)
 	Tick(now time.Time) []*drift.WindowSummary
 	Snapshot() ([]byte, error)
 	Restore(state []byte, now time.Time) error
+	lastEvents
+	placer
+	currentWindow
 }
 
 // Store is what the pipeline needs of storage.
@@ -97,8 +106,8 @@ type Config struct {
 	Labels LabelSide
 }
 
-// lastEvents is implemented by windows that know when each model last sent
-// an event (window.Windower), for the freshness check.
+// lastEvents is the part of Windows that knows when each model last sent
+// an event.
 type lastEvents interface {
 	LastEvents() map[string]time.Time
 }
@@ -149,10 +158,8 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 		// The restored windows' models are ours from now on, before any
 		// event arrives: what their previous owner left to send is ours to
 		// send too.
-		if le, ok := p.windows.(lastEvents); ok {
-			for model := range le.LastEvents() {
-				p.see(model)
-			}
+		for model := range p.windows.LastEvents() {
+			p.see(model)
 		}
 	}
 	return p, cp.Offset, nil
@@ -208,9 +215,9 @@ func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw 
 		m.late.WithLabelValues(clone(pred.Model)).Inc()
 	}
 	seq := int64(-1)
-	if pl, ok := p.windows.(placer); ok && !late {
+	if !late {
 		var version string
-		seq, version = pl.Placed()
+		seq, version = p.windows.Placed()
 		p.remember(pred, seq, version, src)
 	}
 	if p.pl.cfg.RawLog {
@@ -268,8 +275,8 @@ func (p *Partition) Tick(ctx context.Context, now time.Time) error {
 	return p.close(ctx, p.windows.Tick(now), now)
 }
 
-// currentWindow is implemented by windows that say which window a model's
-// stream is in (window.Windower), to key freshness results.
+// currentWindow is the part of Windows that says which window a model's
+// stream is in, to key freshness results.
 type currentWindow interface {
 	Current(model string) (drift.WindowSummary, bool)
 }
@@ -280,11 +287,7 @@ type currentWindow interface {
 // stores a result and tells the observers (with a nil window: the result
 // belongs to no closed window), so that alerting rules can match it.
 func (p *Partition) freshness(ctx context.Context, now time.Time) error {
-	le, ok := p.windows.(lastEvents)
-	if !ok {
-		return nil
-	}
-	last := le.LastEvents()
+	last := p.windows.LastEvents()
 	models := make([]string, 0, len(last))
 	for model := range last {
 		models = append(models, model)
@@ -331,11 +334,7 @@ func (p *Partition) freshness(ctx context.Context, now time.Time) error {
 // would replace the failed row and erase the record of the silence; it
 // reaches the observers only, to resolve what the failure fired.
 func (p *Partition) freshnessResult(ctx context.Context, model string, silent, limit time.Duration, failed bool, now time.Time) error {
-	cw, ok := p.windows.(currentWindow)
-	if !ok {
-		return nil
-	}
-	w, ok := cw.Current(model)
+	w, ok := p.windows.Current(model)
 	if !ok {
 		return nil
 	}

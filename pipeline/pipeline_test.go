@@ -28,6 +28,10 @@ import (
 	"github.com/driftmon/driftmon/window"
 )
 
+// The pipeline's Windows is what window.Windower is; pipeline cannot import
+// window to check it itself.
+var _ pipeline.Windows = (*window.Windower)(nil)
+
 const (
 	group       = "driftmon"
 	predsTopic  = "predictions"

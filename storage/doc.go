@@ -13,6 +13,9 @@
 // Outages surface as errors wrapping ErrUnavailable, which callers retry with
 // backoff; every other error is permanent.
 //
-// It imports only drift and sketch of driftmon's packages; stage packages
-// (ingest, window, detectors, alerting) import it, never the reverse.
+// Of driftmon's packages it imports only drift (and sketch through drift).
+// The stages do not import it: pipeline, join and alerting declare the
+// small interfaces they use, which a Store satisfies, and use storage only
+// in their tests. Outside storage's own packages, only the command that
+// wires a store in (cmd/driftmon) imports it.
 package storage

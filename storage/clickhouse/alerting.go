@@ -35,8 +35,7 @@ func (s *Store) WriteAlerts(ctx context.Context, rs []drift.AlertRecord) error {
 			return err
 		}
 	}
-	err := s.insert(ctx, "alerts", `rule, fingerprint, model, model_version, family, feature, method,
-		state, severity, value, started_at, updated_at, fired_at, resolved_at, message, receivers, version`, len(rs),
+	err := s.insert(ctx, "alerts", alertColumns, len(rs),
 		func(i int) []any {
 			r := rs[i]
 			return []any{r.Rule, r.Fingerprint, r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method,
@@ -61,8 +60,7 @@ func (s *Store) Alerts(ctx context.Context, q storage.AlertQuery) ([]drift.Alert
 	if q.Rule != "" {
 		c.add("rule = ?", q.Rule)
 	}
-	rows, err := s.conn.Query(ctx, `SELECT rule, fingerprint, model, model_version, family, feature, method,
-		state, severity, value, started_at, updated_at, fired_at, resolved_at, message, receivers, version
+	rows, err := s.conn.Query(ctx, `SELECT `+alertColumns+`
 		FROM `+s.table("alerts")+` FINAL`+c.String(), c.args...)
 	if err != nil {
 		return nil, s.fail("read alerts", err)
@@ -109,7 +107,7 @@ func (s *Store) SaveAlertState(ctx context.Context, key string, state []byte, ve
 	if s.closed.Load() {
 		return errClosed
 	}
-	err := s.insert(ctx, "alert_states", "key, state, version", 1, func(int) []any {
+	err := s.insert(ctx, "alert_states", alertStateColumns, 1, func(int) []any {
 		return []any{key, state, version}
 	})
 	if err != nil {
@@ -152,7 +150,7 @@ func (s *Store) WriteNotifications(ctx context.Context, ns []drift.Notification)
 			return err
 		}
 	}
-	err := s.insert(ctx, "notifications", "id, receiver, created_at, status, attempts, last_error, response, payload, version",
+	err := s.insert(ctx, "notifications", notificationColumns,
 		len(ns), func(i int) []any {
 			n := ns[i]
 			return []any{n.ID, n.Receiver, n.CreatedAt.UTC(), n.Status, uint32(n.Attempts), n.LastError, n.Response,
@@ -163,8 +161,6 @@ func (s *Store) WriteNotifications(ctx context.Context, ns []drift.Notification)
 	}
 	return nil
 }
-
-const notificationColumns = "id, receiver, created_at, status, attempts, last_error, response, payload, version"
 
 func scanNotification(sc interface{ Scan(...any) error }) (drift.Notification, error) {
 	var (
@@ -269,7 +265,7 @@ func (s *Store) SaveSilence(ctx context.Context, sl drift.Silence) error {
 	if err != nil {
 		return fmt.Errorf("silence %s: matchers: %w: %w", sl.ID, storage.ErrInvalid, err)
 	}
-	err = s.insert(ctx, "silences", "id, matchers, starts_at, ends_at, created_by, comment, created_at, version", 1,
+	err = s.insert(ctx, "silences", silenceColumns, 1,
 		func(int) []any {
 			return []any{sl.ID, string(matchers), sl.StartsAt.UTC(), sl.EndsAt.UTC(), sl.CreatedBy, sl.Comment,
 				sl.CreatedAt.UTC(), sl.Version}
@@ -285,7 +281,7 @@ func (s *Store) Silences(ctx context.Context, since time.Time) ([]drift.Silence,
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at, version
+	rows, err := s.conn.Query(ctx, `SELECT `+silenceColumns+`
 		FROM `+s.table("silences")+` FINAL`)
 	if err != nil {
 		return nil, s.fail("read silences", err)

@@ -84,9 +84,6 @@ func (s *Store) LookupPredictions(ctx context.Context, model string, ids []strin
 	return out, nil
 }
 
-const labelledColumns = `model, model_version, window_seq, id, pred_time, pred_ns, label_time, label_ns,
-	output, score, probs, label, signals, label_partition, label_offset, version`
-
 // WriteLabelled implements storage.LabelStore. The rows are one batch.
 func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord) error {
 	if s.closed.Load() {
@@ -97,10 +94,11 @@ func (s *Store) WriteLabelled(ctx context.Context, rows []storage.LabelledRecord
 			return err
 		}
 	}
-	err := s.insert(ctx, "labelled", labelledColumns, len(rows), func(i int) []any {
+	err := s.insert(ctx, "labelled", labelledWriteColumns, len(rows), func(i int) []any {
 		r := rows[i]
 		pt, lt := storage.ClampTime(r.PredTime).UTC(), storage.ClampTime(r.LabelTime).UTC()
-		return []any{r.Model, r.ModelVersion, r.WindowSeq, r.ID, pt, pt.UnixNano(), lt, lt.UnixNano(),
+		return []any{r.Model, r.WindowSeq, pt, lt,
+			r.ModelVersion, r.ID, pt.UnixNano(), lt.UnixNano(),
 			r.Output, r.Score, r.Probs, r.Label, r.Signals, int32(r.LabelSource.Partition), r.LabelSource.Offset, r.Version}
 	})
 	if err != nil {
@@ -115,7 +113,7 @@ func (s *Store) Labelled(ctx context.Context, model string, seq int64) ([]storag
 		return nil, errClosed
 	}
 	what := fmt.Sprintf("read labelled rows of %s/%d", model, seq)
-	rows, err := s.conn.Query(ctx, `SELECT model_version, id, pred_ns, label_ns, output, score, probs, label, signals, label_partition, label_offset, version
+	rows, err := s.conn.Query(ctx, `SELECT `+labelledColumns+`
 		FROM `+s.table("labelled")+` WHERE model = ? AND window_seq = ?
 		ORDER BY id, version DESC
 		LIMIT 1 BY id`, model, seq)
@@ -235,7 +233,7 @@ func (s *Store) WriteDetections(ctx context.Context, rows []storage.Detection) e
 			return err
 		}
 	}
-	err := s.insert(ctx, "detections", "model, model_version, detector, kind, event_index, event_time, version", len(rows),
+	err := s.insert(ctx, "detections", detectionWriteColumns, len(rows),
 		func(i int) []any {
 			d := rows[i]
 			return []any{d.Model, d.ModelVersion, d.Detector, string(d.Kind), d.EventIndex,
@@ -252,7 +250,7 @@ func (s *Store) Detections(ctx context.Context, model string) ([]storage.Detecti
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model_version, detector, kind, event_index, event_time, version
+	rows, err := s.conn.Query(ctx, `SELECT `+detectionColumns+`
 		FROM `+s.table("detections")+` WHERE model = ?
 		ORDER BY model_version, detector, event_index, kind, version DESC
 		LIMIT 1 BY model_version, detector, event_index, kind`, model)

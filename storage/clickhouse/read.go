@@ -54,10 +54,7 @@ func (s *Store) Windows(ctx context.Context, model string, from, to time.Time) (
 		}
 		c.add("window_start <= ? AND start_ns < ?", to.UTC().Truncate(time.Second), to.UnixNano())
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model_version, seq, start_ns, end_ns, events, late,
-		role, feature, kind, count, missing, invalid, sum, sum_sq, min, max,
-		edges, bin_counts, category_names, category_counts, max_categories,
-		sketch, sample, sample_seen, sample_cap, sample_rng, version
+	rows, err := s.conn.Query(ctx, `SELECT `+windowColumns+`
 		FROM `+s.table("window_summaries")+` FINAL`+c.String()+`
 		ORDER BY seq, model_version, version DESC, position`, c.args...)
 	if err != nil {
@@ -171,15 +168,6 @@ func ceilSecond(t time.Time) time.Time {
 	return f
 }
 
-type resultKey struct {
-	model, modelVersion, family, feature, method string
-	start                                        int64
-}
-
-func keyOf(r drift.Result) resultKey {
-	return resultKey{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method, r.WindowStart.Unix()}
-}
-
 // Results implements storage.Store: drift_results, completed with each
 // row's window seq and decision flag from drift_result_meta.
 func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Result, error) {
@@ -194,8 +182,7 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	rows, err := s.conn.Query(ctx, `SELECT model, model_version, family, feature, method, window_start, window_end,
-		statistic, p_value, threshold, drifted, n_reference, n_current, version
+	rows, err := s.conn.Query(ctx, `SELECT `+resultColumns+`
 		FROM `+s.table("drift_results")+` FINAL`+c.String()+`
 		ORDER BY window_start, feature, method, model, model_version, family`+limit, c.args...)
 	if err != nil {
@@ -229,7 +216,7 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		c.add("window_start <= ?", out[len(out)-1].WindowStart)
 	}
-	meta, err := s.conn.Query(ctx, `SELECT model, model_version, family, feature, method, window_start, window_seq, decision
+	meta, err := s.conn.Query(ctx, `SELECT `+metaColumns+`
 		FROM `+s.table("drift_result_meta")+` FINAL`+c.String(), c.args...)
 	if err != nil {
 		return nil, s.fail("read result meta", err)
@@ -239,25 +226,25 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 		seq      int64
 		decision bool
 	}
-	extras := make(map[resultKey]extra, len(out))
+	extras := make(map[codec.ResultKey]extra, len(out))
 	for meta.Next() {
 		var (
-			k        resultKey
+			k        codec.ResultKey
 			start    time.Time
 			seq      int64
 			decision uint8
 		)
-		if err := meta.Scan(&k.model, &k.modelVersion, &k.family, &k.feature, &k.method, &start, &seq, &decision); err != nil {
+		if err := meta.Scan(&k.Model, &k.ModelVersion, &k.Family, &k.Feature, &k.Method, &start, &seq, &decision); err != nil {
 			return nil, s.fail("read result meta", err)
 		}
-		k.start = start.Unix()
+		k.Start = start.Unix()
 		extras[k] = extra{seq, decision == 1}
 	}
 	if err := meta.Err(); err != nil {
 		return nil, s.fail("read result meta", err)
 	}
 	for i := range out {
-		if e, ok := extras[keyOf(out[i])]; ok {
+		if e, ok := extras[codec.KeyOf(out[i])]; ok {
 			out[i].WindowSeq, out[i].Decision = e.seq, e.decision
 		}
 	}
@@ -269,7 +256,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context, group, topic string, partiti
 	if s.closed.Load() {
 		return drift.Checkpoint{}, false, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT kafka_offset, state, version FROM `+s.table("window_checkpoints")+` FINAL
+	rows, err := s.conn.Query(ctx, `SELECT `+checkpointColumns+` FROM `+s.table("window_checkpoints")+` FINAL
 		WHERE group_id = ? AND topic = ? AND kafka_partition = ?
 		ORDER BY version DESC LIMIT 1`, group, topic, int32(partition))
 	if err != nil {
@@ -342,9 +329,6 @@ func (s *Store) Predictions(ctx context.Context, model string) ([]storage.Predic
 	return out, nil
 }
 
-// predictionColumns are what scanPredictions reads, in its order.
-const predictionColumns = `model_version, id, time_ns, output, window_seq, body, topic, kafka_partition, kafka_offset`
-
 // scanPredictions appends model's rows (predictionColumns) to out.
 func scanPredictions(rows driver.Rows, model string, out []storage.PredictionRecord) ([]storage.PredictionRecord, error) {
 	for rows.Next() {
@@ -368,7 +352,7 @@ func (s *Store) Labels(ctx context.Context, model string) ([]storage.LabelRecord
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.conn.Query(ctx, `SELECT id, time_ns, label, body, topic, kafka_partition, kafka_offset
+	rows, err := s.conn.Query(ctx, `SELECT `+labelColumns+`
 		FROM `+s.table("labels")+` FINAL WHERE model = ?
 		ORDER BY time_ns, id, topic, kafka_partition, kafka_offset`, model)
 	if err != nil {

@@ -9,16 +9,6 @@ import (
 	"github.com/driftmon/driftmon/storage/internal/codec"
 )
 
-const windowColumns = `model, model_version, seq, window_start, window_end, start_ns, end_ns, events, late,
-	role, position, feature, kind, count, missing, invalid, sum, sum_sq, min, max,
-	edges, bin_counts, category_names, category_counts, max_categories,
-	sketch, sample, sample_seen, sample_cap, sample_rng, version`
-
-const resultColumns = `model, model_version, family, feature, method, window_start, window_end,
-	statistic, p_value, threshold, drifted, n_reference, n_current, version`
-
-const metaColumns = `model, model_version, family, feature, method, window_start, window_seq, decision, version`
-
 // WriteWindow implements storage.Store. Results go first, then the
 // summaries; each table's rows are one batch. The tables are not written
 // atomically together: a failure part-way leaves some rows, which the retry
@@ -45,7 +35,7 @@ func (s *Store) WriteWindow(ctx context.Context, w *drift.WindowSummary, results
 	}); err != nil {
 		return s.fail("write drift_results", err)
 	}
-	if err := s.insert(ctx, "drift_result_meta", metaColumns, len(results), func(i int) []any {
+	if err := s.insert(ctx, "drift_result_meta", metaWriteColumns, len(results), func(i int) []any {
 		r := results[i]
 		return []any{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method,
 			r.WindowStart.UTC(), r.WindowSeq, b2u(r.Decision), version}
@@ -55,11 +45,11 @@ func (s *Store) WriteWindow(ctx context.Context, w *drift.WindowSummary, results
 	if w == nil {
 		return nil
 	}
-	if err := s.insert(ctx, "window_summaries", windowColumns, len(rows), func(i int) []any {
+	if err := s.insert(ctx, "window_summaries", windowWriteColumns, len(rows), func(i int) []any {
 		r := rows[i]
-		return []any{w.Model, w.ModelVersion, w.Seq, w.Start.UTC(), w.End.UTC(), w.Start.UnixNano(), w.End.UnixNano(),
-			w.Events, w.Late,
-			r.Role, uint32(i), r.Name, r.Kind, r.Count, r.Missing, r.Invalid,
+		return []any{w.Model, w.Start.UTC(), w.End.UTC(), uint32(i),
+			w.ModelVersion, w.Seq, w.Start.UnixNano(), w.End.UnixNano(), w.Events, w.Late,
+			r.Role, r.Name, r.Kind, r.Count, r.Missing, r.Invalid,
 			float64(r.Sum), float64(r.SumSq), float64(r.Min), float64(r.Max),
 			nonNil([]float64(r.Edges)), nonNil(r.BinCounts), nonNil(r.CategoryNames), nonNil(r.CategoryCounts), r.MaxCategories,
 			r.Sketch, nonNil([]float64(r.Sample)), r.SampleSeen, r.SampleCap, r.SampleRNG, version}
@@ -77,7 +67,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, cp drift.Checkpoint) error {
 	if err := storage.ValidateCheckpoint(cp); err != nil {
 		return err
 	}
-	err := s.insert(ctx, "window_checkpoints", "group_id, topic, kafka_partition, kafka_offset, state, version", 1,
+	err := s.insert(ctx, "window_checkpoints", checkpointWriteColumns, 1,
 		func(int) []any {
 			return []any{cp.Group, cp.Topic, int32(cp.Partition), cp.Offset, cp.State, cp.Version}
 		})
@@ -94,14 +84,13 @@ func (s *Store) WritePredictions(ctx context.Context, rows []storage.PredictionR
 		return errClosed
 	}
 	v := uint64(s.now().UnixMilli())
-	err := s.insert(ctx, "predictions",
-		"model, model_version, id, event_time, time_ns, output, window_seq, body, topic, kafka_partition, kafka_offset, version",
-		len(rows), func(i int) []any {
-			p := rows[i]
-			t := storage.ClampTime(p.Time).UTC()
-			return []any{p.Model, p.ModelVersion, p.ID, t, t.UnixNano(), p.Output, p.WindowSeq, string(p.Body),
-				p.Source.Topic, int32(p.Source.Partition), p.Source.Offset, v}
-		})
+	err := s.insert(ctx, "predictions", predictionWriteColumns, len(rows), func(i int) []any {
+		p := rows[i]
+		t := storage.ClampTime(p.Time).UTC()
+		return []any{p.Model, t, v,
+			p.ModelVersion, p.ID, t.UnixNano(), p.Output, p.WindowSeq, string(p.Body),
+			p.Source.Topic, int32(p.Source.Partition), p.Source.Offset}
+	})
 	if err != nil {
 		return s.fail("write predictions", err)
 	}
@@ -114,14 +103,12 @@ func (s *Store) WriteLabels(ctx context.Context, rows []storage.LabelRecord) err
 		return errClosed
 	}
 	v := uint64(s.now().UnixMilli())
-	err := s.insert(ctx, "labels",
-		"model, id, event_time, time_ns, label, body, topic, kafka_partition, kafka_offset, version",
-		len(rows), func(i int) []any {
-			l := rows[i]
-			t := storage.ClampTime(l.Time).UTC()
-			return []any{l.Model, l.ID, t, t.UnixNano(), l.Label, string(l.Body),
-				l.Source.Topic, int32(l.Source.Partition), l.Source.Offset, v}
-		})
+	err := s.insert(ctx, "labels", labelWriteColumns, len(rows), func(i int) []any {
+		l := rows[i]
+		t := storage.ClampTime(l.Time).UTC()
+		return []any{l.Model, t, v,
+			l.ID, t.UnixNano(), l.Label, string(l.Body), l.Source.Topic, int32(l.Source.Partition), l.Source.Offset}
+	})
 	if err != nil {
 		return s.fail("write labels", err)
 	}

@@ -17,5 +17,6 @@
 // label logs included, which bounds the store to one machine's worth of
 // data.
 //
-// It imports only drift, sketch and storage of driftmon's packages.
+// Of driftmon's packages it imports only drift, storage and storage's
+// internal codec (and sketch through them).
 package embedded

@@ -128,16 +128,19 @@ func (l *logFile) rewrite(buf []byte, n int) error {
 	if err == nil {
 		err = os.Rename(tmp, l.path)
 	}
-	if err == nil {
-		err = syncDir(filepath.Dir(l.path))
-	}
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("rewrite %s: %w", l.path, err)
 	}
+	// Once renamed, the new file is the table's, even if syncing the
+	// directory fails: appending to the old one, unlinked now, would lose
+	// every later write.
 	l.f.Close()
 	l.f, l.size, l.lines, l.broken = f, int64(len(buf)), n, nil
+	if err := syncDir(filepath.Dir(l.path)); err != nil {
+		return fmt.Errorf("rewrite %s: %w", l.path, err)
+	}
 	return nil
 }
 

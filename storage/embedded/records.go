@@ -43,13 +43,6 @@ func (r windowRec) summary() (*drift.WindowSummary, error) {
 	return w, nil
 }
 
-// resultKey is drift_results' ORDER BY key; window times are whole seconds
-// there, so here too.
-type resultKey struct {
-	model, modelVersion, family, feature, method string
-	start                                        int64
-}
-
 type resultRec struct {
 	Version      uint64       `json:"version"`
 	Model        string       `json:"model"`
@@ -69,8 +62,8 @@ type resultRec struct {
 	NCurrent     uint64       `json:"n_current"`
 }
 
-func (r resultRec) key() resultKey {
-	return resultKey{r.Model, r.ModelVersion, r.Family, r.Feature, r.Method, r.Start}
+func (r resultRec) key() codec.ResultKey {
+	return codec.ResultKey{Model: r.Model, ModelVersion: r.ModelVersion, Family: r.Family, Feature: r.Feature, Method: r.Method, Start: r.Start}
 }
 func (r resultRec) ver() uint64 { return r.Version }
 

@@ -30,7 +30,7 @@ type Store struct {
 	// the store does to all of them alike.
 	files       []tableFile
 	windows     *table[windowKey, windowRec]
-	results     *table[resultKey, resultRec]
+	results     *table[codec.ResultKey, resultRec]
 	checkpoints *table[checkpointKey, checkpointRec]
 	predictions *table[rawKey, predictionRec]
 	labels      *table[rawKey, labelRec]
@@ -360,7 +360,7 @@ func (s *Store) Models(ctx context.Context) ([]string, error) {
 		set[k.model] = true
 	}
 	for k := range s.results.rows {
-		set[k.model] = true
+		set[k.Model] = true
 	}
 	out := make([]string, 0, len(set))
 	for m := range set {

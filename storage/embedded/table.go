@@ -131,8 +131,8 @@ func (t *table[K, R]) close() error { return t.log.close() }
 
 // dropBefore drops the rows whose month ends at or before cut, as
 // ClickHouse drops a month's partition. The file is rewritten without them
-// first and the rows in memory change only once that succeeded, so a
-// failure leaves the table as it was.
+// first and the rows leave memory only once that succeeded; after a
+// failure they are still served, and the next run drops them again.
 func (t *table[K, R]) dropBefore(cut time.Time) error {
 	if t.month == nil {
 		return nil
