@@ -119,12 +119,6 @@ func (p *Partition) restore(state []byte, now time.Time) error {
 	return nil
 }
 
-// placer is implemented by windows that say which window the last event
-// went into (window.Windower).
-type placer interface {
-	Placed() (seq int64, modelVersion string)
-}
-
 // remember hands a prediction counted in a window to the label side: the
 // join's memory, and, when it carries its own label, a labelled row.
 func (p *Partition) remember(pred *drift.Prediction, seq int64, windowVersion string, src drift.Source) {

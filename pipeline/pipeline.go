@@ -15,20 +15,20 @@ import (
 )
 
 // Windows cuts one partition's predictions into windows (window.Windower).
-// It also answers, through exported methods declared in the embedded
-// parts: LastEvents, when each model last sent an event (lastEvents: the
-// freshness check, and the models a restored checkpoint holds); Placed,
-// which window the last event went into (placer: the label side); and
-// Current, which window a model's stream is in (currentWindow: freshness
-// results).
 type Windows interface {
 	Add(p *drift.Prediction, now time.Time) (closed []*drift.WindowSummary, late bool, err error)
 	Tick(now time.Time) []*drift.WindowSummary
 	Snapshot() ([]byte, error)
 	Restore(state []byte, now time.Time) error
-	lastEvents
-	placer
-	currentWindow
+	// LastEvents says when each model last sent an event: the freshness
+	// check, and the models a restored checkpoint holds.
+	LastEvents() map[string]time.Time
+	// Placed says which window the last event went into, for the label
+	// side.
+	Placed() (seq int64, modelVersion string)
+	// Current says which window a model's stream is in, to key freshness
+	// results.
+	Current(model string) (drift.WindowSummary, bool)
 }
 
 // Store is what the pipeline needs of storage.
@@ -104,12 +104,6 @@ type Config struct {
 	// Labels is the label join and the concept results; nil: labels are
 	// logged only.
 	Labels LabelSide
-}
-
-// lastEvents is the part of Windows that knows when each model last sent
-// an event.
-type lastEvents interface {
-	LastEvents() map[string]time.Time
 }
 
 // Pipeline opens one Partition per assigned partition.
@@ -273,12 +267,6 @@ func (p *Partition) Tick(ctx context.Context, now time.Time) error {
 		return err
 	}
 	return p.close(ctx, p.windows.Tick(now), now)
-}
-
-// currentWindow is the part of Windows that says which window a model's
-// stream is in, to key freshness results.
-type currentWindow interface {
-	Current(model string) (drift.WindowSummary, bool)
 }
 
 // freshness exports how long each model has been silent, on every tick:
