@@ -224,12 +224,16 @@ func pomeranzCDF(n int, x float64) float64 {
 	V1[0] = 1
 	v0s, v1s := 0, 0
 	expnt := 0
-	j1, j2 := pomeranzBand(0, n, ll, ceilf, roundf)
+	// Row 0's band is needed only for its start, the previous row's start
+	// k1 of row 1; each row computes its own end before it reads it (as in
+	// scipy, whose j2 of row 0 is likewise never read).
+	j1, _ := pomeranzBand(0, n, ll, ceilf, roundf)
 	for i := 1; i < 2*n+2; i++ {
 		k1 := j1
 		V0, V1 = V1, V0
 		v0s, v1s = v1s, v0s
 		clear(V1)
+		var j2 int
 		j1, j2 = pomeranzBand(i, n, ll, ceilf, roundf)
 		var pw []float64
 		switch {
