@@ -453,14 +453,11 @@ func anchored(c pwCDF, f *drift.FeatureSummary) pwCDF {
 		}
 	}
 	// The knots: the estimate's and the anchors'.
-	xs := make([]float64, 0, len(c.xs)+len(as))
-	{
-		ax := make([]float64, len(as))
-		for i, a := range as {
-			ax[i] = a.x
-		}
-		xs = unionKnots(c, pwCDF{xs: ax})
+	ax := make([]float64, len(as))
+	for i, a := range as {
+		ax[i] = a.x
 	}
+	xs := unionKnots(c, pwCDF{xs: ax})
 	out := pwCDF{xs: xs, left: make([]float64, len(xs)), right: make([]float64, len(xs)), n: c.n}
 	cur := cursor{c: &c}
 	for i, x := range xs {
