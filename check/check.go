@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/table"
 )
@@ -41,8 +42,8 @@ type Options struct {
 	// out-of-range check (else the reference's widened min and max).
 	Ranges map[string][2]float64
 	// Quality holds the limits of the quality checks; the zero value
-	// means detectors.DefaultFeatureQuality.
-	Quality *detectors.FeatureQuality
+	// means quality.DefaultFeatureQuality.
+	Quality *quality.FeatureQuality
 	// Policy decides the verdicts: the service's policy type, so that
 	// check and serve judge alike. nil means detectors.DefaultPolicy();
 	// Decide, Calibrate, K and Correction adjust it.
@@ -482,7 +483,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 		col.Note = "no requested method applies to a " + kind.String() + " column"
 	}
 	var stats []detectors.Stat
-	q := detectors.DefaultFeatureQuality()
+	q := quality.DefaultFeatureQuality()
 	if o.Quality != nil {
 		q = *o.Quality
 	}
@@ -492,8 +493,8 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	if kind == drift.Numeric {
 		col.InvalidReference, col.InvalidCurrent = r.nonFinite+r.nonNumbers, c.nonFinite+c.nonNumbers
 		col.NReference, col.NCurrent = uint64(len(r.floats)), uint64(len(c.floats))
-		rp := detectors.ProfileValues(r.floats, r.missing, col.InvalidReference)
-		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
+		rp := quality.ProfileValues(r.floats, r.missing, col.InvalidReference)
+		col.Quality = qualityResults(quality.FeatureChecks(&rp, quality.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			// Sub-windows need the file's order, so they calibrate before
 			// the statistics sort the values; the bootstrap reuses the
@@ -516,8 +517,8 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 		cats, rc, cc := align(r.counts, c.counts)
 		col.Distribution = categoricalDistribution(cats, rc, cc)
 		col.NReference, col.NCurrent = total(rc), total(cc)
-		rp := detectors.ProfileCounts(kind, plain(r.counts), r.missing, 0)
-		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
+		rp := quality.ProfileCounts(kind, plain(r.counts), r.missing, 0)
+		col.Quality = qualityResults(quality.FeatureChecks(&rp, quality.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			if set.Calibration != nil {
 				got := detectors.CalibrateCounts(nonZero(rc), col.NCurrent, decide, *set.Calibration)

@@ -10,10 +10,8 @@
 // oracle lacks, are held to numpy/scipy values computed beside it.
 // Evaluate turns summaries and a Policy into drift.Result rows;
 // NumericStats and CategoricalStats compute any methods on raw samples or
-// counts, exactly, for `driftmon check`. Quality runs the data quality
-// checks (family quality) on the same summaries, and FeatureChecks on
-// Profiles of either summaries or exact values, so the service and check
-// agree.
+// counts, exactly, for `driftmon check`. The data quality checks (family
+// quality) are package detectors/quality's.
 //
 // The two-sample Kolmogorov-Smirnov p-value is computed here by hand, as
 // scipy computes it for method='auto': exact lattice-path counting when both

@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/reference"
@@ -27,7 +28,7 @@ type modelEval struct {
 	ref      *drift.Reference // file: fixed; window: once loaded
 	from, to time.Time        // window references
 	policy   detectors.Policy
-	quality  detectors.QualityPolicy
+	quality  quality.Policy
 	// concept is the label side (labels.go); nil when the model's output
 	// is not monitored.
 	concept *modelConcept
@@ -115,7 +116,7 @@ func (e *evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 	if ref != nil {
 		out = detectors.EvaluateCached(ref, w, m.policy, m.cal)
 	}
-	out = append(out, detectors.Quality(ref, w, e.previousEvents(w), m.quality)...)
+	out = append(out, quality.Evaluate(ref, w, e.previousEvents(w), m.quality)...)
 	return append(out, e.windowResults(m, w)...), nil
 }
 

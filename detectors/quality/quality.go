@@ -1,4 +1,4 @@
-package detectors
+package quality
 
 import (
 	"math"
@@ -9,27 +9,23 @@ import (
 
 // The quality checks, as the method of family quality rows in
 // drift_results. Each row's Statistic is the measured value, Threshold the
-// limit it was held to, and Drifted says the check failed.
+// limit it was held to, and Drifted says the check failed. The names are
+// what storage, dashboards and alert rules match, so they stay exported as
+// one set. Freshness is the pipeline's: it is decided on a tick, when a
+// model sends nothing, not from a window.
 const (
-	QualityMissingShare     = "missing_share"
-	QualityInvalidShare     = "invalid_share"
-	QualityOutOfRangeShare  = "out_of_range_share"
-	QualityNewCategoryShare = "new_category_share"
-	QualityConstantShare    = "constant_share"
-	QualityMeanShift        = "mean_shift"
-	QualitySchemaViolations = "schema_violations"
-	QualityDuplicateIDs     = "duplicate_ids"
-	QualityVolume           = "volume"
-	QualityFreshness        = "freshness_seconds"
-	QualityLateShare        = "late_share"
+	MissingShare     = "missing_share"
+	InvalidShare     = "invalid_share"
+	OutOfRangeShare  = "out_of_range_share"
+	NewCategoryShare = "new_category_share"
+	ConstantShare    = "constant_share"
+	MeanShift        = "mean_shift"
+	SchemaViolations = "schema_violations"
+	DuplicateIDs     = "duplicate_ids"
+	Volume           = "volume"
+	Freshness        = "freshness_seconds"
+	LateShare        = "late_share"
 )
-
-// QualityMethods lists every quality check, per feature ones first.
-func QualityMethods() []string {
-	return []string{QualityMissingShare, QualityInvalidShare, QualityOutOfRangeShare, QualityNewCategoryShare,
-		QualityConstantShare, QualityMeanShift, QualitySchemaViolations, QualityDuplicateIDs, QualityVolume,
-		QualityFreshness, QualityLateShare}
-}
 
 // FeatureQuality holds the limits of one feature's checks. The defaults
 // (DefaultFeatureQuality) are what a careful team sets when it has only the
@@ -105,21 +101,21 @@ func DefaultWindowQuality() WindowQuality {
 	return WindowQuality{VolumeTolerance: 0.5, MaxLateShare: 0.05}
 }
 
-// QualityPolicy is a model's quality limits: per feature (Features, by name,
+// Policy is a model's quality limits: per feature (Features, by name,
 // else Default) and per window.
-type QualityPolicy struct {
+type Policy struct {
 	Default  FeatureQuality
 	Features map[string]FeatureQuality
 	Window   WindowQuality
 }
 
-// DefaultQualityPolicy returns the limits used when the config sets none.
-func DefaultQualityPolicy() QualityPolicy {
-	return QualityPolicy{Default: DefaultFeatureQuality(), Window: DefaultWindowQuality()}
+// DefaultPolicy returns the limits used when the config sets none.
+func DefaultPolicy() Policy {
+	return Policy{Default: DefaultFeatureQuality(), Window: DefaultWindowQuality()}
 }
 
 // For returns the limits of the named feature.
-func (p QualityPolicy) For(feature string) FeatureQuality {
+func (p Policy) For(feature string) FeatureQuality {
 	if fq, ok := p.Features[feature]; ok {
 		return fq
 	}
@@ -127,9 +123,9 @@ func (p QualityPolicy) For(feature string) FeatureQuality {
 }
 
 // Profile is what the quality checks read of one feature on one side. It
-// is built from a window summary (ProfileSummary) or from a file's exact
-// values (ProfileValues, ProfileCounts), so the service and `driftmon
-// check` apply the same checks.
+// is built from a window summary (Evaluate, through profileSummary) or
+// from a file's exact values (ProfileValues, ProfileCounts, for `driftmon
+// check`), so the service and check apply the same checks.
 type Profile struct {
 	Kind                           drift.FeatureKind
 	Total, Count, Missing, Invalid uint64
@@ -144,14 +140,14 @@ type Profile struct {
 	Outside func(lo, hi float64) uint64
 }
 
-// ProfileSummary reads a window's or a reference's feature summary.
+// profileSummary reads a window's or a reference's feature summary.
 //
 // Counts, moments and extremes are exact. The out-of-range count and a
 // numeric feature's top share are exact while the summary's uniform
 // sample holds the whole window (Limits.SampleSize values); beyond that
 // they are estimated from the sample (top share) and the quantile sketch
 // (out of range, never below the one value the exact min or max proves).
-func ProfileSummary(s *drift.FeatureSummary) Profile { return profile(s, true) }
+func profileSummary(s *drift.FeatureSummary) Profile { return profile(s, true) }
 
 // profile skips the top share (a sort of the sample) unless asked: the
 // checks never read the reference's.
@@ -318,9 +314,9 @@ func FeatureChecks(ref *Profile, cur Profile, q FeatureQuality) []drift.Result {
 	total := float64(cur.Total)
 	var out []drift.Result
 	ms, mt := float64(cur.Missing)/total, refMissing+q.MissingIncrease
-	out = append(out, row(QualityMissingShare, ms, mt, ms > mt, nRef, cur.Total))
+	out = append(out, row(MissingShare, ms, mt, ms > mt, nRef, cur.Total))
 	is, it := float64(cur.Invalid)/total, refInvalid+q.InvalidIncrease
-	out = append(out, row(QualityInvalidShare, is, it, is > it, nRef, cur.Total))
+	out = append(out, row(InvalidShare, is, it, is > it, nRef, cur.Total))
 	if cur.Count == 0 {
 		return out
 	}
@@ -340,7 +336,7 @@ func FeatureChecks(ref *Profile, cur Profile, q FeatureQuality) []drift.Result {
 		}
 		if ok && cur.Outside != nil {
 			s := float64(cur.Outside(lo, hi)) / n
-			out = append(out, row(QualityOutOfRangeShare, s, th, s > th, refCount, cur.Count))
+			out = append(out, row(OutOfRangeShare, s, th, s > th, refCount, cur.Count))
 		}
 	} else if ref != nil && ref.Kind != drift.Numeric && ref.Count > 0 {
 		var fresh uint64
@@ -350,28 +346,28 @@ func FeatureChecks(ref *Profile, cur Profile, q FeatureQuality) []drift.Result {
 			}
 		}
 		s := float64(fresh) / n
-		out = append(out, row(QualityNewCategoryShare, s, q.MaxNewCategoryShare, s > q.MaxNewCategoryShare, refCount, cur.Count))
+		out = append(out, row(NewCategoryShare, s, q.MaxNewCategoryShare, s > q.MaxNewCategoryShare, refCount, cur.Count))
 	}
 	if cur.Count >= 2 && !math.IsNaN(cur.TopShare) {
-		out = append(out, row(QualityConstantShare, cur.TopShare, q.MaxConstantShare, cur.TopShare > q.MaxConstantShare, refCount, cur.Count))
+		out = append(out, row(ConstantShare, cur.TopShare, q.MaxConstantShare, cur.TopShare > q.MaxConstantShare, refCount, cur.Count))
 	}
 	if cur.Kind == drift.Numeric && ref != nil && ref.Kind == drift.Numeric && ref.Count > 0 && ref.Std > 0 {
 		s := math.Abs(cur.Mean-ref.Mean) / ref.Std
 		if !math.IsInf(s, 0) && !math.IsNaN(s) {
-			out = append(out, row(QualityMeanShift, s, q.MeanShiftSigmas, s > q.MeanShiftSigmas, refCount, cur.Count))
+			out = append(out, row(MeanShift, s, q.MeanShiftSigmas, s > q.MeanShiftSigmas, refCount, cur.Count))
 		}
 	}
 	return out
 }
 
-// Quality runs the quality checks of a closed window: per feature of cur
+// Evaluate runs the quality checks of a closed window: per feature of cur
 // (in cur's order, against ref's feature of that name when ref is not
-// nil), then the window's own checks (WindowChecks). prevEvents is the
+// nil), then the window's own checks (windowChecks). prevEvents is the
 // number of events of the model's previous window (0: unknown), the
 // volume check's expectation when the policy sets none. Rows carry the
 // window's identity, family quality; feature-level rows name the feature,
 // window-level rows have feature ”.
-func Quality(ref *drift.Reference, cur *drift.WindowSummary, prevEvents uint64, p QualityPolicy) []drift.Result {
+func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, prevEvents uint64, p Policy) []drift.Result {
 	if cur == nil {
 		return nil
 	}
@@ -396,13 +392,13 @@ func Quality(ref *drift.Reference, cur *drift.WindowSummary, prevEvents uint64, 
 				rp = &p
 			}
 		}
-		stamp(FeatureChecks(rp, ProfileSummary(cf), p.For(cf.Name)), cf.Name)
+		stamp(FeatureChecks(rp, profileSummary(cf), p.For(cf.Name)), cf.Name)
 	}
-	stamp(WindowChecks(cur, prevEvents, p.Window), "")
+	stamp(windowChecks(cur, prevEvents, p.Window), "")
 	return out
 }
 
-// WindowChecks runs the per-window checks:
+// windowChecks runs the per-window checks:
 //
 //   - volume: Events / expected (ExpectedEvents, else prevEvents); fails at
 //     or beyond VolumeTolerance either side of 1. Left out for count
@@ -413,7 +409,7 @@ func Quality(ref *drift.Reference, cur *drift.WindowSummary, prevEvents uint64, 
 //     same by the event contract); fails above MaxSchemaViolations.
 //   - duplicate_ids: events whose id repeated one earlier in the window;
 //     fails above MaxDuplicateIDs.
-func WindowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) []drift.Result {
+func windowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) []drift.Result {
 	var out []drift.Result
 	expected := q.ExpectedEvents
 	if expected == 0 {
@@ -421,12 +417,12 @@ func WindowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) 
 	}
 	if expected > 0 && !q.CountWindows {
 		ratio := float64(cur.Events) / float64(expected)
-		out = append(out, drift.Result{Method: QualityVolume, Statistic: ratio, Threshold: q.VolumeTolerance,
+		out = append(out, drift.Result{Method: Volume, Statistic: ratio, Threshold: q.VolumeTolerance,
 			Drifted: math.Abs(ratio-1) >= q.VolumeTolerance, NReference: expected, NCurrent: cur.Events})
 	}
 	if seen := cur.Events + cur.Late; seen > 0 {
 		s := float64(cur.Late) / float64(seen)
-		out = append(out, drift.Result{Method: QualityLateShare, Statistic: s, Threshold: q.MaxLateShare,
+		out = append(out, drift.Result{Method: LateShare, Statistic: s, Threshold: q.MaxLateShare,
 			Drifted: s > q.MaxLateShare, NCurrent: seen})
 	}
 	if cur.Events > 0 {
@@ -436,10 +432,10 @@ func WindowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) 
 				v++
 			}
 		}
-		out = append(out, drift.Result{Method: QualitySchemaViolations, Statistic: float64(v),
+		out = append(out, drift.Result{Method: SchemaViolations, Statistic: float64(v),
 			Threshold: float64(q.MaxSchemaViolations), Drifted: v > q.MaxSchemaViolations, NCurrent: cur.Events})
 		d := cur.DuplicateIDs
-		out = append(out, drift.Result{Method: QualityDuplicateIDs, Statistic: float64(d),
+		out = append(out, drift.Result{Method: DuplicateIDs, Statistic: float64(d),
 			Threshold: float64(q.MaxDuplicateIDs), Drifted: d > q.MaxDuplicateIDs, NCurrent: cur.Events})
 	}
 	return out

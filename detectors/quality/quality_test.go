@@ -1,4 +1,4 @@
-package detectors
+package quality
 
 import (
 	"math"
@@ -177,10 +177,10 @@ func TestFeatureChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rp *Profile
 			if tc.ref != nil {
-				p := ProfileSummary(tc.ref)
+				p := profileSummary(tc.ref)
 				rp = &p
 			}
-			got := rowsByMethod(FeatureChecks(rp, ProfileSummary(tc.cur), tc.q))
+			got := rowsByMethod(FeatureChecks(rp, profileSummary(tc.cur), tc.q))
 			if len(got) != len(tc.want) {
 				t.Errorf("rows %v, want %v", got, tc.want)
 			}
@@ -223,7 +223,7 @@ func TestOutOfRangeBeyondTheSample(t *testing.T) {
 			if s.Sample.Complete() {
 				t.Fatal("the sample holds the whole window; the test needs it not to")
 			}
-			got := ProfileSummary(s).Outside(tc.lo, tc.hi)
+			got := profileSummary(s).Outside(tc.lo, tc.hi)
 			if got != tc.want {
 				t.Errorf("outside [%g, %g] = %d, want %d", tc.lo, tc.hi, got, tc.want)
 			}
@@ -237,7 +237,7 @@ func TestProfilesAgree(t *testing.T) {
 	refVals, curVals := span(1, 50), append(span(30, 80), 1e6)
 	ref := num(drift.DefaultLimits(), append(refVals, missing)...)
 	cur := num(drift.DefaultLimits(), append(curVals, invalid, missing, missing)...)
-	rs, cs := ProfileSummary(ref), ProfileSummary(cur)
+	rs, cs := profileSummary(ref), profileSummary(cur)
 	rv, cv := ProfileValues(refVals, 1, 0), ProfileValues(curVals, 2, 1)
 	a := FeatureChecks(&rs, cs, DefaultFeatureQuality())
 	b := FeatureChecks(&rv, cv, DefaultFeatureQuality())
@@ -322,7 +322,7 @@ func TestWindowChecks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := rowsByMethod(WindowChecks(tc.w, tc.prev, tc.q))
+			got := rowsByMethod(windowChecks(tc.w, tc.prev, tc.q))
 			if len(got) != len(tc.want) {
 				t.Errorf("rows %v, want %v", got, tc.want)
 			}
@@ -335,7 +335,7 @@ func TestWindowChecks(t *testing.T) {
 	}
 }
 
-// TestQualityRows: Quality stamps every row with the window and family
+// TestQualityRows: Evaluate stamps every row with the window and family
 // quality, feature rows with their feature, window rows with ”.
 func TestQualityRows(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -343,7 +343,7 @@ func TestQualityRows(t *testing.T) {
 	w := &drift.WindowSummary{Model: "m", ModelVersion: "3", Seq: 7, Start: start, End: start.Add(time.Hour), Events: 2,
 		Features: []*drift.FeatureSummary{f}}
 	ref := &drift.Reference{Features: []*drift.FeatureSummary{num(drift.DefaultLimits(), 1, 2, 3)}}
-	rows := Quality(ref, w, 2, DefaultQualityPolicy())
+	rows := Evaluate(ref, w, 2, DefaultPolicy())
 	var feature, window int
 	for _, r := range rows {
 		if r.Family != drift.Quality || r.Model != "m" || r.ModelVersion != "3" || r.WindowSeq != 7 || !r.WindowStart.Equal(start) {
