@@ -1,7 +1,6 @@
 package detectors
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,117 +8,14 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/internal/oracle"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
 )
 
 // The golden files and the command that made them: see testdata/README.md.
-
-// Tolerances of the comparison with the oracle.
-const (
-	statRelTol = 1e-9
-	pAbsTol    = 1e-6
-)
-
-// oracleGolden mirrors testdata/oracle_golden.json.
-type oracleGolden struct {
-	Cases []struct {
-		Name    string         `json:"name"`
-		File    string         `json:"file"`
-		Ref     [2]int         `json:"ref"`
-		Cur     [2]int         `json:"cur"`
-		Columns []oracleColumn `json:"columns"`
-	} `json:"cases"`
-}
-
-// oracleColumn holds the oracle's values for one column; pointers are null
-// where the oracle has no value.
-type oracleColumn struct {
-	Column          string   `json:"column"`
-	Kind            string   `json:"kind"`
-	NRef            int      `json:"n_ref"`
-	NCur            int      `json:"n_cur"`
-	KSStatistic     float64  `json:"ks_statistic"`
-	KSPValue        float64  `json:"ks_pvalue"`
-	KSMethod        string   `json:"ks_method"`
-	Wasserstein     float64  `json:"wasserstein"`
-	WassersteinNorm *float64 `json:"wasserstein_norm"`
-	Energy          float64  `json:"energy_distance"`
-	PSI             float64  `json:"psi"`
-	KL              float64  `json:"kl_cur_ref"`
-	JS              float64  `json:"js_distance"`
-	Hellinger       float64  `json:"hellinger"`
-	Chi2Statistic   float64  `json:"chi2_statistic"`
-	Chi2PValue      float64  `json:"chi2_pvalue"`
-	Chi2DOF         int      `json:"chi2_dof"`
-	// anderson_ksamp and cramervonmises; null (with an error) where scipy
-	// raises
-	ADStatistic  *float64 `json:"ad_statistic"`
-	ADPValue     *float64 `json:"ad_pvalue"`
-	ADClipped    *string  `json:"ad_clipped"` // "capped", "floored" or null
-	CvMStatistic *float64 `json:"cvm_statistic"`
-	CvMPValue    *float64 `json:"cvm_pvalue"`
-	CvMMethod    *string  `json:"cvm_method"` // "exact" or "asymptotic"
-	// z_test (null unless two categories) and tvd: numpy/scipy values of
-	// gen.py, as the oracle has neither
-	ZStatistic  *float64 `json:"z_statistic"`
-	ZPValue     *float64 `json:"z_pvalue"`
-	TVD         float64  `json:"tvd"`
-	NCategories int      `json:"n_categories"`
-}
-
-// oracleWant is the oracle's value of one method for a column: defined is
-// false where the oracle has none (so Evaluate must write no row and
-// NumericStats/CategoricalStats must say NaN), known false for a method
-// the golden file does not cover.
-func oracleWant(col oracleColumn, method string) (stat float64, p *float64, defined, known bool) {
-	switch method {
-	case MethodKS:
-		return col.KSStatistic, &col.KSPValue, true, true
-	case MethodChi2:
-		return col.Chi2Statistic, &col.Chi2PValue, true, true
-	case MethodWasserstein:
-		return col.Wasserstein, nil, true, true
-	case MethodWassersteinNorm:
-		if col.WassersteinNorm == nil {
-			return 0, nil, false, true
-		}
-		return *col.WassersteinNorm, nil, true, true
-	case MethodEnergy:
-		return col.Energy, nil, true, true
-	case MethodPSI:
-		return col.PSI, nil, true, true
-	case MethodKL:
-		return col.KL, nil, true, true
-	case MethodJensenShannon:
-		return col.JS, nil, true, true
-	case MethodHellinger:
-		return col.Hellinger, nil, true, true
-	case MethodAndersonDarling:
-		if col.ADStatistic == nil {
-			return 0, nil, false, true
-		}
-		return *col.ADStatistic, col.ADPValue, true, true
-	case MethodCramerVonMises:
-		if col.CvMStatistic == nil {
-			return 0, nil, false, true
-		}
-		return *col.CvMStatistic, col.CvMPValue, true, true
-	case MethodZTest:
-		if col.ZStatistic == nil {
-			return 0, nil, false, true
-		}
-		return *col.ZStatistic, col.ZPValue, true, true
-	case MethodTVD:
-		return col.TVD, nil, true, true
-	}
-	return 0, nil, false, false
-}
 
 func readJSON(t *testing.T, name string, v any) {
 	t.Helper()
@@ -136,112 +32,26 @@ func readJSON(t *testing.T, name string, v any) {
 // without them, failed under DRIFTMON_REQUIRE_INTEGRATION.
 func datasetsDir(t *testing.T) string { return datasets.Dir(t) }
 
-// csvCache keeps parsed data sets across subtests.
-var csvCache sync.Map // path -> map[string][]string
-
-// column returns the raw (trimmed) values of one CSV column.
-func column(t *testing.T, dir, file, name string) []string {
-	t.Helper()
-	path := filepath.Join(dir, file)
-	v, ok := csvCache.Load(path)
-	if !ok {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatalf("data set %s: %v", file, err)
-		}
-		defer f.Close()
-		rows, err := csv.NewReader(f).ReadAll()
-		if err != nil {
-			t.Fatalf("read %s: %v", file, err)
-		}
-		cols := map[string][]string{}
-		for i, h := range rows[0] {
-			vals := make([]string, 0, len(rows)-1)
-			for _, r := range rows[1:] {
-				vals = append(vals, strings.TrimSpace(r[i]))
-			}
-			cols[strings.TrimSpace(h)] = vals
-		}
-		v, _ = csvCache.LoadOrStore(path, cols)
-	}
-	vals, ok := v.(map[string][]string)[name]
-	if !ok {
-		t.Fatalf("%s has no column %q", file, name)
-	}
-	return vals
-}
-
-// missingTokens are the oracle's missing values.
-var missingTokens = map[string]bool{"": true, "?": true, "NA": true, "nan": true, "NaN": true, "null": true}
-
-// numbers parses raw values as the oracle does: missing tokens and
-// non-finite numbers are dropped.
-func numbers(t *testing.T, raw []string) []float64 {
-	t.Helper()
-	out := make([]float64, 0, len(raw))
-	for _, s := range raw {
-		if missingTokens[s] {
-			continue
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			t.Fatalf("parse %q: %v", s, err)
-		}
-		if !math.IsNaN(f) && !math.IsInf(f, 0) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func categories(raw []string) map[string]uint64 {
-	m := map[string]uint64{}
-	for _, s := range raw {
-		if !missingTokens[s] {
-			m[s]++
-		}
-	}
-	return m
-}
-
-func closeRel(got, want, rel float64) bool {
-	if got == want {
-		return true
-	}
-	return math.Abs(got-want) <= rel*math.Max(math.Abs(got), math.Abs(want))+1e-15
-}
-
-func checkStat(t *testing.T, what string, got, want float64) {
-	t.Helper()
-	if !closeRel(got, want, statRelTol) {
-		t.Errorf("%s = %.17g, oracle %.17g (rel diff %.3g)", what, got, want, math.Abs(got-want)/math.Abs(want))
-	}
-}
-
-func checkP(t *testing.T, what string, got, want float64) {
-	t.Helper()
-	if !(math.Abs(got-want) <= pAbsTol) {
-		t.Errorf("%s p = %.17g, oracle %.17g", what, got, want)
-	}
-}
+// closeRel is the golden tests' relative comparison, for the tests that
+// hold the hand-written parts tighter than the oracle's tolerance.
+var closeRel = oracle.CloseRel
 
 // TestOracleGolden holds every statistic function, and NumericStats and
 // CategoricalStats, to the oracle on slices of the real data sets, and
 // checks that the cases reach every path of the hand-written tests.
 func TestOracleGolden(t *testing.T) {
-	var g oracleGolden
-	readJSON(t, "oracle_golden.json", &g)
+	g := oracle.Load(t, filepath.Join("testdata", "oracle_golden.json"))
 	dir := datasetsDir(t)
 	reached := map[string]int{}
 	for _, c := range g.Cases {
 		for _, col := range c.Columns {
 			t.Run(c.Name+"/"+col.Kind+"/"+col.Column, func(t *testing.T) {
-				raw := column(t, dir, c.File, col.Column)
+				raw := oracle.Values(t, dir, c.File, col.Column)
 				rRaw, cRaw := raw[c.Ref[0]:c.Ref[1]], raw[c.Cur[0]:c.Cur[1]]
 				if col.Kind == "numeric" {
-					checkNumericGolden(t, numbers(t, rRaw), numbers(t, cRaw), col, reached)
+					checkNumericGolden(t, oracle.Numbers(t, rRaw), oracle.Numbers(t, cRaw), col, reached)
 				} else {
-					checkCategoricalGolden(t, categories(rRaw), categories(cRaw), col, reached)
+					checkCategoricalGolden(t, oracle.Categories(rRaw), oracle.Categories(cRaw), col, reached)
 				}
 			})
 		}
@@ -257,25 +67,25 @@ func TestOracleGolden(t *testing.T) {
 	}
 }
 
-func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn, reached map[string]int) {
+func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reached map[string]int) {
 	t.Helper()
 	if len(r) != want.NRef || len(c) != want.NCur {
 		t.Fatalf("sizes %d, %d; oracle %d, %d", len(r), len(c), want.NRef, want.NCur)
 	}
 	rCopy, cCopy := slices.Clone(r), slices.Clone(c)
 	d, p := KS(r, c)
-	checkStat(t, "ks", d, want.KSStatistic)
-	checkP(t, "ks ("+want.KSMethod+")", p, want.KSPValue)
+	oracle.CheckStat(t, "ks", d, want.KSStatistic)
+	oracle.CheckP(t, "ks ("+want.KSMethod+")", p, want.KSPValue)
 	w := Wasserstein(r, c)
-	checkStat(t, "wasserstein", w, want.Wasserstein)
+	oracle.CheckStat(t, "wasserstein", w, want.Wasserstein)
 	if sd := populationStd(r); want.WassersteinNorm == nil {
 		if sd != 0 {
 			t.Errorf("reference std %g, oracle has no wasserstein_norm", sd)
 		}
 	} else {
-		checkStat(t, "wasserstein_norm", w/sd, *want.WassersteinNorm)
+		oracle.CheckStat(t, "wasserstein_norm", w/sd, *want.WassersteinNorm)
 	}
-	checkStat(t, "energy", Energy(r, c), want.Energy)
+	oracle.CheckStat(t, "energy", Energy(r, c), want.Energy)
 
 	ad, sig, clip := AndersonDarling(r, c)
 	if want.ADStatistic == nil {
@@ -284,8 +94,8 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn, reached
 			t.Errorf("anderson_darling = %v, %v; scipy raises", ad, sig)
 		}
 	} else {
-		checkStat(t, "anderson_darling", ad, *want.ADStatistic)
-		checkP(t, "anderson_darling", sig, *want.ADPValue)
+		oracle.CheckStat(t, "anderson_darling", ad, *want.ADStatistic)
+		oracle.CheckP(t, "anderson_darling", sig, *want.ADPValue)
 		wantClip := map[string]int{"capped": ADCapped, "floored": ADFloored}[deref(want.ADClipped)]
 		if clip != wantClip {
 			t.Errorf("anderson_darling clip %d, scipy %q", clip, deref(want.ADClipped))
@@ -298,8 +108,8 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn, reached
 			t.Errorf("cramer_von_mises = %v; scipy raises", cvm)
 		}
 	} else {
-		checkStat(t, "cramer_von_mises", cvm, *want.CvMStatistic)
-		checkP(t, "cramer_von_mises", cvmP, *want.CvMPValue)
+		oracle.CheckStat(t, "cramer_von_mises", cvm, *want.CvMStatistic)
+		oracle.CheckP(t, "cramer_von_mises", cvmP, *want.CvMPValue)
 		method := map[bool]string{true: "exact", false: "asymptotic"}[exact]
 		if method != deref(want.CvMMethod) {
 			t.Errorf("cramer_von_mises %s, scipy %s", method, deref(want.CvMMethod))
@@ -320,10 +130,10 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracleColumn, reached
 	sort.Float64s(sorted)
 	edges := drift.DecileEdges(sorted)
 	rc, cc := binValues(edges, r), binValues(edges, c)
-	checkStat(t, "psi", PSI(rc, cc), want.PSI)
-	checkStat(t, "kl", KL(rc, cc), want.KL)
-	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
-	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+	oracle.CheckStat(t, "psi", PSI(rc, cc), want.PSI)
+	oracle.CheckStat(t, "kl", KL(rc, cc), want.KL)
+	oracle.CheckStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
+	oracle.CheckStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
 
 	got := NumericStats(rCopy, cCopy, nil)
 	checkStatsAgainstOracle(t, got, Methods(drift.Numeric), want)
@@ -373,7 +183,7 @@ func hasTies(r, c []float64) bool {
 
 // checkStatsAgainstOracle checks NumericStats' or CategoricalStats' result
 // for every method of the kind, in order.
-func checkStatsAgainstOracle(t *testing.T, got []Stat, methods []string, want oracleColumn) {
+func checkStatsAgainstOracle(t *testing.T, got []Stat, methods []string, want oracle.Column) {
 	t.Helper()
 	if len(got) != len(methods) {
 		t.Fatalf("%d stats for %d methods", len(got), len(methods))
@@ -383,7 +193,7 @@ func checkStatsAgainstOracle(t *testing.T, got []Stat, methods []string, want or
 		if st.Method != methods[i] {
 			t.Errorf("stat %d is %s, want %s", i, st.Method, methods[i])
 		}
-		stat, p, defined, known := oracleWant(want, st.Method)
+		stat, p, defined, known := oracle.Want(want, st.Method)
 		switch {
 		case !known:
 			t.Errorf("%s: not in the golden file", what)
@@ -392,17 +202,17 @@ func checkStatsAgainstOracle(t *testing.T, got []Stat, methods []string, want or
 				t.Errorf("%s = %v, %v, note %q; the oracle has no value", what, st.Statistic, st.PValue, st.Note)
 			}
 		default:
-			checkStat(t, what, st.Statistic, stat)
+			oracle.CheckStat(t, what, st.Statistic, stat)
 			if (p == nil) != (st.PValue == nil) {
 				t.Errorf("%s: p-value %v, oracle %v", what, st.PValue, p)
 			} else if p != nil {
-				checkP(t, what, *st.PValue, *p)
+				oracle.CheckP(t, what, *st.PValue, *p)
 			}
 		}
 	}
 }
 
-func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleColumn, reached map[string]int) {
+func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracle.Column, reached map[string]int) {
 	t.Helper()
 	rc, cc := alignCategories(r, c)
 	if int(sum(rc)) != want.NRef || int(sum(cc)) != want.NCur || len(rc) != want.NCategories {
@@ -410,16 +220,16 @@ func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleCol
 			sum(rc), sum(cc), len(rc), want.NRef, want.NCur, want.NCategories)
 	}
 	stat, p, dof := Chi2(rc, cc)
-	checkStat(t, "chi2", stat, want.Chi2Statistic)
-	checkP(t, "chi2", p, want.Chi2PValue)
+	oracle.CheckStat(t, "chi2", stat, want.Chi2Statistic)
+	oracle.CheckP(t, "chi2", p, want.Chi2PValue)
 	if dof != want.Chi2DOF {
 		t.Errorf("chi2 dof %d, oracle %d", dof, want.Chi2DOF)
 	}
-	checkStat(t, "psi", PSI(rc, cc), want.PSI)
-	checkStat(t, "kl", KL(rc, cc), want.KL)
-	checkStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
-	checkStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
-	checkStat(t, "tvd", TVD(rc, cc), want.TVD)
+	oracle.CheckStat(t, "psi", PSI(rc, cc), want.PSI)
+	oracle.CheckStat(t, "kl", KL(rc, cc), want.KL)
+	oracle.CheckStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
+	oracle.CheckStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+	oracle.CheckStat(t, "tvd", TVD(rc, cc), want.TVD)
 	z, zp := ZTest(rc, cc)
 	switch {
 	case want.ZStatistic == nil:
@@ -428,10 +238,10 @@ func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleCol
 		}
 		reached[map[bool]string{true: "z_test one category", false: "z_test many categories"}[len(rc) == 1]]++
 	default:
-		checkStat(t, "z_test", z, *want.ZStatistic)
-		checkP(t, "z_test", zp, *want.ZPValue)
+		oracle.CheckStat(t, "z_test", z, *want.ZStatistic)
+		oracle.CheckP(t, "z_test", zp, *want.ZPValue)
 		// Two categories: z^2 is the uncorrected chi-square statistic.
-		checkStat(t, "z_test squared", z*z, want.Chi2Statistic)
+		oracle.CheckStat(t, "z_test squared", z*z, want.Chi2Statistic)
 		reached["z_test two categories"]++
 		if slices.Contains(rc, 0) {
 			reached["z_test unseen in reference"]++
@@ -445,8 +255,7 @@ func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracleCol
 // and holds every row to the oracle: the verdicts (psi > 0.2 by default)
 // follow from the oracle's psi, and the dataset row from those verdicts.
 func TestEvaluateGolden(t *testing.T) {
-	var g oracleGolden
-	readJSON(t, "oracle_golden.json", &g)
+	g := oracle.Load(t, filepath.Join("testdata", "oracle_golden.json"))
 	dir := datasetsDir(t)
 	lim := drift.DefaultLimits()
 	lim.SampleSize = 20000 // complete samples: KS and Wasserstein are exact
@@ -496,7 +305,7 @@ func TestEvaluateGolden(t *testing.T) {
 			}
 			for name, col := range want {
 				for _, m := range Methods(kindOf(col.Kind)) {
-					_, _, defined, _ := oracleWant(col, m)
+					_, _, defined, _ := oracle.Want(col, m)
 					if defined != seen[name+"/"+m] {
 						t.Errorf("%s/%s: row written %v, oracle has a value %v", name, m, seen[name+"/"+m], defined)
 					}
@@ -518,19 +327,19 @@ const (
 // goldenSummaries builds a reference and a window, event by event, from the
 // rows of one golden case, and returns the oracle's values by feature name
 // (kind:column, as a column may be compared both ways).
-func goldenSummaries(t *testing.T, dir, file string, refRows, curRows [2]int, cols []oracleColumn,
-	lim drift.Limits, b binning) (*drift.Reference, *drift.WindowSummary, map[string]oracleColumn) {
+func goldenSummaries(t *testing.T, dir, file string, refRows, curRows [2]int, cols []oracle.Column,
+	lim drift.Limits, b binning) (*drift.Reference, *drift.WindowSummary, map[string]oracle.Column) {
 	t.Helper()
 	ref := &drift.Reference{Model: "m", ModelVersion: "1"}
 	cur := &drift.WindowSummary{Model: "m", ModelVersion: "1", Seq: 7}
-	want := map[string]oracleColumn{}
+	want := map[string]oracle.Column{}
 	for i, col := range cols {
-		raw := column(t, dir, file, col.Column)
+		raw := oracle.Values(t, dir, file, col.Column)
 		name := col.Kind + ":" + col.Column
 		want[name] = col
 		var rs, cs *drift.FeatureSummary
 		if col.Kind == "numeric" {
-			rv := numbers(t, raw[refRows[0]:refRows[1]])
+			rv := oracle.Numbers(t, raw[refRows[0]:refRows[1]])
 			sorted := slices.Clone(rv)
 			sort.Float64s(sorted)
 			refEdges := drift.DecileEdges(sorted)
@@ -546,7 +355,7 @@ func goldenSummaries(t *testing.T, dir, file string, refRows, curRows [2]int, co
 			for _, x := range rv {
 				rs.Observe(drift.NumberValue(x))
 			}
-			for _, x := range numbers(t, raw[curRows[0]:curRows[1]]) {
+			for _, x := range oracle.Numbers(t, raw[curRows[0]:curRows[1]]) {
 				cs.Observe(drift.NumberValue(x))
 			}
 		} else {
@@ -569,8 +378,7 @@ func goldenSummaries(t *testing.T, dir, file string, refRows, curRows [2]int, co
 // reference that fixed no edges, still give the oracle's histogram
 // statistics, because complete samples are rebinned exactly.
 func TestEvaluateGoldenBinning(t *testing.T) {
-	var g oracleGolden
-	readJSON(t, "oracle_golden.json", &g)
+	g := oracle.Load(t, filepath.Join("testdata", "oracle_golden.json"))
 	dir := datasetsDir(t)
 	lim := drift.DefaultLimits()
 	lim.SampleSize = 20000
@@ -614,10 +422,10 @@ func kindOf(s string) drift.FeatureKind {
 	return drift.Categorical
 }
 
-func checkRowAgainstOracle(t *testing.T, r drift.Result, col oracleColumn) {
+func checkRowAgainstOracle(t *testing.T, r drift.Result, col oracle.Column) {
 	t.Helper()
 	what := r.Feature + "/" + r.Method
-	stat, p, defined, known := oracleWant(col, r.Method)
+	stat, p, defined, known := oracle.Want(col, r.Method)
 	switch {
 	case !known:
 		t.Errorf("unexpected method %s", what)
@@ -636,15 +444,15 @@ func checkRowAgainstOracle(t *testing.T, r drift.Result, col oracleColumn) {
 			t.Errorf("%s: drifted %v, oracle js %g", what, r.Drifted, col.JS)
 		}
 	}
-	checkStat(t, what, r.Statistic, stat)
+	oracle.CheckStat(t, what, r.Statistic, stat)
 	if (p == nil) != (r.PValue == nil) {
 		t.Fatalf("%s: p-value %v, oracle %v", what, r.PValue, p)
 	}
 	if p != nil {
-		checkP(t, what, *r.PValue, *p)
+		oracle.CheckP(t, what, *r.PValue, *p)
 		if r.Drifted != (*p < 0.05) {
 			// a p-value within the tolerance of the threshold could flip
-			if math.Abs(*p-0.05) > pAbsTol {
+			if math.Abs(*p-0.05) > oracle.PAbsTol {
 				t.Errorf("%s: drifted %v, oracle p %g", what, r.Drifted, *p)
 			}
 		}
