@@ -14,6 +14,7 @@ import (
 
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/detectors/quality"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/table"
 )
@@ -180,7 +181,7 @@ func (o Options) validate() error {
 			return inputErr("column %q is given both as --categorical and as --numeric", c)
 		}
 	}
-	known := append(detectors.Methods(drift.Numeric), detectors.Methods(drift.Categorical)...)
+	known := append(stats.Methods(drift.Numeric), stats.Methods(drift.Categorical)...)
 	for _, m := range o.Methods {
 		if !slices.Contains(known, m) {
 			return inputErr("--methods: unknown method %q (known: %s)", m, strings.Join(uniq(known), ", "))
@@ -229,7 +230,7 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 	// "ks,psi" means ks for numbers and psi for categories.
 	decide := slices.Clone(o.Decide)
 	both := func(d string) bool {
-		return slices.Contains(detectors.Methods(drift.Numeric), d) && slices.Contains(detectors.Methods(drift.Categorical), d)
+		return slices.Contains(stats.Methods(drift.Numeric), d) && slices.Contains(stats.Methods(drift.Categorical), d)
 	}
 	slices.SortStableFunc(decide, func(a, b string) int {
 		switch {
@@ -246,7 +247,7 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 			m = d
 			used := false
 			for i, s := range sets {
-				if slices.Contains(detectors.Methods(setKinds[i]), m) {
+				if slices.Contains(stats.Methods(setKinds[i]), m) {
 					s.Decide, used = m, true
 				}
 			}
@@ -259,9 +260,9 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 		if i < 0 {
 			return p, inputErr("--decide %q: column %q is not compared", d, col)
 		}
-		if !slices.Contains(detectors.Methods(kinds[i]), m) {
+		if !slices.Contains(stats.Methods(kinds[i]), m) {
 			return p, inputErr("--decide %q: %s is not a method of %s column %q (those are %s)", d, m, kinds[i], col,
-				strings.Join(detectors.Methods(kinds[i]), ", "))
+				strings.Join(stats.Methods(kinds[i]), ", "))
 		}
 		fs := detectors.FeatureSet{Kind: kinds[i], MethodSet: p.Set(col, kinds[i])}
 		fs.Decide = m
@@ -482,7 +483,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	if len(methods) == 0 {
 		col.Note = "no requested method applies to a " + kind.String() + " column"
 	}
-	var stats []detectors.Stat
+	var computed []stats.Stat
 	q := quality.DefaultFeatureQuality()
 	if o.Quality != nil {
 		q = *o.Quality
@@ -506,7 +507,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 			if set.Calibration != nil && set.Calibration.NeedsOrder(len(r.floats), len(c.floats)) {
 				calibrate()
 			}
-			stats = detectors.NumericStats(r.floats, c.floats, methods)
+			computed = stats.NumericStats(r.floats, c.floats, methods)
 			if set.Calibration != nil && cal == nil {
 				calibrate()
 			}
@@ -524,7 +525,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 				got := detectors.CalibrateCounts(nonZero(rc), col.NCurrent, decide, *set.Calibration)
 				cal = &got
 			}
-			stats = detectors.CategoricalStats(rc, cc, methods)
+			computed = stats.CategoricalStats(rc, cc, methods)
 		}
 	}
 	switch {
@@ -535,7 +536,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	case col.NCurrent == 0:
 		col.Note = "no values in the current file"
 	}
-	for _, s := range stats {
+	for _, s := range computed {
 		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: set.Thresholds[s.Method], Note: s.Note}
 		if s.Method == decide && cal != nil {
 			res.ThresholdSource = cal.Source
@@ -577,7 +578,7 @@ func correct(correction string, cols []Column) {
 	var tests []detectors.Test
 	for i, c := range cols {
 		for j, r := range c.Results {
-			if r.Method == c.DecidedBy && detectors.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+			if r.Method == c.DecidedBy && stats.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
 				where = append(where, at{i, j})
 				tests = append(tests, detectors.Test{P: *r.PValue, Level: r.Threshold})
 			}
@@ -620,7 +621,7 @@ func plain(counts map[string]*uint64) map[string]uint64 {
 // methodsFor lists what a column of the kind reports: the requested
 // methods that apply to it (all of them by default), and the verdict's.
 func (o Options) methodsFor(kind drift.FeatureKind, decide string) []string {
-	all := detectors.Methods(kind)
+	all := stats.Methods(kind)
 	if len(o.Methods) == 0 {
 		return all
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/detectors/quality"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
 	"github.com/driftmon/driftmon/reference"
@@ -48,7 +49,7 @@ func newStream(t *testing.T, refCSV string, cols []reference.Column, spec window
 	// method keeps 1,300 windows fast.
 	policy := detectors.DefaultPolicy()
 	for _, ms := range []*detectors.MethodSet{&policy.Numeric, &policy.Categorical} {
-		ms.Methods, ms.Decide = []string{detectors.MethodPSI}, detectors.MethodPSI
+		ms.Methods, ms.Decide = []string{stats.MethodPSI}, stats.MethodPSI
 	}
 	if err := policy.Validate(); err != nil {
 		t.Fatal(err)

@@ -1,19 +1,21 @@
-package detectors
+package stats
 
 import (
 	"math"
 	"slices"
 )
 
-// radixMinN is the size from which sortFloats uses a radix sort. Below it
+// radixMinN is the size from which SortFloats uses a radix sort. Below it
 // slices.Sort is as fast and allocates nothing; at 1e6 normal values the
 // radix sort takes 47 ms against slices.Sort's 127 ms on the 2-core CI
 // machine, and sorting is most of the cost of NumericStats.
 const radixMinN = 1 << 14
 
-// sortFloats sorts x ascending in place. x must hold no NaN (every caller
-// has rejected them); -0 sorts before +0, which compare equal anyway.
-func sortFloats(x []float64) {
+// SortFloats sorts x ascending in place, as NumericStats sorts its
+// samples: the order SortedStat and BinCounts take. x must hold no NaN
+// (every caller has rejected them); -0 sorts before +0, which compare
+// equal anyway.
+func SortFloats(x []float64) {
 	if len(x) < radixMinN {
 		slices.Sort(x)
 		return

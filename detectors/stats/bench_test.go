@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math/rand/v2"
@@ -48,8 +48,8 @@ func BenchmarkNumeric(b *testing.B) {
 						copy(c, cur)
 						b.StartTimer()
 						if m == "sort" {
-							sortFloats(r)
-							sortFloats(c)
+							SortFloats(r)
+							SortFloats(c)
 							continue
 						}
 						NumericStats(r, c, ms)

@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"fmt"
@@ -10,6 +10,15 @@ import (
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/sketch"
 )
+
+// numericSummary observes xs into a fresh numeric summary over edges.
+func numericSummary(name string, edges []float64, xs ...float64) *drift.FeatureSummary {
+	s := drift.NewFeatureSummary(name, drift.Numeric, edges, drift.DefaultLimits(), 1)
+	for _, x := range xs {
+		s.Observe(drift.NumberValue(x))
+	}
+	return s
+}
 
 // pw builds a pwCDF from (x, left, right) triples.
 func pw(knots ...[3]float64) pwCDF {
@@ -82,8 +91,8 @@ func TestCDFDistancesExactSamples(t *testing.T) {
 						c[i] = math.Round(c[i] * 4)
 					}
 				}
-				sortFloats(r)
-				sortFloats(c)
+				SortFloats(r)
+				SortFloats(c)
 				er, ec := exactCDF(r), exactCDF(c)
 				if got, want := cdfKS(er, ec), ksStatistic(r, c); got != want {
 					t.Errorf("ks %v, exact path %v", got, want)
@@ -98,7 +107,7 @@ func TestCDFDistancesExactSamples(t *testing.T) {
 }
 
 // TestSketchCDF holds the sketch's estimated CDF to the exact one within
-// the error the Evaluate doc states per sketched side (RankError plus the
+// the error the FeaturePair doc states per sketched side (RankError plus the
 // heaviest item's share), and checks its shape: ascending knots within
 // [Min, Max], non-decreasing values ending at 1, atoms kept as jumps.
 func TestSketchCDF(t *testing.T) {
@@ -129,7 +138,7 @@ func TestSketchCDF(t *testing.T) {
 				xs[i] = c.gen()
 				k.Add(xs[i])
 			}
-			sortFloats(xs)
+			SortFloats(xs)
 			ex, sk := exactCDF(xs), sketchCDF(k)
 			for i := range sk.xs {
 				if i > 0 && (sk.xs[i] <= sk.xs[i-1] || sk.left[i] < sk.right[i-1]) {
@@ -160,7 +169,7 @@ func TestSketchCDF(t *testing.T) {
 	}
 }
 
-// TestEvaluateSketchDriftedPair is a big window with a known large drift:
+// TestSketchDriftedPair is a big window with a known large drift:
 // the reference is the grid i/n, i = 0..n-1, and the window the same grid
 // shifted by 1/2, each fed in a shuffled order. By hand: D = 1/2 (below
 // 1/2 the reference has half its values, the window none), W = 1/2 (a
@@ -168,8 +177,9 @@ func TestSketchCDF(t *testing.T) {
 // sqrt((n^2 - 1) / 12) / n, so wasserstein_norm = 1/2 over that. Both a
 // complete reference sample (exact side) and a reference beyond its sample
 // (both sides sketched) are checked; energy, which has no sketch version,
-// stays on the window's subsample.
-func TestEvaluateSketchDriftedPair(t *testing.T) {
+// stays on the window's subsample. The statistics are read as Evaluate
+// reads them for its rows: FeaturePair's, the methods with a value.
+func TestSketchDriftedPair(t *testing.T) {
 	const nc = 50000
 	grid := func(n int, shift float64, seed uint64) []float64 {
 		xs := make([]float64, n)
@@ -180,8 +190,16 @@ func TestEvaluateSketchDriftedPair(t *testing.T) {
 		rng.Shuffle(n, func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
 		return xs
 	}
-	p := DefaultPolicy()
-	p.Numeric.Methods = []string{MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy}
+	rows := func(rs, cs *drift.FeatureSummary, methods ...string) []drift.Result {
+		pair := NewFeaturePair(rs, cs)
+		var out []drift.Result
+		for _, m := range methods {
+			if st, nRef, nCur, ok := pair.Stat(m); ok {
+				out = append(out, drift.Result{Method: m, Statistic: st.Statistic, PValue: st.PValue, NReference: nRef, NCurrent: nCur})
+			}
+		}
+		return out
+	}
 	for _, nr := range []int{8000, 40000} {
 		t.Run(fmt.Sprintf("reference %d", nr), func(t *testing.T) {
 			edges := []float64{0.5}
@@ -190,10 +208,8 @@ func TestEvaluateSketchDriftedPair(t *testing.T) {
 			if cs.Sample.Complete() || rs.Sample.Complete() != (nr <= drift.DefaultSampleSize) {
 				t.Fatal("samples not as the case needs")
 			}
-			rows := Evaluate(&drift.Reference{Features: []*drift.FeatureSummary{rs}},
-				&drift.WindowSummary{Features: []*drift.FeatureSummary{cs}}, p)
 			got := map[string]drift.Result{}
-			for _, r := range rows {
+			for _, r := range rows(rs, cs, MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy) {
 				got[r.Method] = r
 			}
 			n := float64(nr)
@@ -220,10 +236,7 @@ func TestEvaluateSketchDriftedPair(t *testing.T) {
 			// values takes half a second).
 			bare := *cs
 			bare.Sketch = nil
-			q := p
-			q.Numeric.Methods = []string{MethodWasserstein, MethodWassersteinNorm}
-			for _, r := range Evaluate(&drift.Reference{Features: []*drift.FeatureSummary{rs}},
-				&drift.WindowSummary{Features: []*drift.FeatureSummary{&bare}}, q) {
+			for _, r := range rows(rs, &bare, MethodWasserstein, MethodWassersteinNorm) {
 				if r.NCurrent != drift.DefaultSampleSize {
 					t.Errorf("no sketch: %s used %d window values, want the subsample's %d", r.Method, r.NCurrent, drift.DefaultSampleSize)
 				}
@@ -233,7 +246,7 @@ func TestEvaluateSketchDriftedPair(t *testing.T) {
 }
 
 // TestSideCDF: a sketched side's estimate, the sketch and the sample
-// combined, stays within the bound the Evaluate doc states and, on skewed
+// combined, stays within the bound the FeaturePair doc states and, on skewed
 // streams, integrates to a smaller wasserstein error than either estimate
 // alone (the reason for combining them).
 func TestSideCDF(t *testing.T) {
@@ -255,7 +268,7 @@ func TestSideCDF(t *testing.T) {
 					xs[i] = c.gen(rng)
 					f.AddNumber(xs[i])
 				}
-				sortFloats(xs)
+				SortFloats(xs)
 				ex := exactCDF(xs)
 				sd := populationStd(xs)
 				side := sideCDF(f, func() []float64 { return sortedCopy(f.Sample.Values()) })

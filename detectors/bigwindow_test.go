@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
 	"github.com/driftmon/driftmon/reference"
@@ -60,7 +61,7 @@ var sketchCases = []struct {
 // values on every numeric column of the shared data sets: the reference
 // built from its rows as serve builds it (reference.FromCSV), each window cut
 // by window.Windower as serve cuts it (default limits: the same sketch, the
-// same sample bound), and the exact values from detectors.NumericStats on
+// same sample bound), and the exact values from stats.NumericStats on
 // the columns' full valid values.
 //
 // ks must be within 0.01 and within its stated bound (the sketched sides'
@@ -76,8 +77,8 @@ var sketchCases = []struct {
 func TestSketchStatsDatasets(t *testing.T) {
 	compare := os.Getenv("DRIFTMON_SKETCH_COMPARE") != ""
 	pol := detectors.DefaultPolicy()
-	pol.Numeric.Methods = []string{detectors.MethodPSI, detectors.MethodKS, detectors.MethodWassersteinNorm}
-	methods := []string{detectors.MethodKS, detectors.MethodWassersteinNorm}
+	pol.Numeric.Methods = []string{stats.MethodPSI, stats.MethodKS, stats.MethodWassersteinNorm}
+	methods := []string{stats.MethodKS, stats.MethodWassersteinNorm}
 	for _, c := range sketchCases {
 		t.Run(c.file, func(t *testing.T) {
 			path := datasets.Path(t, c.file)
@@ -133,7 +134,7 @@ func TestSketchStatsDatasets(t *testing.T) {
 						if len(cv) <= drift.DefaultSampleSize {
 							continue // not a big window for this column
 						}
-						exact := detectors.NumericStats(slices.Clone(rv), slices.Clone(cv), methods)
+						exact := stats.NumericStats(slices.Clone(rv), slices.Clone(cv), methods)
 						rank, spread := sketchError(ref.Feature(col.Name), rv), sketchError(win.Feature(col.Name), cv)
 						sd := std(rv)
 						bounds := [2]float64{rank[0] + spread[0], (rank[0]*rank[1] + spread[0]*spread[1]) / sd}
@@ -141,7 +142,7 @@ func TestSketchStatsDatasets(t *testing.T) {
 						for i, m := range methods {
 							want := exact[i].Statistic
 							r, ok := got[[2]string{col.Name, m}]
-							if m == detectors.MethodWassersteinNorm && slices.Min(rv) == slices.Max(rv) {
+							if m == stats.MethodWassersteinNorm && slices.Min(rv) == slices.Max(rv) {
 								// A constant reference (electricity's imputed
 								// columns): its std is 0, and the exact value
 								// divides by the rounding noise of np.std.
@@ -167,13 +168,13 @@ func TestSketchStatsDatasets(t *testing.T) {
 								t.Errorf("%s %s: sketch %v, exact %v: error %.4g beyond the stated bound %.4g", name, m, r.Statistic, want, e, bounds[i])
 							}
 							switch {
-							case m == detectors.MethodKS && e > sketchTolerance:
+							case m == stats.MethodKS && e > sketchTolerance:
 								t.Errorf("%s ks: sketch %v, exact %v: error %.4f > %v", name, r.Statistic, want, e, sketchTolerance)
-							case m == detectors.MethodKS && (r.PValue == nil || !(*r.PValue >= 0 && *r.PValue <= 1)):
+							case m == stats.MethodKS && (r.PValue == nil || !(*r.PValue >= 0 && *r.PValue <= 1)):
 								t.Errorf("%s ks: p-value %v", name, r.PValue)
-							case m == detectors.MethodWassersteinNorm && e > max(sketchTolerance, sketchRelTolerance*want):
+							case m == stats.MethodWassersteinNorm && e > max(sketchTolerance, sketchRelTolerance*want):
 								t.Errorf("%s wasserstein_norm: sketch %.4g, exact %.4g: error %.4f (%.2f%% of it)", name, r.Statistic, want, e, 100*e/want)
-							case m == detectors.MethodWassersteinNorm && e > sketchTolerance:
+							case m == stats.MethodWassersteinNorm && e > sketchTolerance:
 								missed++
 								t.Logf("%s wasserstein_norm: sketch %.4g, exact %.4g: error %.4f (%.2f%% of it)", name, r.Statistic, want, e, 100*e/want)
 							}
@@ -221,11 +222,12 @@ func withoutSketches(w *drift.WindowSummary) *drift.WindowSummary {
 	return &c
 }
 
-// sketchError is what the Evaluate doc states for one side: its rank error
-// (0 when its sample is complete, so the side is exact; else the larger of
-// the sketch's RankError plus twice its heaviest item's share of the values, and
-// the sample's 99% Dvoretzky-Kiefer-Wolfowitz bound sqrt(ln(200) / 2m))
-// and its range (max - min of the valid values xs).
+// sketchError is what stats.FeaturePair's doc states for one side: its
+// rank error (0 when its sample is complete, so the side is exact; else
+// the larger of the sketch's RankError plus twice its heaviest item's
+// share of the values, and the sample's 99% Dvoretzky-Kiefer-Wolfowitz
+// bound sqrt(ln(200) / 2m)) and its range (max - min of the valid values
+// xs).
 func sketchError(f *drift.FeatureSummary, xs []float64) (b [2]float64) {
 	if f.Sample.Complete() {
 		return b

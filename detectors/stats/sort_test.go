@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -26,7 +26,7 @@ func TestSortFloats(t *testing.T) {
 		}
 		want := slices.Clone(x)
 		slices.Sort(want)
-		sortFloats(x)
+		SortFloats(x)
 		for i := range x {
 			if x[i] != want[i] {
 				t.Fatalf("n=%d: [%d] = %v, want %v", n, i, x[i], want[i])
@@ -38,7 +38,7 @@ func TestSortFloats(t *testing.T) {
 	for i := range radixMinN {
 		x = append(x, math.Float64frombits(math.Float64bits(1.5)+uint64((i*7919)%radixMinN)))
 	}
-	sortFloats(x)
+	SortFloats(x)
 	if !slices.IsSorted(x) {
 		t.Error("one-digit keys unsorted")
 	}

@@ -3,8 +3,10 @@ package detectors
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -19,17 +21,17 @@ import (
 func BenchmarkEvaluateBigWindow(b *testing.B) {
 	const nCur = 1_000_000
 	p := DefaultPolicy()
-	p.Numeric.Methods = []string{MethodPSI, MethodKS, MethodWasserstein, MethodWassersteinNorm}
+	p.Numeric.Methods = []string{stats.MethodPSI, stats.MethodKS, stats.MethodWasserstein, stats.MethodWassersteinNorm}
 	// The verdict by PSI at its fixed threshold: this measures the sketch
 	// path's statistics, not a calibration.
-	p.Numeric.Decide, p.Numeric.Calibration = MethodPSI, nil
+	p.Numeric.Decide, p.Numeric.Calibration = stats.MethodPSI, nil
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, nRef := range []int{5000, 100000} {
 		ref := make([]float64, nRef)
 		for i := range ref {
 			ref[i] = rng.NormFloat64()
 		}
-		edges := drift.DecileEdges(sortedCopy(ref))
+		edges := drift.DecileEdges(slices.Sorted(slices.Values(ref)))
 		rs := numericSummary("x", edges, ref...)
 		cs := drift.NewFeatureSummary("x", drift.Numeric, edges, drift.DefaultLimits(), 2)
 		for range nCur {

@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -61,6 +61,15 @@ func TestNumericStatsMatchesFunctions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seq is from, from+1, ..., up to to.
+func seq(from, to float64) []float64 {
+	var out []float64
+	for x := from; x <= to; x++ {
+		out = append(out, x)
+	}
+	return out
 }
 
 func TestNumericStatsInputs(t *testing.T) {

@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -13,7 +13,7 @@ import (
 // rank error is about the same everywhere; the sample, which is finer in
 // the tails; and what the summary knows exactly, its counts below each bin
 // edge (anchored) and its mean (sketchPair.wasserstein). The KS p-value then
-// speaks for the window's true size, not for 10,000 values. See Evaluate
+// speaks for the window's true size, not for 10,000 values. See FeaturePair
 // for the error bounds.
 
 // pwCDF is a CDF that is linear between knots and may jump at them: at

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerates the golden files of the detectors tests. Run from anywhere with
-Debian's scipy 1.10 (python3-scipy):
+"""Regenerates the golden files of the statistics' tests (package
+detectors/stats; detectors' Evaluate tests read oracle_golden.json too). Run
+from anywhere with Debian's scipy 1.10 (python3-scipy):
 
-    /usr/bin/python3 detectors/testdata/gen.py
+    /usr/bin/python3 detectors/stats/testdata/gen.py
 
 oracle_golden.json: for row ranges of the real data sets, the values of
   ../shared/oracle/reference.py (`pair --summary`, run on temporary CSV files
@@ -34,7 +35,7 @@ from scipy.stats._hypotests import _cdf_cvm_inf, _pval_cvm_2samp_exact
 from scipy.stats._stats_py import _attempt_exact_2kssamp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
 DATASETS = os.environ.get("DRIFTMON_DATASETS", os.path.join(SHARED, "datasets"))
 ORACLE = os.path.join(SHARED, "oracle", "reference.py")
@@ -446,7 +447,7 @@ def ad_levels():
 
 def main():
     meta = {"numpy": np.__version__, "scipy": scipy.__version__,
-            "command": "/usr/bin/python3 detectors/testdata/gen.py"}
+            "command": "/usr/bin/python3 detectors/stats/testdata/gen.py"}
     with tempfile.TemporaryDirectory() as tmp:
         cases = [oracle_case(tmp, *c) for c in CASES]
     with open(os.path.join(HERE, "oracle_golden.json"), "w") as f:

@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -15,11 +15,20 @@ import (
 // eq. 4 with the finite-sample terms), and a significance level read off
 // their Table 2 by scipy's interpolation.
 
+// ADMaxLevel and ADMinLevel are the ends of Scholz and Stephens' Table 2,
+// to which scipy clips the Anderson-Darling significance level: a level
+// threshold above ADMaxLevel calls every capped level drifted, one at or
+// below ADMinLevel none.
+const (
+	ADMaxLevel = 0.25
+	ADMinLevel = 0.001
+)
+
 // Significance levels of Scholz and Stephens' Table 2, and the table's
 // critical values for k-1 = 1 (scipy's b0 + b1/sqrt(m) + b2/m at m = 1,
 // evaluated in the same order).
 var (
-	adSigLevels = [7]float64{0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.001}
+	adSigLevels = [7]float64{ADMaxLevel, 0.1, 0.05, 0.025, 0.01, 0.005, ADMinLevel}
 	adCritical  = func() (c [7]float64) {
 		b0 := [7]float64{0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085}
 		b1 := [7]float64{-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615}
@@ -181,7 +190,7 @@ func logLevelFit() [3]float64 {
 	}
 	var c mat.VecDense
 	if err := c.SolveVec(v, y); err != nil {
-		panic("detectors: Anderson-Darling table fit: " + err.Error()) // a fixed, full-rank table
+		panic("stats: Anderson-Darling table fit: " + err.Error()) // a fixed, full-rank table
 	}
 	var fit [3]float64
 	for j := range fit {

@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -48,8 +48,8 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 		}
 		return out
 	}
-	sortFloats(ref)
-	sortFloats(cur)
+	SortFloats(ref)
+	SortFloats(cur)
 	pair := &samplePair{ref: ref, cur: cur}
 	var rc, cc []uint64
 	for i, m := range methods {
@@ -57,7 +57,7 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 			if rc == nil {
 				edges := drift.DecileEdges(ref)
-				rc, cc = sortedBinCounts(edges, ref), sortedBinCounts(edges, cur)
+				rc, cc = BinCounts(edges, ref), BinCounts(edges, cur)
 			}
 			out[i].Statistic = histogramStat(m, rc, cc)
 		default:
@@ -83,9 +83,10 @@ func badSamples(ref, cur []float64) string {
 	return ""
 }
 
-// sortedBinCounts is binValues for a sorted sample: bin i holds the values
-// in [e_i, e_{i+1}), found by binary search (Bin's side='right').
-func sortedBinCounts(edges, sorted []float64) []uint64 {
+// BinCounts counts a sorted sample into the bins of edges, as drift.Bin
+// bins one value: bin i holds the values in [e_i, e_{i+1}), found by
+// binary search (Bin's side='right'), O(len(edges) log n).
+func BinCounts(edges, sorted []float64) []uint64 {
 	counts := make([]uint64, len(edges)+1)
 	prev := 0
 	for i, e := range edges {
@@ -95,6 +96,20 @@ func sortedBinCounts(edges, sorted []float64) []uint64 {
 	}
 	counts[len(edges)] = uint64(len(sorted) - prev)
 	return counts
+}
+
+// SortedStat is one method's Stat on two samples that NumericStats would
+// accept, already sorted (SortFloats): what NumericStats gives for the
+// method, without its checks and its sort, for a caller that compares many
+// pairs drawn from one checked, sorted sample (the calibration of a
+// threshold). The histogram methods bin both samples at ref's deciles.
+func SortedStat(ref, cur []float64, method string) Stat {
+	switch method {
+	case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
+		edges := drift.DecileEdges(ref)
+		return Stat{Method: method, Statistic: histogramStat(method, BinCounts(edges, ref), BinCounts(edges, cur))}
+	}
+	return (&samplePair{ref: ref, cur: cur}).stat(method)
 }
 
 // samplePair is two sorted, non-empty samples of finite values and the
@@ -222,3 +237,5 @@ func categoricalStat(m string, rc, cc []uint64) Stat {
 	}
 	return st
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

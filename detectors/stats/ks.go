@@ -1,4 +1,4 @@
-package detectors
+package stats
 
 import (
 	"math"
@@ -58,7 +58,7 @@ func ksPValue(n1, n2 int, d float64) (stat, p float64, exact bool) {
 // NaN.
 func sortedCopy(x []float64) []float64 {
 	s := slices.Clone(x)
-	sortFloats(s)
+	SortFloats(s)
 	return s
 }
 
