@@ -53,7 +53,7 @@ const (
 // autocorrelation in the reference move it to where the data put it.
 //
 // Distances drift above mean + K sigma of their values. A calibrated
-// distance threshold is never below MinCalibrated, so that 0 keeps its
+// distance threshold is never below minCalibrated, so that 0 keeps its
 // meaning (report only) and a constant reference, whose sub-windows all
 // measure 0, still drifts on any change.
 type Calibration struct {
@@ -81,12 +81,12 @@ type Calibration struct {
 	// at large n a calibrated threshold alone flags shifts too small to
 	// matter, as a p-value does; small windows are noisier, and there the
 	// calibrated threshold lies above the floor. 0: no floor (but
-	// MinCalibrated). p-value methods have none.
+	// minCalibrated). p-value methods have none.
 	Floor float64
 }
 
-// MinCalibrated is the floor of a calibrated distance threshold.
-const MinCalibrated = 1e-12
+// minCalibrated is the floor of a calibrated distance threshold.
+const minCalibrated = 1e-12
 
 // DefaultCalibration is K = 3, at least 5 sub-windows, at most 50, 100
 // bootstrap resamples.
@@ -112,8 +112,8 @@ func (c Calibration) withDefaults() Calibration {
 	return c
 }
 
-// Validate reports impossible settings.
-func (c Calibration) Validate() error {
+// validate reports impossible settings.
+func (c Calibration) validate() error {
 	switch {
 	case math.IsNaN(c.K) || math.IsInf(c.K, 0) || c.K < 0:
 		return fmt.Errorf("calibration k %v: want a finite number >= 0", c.K)
@@ -163,7 +163,7 @@ func (c Calibration) finish(method, source string, vals []float64) Calibrated {
 	if stats.IsPValueMethod(method) {
 		out.Threshold = math.Pow(10, -t)
 	} else {
-		out.Threshold = max(t, c.Floor, MinCalibrated)
+		out.Threshold = max(t, c.Floor, minCalibrated)
 	}
 	return out
 }

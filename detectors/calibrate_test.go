@@ -61,7 +61,7 @@ func TestCalibrateSubWindowsByHand(t *testing.T) {
 	for i := 0; i < len(ref)/m; i++ {
 		sub := binValues(edges, ref[i*m:(i+1)*m])
 		rest := binValues(edges, slices.Concat(ref[:i*m], ref[(i+1)*m:]))
-		vals = append(vals, stats.PSI(rest, sub))
+		vals = append(vals, stats.CategoricalStats(rest, sub, []string{stats.MethodPSI})[0].Statistic)
 	}
 	var mean, ss float64
 	for _, v := range vals {
@@ -88,7 +88,8 @@ func TestCalibrateKSSubWindows(t *testing.T) {
 	got := CalibrateNumeric(ref, nil, m, stats.MethodKS, DefaultCalibration())
 	var vals []float64
 	for i := 0; i < len(ref)/m; i++ {
-		_, p := stats.KS(slices.Concat(ref[:i*m], ref[(i+1)*m:]), ref[i*m:(i+1)*m])
+		st := stats.NumericStats(slices.Concat(ref[:i*m], ref[(i+1)*m:]), slices.Clone(ref[i*m:(i+1)*m]), []string{stats.MethodKS})[0]
+		p := *st.PValue
 		vals = append(vals, -math.Log10(p))
 	}
 	mean, sd := meanSD(vals)
@@ -145,8 +146,8 @@ func TestCalibrateFallbacks(t *testing.T) {
 func TestCalibrateConstantReference(t *testing.T) {
 	ref := make([]float64, 500)
 	got := CalibrateNumeric(ref, nil, 50, stats.MethodPSI, DefaultCalibration())
-	if got.Threshold != MinCalibrated {
-		t.Fatalf("threshold %g, want %g", got.Threshold, MinCalibrated)
+	if got.Threshold != minCalibrated {
+		t.Fatalf("threshold %g, want %g", got.Threshold, minCalibrated)
 	}
 	// Below the reference's one value: a bin of its own (values above it
 	// share the reference's bin, the decile edges being all 0).
@@ -169,7 +170,7 @@ func TestCalibrateBootstrapSpread(t *testing.T) {
 	const sims = 400
 	var null []float64
 	for i := range sims {
-		w := stats.Wasserstein(uniform(uint64(100+i), n), uniform(uint64(1000+i), m))
+		w := stats.NumericStats(uniform(uint64(100+i), n), uniform(uint64(1000+i), m), []string{stats.MethodWasserstein})[0].Statistic
 		null = append(null, w)
 		if w > got.Threshold {
 			above++

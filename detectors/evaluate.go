@@ -7,9 +7,9 @@ import (
 	"github.com/driftmon/driftmon/drift"
 )
 
-// PredictionFeature is the Feature of the prior-shift rows that compare the
+// predictionFeature is the Feature of the prior-shift rows that compare the
 // model's outputs.
-const PredictionFeature = "prediction"
+const predictionFeature = "prediction"
 
 // Evaluate compares a closed window with its reference under policy p and
 // returns the drift_results rows, in this order:
@@ -21,7 +21,7 @@ const PredictionFeature = "prediction"
 //     feature "prediction";
 //   - one dataset row, method "drifted_share": the share of covariate
 //     features with a verdict whose verdict is drifted, drifted when above
-//     DatasetThreshold (0.5). Its NReference and NCurrent both hold the
+//     datasetThreshold (0.5). Its NReference and NCurrent both hold the
 //     number of features with a verdict (the share's denominator), and its
 //     Decision is true, as its Drifted is the dataset's verdict. It is left
 //     out when no feature has a verdict, rather than reporting 0/0.
@@ -100,9 +100,9 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		}
 	}
 	if cur.Prediction != nil && ref.Prediction != nil {
-		fc := featureCal{ref: ref, cache: cal, feature: PredictionFeature, prior: true}
-		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(PredictionFeature, cur.Prediction.Kind), fc)
-		stamp(rows, drift.Prior, PredictionFeature)
+		fc := featureCal{ref: ref, cache: cal, feature: predictionFeature, prior: true}
+		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), fc)
+		stamp(rows, drift.Prior, predictionFeature)
 		out = append(out, rows...)
 	}
 	if judged > 0 {
@@ -110,8 +110,8 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		row := []drift.Result{{
 			Method:     MethodDriftedShare,
 			Statistic:  share,
-			Threshold:  DatasetThreshold,
-			Drifted:    share > DatasetThreshold,
+			Threshold:  datasetThreshold,
+			Drifted:    share > datasetThreshold,
 			Decision:   true,
 			NReference: uint64(judged),
 			NCurrent:   uint64(judged),

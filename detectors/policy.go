@@ -16,11 +16,11 @@ import (
 // names are package stats'.
 const MethodDriftedShare = "drifted_share"
 
-// DatasetThreshold is the drifted share above which the dataset row says
+// datasetThreshold is the drifted share above which the dataset row says
 // drifted: more than half of the features moved, the usual "dataset drift"
 // rule (Evidently's default), loose enough that one or two noisy features of
 // a wide model do not flag the whole dataset.
-const DatasetThreshold = 0.5
+const datasetThreshold = 0.5
 
 // MethodSet says which statistics one kind of feature reports and which of
 // them decides its verdict.
@@ -232,7 +232,7 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 		errs = append(errs, fmt.Errorf("%s: decide method %q has threshold 0 (report only), so it gives no verdict", name, s.Decide))
 	}
 	if s.Calibration != nil {
-		if err := s.Calibration.Validate(); err != nil {
+		if err := s.Calibration.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}

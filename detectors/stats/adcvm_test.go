@@ -206,7 +206,7 @@ func TestCvMExactMatchesEnumeration(t *testing.T) {
 	}
 }
 
-// TestCramerVonMisesGolden holds CramerVonMises to scipy's
+// TestCramerVonMisesGolden holds cramerVonMises to scipy's
 // cramervonmises_2samp on deterministic samples: exact and asymptotic
 // p-values, ties, and the p = 1 short cut.
 func TestCramerVonMisesGolden(t *testing.T) {
@@ -214,7 +214,7 @@ func TestCramerVonMisesGolden(t *testing.T) {
 	for _, c := range g.CvM2Samp {
 		t.Run(c.String(), func(t *testing.T) {
 			a, b := c.samples()
-			stat, p, exact := CramerVonMises(a, b)
+			stat, p, exact := cramerVonMises(a, b)
 			if d := relDiff(stat, c.Statistic); d > 1e-12 {
 				t.Errorf("statistic %.17g, scipy %.17g", stat, c.Statistic)
 			}
@@ -228,7 +228,7 @@ func TestCramerVonMisesGolden(t *testing.T) {
 	}
 }
 
-// TestAndersonDarlingGolden holds AndersonDarling to scipy's anderson_ksamp
+// TestAndersonDarlingGolden holds andersonDarling to scipy's anderson_ksamp
 // on deterministic samples reaching the cap, the floor and the
 // interpolation, with and without ties.
 func TestAndersonDarlingGolden(t *testing.T) {
@@ -237,7 +237,7 @@ func TestAndersonDarlingGolden(t *testing.T) {
 	for _, c := range g.AD {
 		t.Run(c.String(), func(t *testing.T) {
 			a, b := c.samples()
-			stat, sig, clip := AndersonDarling(a, b)
+			stat, sig, clip := andersonDarling(a, b)
 			if d := relDiff(stat, c.Statistic); d > 1e-12 {
 				t.Errorf("statistic %.17g, scipy %.17g", stat, c.Statistic)
 			}
@@ -250,7 +250,7 @@ func TestAndersonDarlingGolden(t *testing.T) {
 			reached[clip]++
 		})
 	}
-	for _, clip := range []int{ADCapped, ADFloored, ADInterpolated} {
+	for _, clip := range []int{adCapped, adFloored, adInterpolated} {
 		if reached[clip] == 0 {
 			t.Errorf("no case reaches clip %d", clip)
 		}
@@ -260,11 +260,11 @@ func TestAndersonDarlingGolden(t *testing.T) {
 func clipOf(s *string) int {
 	switch {
 	case s == nil:
-		return ADInterpolated
+		return adInterpolated
 	case *s == "capped":
-		return ADCapped
+		return adCapped
 	case *s == "floored":
-		return ADFloored
+		return adFloored
 	}
 	return 99
 }
@@ -297,7 +297,7 @@ func TestADLevelsGolden(t *testing.T) {
 		}
 		reached[clip]++
 	}
-	for _, clip := range []int{ADCapped, ADFloored, ADInterpolated} {
+	for _, clip := range []int{adCapped, adFloored, adInterpolated} {
 		if reached[clip] < 3 {
 			t.Errorf("clip %d reached %d times", clip, reached[clip])
 		}
@@ -318,7 +318,7 @@ func TestAndersonDarlingUndefined(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stat, sig, clip := AndersonDarling(tt.a, tt.b)
+			stat, sig, clip := andersonDarling(tt.a, tt.b)
 			if !math.IsNaN(stat) || !math.IsNaN(sig) || clip != 0 {
 				t.Errorf("= %v, %v, %d; want NaN, NaN, 0", stat, sig, clip)
 			}
@@ -326,8 +326,8 @@ func TestAndersonDarlingUndefined(t *testing.T) {
 	}
 	// Four values, one of them repeated across the samples: defined
 	// (scipy: statistic 0, level 0.25 capped).
-	if stat, sig, clip := AndersonDarling([]float64{1, 1}, []float64{1, 2}); stat != 0 || sig != 0.25 || clip != ADCapped {
-		t.Errorf("AndersonDarling([1 1], [1 2]) = %v, %v, %d", stat, sig, clip)
+	if stat, sig, clip := andersonDarling([]float64{1, 1}, []float64{1, 2}); stat != 0 || sig != 0.25 || clip != adCapped {
+		t.Errorf("andersonDarling([1 1], [1 2]) = %v, %v, %d", stat, sig, clip)
 	}
 }
 
@@ -341,7 +341,7 @@ func TestCramerVonMisesUndefined(t *testing.T) {
 		{"nan", []float64{1, 2}, []float64{math.NaN(), 3}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if stat, p, _ := CramerVonMises(tt.a, tt.b); !math.IsNaN(stat) || !math.IsNaN(p) {
+			if stat, p, _ := cramerVonMises(tt.a, tt.b); !math.IsNaN(stat) || !math.IsNaN(p) {
 				t.Errorf("= %v, %v; want NaN", stat, p)
 			}
 		})

@@ -45,28 +45,28 @@ var (
 
 // Where the significance level was clipped to the table's range.
 const (
-	ADInterpolated = 0  // read off the table's interpolation
-	ADCapped       = 1  // statistic below every critical value: level 0.25, the true one larger
-	ADFloored      = -1 // statistic above every critical value: level 0.001, the true one smaller
+	adInterpolated = 0  // read off the table's interpolation
+	adCapped       = 1  // statistic below every critical value: level 0.25, the true one larger
+	adFloored      = -1 // statistic above every critical value: level 0.001, the true one smaller
 )
 
-// AndersonDarling is scipy.stats.anderson_ksamp([ref, cur], midrank=True)
+// andersonDarling is scipy.stats.anderson_ksamp([ref, cur], midrank=True)
 // (scipy 1.10): the standardised two-sample Anderson-Darling statistic,
 // scipy's significance level (its interpolation of Table 2, clipped to
-// [0.001, 0.25]), and clip: ADInterpolated, or ADCapped / ADFloored where
+// [0.001, 0.25]), and clip: adInterpolated, or adCapped / adFloored where
 // scipy warns "p-value capped" / "floored". The inputs are not modified.
 //
 // Where scipy raises (every value the same, a sample empty) and where its
 // result is NaN (fewer than four values in all, where the variance has no
 // value) it gives NaN, NaN, 0; also for a NaN in either sample.
-func AndersonDarling(ref, cur []float64) (stat, sig float64, clip int) {
+func andersonDarling(ref, cur []float64) (stat, sig float64, clip int) {
 	if len(ref) == 0 || len(cur) == 0 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN(), 0
 	}
 	return andersonDarlingSorted(sortedCopy(ref), sortedCopy(cur))
 }
 
-// andersonDarlingSorted is AndersonDarling of two sorted, non-empty samples
+// andersonDarlingSorted is andersonDarling of two sorted, non-empty samples
 // without NaN, in O(n).
 func andersonDarlingSorted(a, b []float64) (stat, sig float64, clip int) {
 	n := len(a) + len(b)
@@ -158,13 +158,13 @@ func adSignificance(stat float64) (sig float64, clip int) {
 	case math.IsNaN(stat):
 		return math.NaN(), 0
 	case stat < adCritical[0]:
-		return adSigLevels[0], ADCapped
+		return adSigLevels[0], adCapped
 	case stat > adCritical[len(adCritical)-1]:
-		return adSigLevels[len(adSigLevels)-1], ADFloored
+		return adSigLevels[len(adSigLevels)-1], adFloored
 	}
 	y := float64(adFit[0]*stat) + adFit[1]
 	y = float64(y*stat) + adFit[2]
-	return math.Exp(y), ADInterpolated
+	return math.Exp(y), adInterpolated
 }
 
 // logLevelFit solves np.polyfit's least-squares problem: the Vandermonde

@@ -5,9 +5,9 @@ import "math"
 // The two categorical statistics the oracle lacks; gen.py computes their
 // golden values with numpy/scipy beside the oracle's.
 
-// TVD is the total variation distance 0.5 * sum_i |p_r[i] - p_c[i]| of the
+// tvd is the total variation distance 0.5 * sum_i |p_r[i] - p_c[i]| of the
 // raw proportions, in [0, 1].
-func TVD(refCounts, curCounts []uint64) float64 {
+func tvd(refCounts, curCounts []uint64) float64 {
 	pr, pc, ok := proportions(refCounts, curCounts)
 	if !ok {
 		return math.NaN()
@@ -19,7 +19,7 @@ func TVD(refCounts, curCounts []uint64) float64 {
 	return 0.5 * pairwiseSum(terms)
 }
 
-// ZTest is the two-proportion z-test with pooled variance on the share of
+// zTest is the two-proportion z-test with pooled variance on the share of
 // the first category (in the aligned, sorted order) in the reference
 // against the current window:
 //
@@ -27,10 +27,10 @@ func TVD(refCounts, curCounts []uint64) float64 {
 //
 // p the pooled share, and its two-sided p-value 2 (1 - Phi(|z|)). It is for
 // two categories only: columns empty on both sides are dropped first (as in
-// Chi2), and anything but two columns left, or an empty side, gives NaN,
-// NaN. For two categories z^2 is Chi2's statistic and the p-values agree;
+// chi2), and anything but two columns left, or an empty side, gives NaN,
+// NaN. For two categories z^2 is chi2's statistic and the p-values agree;
 // the sign of z says which way the share moved.
-func ZTest(refCounts, curCounts []uint64) (z, p float64) {
+func zTest(refCounts, curCounts []uint64) (z, p float64) {
 	if len(refCounts) != len(curCounts) {
 		return math.NaN(), math.NaN()
 	}

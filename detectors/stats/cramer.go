@@ -9,7 +9,7 @@ import (
 // neither sample has more than 20 values, the limiting distribution beyond.
 const cvmMaxExactN = 20
 
-// CramerVonMises is scipy.stats.cramervonmises_2samp(ref, cur,
+// cramerVonMises is scipy.stats.cramervonmises_2samp(ref, cur,
 // method='auto') (scipy 1.10): the two-sample Cramer-von Mises statistic
 // T of Anderson (1962, eq. 9), from midranks when values tie, and its
 // p-value; exact says which p-value it is. The inputs are not modified.
@@ -25,14 +25,14 @@ const cvmMaxExactN = 20
 //
 // Fewer than two values on either side (where scipy raises) or a NaN gives
 // NaN, NaN.
-func CramerVonMises(ref, cur []float64) (stat, p float64, exact bool) {
+func cramerVonMises(ref, cur []float64) (stat, p float64, exact bool) {
 	if len(ref) < 2 || len(cur) < 2 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN(), false
 	}
 	return cramerVonMisesSorted(sortedCopy(ref), sortedCopy(cur))
 }
 
-// cramerVonMisesSorted is CramerVonMises of two sorted samples of at least
+// cramerVonMisesSorted is cramerVonMises of two sorted samples of at least
 // two values each, without NaN, in O(n).
 func cramerVonMisesSorted(x, y []float64) (stat, p float64, exact bool) {
 	nx, ny := len(x), len(y)

@@ -68,10 +68,10 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reache
 		t.Fatalf("sizes %d, %d; oracle %d, %d", len(r), len(c), want.NRef, want.NCur)
 	}
 	rCopy, cCopy := slices.Clone(r), slices.Clone(c)
-	d, p := KS(r, c)
+	d, p := ks(r, c)
 	oracle.CheckStat(t, "ks", d, want.KSStatistic)
 	oracle.CheckP(t, "ks ("+want.KSMethod+")", p, want.KSPValue)
-	w := Wasserstein(r, c)
+	w := wasserstein(r, c)
 	oracle.CheckStat(t, "wasserstein", w, want.Wasserstein)
 	if sd := populationStd(r); want.WassersteinNorm == nil {
 		if sd != 0 {
@@ -80,9 +80,9 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reache
 	} else {
 		oracle.CheckStat(t, "wasserstein_norm", w/sd, *want.WassersteinNorm)
 	}
-	oracle.CheckStat(t, "energy", Energy(r, c), want.Energy)
+	oracle.CheckStat(t, "energy", energy(r, c), want.Energy)
 
-	ad, sig, clip := AndersonDarling(r, c)
+	ad, sig, clip := andersonDarling(r, c)
 	if want.ADStatistic == nil {
 		reached["ad undefined"]++
 		if !math.IsNaN(ad) || !math.IsNaN(sig) {
@@ -91,13 +91,13 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reache
 	} else {
 		oracle.CheckStat(t, "anderson_darling", ad, *want.ADStatistic)
 		oracle.CheckP(t, "anderson_darling", sig, *want.ADPValue)
-		wantClip := map[string]int{"capped": ADCapped, "floored": ADFloored}[deref(want.ADClipped)]
+		wantClip := map[string]int{"capped": adCapped, "floored": adFloored}[deref(want.ADClipped)]
 		if clip != wantClip {
 			t.Errorf("anderson_darling clip %d, scipy %q", clip, deref(want.ADClipped))
 		}
-		reached["ad "+map[int]string{ADCapped: "capped", ADFloored: "floored", ADInterpolated: "interpolated"}[clip]]++
+		reached["ad "+map[int]string{adCapped: "capped", adFloored: "floored", adInterpolated: "interpolated"}[clip]]++
 	}
-	cvm, cvmP, exact := CramerVonMises(r, c)
+	cvm, cvmP, exact := cramerVonMises(r, c)
 	if want.CvMStatistic == nil {
 		if !math.IsNaN(cvm) {
 			t.Errorf("cramer_von_mises = %v; scipy raises", cvm)
@@ -125,10 +125,10 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reache
 	sort.Float64s(sorted)
 	edges := drift.DecileEdges(sorted)
 	rc, cc := binValues(edges, r), binValues(edges, c)
-	oracle.CheckStat(t, "psi", PSI(rc, cc), want.PSI)
-	oracle.CheckStat(t, "kl", KL(rc, cc), want.KL)
-	oracle.CheckStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
-	oracle.CheckStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
+	oracle.CheckStat(t, "psi", psi(rc, cc), want.PSI)
+	oracle.CheckStat(t, "kl", kl(rc, cc), want.KL)
+	oracle.CheckStat(t, "jensen_shannon", jensenShannon(rc, cc), want.JS)
+	oracle.CheckStat(t, "hellinger", hellinger(rc, cc), want.Hellinger)
 
 	got := NumericStats(rCopy, cCopy, nil)
 	checkStatsAgainstOracle(t, got, Methods(drift.Numeric), want)
@@ -214,18 +214,18 @@ func checkCategoricalGolden(t *testing.T, r, c map[string]uint64, want oracle.Co
 		t.Fatalf("sizes %d, %d, %d categories; oracle %d, %d, %d",
 			sum(rc), sum(cc), len(rc), want.NRef, want.NCur, want.NCategories)
 	}
-	stat, p, dof := Chi2(rc, cc)
+	stat, p, dof := chi2(rc, cc)
 	oracle.CheckStat(t, "chi2", stat, want.Chi2Statistic)
 	oracle.CheckP(t, "chi2", p, want.Chi2PValue)
 	if dof != want.Chi2DOF {
 		t.Errorf("chi2 dof %d, oracle %d", dof, want.Chi2DOF)
 	}
-	oracle.CheckStat(t, "psi", PSI(rc, cc), want.PSI)
-	oracle.CheckStat(t, "kl", KL(rc, cc), want.KL)
-	oracle.CheckStat(t, "jensen_shannon", JensenShannon(rc, cc), want.JS)
-	oracle.CheckStat(t, "hellinger", Hellinger(rc, cc), want.Hellinger)
-	oracle.CheckStat(t, "tvd", TVD(rc, cc), want.TVD)
-	z, zp := ZTest(rc, cc)
+	oracle.CheckStat(t, "psi", psi(rc, cc), want.PSI)
+	oracle.CheckStat(t, "kl", kl(rc, cc), want.KL)
+	oracle.CheckStat(t, "jensen_shannon", jensenShannon(rc, cc), want.JS)
+	oracle.CheckStat(t, "hellinger", hellinger(rc, cc), want.Hellinger)
+	oracle.CheckStat(t, "tvd", tvd(rc, cc), want.TVD)
+	z, zp := zTest(rc, cc)
 	switch {
 	case want.ZStatistic == nil:
 		if !math.IsNaN(z) || !math.IsNaN(zp) {

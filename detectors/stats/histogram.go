@@ -7,10 +7,10 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// EPS replaces the proportion of an empty bin in PSI and KL, so a bin that
+// eps replaces the proportion of an empty bin in PSI and KL, so a bin that
 // one side never saw contributes a large but finite term. As in the oracle
 // the other proportions are not renormalised.
-const EPS = 1e-4
+const eps = 1e-4
 
 // The histogram statistics compare two count vectors over the same bins
 // (reference deciles for numbers, the union of categories otherwise). They
@@ -40,22 +40,22 @@ func proportions(ref, cur []uint64) (pr, pc []float64, ok bool) {
 	return pr, pc, true
 }
 
-// epsProportions is the raw proportion, or EPS for an empty bin.
+// epsProportions is the raw proportion, or eps for an empty bin.
 func epsProportions(counts []uint64, p []float64) []float64 {
 	s := make([]float64, len(p))
 	for i := range p {
 		if counts[i] > 0 {
 			s[i] = p[i]
 		} else {
-			s[i] = EPS
+			s[i] = eps
 		}
 	}
 	return s
 }
 
-// PSI is the population stability index,
-// sum_i (s_c[i] - s_r[i]) ln(s_c[i] / s_r[i]), over EPS proportions.
-func PSI(refCounts, curCounts []uint64) float64 {
+// psi is the population stability index,
+// sum_i (s_c[i] - s_r[i]) ln(s_c[i] / s_r[i]), over eps proportions.
+func psi(refCounts, curCounts []uint64) float64 {
 	pr, pc, ok := proportions(refCounts, curCounts)
 	if !ok {
 		return math.NaN()
@@ -68,9 +68,9 @@ func PSI(refCounts, curCounts []uint64) float64 {
 	return pairwiseSum(terms)
 }
 
-// KL is KL(current || reference) in nats over EPS proportions, as
+// kl is KL(current || reference) in nats over eps proportions, as
 // scipy.stats.entropy(s_c, s_r), which renormalises both to sum 1 first.
-func KL(refCounts, curCounts []uint64) float64 {
+func kl(refCounts, curCounts []uint64) float64 {
 	pr, pc, ok := proportions(refCounts, curCounts)
 	if !ok {
 		return math.NaN()
@@ -79,9 +79,9 @@ func KL(refCounts, curCounts []uint64) float64 {
 	return relEntropy(normalise(sc), normalise(sr))
 }
 
-// JensenShannon is the Jensen-Shannon distance in base 2 (in [0, 1]) of the
+// jensenShannon is the Jensen-Shannon distance in base 2 (in [0, 1]) of the
 // raw proportions, as scipy.spatial.distance.jensenshannon(p_r, p_c, 2).
-func JensenShannon(refCounts, curCounts []uint64) float64 {
+func jensenShannon(refCounts, curCounts []uint64) float64 {
 	pr, pc, ok := proportions(refCounts, curCounts)
 	if !ok {
 		return math.NaN()
@@ -96,9 +96,9 @@ func JensenShannon(refCounts, curCounts []uint64) float64 {
 	return math.Sqrt(js / 2)
 }
 
-// Hellinger is sqrt(0.5 * sum_i (sqrt(p_r[i]) - sqrt(p_c[i]))^2) over raw
+// hellinger is sqrt(0.5 * sum_i (sqrt(p_r[i]) - sqrt(p_c[i]))^2) over raw
 // proportions, in [0, 1].
-func Hellinger(refCounts, curCounts []uint64) float64 {
+func hellinger(refCounts, curCounts []uint64) float64 {
 	pr, pc, ok := proportions(refCounts, curCounts)
 	if !ok {
 		return math.NaN()
@@ -111,13 +111,13 @@ func Hellinger(refCounts, curCounts []uint64) float64 {
 	return math.Sqrt(0.5 * pairwiseSum(terms))
 }
 
-// Chi2 is scipy.stats.chi2_contingency on the 2xK table (reference row,
+// chi2 is scipy.stats.chi2_contingency on the 2xK table (reference row,
 // current row) without continuity correction: Pearson's statistic, its
 // p-value on K-1 degrees of freedom, and K-1. Columns empty on both sides
 // are dropped first (scipy refuses a zero expected count; such a category
 // says nothing about either sample). With one column left the two rows are
 // trivially proportional: statistic 0, p 1, dof 0.
-func Chi2(refCounts, curCounts []uint64) (stat, p float64, dof int) {
+func chi2(refCounts, curCounts []uint64) (stat, p float64, dof int) {
 	if len(refCounts) != len(curCounts) {
 		return math.NaN(), math.NaN(), 0
 	}

@@ -34,7 +34,7 @@ func TestHistogramHand(t *testing.T) {
 			chi2: 8.0 / 3, p: math.Erfc(math.Sqrt(4.0 / 3)), dof: 1,
 		},
 		{
-			// An empty current bin takes EPS: s_c = (1e-4, 1), s_r = (0.4, 0.6).
+			// An empty current bin takes eps: s_c = (1e-4, 1), s_r = (0.4, 0.6).
 			// psi = (1e-4 - 0.4) ln(1e-4/0.4) + 0.4 ln(1/0.6).
 			// kl renormalises s_c to (1e-4, 1)/1.0001 before ln.
 			// js: m = (0.2, 0.8); the empty bin adds 0.
@@ -87,11 +87,11 @@ func TestHistogramHand(t *testing.T) {
 					t.Errorf("%s = %.17g, want %.17g", what, got, want)
 				}
 			}
-			check("psi", PSI(tt.ref, tt.cur), tt.psi)
-			check("kl", KL(tt.ref, tt.cur), tt.kl)
-			check("js", JensenShannon(tt.ref, tt.cur), tt.js)
-			check("hellinger", Hellinger(tt.ref, tt.cur), tt.hellinger)
-			stat, p, dof := Chi2(tt.ref, tt.cur)
+			check("psi", psi(tt.ref, tt.cur), tt.psi)
+			check("kl", kl(tt.ref, tt.cur), tt.kl)
+			check("js", jensenShannon(tt.ref, tt.cur), tt.js)
+			check("hellinger", hellinger(tt.ref, tt.cur), tt.hellinger)
+			stat, p, dof := chi2(tt.ref, tt.cur)
 			check("chi2", stat, tt.chi2)
 			check("chi2 p", p, tt.p)
 			if dof != tt.dof {
@@ -104,8 +104,8 @@ func TestHistogramHand(t *testing.T) {
 // TestChi2DropsEmptyColumns: a category counted on neither side changes
 // nothing (scipy would refuse the table).
 func TestChi2DropsEmptyColumns(t *testing.T) {
-	s1, p1, d1 := Chi2([]uint64{5, 0, 3}, []uint64{2, 0, 4})
-	s2, p2, d2 := Chi2([]uint64{5, 3}, []uint64{2, 4})
+	s1, p1, d1 := chi2([]uint64{5, 0, 3}, []uint64{2, 0, 4})
+	s2, p2, d2 := chi2([]uint64{5, 3}, []uint64{2, 4})
 	if s1 != s2 || p1 != p2 || d1 != d2 || d1 != 1 {
 		t.Errorf("with empty column %v %v %v, without %v %v %v", s1, p1, d1, s2, p2, d2)
 	}
@@ -124,14 +124,14 @@ func TestHistogramBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, v := range map[string]float64{
-				"psi": PSI(tt.ref, tt.cur), "kl": KL(tt.ref, tt.cur),
-				"js": JensenShannon(tt.ref, tt.cur), "hellinger": Hellinger(tt.ref, tt.cur),
+				"psi": psi(tt.ref, tt.cur), "kl": kl(tt.ref, tt.cur),
+				"js": jensenShannon(tt.ref, tt.cur), "hellinger": hellinger(tt.ref, tt.cur),
 			} {
 				if !math.IsNaN(v) {
 					t.Errorf("%s = %v, want NaN", name, v)
 				}
 			}
-			if s, p, _ := Chi2(tt.ref, tt.cur); !math.IsNaN(s) || !math.IsNaN(p) {
+			if s, p, _ := chi2(tt.ref, tt.cur); !math.IsNaN(s) || !math.IsNaN(p) {
 				t.Errorf("chi2 = %v, %v; want NaN", s, p)
 			}
 		})

@@ -10,7 +10,7 @@ import (
 // the Kolmogorov distribution beyond.
 const ksMaxExactN = 10000
 
-// KS is scipy.stats.ks_2samp(ref, cur) with alternative='two-sided' and
+// ks is scipy.stats.ks_2samp(ref, cur) with alternative='two-sided' and
 // method='auto' (scipy 1.10): the largest distance between the two
 // empirical CDFs and its p-value. The inputs need not be sorted and are not
 // modified. Either sample empty, or holding a NaN, gives NaN, NaN.
@@ -24,7 +24,7 @@ const ksMaxExactN = 10000
 // about 2*D*n1*n2 steps otherwise (each a dependent division: 0.48 s for
 // 10000 against 9999 values at D = 0.3, the same as scipy). The asymptotic
 // p-value takes milliseconds.
-func KS(ref, cur []float64) (stat, p float64) {
+func ks(ref, cur []float64) (stat, p float64) {
 	n1, n2 := len(ref), len(cur)
 	if n1 == 0 || n2 == 0 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN()
@@ -33,7 +33,7 @@ func KS(ref, cur []float64) (stat, p float64) {
 	return stat, p
 }
 
-// ksSorted is KS of two sorted, non-empty samples without NaN; exact says
+// ksSorted is ks of two sorted, non-empty samples without NaN; exact says
 // which p-value it is.
 func ksSorted(a, b []float64) (stat, p float64, exact bool) {
 	return ksPValue(len(a), len(b), ksStatistic(a, b))

@@ -147,7 +147,7 @@ func TestKSSyntheticGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d_shift%g", c.N1, c.N2, c.Shift), func(t *testing.T) {
 			a := synthetic(c.N1, c.C1, 1, 0)
 			b := synthetic(c.N2, c.C2, c.Scale, c.Shift)
-			d, p := KS(a, b)
+			d, p := ks(a, b)
 			oracle.CheckStat(t, "ks", d, c.Statistic)
 			oracle.CheckP(t, "ks", p, c.PValue)
 		})
@@ -189,7 +189,7 @@ func TestKSHand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := slices.Clone(tt.a), slices.Clone(tt.b)
-			d, p := KS(a, b)
+			d, p := ks(a, b)
 			if math.Abs(d-tt.d) > 1e-15 || math.Abs(p-tt.p) > 1e-12 {
 				t.Errorf("KS = %v, %v; want %v, %v", d, p, tt.d, tt.p)
 			}
@@ -211,11 +211,11 @@ func TestKSBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, p := KS(tt.a, tt.b)
+			d, p := ks(tt.a, tt.b)
 			if !math.IsNaN(d) || !math.IsNaN(p) {
 				t.Errorf("KS = %v, %v; want NaN, NaN", d, p)
 			}
-			if w := Wasserstein(tt.a, tt.b); !math.IsNaN(w) {
+			if w := wasserstein(tt.a, tt.b); !math.IsNaN(w) {
 				t.Errorf("Wasserstein = %v; want NaN", w)
 			}
 		})
@@ -284,7 +284,7 @@ func BenchmarkKSExactWorst(b *testing.B) {
 	a := synthetic(10000, 0.6180339887498949, 1, 0)
 	c := synthetic(9999, 0.7548776662466927, 1, 0.3)
 	for b.Loop() {
-		KS(a, c)
+		ks(a, c)
 	}
 }
 
@@ -292,6 +292,6 @@ func BenchmarkKSAsymptotic(b *testing.B) {
 	a := synthetic(20000, 0.6180339887498949, 1, 0)
 	c := synthetic(30000, 0.7548776662466927, 1, 0.002)
 	for b.Loop() {
-		KS(a, c)
+		ks(a, c)
 	}
 }

@@ -156,9 +156,9 @@ func (s *samplePair) stat(m string) Stat {
 		default:
 			st.PValue = &sig
 			switch clip {
-			case ADCapped:
+			case adCapped:
 				st.Note = "significance level capped at 0.25"
-			case ADFloored:
+			case adFloored:
 				st.Note = "significance level floored at 0.001"
 			}
 		}
@@ -218,10 +218,10 @@ func categoricalStat(m string, rc, cc []uint64) Stat {
 	}
 	switch m {
 	case MethodChi2:
-		stat, p, _ := Chi2(rc, cc)
+		stat, p, _ := chi2(rc, cc)
 		st.Statistic, st.PValue = stat, &p
 	case MethodZTest:
-		z, p := ZTest(rc, cc)
+		z, p := zTest(rc, cc)
 		st.Statistic = z
 		if math.IsNaN(z) {
 			st.Note = "needs exactly two categories"
@@ -229,7 +229,7 @@ func categoricalStat(m string, rc, cc []uint64) Stat {
 			st.PValue = &p
 		}
 	case MethodTVD:
-		st.Statistic = TVD(rc, cc)
+		st.Statistic = tvd(rc, cc)
 	case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 		st.Statistic = histogramStat(m, rc, cc)
 	default:

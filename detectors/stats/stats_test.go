@@ -27,20 +27,20 @@ func TestNumericStatsMatchesFunctions(t *testing.T) {
 		sort.Float64s(sorted)
 		edges := drift.DecileEdges(sorted)
 		rc, cc := binValues(edges, r), binValues(edges, c)
-		d, ksP := KS(r, c)
-		ad, sig, _ := AndersonDarling(r, c)
-		cvm, cvmP, _ := CramerVonMises(r, c)
+		d, ksP := ks(r, c)
+		ad, sig, _ := andersonDarling(r, c)
+		cvm, cvmP, _ := cramerVonMises(r, c)
 		want := map[string][2]float64{
 			MethodKS:              {d, ksP},
-			MethodWasserstein:     {Wasserstein(r, c), math.NaN()},
-			MethodWassersteinNorm: {Wasserstein(r, c) / populationStd(r), math.NaN()},
-			MethodEnergy:          {Energy(r, c), math.NaN()},
+			MethodWasserstein:     {wasserstein(r, c), math.NaN()},
+			MethodWassersteinNorm: {wasserstein(r, c) / populationStd(r), math.NaN()},
+			MethodEnergy:          {energy(r, c), math.NaN()},
 			MethodAndersonDarling: {ad, sig},
 			MethodCramerVonMises:  {cvm, cvmP},
-			MethodPSI:             {PSI(rc, cc), math.NaN()},
-			MethodKL:              {KL(rc, cc), math.NaN()},
-			MethodJensenShannon:   {JensenShannon(rc, cc), math.NaN()},
-			MethodHellinger:       {Hellinger(rc, cc), math.NaN()},
+			MethodPSI:             {psi(rc, cc), math.NaN()},
+			MethodKL:              {kl(rc, cc), math.NaN()},
+			MethodJensenShannon:   {jensenShannon(rc, cc), math.NaN()},
+			MethodHellinger:       {hellinger(rc, cc), math.NaN()},
 		}
 		if len(got) != len(Methods(drift.Numeric)) {
 			t.Fatalf("%d stats", len(got))
@@ -148,11 +148,11 @@ func TestCategoricalStats(t *testing.T) {
 	if len(got) != len(Methods(drift.Categorical)) {
 		t.Fatalf("%d stats", len(got))
 	}
-	chi, chiP, _ := Chi2(ref, cur)
-	z, zp := ZTest(ref, cur)
+	chi, chiP, _ := chi2(ref, cur)
+	z, zp := zTest(ref, cur)
 	want := map[string]float64{
-		MethodChi2: chi, MethodZTest: z, MethodTVD: TVD(ref, cur), MethodPSI: PSI(ref, cur),
-		MethodKL: KL(ref, cur), MethodJensenShannon: JensenShannon(ref, cur), MethodHellinger: Hellinger(ref, cur),
+		MethodChi2: chi, MethodZTest: z, MethodTVD: tvd(ref, cur), MethodPSI: psi(ref, cur),
+		MethodKL: kl(ref, cur), MethodJensenShannon: jensenShannon(ref, cur), MethodHellinger: hellinger(ref, cur),
 	}
 	for i, st := range got {
 		if st.Method != Methods(drift.Categorical)[i] || st.Statistic != want[st.Method] {
@@ -212,7 +212,7 @@ func TestZTestHand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			z, p := ZTest(tt.ref, tt.cur)
+			z, p := zTest(tt.ref, tt.cur)
 			if math.IsNaN(tt.z) {
 				if !math.IsNaN(z) || !math.IsNaN(p) {
 					t.Errorf("= %v, %v; want NaN", z, p)
@@ -223,7 +223,7 @@ func TestZTestHand(t *testing.T) {
 				t.Errorf("= %.17g, %.17g; want %.17g, %.17g", z, p, tt.z, tt.p)
 			}
 			// swapping the sides flips the sign only
-			if z2, p2 := ZTest(tt.cur, tt.ref); z2 != -z || p2 != p {
+			if z2, p2 := zTest(tt.cur, tt.ref); z2 != -z || p2 != p {
 				t.Errorf("swapped: %v, %v", z2, p2)
 			}
 		})

@@ -209,13 +209,13 @@ func binValues(edges, xs []float64) []uint64 {
 func histogramStat(m string, rc, cc []uint64) float64 {
 	switch m {
 	case MethodPSI:
-		return PSI(rc, cc)
+		return psi(rc, cc)
 	case MethodKL:
-		return KL(rc, cc)
+		return kl(rc, cc)
 	case MethodJensenShannon:
-		return JensenShannon(rc, cc)
+		return jensenShannon(rc, cc)
 	case MethodHellinger:
-		return Hellinger(rc, cc)
+		return hellinger(rc, cc)
 	}
 	return math.NaN()
 }

@@ -4,18 +4,18 @@ import (
 	"math"
 )
 
-// Wasserstein is scipy.stats.wasserstein_distance(ref, cur): the 1-D
+// wasserstein is scipy.stats.wasserstein_distance(ref, cur): the 1-D
 // earth mover's distance between the two empirical distributions, the
 // integral of |F_ref - F_cur|. Inputs are not modified; an empty sample or a
 // NaN gives NaN.
-func Wasserstein(ref, cur []float64) float64 {
+func wasserstein(ref, cur []float64) float64 {
 	return cdfDistance(ref, cur, 1)
 }
 
-// Energy is scipy.stats.energy_distance(ref, cur):
+// energy is scipy.stats.energy_distance(ref, cur):
 // sqrt(2 E|X-Y| - E|X-X'| - E|Y-Y'|), which for 1-D empirical distributions
 // equals sqrt(2) times the L2 distance between the two CDFs.
-func Energy(ref, cur []float64) float64 {
+func energy(ref, cur []float64) float64 {
 	return math.Sqrt2 * cdfDistance(ref, cur, 2)
 }
 
