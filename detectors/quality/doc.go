@@ -16,6 +16,7 @@
 // pipeline's; only its limit (WindowQuality.Freshness) and its name are
 // here.
 //
-// Everything here is a pure function of (reference, window, limits): no
-// state, no clock, no I/O. Of driftmon's packages it imports only drift.
+// Everything here is a pure function of its inputs (summaries or
+// profiles, and limits): no state, no clock, no I/O. Of driftmon's
+// packages it imports only drift.
 package quality

@@ -32,9 +32,10 @@
 // whose Bessel function K_{1/4} is integrated here. gonum supplies the rest
 // of the numerics.
 //
-// Everything here is a pure function of its inputs: no state, no clock, no
-// I/O. Of driftmon's packages it imports only drift and sketch (the KLL
-// sketch a big window's estimates read).
+// Nothing here keeps state between calls, reads a clock or does I/O
+// (NumericStats sorts the samples it is given, as it says; a FeaturePair
+// keeps what its methods share). Of driftmon's packages it imports only
+// drift and sketch (the KLL sketch a big window's estimates read).
 package stats
 
 //go:generate /usr/bin/python3 testdata/gen.py

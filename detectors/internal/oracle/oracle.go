@@ -1,11 +1,3 @@
-// Package oracle reads the golden values of driftmon's reference oracle
-// (../shared/oracle/reference.py, which is scipy 1.10 / numpy 1.24) and the
-// data-set columns they were computed on, and compares with them. Two
-// packages' tests hold their results to the one golden file: the
-// statistics' (detectors/stats, each statistic on the raw columns) and the
-// verdicts' (detectors, Evaluate's rows on summaries built from the same
-// rows). The file and the script that makes it are described in the
-// README beside the golden files. Only tests import this package.
 package oracle
 
 import (
