@@ -95,9 +95,10 @@ type DispatcherConfig struct {
 // goroutine serves each receiver, so a receiver that is down holds up only
 // its own queue.
 type Dispatcher struct {
-	cfg  DispatcherConfig
-	log  *slog.Logger
-	mu   sync.Mutex
+	cfg DispatcherConfig
+	log *slog.Logger
+	// wake is written only by NewDispatcher; afterwards every goroutine
+	// only reads it, so it needs no lock.
 	wake map[string]chan struct{}
 }
 

@@ -10,6 +10,10 @@
 // retry, so that a notification is sent by one instance, not by each.
 //
 // It consumes drift values and the small storage interfaces it declares
-// (Store, Outbox, SilenceStore); it must not import the ingest, window or
-// storage packages. cmd/driftmon wires it in as a pipeline.Observer.
+// (Store, with the silences, and Outbox); it must not import the ingest,
+// window or storage packages. Its rules come from config, which parses and
+// checks them; what a rule's condition means for a result (the number it
+// reads, the comparison) is decided here (conditionOn), and detectors
+// names the dataset row that drifted_share reads. cmd/driftmon wires it in
+// as a pipeline.Observer.
 package alerting

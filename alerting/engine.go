@@ -188,27 +188,15 @@ func observe(r config.RuleConfig, model, version string, results []drift.Result)
 	var out []observation
 	for _, res := range sel {
 		o := observation{res: res, method: res.Method}
-		switch r.Condition.Field {
-		case config.FieldDrifted:
-			if verdict && decided[[2]string{string(res.Family), res.Feature}] {
-				if !res.Decision {
-					continue
-				}
-				o.method = ""
-			}
-			o.active = res.Drifted
-		case config.FieldStatistic:
-			o.active = r.Condition.Holds(res.Statistic)
-		case config.FieldPValue:
-			if res.PValue == nil {
+		if verdict && decided[[2]string{string(res.Family), res.Feature}] {
+			if !res.Decision {
 				continue
 			}
-			o.active = r.Condition.Holds(*res.PValue)
-		case config.FieldDriftedShare:
-			if res.Method != "drifted_share" {
-				continue
-			}
-			o.active = r.Condition.Holds(res.Statistic)
+			o.method = ""
+		}
+		var applies bool
+		if o.active, applies = conditionOn(r.Condition, res); !applies {
+			continue
 		}
 		o.key = fingerprint(r.Name, model, version, string(res.Family), res.Feature, o.method)
 		out = append(out, o)

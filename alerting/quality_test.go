@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/config"
-	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -30,7 +30,7 @@ func TestQualityRowsAlert(t *testing.T) {
 	for seq, f := range []*drift.FeatureSummary{healthy, broken} {
 		w := window(int64(seq))
 		w.Events, w.Features = f.Total(), []*drift.FeatureSummary{f}
-		rows := detectors.Quality(ref, w, 0, detectors.DefaultQualityPolicy())
+		rows := quality.Evaluate(ref, w, 0, quality.DefaultPolicy())
 		msgs := process(t, e, w, rows, start.Add(time.Duration(seq+1)*time.Hour))
 		switch seq {
 		case 0:

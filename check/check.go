@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/table"
 )
@@ -41,8 +43,8 @@ type Options struct {
 	// out-of-range check (else the reference's widened min and max).
 	Ranges map[string][2]float64
 	// Quality holds the limits of the quality checks; the zero value
-	// means detectors.DefaultFeatureQuality.
-	Quality *detectors.FeatureQuality
+	// means quality.DefaultFeatureQuality.
+	Quality *quality.FeatureQuality
 	// Policy decides the verdicts: the service's policy type, so that
 	// check and serve judge alike. nil means detectors.DefaultPolicy();
 	// Decide, Calibrate, K and Correction adjust it.
@@ -179,7 +181,7 @@ func (o Options) validate() error {
 			return inputErr("column %q is given both as --categorical and as --numeric", c)
 		}
 	}
-	known := append(detectors.Methods(drift.Numeric), detectors.Methods(drift.Categorical)...)
+	known := append(stats.Methods(drift.Numeric), stats.Methods(drift.Categorical)...)
 	for _, m := range o.Methods {
 		if !slices.Contains(known, m) {
 			return inputErr("--methods: unknown method %q (known: %s)", m, strings.Join(uniq(known), ", "))
@@ -228,7 +230,7 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 	// "ks,psi" means ks for numbers and psi for categories.
 	decide := slices.Clone(o.Decide)
 	both := func(d string) bool {
-		return slices.Contains(detectors.Methods(drift.Numeric), d) && slices.Contains(detectors.Methods(drift.Categorical), d)
+		return slices.Contains(stats.Methods(drift.Numeric), d) && slices.Contains(stats.Methods(drift.Categorical), d)
 	}
 	slices.SortStableFunc(decide, func(a, b string) int {
 		switch {
@@ -245,7 +247,7 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 			m = d
 			used := false
 			for i, s := range sets {
-				if slices.Contains(detectors.Methods(setKinds[i]), m) {
+				if slices.Contains(stats.Methods(setKinds[i]), m) {
 					s.Decide, used = m, true
 				}
 			}
@@ -258,9 +260,9 @@ func (o Options) policy(names []string, kinds []drift.FeatureKind) (detectors.Po
 		if i < 0 {
 			return p, inputErr("--decide %q: column %q is not compared", d, col)
 		}
-		if !slices.Contains(detectors.Methods(kinds[i]), m) {
+		if !slices.Contains(stats.Methods(kinds[i]), m) {
 			return p, inputErr("--decide %q: %s is not a method of %s column %q (those are %s)", d, m, kinds[i], col,
-				strings.Join(detectors.Methods(kinds[i]), ", "))
+				strings.Join(stats.Methods(kinds[i]), ", "))
 		}
 		fs := detectors.FeatureSet{Kind: kinds[i], MethodSet: p.Set(col, kinds[i])}
 		fs.Decide = m
@@ -481,8 +483,8 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	if len(methods) == 0 {
 		col.Note = "no requested method applies to a " + kind.String() + " column"
 	}
-	var stats []detectors.Stat
-	q := detectors.DefaultFeatureQuality()
+	var computed []stats.Stat
+	q := quality.DefaultFeatureQuality()
 	if o.Quality != nil {
 		q = *o.Quality
 	}
@@ -492,8 +494,8 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	if kind == drift.Numeric {
 		col.InvalidReference, col.InvalidCurrent = r.nonFinite+r.nonNumbers, c.nonFinite+c.nonNumbers
 		col.NReference, col.NCurrent = uint64(len(r.floats)), uint64(len(c.floats))
-		rp := detectors.ProfileValues(r.floats, r.missing, col.InvalidReference)
-		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
+		rp := quality.ProfileValues(r.floats, r.missing, col.InvalidReference)
+		col.Quality = qualityResults(quality.FeatureChecks(&rp, quality.ProfileValues(c.floats, c.missing, col.InvalidCurrent), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			// Sub-windows need the file's order, so they calibrate before
 			// the statistics sort the values; the bootstrap reuses the
@@ -505,7 +507,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 			if set.Calibration != nil && set.Calibration.NeedsOrder(len(r.floats), len(c.floats)) {
 				calibrate()
 			}
-			stats = detectors.NumericStats(r.floats, c.floats, methods)
+			computed = stats.NumericStats(r.floats, c.floats, methods)
 			if set.Calibration != nil && cal == nil {
 				calibrate()
 			}
@@ -516,14 +518,14 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 		cats, rc, cc := align(r.counts, c.counts)
 		col.Distribution = categoricalDistribution(cats, rc, cc)
 		col.NReference, col.NCurrent = total(rc), total(cc)
-		rp := detectors.ProfileCounts(kind, plain(r.counts), r.missing, 0)
-		col.Quality = qualityResults(detectors.FeatureChecks(&rp, detectors.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
+		rp := quality.ProfileCounts(kind, plain(r.counts), r.missing, 0)
+		col.Quality = qualityResults(quality.FeatureChecks(&rp, quality.ProfileCounts(kind, plain(c.counts), c.missing, 0), q))
 		if col.NReference > 0 && col.NCurrent > 0 && len(methods) > 0 {
 			if set.Calibration != nil {
 				got := detectors.CalibrateCounts(nonZero(rc), col.NCurrent, decide, *set.Calibration)
 				cal = &got
 			}
-			stats = detectors.CategoricalStats(rc, cc, methods)
+			computed = stats.CategoricalStats(rc, cc, methods)
 		}
 	}
 	switch {
@@ -534,7 +536,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 	case col.NCurrent == 0:
 		col.Note = "no values in the current file"
 	}
-	for _, s := range stats {
+	for _, s := range computed {
 		res := Result{Method: s.Method, Statistic: s.Statistic, PValue: s.PValue, Threshold: set.Thresholds[s.Method], Note: s.Note}
 		if s.Method == decide && cal != nil {
 			res.ThresholdSource = cal.Source
@@ -576,7 +578,7 @@ func correct(correction string, cols []Column) {
 	var tests []detectors.Test
 	for i, c := range cols {
 		for j, r := range c.Results {
-			if r.Method == c.DecidedBy && detectors.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+			if r.Method == c.DecidedBy && stats.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
 				where = append(where, at{i, j})
 				tests = append(tests, detectors.Test{P: *r.PValue, Level: r.Threshold})
 			}
@@ -619,7 +621,7 @@ func plain(counts map[string]*uint64) map[string]uint64 {
 // methodsFor lists what a column of the kind reports: the requested
 // methods that apply to it (all of them by default), and the verdict's.
 func (o Options) methodsFor(kind drift.FeatureKind, decide string) []string {
-	all := detectors.Methods(kind)
+	all := stats.Methods(kind)
 	if len(o.Methods) == 0 {
 		return all
 	}

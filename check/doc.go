@@ -4,11 +4,14 @@
 //
 // It reads both files once, streaming (CSV or Parquet, through package
 // table), keeps only each column's finite values or category counts, and
-// computes every statistic exactly with package detectors: no sketches, no
-// samples. Column kinds come from flags or are inferred from the reference
-// (numeric when every non-missing value parses as a number, as the oracle
-// at ../shared/oracle/reference.py infers them).
+// computes every statistic exactly with package detectors/stats: no
+// sketches, no samples. Column kinds come from flags or are inferred from
+// the reference (numeric when every non-missing value parses as a number,
+// as the oracle at ../shared/oracle/reference.py infers them).
 //
-// It imports table and detectors (and drift for the kind names); nothing
-// that talks to Kafka, ClickHouse or the network.
+// It judges the statistics with serve's policy, calibration and correction
+// (package detectors) and runs serve's quality checks on the exact values
+// (detectors/quality). It imports table, those three packages under
+// detectors and drift (for the kind names); nothing that talks to Kafka,
+// ClickHouse or the network.
 package check

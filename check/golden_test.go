@@ -11,7 +11,7 @@ import (
 	"github.com/driftmon/driftmon/internal/datasets"
 )
 
-// Tolerances of the comparison with the oracle, as in the detectors'
+// Tolerances of the comparison with the oracle, as in detectors/stats'
 // golden tests.
 const (
 	statRelTol = 1e-9

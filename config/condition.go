@@ -11,6 +11,11 @@ import (
 // Condition is when a rule's matched result counts as bad: either the
 // result's verdict (`drifted`) or a comparison of one of its numbers with a
 // constant (`statistic > 0.2`, `p_value < 0.01`, `drifted_share > 0.5`).
+//
+// This package only parses and checks it, so that a mistake is reported at
+// its key and line; package alerting, which applies the rules, decides
+// what it means for a result: the number each field reads and the
+// comparison.
 type Condition struct {
 	// Field is FieldDrifted, FieldStatistic, FieldPValue or
 	// FieldDriftedShare.
@@ -72,23 +77,3 @@ func (c *Condition) UnmarshalText(b []byte) error {
 
 // MarshalText writes the condition as the file would.
 func (c Condition) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// Holds reports whether x satisfies the comparison; always false for
-// FieldDrifted, whose truth is a result's verdict, not a number.
-func (c Condition) Holds(x float64) bool {
-	switch c.Op {
-	case "<":
-		return x < c.Value
-	case "<=":
-		return x <= c.Value
-	case ">":
-		return x > c.Value
-	case ">=":
-		return x >= c.Value
-	case "==":
-		return x == c.Value
-	case "!=":
-		return x != c.Value
-	}
-	return false
-}

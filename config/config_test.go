@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -352,21 +353,21 @@ func TestDriftPolicy(t *testing.T) {
 		t.Errorf("correction %q", p.Correction)
 	}
 	// Unset: the default's calibrated numeric verdict, with the file's k.
-	if s := p.Set("score", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration == nil || s.Calibration.K != 4 || s.Calibration.Resamples != 50 {
+	if s := p.Set("score", drift.Numeric); s.Decide != stats.MethodJensenShannon || s.Calibration == nil || s.Calibration.K != 4 || s.Calibration.Resamples != 50 {
 		t.Errorf("score: %+v", s)
 	}
 	amount := p.Set("amount", drift.Numeric)
-	if amount.Decide != detectors.MethodKS || amount.Thresholds[detectors.MethodKS] != 0.01 || amount.Calibration != nil {
-		t.Errorf("amount: decide %s threshold %v calibration %+v; want ks at a fixed 0.01", amount.Decide, amount.Thresholds[detectors.MethodKS], amount.Calibration)
+	if amount.Decide != stats.MethodKS || amount.Thresholds[stats.MethodKS] != 0.01 || amount.Calibration != nil {
+		t.Errorf("amount: decide %s threshold %v calibration %+v; want ks at a fixed 0.01", amount.Decide, amount.Thresholds[stats.MethodKS], amount.Calibration)
 	}
-	if s := p.Set("age", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration != nil {
+	if s := p.Set("age", drift.Numeric); s.Decide != stats.MethodJensenShannon || s.Calibration != nil {
 		t.Errorf("age: %+v, want jensen_shannon at its fixed threshold", s)
 	}
-	if s := p.Set("country", drift.Categorical); s.Decide != detectors.MethodPSI || s.Calibration == nil || s.Calibration.K != 4 {
+	if s := p.Set("country", drift.Categorical); s.Decide != stats.MethodPSI || s.Calibration == nil || s.Calibration.K != 4 {
 		t.Errorf("country: %+v, want psi calibrated with k 4", s)
 	}
 	// The kinds' sets are untouched by the overrides.
-	if p.Numeric.Decide != detectors.MethodJensenShannon || p.Categorical.Calibration != nil {
+	if p.Numeric.Decide != stats.MethodJensenShannon || p.Categorical.Calibration != nil {
 		t.Errorf("kind sets changed: %+v / %+v", p.Numeric, p.Categorical)
 	}
 }

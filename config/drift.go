@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -144,7 +145,7 @@ func (d *DriftConfig) validate(v *validator, p string) {
 }
 
 func (mc *MethodConfig) validate(v *validator, p string, kind drift.FeatureKind, set detectors.MethodSet) {
-	known := detectors.Methods(kind)
+	known := stats.Methods(kind)
 	want := strings.Join(known, ", ")
 	for i, m := range mc.Methods {
 		mp := joinIndex(p+".methods", i)
@@ -176,7 +177,7 @@ func (mc *MethodConfig) validate(v *validator, p string, kind drift.FeatureKind,
 			v.errorf(tp, "%q is not %s", name, what)
 		case th < 0:
 			v.errorf(tp, "must not be negative, got %g", th)
-		case th > 1 && detectors.IsPValueMethod(name):
+		case th > 1 && stats.IsPValueMethod(name):
 			v.errorf(tp, "%s drifts when its p-value falls below the threshold: want at most 1, got %g", name, th)
 		}
 	}
@@ -227,7 +228,7 @@ func (fd *FeatureDriftConfig) validate(v *validator, p string, kind drift.Featur
 	if kind == 0 {
 		return // the missing type is reported already
 	}
-	known := detectors.Methods(kind)
+	known := stats.Methods(kind)
 	if fd.Decide != "" && !slices.Contains(known, fd.Decide) {
 		v.errorf(p+".decide", "%q is not a method of %s features (want one of %s)", fd.Decide, kind, strings.Join(known, ", "))
 		return
@@ -238,7 +239,7 @@ func (fd *FeatureDriftConfig) validate(v *validator, p string, kind drift.Featur
 		case math.IsNaN(*th) || math.IsInf(*th, 0) || *th < 0:
 			v.errorf(p+".threshold", "want a finite number >= 0, got %g", *th)
 			return
-		case *th > 1 && detectors.IsPValueMethod(set.Decide):
+		case *th > 1 && stats.IsPValueMethod(set.Decide):
 			v.errorf(p+".threshold", "%s drifts when its p-value falls below the threshold: want at most 1, got %g", set.Decide, *th)
 			return
 		case *th == 0:

@@ -3,7 +3,7 @@ package config
 import (
 	"time"
 
-	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 )
 
 // DefaultMaxIDs is how many prediction ids a window remembers to count
@@ -12,7 +12,7 @@ const DefaultMaxIDs = 10000
 
 // FeatureQualityConfig sets the limits of one feature's quality checks (in
 // a feature's long form) or of all features (in a model's `quality`). A key
-// left out keeps the default of detectors.DefaultFeatureQuality.
+// left out keeps the default of quality.DefaultFeatureQuality.
 type FeatureQualityConfig struct {
 	MissingIncrease     *float64 `yaml:"missing_increase"`
 	InvalidIncrease     *float64 `yaml:"invalid_increase"`
@@ -56,7 +56,7 @@ func (q QualityConfig) features() FeatureQualityConfig {
 		MaxConstantShare: q.MaxConstantShare, MeanShiftSigmas: q.MeanShiftSigmas}
 }
 
-func (c FeatureQualityConfig) apply(q *detectors.FeatureQuality) {
+func (c FeatureQualityConfig) apply(q *quality.FeatureQuality) {
 	set := func(dst *float64, src *float64) {
 		if src != nil {
 			*dst = *src
@@ -72,13 +72,13 @@ func (c FeatureQualityConfig) apply(q *detectors.FeatureQuality) {
 	set(&q.MeanShiftSigmas, c.MeanShiftSigmas)
 }
 
-// QualityPolicy is the model's quality limits: the detectors' defaults,
+// QualityPolicy is the model's quality limits: quality.DefaultPolicy,
 // the model's `quality` section over them, each feature's own `quality`
 // and `range` over that.
-func (m *ModelConfig) QualityPolicy() detectors.QualityPolicy {
-	p := detectors.DefaultQualityPolicy()
+func (m *ModelConfig) QualityPolicy() quality.Policy {
+	p := quality.DefaultPolicy()
 	m.Quality.features().apply(&p.Default)
-	p.Features = make(map[string]detectors.FeatureQuality, len(m.Features))
+	p.Features = make(map[string]quality.FeatureQuality, len(m.Features))
 	for _, f := range m.Features {
 		fq := p.Default
 		if f.Quality != nil {

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 )
 
 // TestQualityPolicy: the model's quality section over the defaults, each
@@ -19,7 +19,7 @@ func TestQualityPolicy(t *testing.T) {
 	w := c.Model("weather")
 	p := w.QualityPolicy()
 
-	def := detectors.DefaultFeatureQuality()
+	def := quality.DefaultFeatureQuality()
 	def.MissingIncrease, def.MeanShiftSigmas = 0.2, 4
 	if !reflect.DeepEqual(p.Default, def) {
 		t.Errorf("model default %+v, want %+v", p.Default, def)
@@ -28,12 +28,12 @@ func TestQualityPolicy(t *testing.T) {
 	slp.Range = &[2]float64{870, 1085}
 	temp := def
 	temp.MaxConstantShare, temp.RangeMargin, temp.MaxOutsideReferenceShare = 1, 0.25, 0.01
-	for name, want := range map[string]detectors.FeatureQuality{"SLP": slp, "TEMP": temp, "station": def} {
+	for name, want := range map[string]quality.FeatureQuality{"SLP": slp, "TEMP": temp, "station": def} {
 		if got := p.For(name); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, want %+v", name, got, want)
 		}
 	}
-	wantWindow := detectors.WindowQuality{VolumeTolerance: 0.3, ExpectedEvents: 500, MaxLateShare: 0.1,
+	wantWindow := quality.WindowQuality{VolumeTolerance: 0.3, ExpectedEvents: 500, MaxLateShare: 0.1,
 		MaxDuplicateIDs: 2, Freshness: 600}
 	if p.Window != wantWindow {
 		t.Errorf("window %+v, want %+v", p.Window, wantWindow)
@@ -44,10 +44,10 @@ func TestQualityPolicy(t *testing.T) {
 
 	counted := c.Model("counted")
 	cp := counted.QualityPolicy()
-	if !reflect.DeepEqual(cp.For("x"), detectors.DefaultFeatureQuality()) {
+	if !reflect.DeepEqual(cp.For("x"), quality.DefaultFeatureQuality()) {
 		t.Errorf("defaults: %+v", cp.For("x"))
 	}
-	wantCounted := detectors.DefaultWindowQuality()
+	wantCounted := quality.DefaultWindowQuality()
 	wantCounted.CountWindows = true
 	if cp.Window != wantCounted || counted.MaxIDs() != DefaultMaxIDs {
 		t.Errorf("count model window %+v max ids %d; want %+v, %d", cp.Window, counted.MaxIDs(), wantCounted, DefaultMaxIDs)

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -52,7 +53,7 @@ const (
 // autocorrelation in the reference move it to where the data put it.
 //
 // Distances drift above mean + K sigma of their values. A calibrated
-// distance threshold is never below MinCalibrated, so that 0 keeps its
+// distance threshold is never below minCalibrated, so that 0 keeps its
 // meaning (report only) and a constant reference, whose sub-windows all
 // measure 0, still drifts on any change.
 type Calibration struct {
@@ -80,12 +81,12 @@ type Calibration struct {
 	// at large n a calibrated threshold alone flags shifts too small to
 	// matter, as a p-value does; small windows are noisier, and there the
 	// calibrated threshold lies above the floor. 0: no floor (but
-	// MinCalibrated). p-value methods have none.
+	// minCalibrated). p-value methods have none.
 	Floor float64
 }
 
-// MinCalibrated is the floor of a calibrated distance threshold.
-const MinCalibrated = 1e-12
+// minCalibrated is the floor of a calibrated distance threshold.
+const minCalibrated = 1e-12
 
 // DefaultCalibration is K = 3, at least 5 sub-windows, at most 50, 100
 // bootstrap resamples.
@@ -111,8 +112,8 @@ func (c Calibration) withDefaults() Calibration {
 	return c
 }
 
-// Validate reports impossible settings.
-func (c Calibration) Validate() error {
+// validate reports impossible settings.
+func (c Calibration) validate() error {
 	switch {
 	case math.IsNaN(c.K) || math.IsInf(c.K, 0) || c.K < 0:
 		return fmt.Errorf("calibration k %v: want a finite number >= 0", c.K)
@@ -141,8 +142,8 @@ type Calibrated struct {
 
 // calibrationValue is the value a method is calibrated on, and false when
 // the method has no value for the draw.
-func calibrationValue(st Stat) (float64, bool) {
-	if IsPValueMethod(st.Method) {
+func calibrationValue(st stats.Stat) (float64, bool) {
+	if stats.IsPValueMethod(st.Method) {
 		if st.PValue == nil || math.IsNaN(*st.PValue) {
 			return 0, false
 		}
@@ -159,10 +160,10 @@ func (c Calibration) finish(method, source string, vals []float64) Calibrated {
 	mean, sd := meanSD(vals)
 	t := mean + multiplier(c.K, len(vals))*sd
 	out := Calibrated{Source: source, Draws: len(vals), Mean: mean, Sigma: sd}
-	if IsPValueMethod(method) {
+	if stats.IsPValueMethod(method) {
 		out.Threshold = math.Pow(10, -t)
 	} else {
-		out.Threshold = max(t, c.Floor, MinCalibrated)
+		out.Threshold = max(t, c.Floor, minCalibrated)
 	}
 	return out
 }
@@ -200,7 +201,8 @@ func meanSD(x []float64) (mean, sd float64) {
 // categories) rather than samples.
 func isCountMethod(m string) bool {
 	switch m {
-	case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger, MethodChi2, MethodZTest, MethodTVD:
+	case stats.MethodPSI, stats.MethodKL, stats.MethodJensenShannon, stats.MethodHellinger,
+		stats.MethodChi2, stats.MethodZTest, stats.MethodTVD:
 		return true
 	}
 	return false
@@ -222,14 +224,15 @@ func isCountMethod(m string) bool {
 func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration) Calibrated {
 	c = c.withDefaults()
 	n := len(ref)
-	if n == 0 || m <= 0 || badSamples(ref, ref) != "" {
+	if n == 0 || m <= 0 || slices.ContainsFunc(ref, func(x float64) bool { return !finite(x) }) {
 		return Calibrated{Source: SourceFixedFallback}
 	}
 	// A sorted reference (check calibrates after sorting, when the
 	// sub-windows need no order) is used as it is.
 	sorted := ref
 	if !slices.IsSorted(ref) {
-		sorted = sortedCopy(ref)
+		sorted = slices.Clone(ref)
+		stats.SortFloats(sorted)
 	}
 	if edges == nil {
 		edges = drift.DecileEdges(sorted)
@@ -238,7 +241,7 @@ func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration)
 		return c.subWindows(ref, sorted, edges, m, n/m, method)
 	}
 	if isCountMethod(method) {
-		return c.bootstrapCounts(sortedBinCounts(edges, sorted), uint64(m), method)
+		return c.bootstrapCounts(stats.BinCounts(edges, sorted), uint64(m), method)
 	}
 	return c.bootstrapSamples(sorted, m, method)
 }
@@ -256,25 +259,25 @@ func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method s
 	var vals []float64
 	var total []uint64
 	if isCountMethod(method) {
-		total = sortedBinCounts(edges, sorted)
+		total = stats.BinCounts(edges, sorted)
 	}
 	comp := make([]float64, 0, len(ref)-m)
 	sub := make([]float64, m)
 	for j := range use {
 		i := j * w / use // spread evenly over the reference
 		copy(sub, ref[i*m:(i+1)*m])
-		sortFloats(sub)
-		var st Stat
+		stats.SortFloats(sub)
+		var st stats.Stat
 		if total != nil {
-			sc := sortedBinCounts(edges, sub)
+			sc := stats.BinCounts(edges, sub)
 			rc := make([]uint64, len(total))
 			for b := range total {
 				rc[b] = total[b] - sc[b]
 			}
-			st = categoricalStat(method, rc, sc)
+			st = stats.CategoricalStats(rc, sc, []string{method})[0]
 		} else {
 			comp = without(sorted, sub, comp)
-			st = (&samplePair{ref: comp, cur: sub}).stat(method)
+			st = stats.SortedStat(comp, sub, method)
 		}
 		if v, ok := calibrationValue(st); ok {
 			vals = append(vals, v)
@@ -329,7 +332,7 @@ func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Ca
 				rng := rand.New(rand.NewPCG(splitmix64(c.Seed^uint64(r)), splitmix64(uint64(r)+0x9e3779b97f4a7c15)))
 				sortedResample(rng, sorted, spacing, rb)
 				sortedResample(rng, sorted, spacing, cb)
-				vals[r], ok[r] = calibrationValue((&samplePair{ref: rb, cur: cb}).stat(method))
+				vals[r], ok[r] = calibrationValue(stats.SortedStat(rb, cb, method))
 			}
 		})
 	}
@@ -392,7 +395,7 @@ func (c Calibration) bootstrapCounts(refCounts []uint64, m uint64, method string
 	for range c.Resamples {
 		multinomial(rng, n, p, rc)
 		multinomial(rng, m, p, cc)
-		if v, ok := calibrationValue(categoricalStat(method, rc, cc)); ok {
+		if v, ok := calibrationValue(stats.CategoricalStats(rc, cc, []string{method})[0]); ok {
 			vals = append(vals, v)
 		}
 	}
@@ -501,4 +504,20 @@ func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calib
 		return Calibrated{Source: SourceFixedFallback}
 	}
 	return CalibrateNumeric(vals, rf.Edges, int(n), method, c)
+}
+
+// sampleValues is the summary's sample, or nil.
+func sampleValues(s *drift.FeatureSummary) []float64 {
+	if s.Sample == nil {
+		return nil
+	}
+	return s.Sample.Values()
+}
+
+func sum(xs []uint64) uint64 {
+	var t uint64
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }

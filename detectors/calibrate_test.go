@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -16,6 +17,16 @@ func uniform(seed uint64, n int) []float64 {
 		out[i] = rng.Float64()
 	}
 	return out
+}
+
+// binValues counts xs into the bins of edges one value at a time, as
+// drift.Bin bins them.
+func binValues(edges, xs []float64) []uint64 {
+	counts := make([]uint64, len(edges)+1)
+	for _, x := range xs {
+		counts[drift.Bin(edges, x)]++
+	}
+	return counts
 }
 
 // multipliers are scipy's t.ppf(norm.cdf(3), df=n-1) * sqrt(1 + 1/n):
@@ -43,14 +54,14 @@ func TestCalibrateSubWindowsByHand(t *testing.T) {
 	ref := uniform(1, 1000)
 	const m = 100
 	c := DefaultCalibration()
-	got := CalibrateNumeric(ref, nil, m, MethodPSI, c)
+	got := CalibrateNumeric(ref, nil, m, stats.MethodPSI, c)
 	sorted := slices.Sorted(slices.Values(ref))
 	edges := drift.DecileEdges(sorted)
 	var vals []float64
 	for i := 0; i < len(ref)/m; i++ {
 		sub := binValues(edges, ref[i*m:(i+1)*m])
 		rest := binValues(edges, slices.Concat(ref[:i*m], ref[(i+1)*m:]))
-		vals = append(vals, PSI(rest, sub))
+		vals = append(vals, stats.CategoricalStats(rest, sub, []string{stats.MethodPSI})[0].Statistic)
 	}
 	var mean, ss float64
 	for _, v := range vals {
@@ -74,10 +85,11 @@ func TestCalibrateSubWindowsByHand(t *testing.T) {
 func TestCalibrateKSSubWindows(t *testing.T) {
 	ref := uniform(2, 5000)
 	const m = 100
-	got := CalibrateNumeric(ref, nil, m, MethodKS, DefaultCalibration())
+	got := CalibrateNumeric(ref, nil, m, stats.MethodKS, DefaultCalibration())
 	var vals []float64
 	for i := 0; i < len(ref)/m; i++ {
-		_, p := KS(slices.Concat(ref[:i*m], ref[(i+1)*m:]), ref[i*m:(i+1)*m])
+		st := stats.NumericStats(slices.Concat(ref[:i*m], ref[(i+1)*m:]), slices.Clone(ref[i*m:(i+1)*m]), []string{stats.MethodKS})[0]
+		p := *st.PValue
 		vals = append(vals, -math.Log10(p))
 	}
 	mean, sd := meanSD(vals)
@@ -99,13 +111,13 @@ func TestCalibrateFallbacks(t *testing.T) {
 		method string
 		source string
 	}{
-		{"too few sub-windows: bootstrap of counts", ref, 100, MethodPSI, SourceBootstrap},
-		{"too few sub-windows: bootstrap of samples", ref, 100, MethodKS, SourceBootstrap},
-		{"window larger than the reference", ref, 1000, MethodWassersteinNorm, SourceBootstrap},
-		{"enough sub-windows", ref, 50, MethodWasserstein, SourceSubWindows},
-		{"empty reference", nil, 10, MethodPSI, SourceFixedFallback},
-		{"non-finite reference", []float64{1, math.NaN()}, 1, MethodPSI, SourceFixedFallback},
-		{"constant reference: normed Wasserstein undefined", make([]float64, 50), 5, MethodWassersteinNorm, SourceFixedFallback},
+		{"too few sub-windows: bootstrap of counts", ref, 100, stats.MethodPSI, SourceBootstrap},
+		{"too few sub-windows: bootstrap of samples", ref, 100, stats.MethodKS, SourceBootstrap},
+		{"window larger than the reference", ref, 1000, stats.MethodWassersteinNorm, SourceBootstrap},
+		{"enough sub-windows", ref, 50, stats.MethodWasserstein, SourceSubWindows},
+		{"empty reference", nil, 10, stats.MethodPSI, SourceFixedFallback},
+		{"non-finite reference", []float64{1, math.NaN()}, 1, stats.MethodPSI, SourceFixedFallback},
+		{"constant reference: normed Wasserstein undefined", make([]float64, 50), 5, stats.MethodWassersteinNorm, SourceFixedFallback},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,8 +134,8 @@ func TestCalibrateFallbacks(t *testing.T) {
 		})
 	}
 	// Reproducible: the same seed draws the same resamples.
-	a := CalibrateNumeric(ref, nil, 100, MethodKS, DefaultCalibration())
-	b := CalibrateNumeric(ref, nil, 100, MethodKS, DefaultCalibration())
+	a := CalibrateNumeric(ref, nil, 100, stats.MethodKS, DefaultCalibration())
+	b := CalibrateNumeric(ref, nil, 100, stats.MethodKS, DefaultCalibration())
 	if a != b {
 		t.Errorf("bootstrap not reproducible: %+v vs %+v", a, b)
 	}
@@ -133,14 +145,14 @@ func TestCalibrateFallbacks(t *testing.T) {
 // the floor, so that any change drifts and 0 keeps meaning report only.
 func TestCalibrateConstantReference(t *testing.T) {
 	ref := make([]float64, 500)
-	got := CalibrateNumeric(ref, nil, 50, MethodPSI, DefaultCalibration())
-	if got.Threshold != MinCalibrated {
-		t.Fatalf("threshold %g, want %g", got.Threshold, MinCalibrated)
+	got := CalibrateNumeric(ref, nil, 50, stats.MethodPSI, DefaultCalibration())
+	if got.Threshold != minCalibrated {
+		t.Fatalf("threshold %g, want %g", got.Threshold, minCalibrated)
 	}
 	// Below the reference's one value: a bin of its own (values above it
 	// share the reference's bin, the decile edges being all 0).
-	st := NumericStats(slices.Clone(ref), []float64{0, 0, -1}, []string{MethodPSI})[0]
-	if !Drifted(MethodPSI, st.Statistic, nil, got.Threshold) {
+	st := stats.NumericStats(slices.Clone(ref), []float64{0, 0, -1}, []string{stats.MethodPSI})[0]
+	if !Drifted(stats.MethodPSI, st.Statistic, nil, got.Threshold) {
 		t.Errorf("psi %g not above the floor", st.Statistic)
 	}
 }
@@ -153,12 +165,12 @@ func TestCalibrateConstantReference(t *testing.T) {
 func TestCalibrateBootstrapSpread(t *testing.T) {
 	const n, m = 5000, 2000
 	ref := uniform(4, n)
-	got := CalibrateNumeric(ref, nil, m, MethodWasserstein, DefaultCalibration())
+	got := CalibrateNumeric(ref, nil, m, stats.MethodWasserstein, DefaultCalibration())
 	above := 0
 	const sims = 400
 	var null []float64
 	for i := range sims {
-		w := Wasserstein(uniform(uint64(100+i), n), uniform(uint64(1000+i), m))
+		w := stats.NumericStats(uniform(uint64(100+i), n), uniform(uint64(1000+i), m), []string{stats.MethodWasserstein})[0].Statistic
 		null = append(null, w)
 		if w > got.Threshold {
 			above++
@@ -176,11 +188,11 @@ func TestCalibrateBootstrapSpread(t *testing.T) {
 }
 
 func TestCalibrateCounts(t *testing.T) {
-	got := CalibrateCounts([]uint64{500, 300, 200}, 200, MethodChi2, DefaultCalibration())
+	got := CalibrateCounts([]uint64{500, 300, 200}, 200, stats.MethodChi2, DefaultCalibration())
 	if got.Source != SourceBootstrap || !(got.Threshold > 0 && got.Threshold < 0.5) {
 		t.Errorf("%+v", got)
 	}
-	if got := CalibrateCounts(nil, 10, MethodPSI, DefaultCalibration()); got.Source != SourceFixedFallback {
+	if got := CalibrateCounts(nil, 10, stats.MethodPSI, DefaultCalibration()); got.Source != SourceFixedFallback {
 		t.Errorf("empty counts: %+v", got)
 	}
 	// The multinomial draws keep their total.
@@ -213,7 +225,7 @@ func TestEvaluateCalibrated(t *testing.T) {
 	rows := EvaluateCached(ref, cur, p, cache)
 	want := map[string]Calibrated{
 		"x": CalibrateNumeric(refVals, edges, int(sizeStep(200)), p.Numeric.Decide, cal),
-		"c": CalibrateCounts([]uint64{600, 400}, sizeStep(100), MethodPSI, cal),
+		"c": CalibrateCounts([]uint64{600, 400}, sizeStep(100), stats.MethodPSI, cal),
 	}
 	n := 0
 	for _, r := range rows {
@@ -257,14 +269,14 @@ func TestSizeStep(t *testing.T) {
 func BenchmarkCalibrateBootstrapKS(b *testing.B) {
 	ref := uniform(7, 1_000_000)
 	for b.Loop() {
-		CalibrateNumeric(ref, nil, 1_000_000, MethodKS, DefaultCalibration())
+		CalibrateNumeric(ref, nil, 1_000_000, stats.MethodKS, DefaultCalibration())
 	}
 }
 
 func BenchmarkCalibratePSI(b *testing.B) {
 	ref := uniform(8, 1_000_000)
 	for b.Loop() {
-		CalibrateNumeric(ref, nil, 1_000_000, MethodPSI, DefaultCalibration())
+		CalibrateNumeric(ref, nil, 1_000_000, stats.MethodPSI, DefaultCalibration())
 	}
 }
 
@@ -273,13 +285,13 @@ func BenchmarkCalibratePSI(b *testing.B) {
 func TestCalibrateFloor(t *testing.T) {
 	ref := uniform(9, 5000)
 	c := DefaultCalibration()
-	plain := CalibrateNumeric(ref, nil, 1000, MethodJensenShannon, c)
+	plain := CalibrateNumeric(ref, nil, 1000, stats.MethodJensenShannon, c)
 	c.Floor = 0.5
-	floored := CalibrateNumeric(ref, nil, 1000, MethodJensenShannon, c)
+	floored := CalibrateNumeric(ref, nil, 1000, stats.MethodJensenShannon, c)
 	if !(plain.Threshold < 0.5) || floored.Threshold != 0.5 {
 		t.Errorf("threshold %g without floor, %g with floor 0.5", plain.Threshold, floored.Threshold)
 	}
-	ks := CalibrateNumeric(ref, nil, 1000, MethodKS, c)
+	ks := CalibrateNumeric(ref, nil, 1000, stats.MethodKS, c)
 	if !(ks.Threshold < 0.5) {
 		t.Errorf("ks level %g: the floor is for distances", ks.Threshold)
 	}

@@ -4,11 +4,12 @@ import (
 	"math"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
-// bhExample is worked by hand in testdata/README.md ("Benjamini-Hochberg
-// by hand"): eight p-values at level 0.05.
+// bhExample is worked by hand in stats/testdata/README.md
+// ("Benjamini-Hochberg by hand"): eight p-values at level 0.05.
 var bhExample = []float64{0.041, 0.001, 0.074, 0.039, 0.205, 0.008, 0.06, 0.042}
 
 func TestAdjustLevels(t *testing.T) {
@@ -84,7 +85,7 @@ func TestEvaluateCorrection(t *testing.T) {
 	ref.Features = append(ref.Features, numericSummary("n", []float64{0.5}, 0, 0, 1, 1))
 	cur.Features = append(cur.Features, numericSummary("n", []float64{0.5}, 1, 1, 1, 1))
 	p := fixedPolicy()
-	p.Categorical.Decide = MethodChi2
+	p.Categorical.Decide = stats.MethodChi2
 	raw := map[string]float64{}
 	for _, r := range Evaluate(ref, cur, p) {
 		if r.Decision && r.PValue != nil {

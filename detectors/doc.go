@@ -1,35 +1,30 @@
-// Package detectors compares a model's current window with its reference
-// and says, per feature, whether the distribution drifted.
+// Package detectors turns drift statistics into verdicts: per feature of a
+// model's closed window, whether its distribution drifted from the
+// reference's, and for the window whether the dataset did.
 //
-// Everything here is a pure function of (reference, current window): no
-// state, no clock, no I/O. The statistic functions (KS, PSI, KL,
-// JensenShannon, Hellinger, Chi2, Wasserstein, Energy, AndersonDarling,
-// CramerVonMises) match the oracle at ../shared/oracle/reference.py
-// definition for definition, which in turn is scipy 1.10 / numpy 1.24; the
-// golden tests under testdata/ hold them to it. ZTest and TVD, which the
-// oracle lacks, are held to numpy/scipy values computed beside it.
-// Evaluate turns summaries and a Policy into drift.Result rows;
-// NumericStats and CategoricalStats compute any methods on raw samples or
-// counts, exactly, for `driftmon check`. Quality runs the data quality
-// checks (family quality) on the same summaries, and FeatureChecks on
-// Profiles of either summaries or exact values, so the service and check
-// agree.
+// Evaluate computes each feature's statistics from the reference's and the
+// window's summaries with package stats, and writes them as drift_results
+// rows under a Policy: which methods each kind of feature reports, which
+// one decides its verdict, at what threshold. A threshold is fixed, or
+// calibrated from the reference's own spread at the window's size
+// (Calibration; CalibrateNumeric and CalibrateCounts calibrate on raw
+// values or counts). The verdicts of the features decided by a p-value are
+// then corrected for testing many features at once (AdjustLevels:
+// Bonferroni or Benjamini-Hochberg), and the dataset row says whether more
+// than half of the features drifted. `driftmon check` applies the same
+// policy (Drifted, the calibrations, AdjustLevels) to the exact statistics
+// of two files.
 //
-// The two-sample Kolmogorov-Smirnov p-value is computed here by hand, as
-// scipy computes it for method='auto': exact lattice-path counting when both
-// samples have at most 10000 values (Hodges 1958; Viehmann 2021), otherwise
-// the exact one-sample Kolmogorov distribution at n = round(n1*n2/(n1+n2))
-// (Simard and L'Ecuyer 2011). The Cramer-von Mises p-value is likewise
-// hand-written: exact enumeration up to 20 values a side (Xiao, Gordon and
-// Yakovlev 2006), else Anderson and Darling's (1952) limiting distribution,
-// whose Bessel function K_{1/4} is integrated here. gonum supplies the rest
-// of the numerics.
+// Everything here is a pure function of (reference, window, policy): no
+// clock, no I/O. The one piece of state is Calibrations, a cache of
+// calibrated thresholds its caller keeps per model (EvaluateCached). Of
+// driftmon's packages it imports only drift and detectors/stats: never
+// storage, ingest, window, alerting or anything that does I/O. Its
+// external tests use window and reference to build summaries as serve
+// builds them.
 //
-// It imports only drift and sketch of driftmon's packages (sketch for the
-// big-window statistics Evaluate estimates from a summary's quantile
-// sketch): never storage, ingest, window, alerting or anything that does
-// I/O. Its external tests use window and reference to build summaries as
-// serve builds them.
+// Beside it: detectors/stats, the statistics; detectors/quality, the
+// data-quality checks (family quality); detectors/stream and detectors/perf,
+// the streaming concept-drift detectors and the performance metrics of
+// family concept.
 package detectors
-
-//go:generate /usr/bin/python3 testdata/gen.py

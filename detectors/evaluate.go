@@ -2,15 +2,14 @@ package detectors
 
 import (
 	"math"
-	"slices"
-	"sort"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
-// PredictionFeature is the Feature of the prior-shift rows that compare the
+// predictionFeature is the Feature of the prior-shift rows that compare the
 // model's outputs.
-const PredictionFeature = "prediction"
+const predictionFeature = "prediction"
 
 // Evaluate compares a closed window with its reference under policy p and
 // returns the drift_results rows, in this order:
@@ -22,7 +21,7 @@ const PredictionFeature = "prediction"
 //     feature "prediction";
 //   - one dataset row, method "drifted_share": the share of covariate
 //     features with a verdict whose verdict is drifted, drifted when above
-//     DatasetThreshold (0.5). Its NReference and NCurrent both hold the
+//     datasetThreshold (0.5). Its NReference and NCurrent both hold the
 //     number of features with a verdict (the share's denominator), and its
 //     Decision is true, as its Drifted is the dataset's verdict. It is left
 //     out when no feature has a verdict, rather than reporting 0/0.
@@ -33,61 +32,14 @@ const PredictionFeature = "prediction"
 // Decision true and its Drifted is the feature's verdict; the others carry
 // their own threshold comparison. Version is left 0 for the writer to stamp.
 //
-// Numeric features: psi, kl, jensen_shannon and hellinger use the window's
-// exact counts over the reference's bins. ks, wasserstein,
-// wasserstein_norm, energy, anderson_darling and cramer_von_mises use the
-// summaries' uniform samples while the window's sample is complete
-// (Sample.Complete(), up to Limits.SampleSize values): the test is exact on
-// the whole window.
-//
-// A bigger window, whose sample is a uniform subsample, takes ks,
-// wasserstein and wasserstein_norm from an estimate of its CDF that uses
-// everything its summary holds (sketchstats.go): at each point the
-// inverse-variance average of its KLL sketch's estimate and its sample's,
-// pinned to the exact CDF values its bin counts give at the bin edges. The
-// reference side is exact when its sample is complete (a file reference of
-// up to reference.MaxExactValues), else estimated the same way. ks is sup |F_ref - F_cur| of the two CDFs, and its p-value
-// is the one the exact path gives for that statistic at the true counts
-// n_ref and n_cur (asymptotic beyond 10,000 values a side), so it inherits
-// the statistic's error; NReference and NCurrent are those counts.
-// wasserstein is the integral of |F_ref - F_cur|, with the part of it that
-// holds the tails replaced by what the exact means say (the signed
-// integral of F_ref - F_cur is mean_cur - mean_ref: see
-// sketchPair.wasserstein); wasserstein_norm divides it by the
-// reference's std (np.std of its complete sample, else from its exact
-// count, sum and sum of squares).
-//
-// Error bound. Each estimated side is within eps of its true CDF at every
-// point, with 99% confidence: eps = max(RankError + 2w/n, sqrt(ln(200)/2m)),
-// the larger of the sketch's error and the sample's, because a weighted
-// average at a point is within the larger of its two estimates' errors.
-// RankError is the KLL sketch's normalised rank error, 2.296 / k^0.9723,
-// 1.05% at k = 256 (Apache DataSketches' measured fit; see
-// sketch.KLLRankError); w/n is the share of the values that the sketch's
-// heaviest retained item stands for (the estimate spreads an item's weight
-// between its neighbours; 0.3% at 20,000 values); sqrt(ln(200)/2m) is the
-// Dvoretzky-Kiefer-Wolfowitz bound of an m-value uniform sample, 1.63% at
-// m = 10,000. An exact side has eps = 0. Hence |ks - exact| <= eps_ref +
-// eps_cur, and |wasserstein - exact| <= eps_ref (max_ref - min_ref) +
-// eps_cur (max_cur - min_cur), over the reference std for
-// wasserstein_norm (twice that for the part estimated when the means
-// correct the other). Both are worst cases: the largest errors measured
-// were a quarter of them or less. On the shared data sets (README, "Big
-// windows"; 627 wasserstein_norm values, file and window references) ks
-// was off by at most 0.0043 and wasserstein_norm by at most 0.008 wherever
-// its value is below 0.5; three values above it (electricity's vicprice at
-// 0.54, transfer at 2.86) miss 0.01 by at most 0.0016, 2% of the value or
-// less.
-//
-// energy, anderson_darling and cramer_von_mises have no sketch version: on
-// a big window they are the same test on the window's uniform subsample of
-// SampleSize values (the p-value then speaks for the subsample, which is
-// conservative). A window without a sketch takes that path for every
-// method.
-//
-// Categorical and boolean features: the categories are the sorted union of
-// both sides' categories (__other__ included as one category), counts
-// aligned on them; z_test is on the share of the first of them.
+// Each statistic is computed from the two summaries by stats.FeaturePair,
+// whose doc says how: the histogram methods from the exact bin counts; the
+// sample methods from the summaries' samples while the window's sample is
+// complete, and beyond it ks, wasserstein and wasserstein_norm from
+// estimates of both CDFs that use everything the summaries hold (within
+// the error bound stated there; NReference and NCurrent are then the
+// whole counts), the others from the window's subsample; categorical and
+// boolean features over the sorted union of both sides' categories.
 //
 // A feature is skipped (no rows) when either side has no valid values or
 // when one side is numeric and the other not. A method without a value for
@@ -148,9 +100,9 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		}
 	}
 	if cur.Prediction != nil && ref.Prediction != nil {
-		fc := featureCal{ref: ref, cache: cal, feature: PredictionFeature, prior: true}
-		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(PredictionFeature, cur.Prediction.Kind), fc)
-		stamp(rows, drift.Prior, PredictionFeature)
+		fc := featureCal{ref: ref, cache: cal, feature: predictionFeature, prior: true}
+		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), fc)
+		stamp(rows, drift.Prior, predictionFeature)
 		out = append(out, rows...)
 	}
 	if judged > 0 {
@@ -158,8 +110,8 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		row := []drift.Result{{
 			Method:     MethodDriftedShare,
 			Statistic:  share,
-			Threshold:  DatasetThreshold,
-			Drifted:    share > DatasetThreshold,
+			Threshold:  datasetThreshold,
+			Drifted:    share > datasetThreshold,
 			Decision:   true,
 			NReference: uint64(judged),
 			NCurrent:   uint64(judged),
@@ -186,18 +138,13 @@ func evaluateFeature(rf, cf *drift.FeatureSummary, set MethodSet, fc featureCal)
 	if rf.Count == 0 || cf.Count == 0 {
 		return nil, at
 	}
-	refNumeric, curNumeric := rf.Kind == drift.Numeric, cf.Kind == drift.Numeric
-	if refNumeric != curNumeric {
+	if (rf.Kind == drift.Numeric) != (cf.Kind == drift.Numeric) {
 		return nil, at
 	}
-	var values func(method string) (stat float64, pv *float64, nr, nc uint64, ok bool)
-	if refNumeric {
-		values = numericValues(rf, cf)
-	} else {
-		values = categoricalValues(rf, cf)
-	}
+	pair := stats.NewFeaturePair(rf, cf)
 	for _, m := range set.Methods {
-		stat, pv, nr, nc, has := values(m)
+		st, nr, nc, has := pair.Stat(m)
+		stat, pv := st.Statistic, st.PValue
 		if !has || !finite(stat) || (pv != nil && !finite(*pv)) {
 			continue
 		}
@@ -241,7 +188,7 @@ func correct(correction string, out []drift.Result, idx []int) {
 	var tests []Test
 	for _, i := range idx {
 		r := &out[i]
-		if IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+		if stats.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
 			tested = append(tested, i)
 			tests = append(tests, Test{P: *r.PValue, Level: r.Threshold})
 		}
@@ -261,180 +208,3 @@ func correct(correction string, out []drift.Result, idx []int) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// numericValues returns the statistic of each numeric method for one
-// feature, computing each shared input (bins, sorted samples, Wasserstein)
-// once.
-func numericValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64, uint64, uint64, bool) {
-	rs, cs := sampleValues(rf), sampleValues(cf)
-	nrs, ncs := uint64(len(rs)), uint64(len(cs))
-	usable := badSamples(rs, cs) == ""
-
-	// The samples are the summaries' own: sorted copies, made on first use
-	// and shared by every sample method (and the sketch path, which uses a
-	// complete reference sample as it is).
-	var refSorted []float64
-	sortedRef := func() []float64 {
-		if refSorted == nil {
-			refSorted = sortedCopy(rs)
-		}
-		return refSorted
-	}
-	var curSorted []float64
-	sortedCur := func() []float64 {
-		if curSorted == nil {
-			curSorted = sortedCopy(cs)
-		}
-		return curSorted
-	}
-	var pair *samplePair
-	samples := func() *samplePair {
-		if pair == nil {
-			pair = &samplePair{ref: sortedRef(), cur: sortedCur()}
-		}
-		return pair
-	}
-	// A window beyond its sample takes ks and wasserstein(_norm) from its
-	// sketch and sample together (see sketchstats.go); nil when it does
-	// not.
-	var sk *sketchPair
-	var skDone bool
-	var binsDone, binsOK bool
-	var rc, cc []uint64
-	return func(m string) (float64, *float64, uint64, uint64, bool) {
-		switch m {
-		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
-			if !binsDone {
-				rc, cc, binsOK = numericBins(rf, cf, cs, usable, samples)
-				binsDone = true
-			}
-			if !binsOK {
-				return 0, nil, 0, 0, false
-			}
-			return histogramStat(m, rc, cc), nil, sum(rc), sum(cc), true
-		case MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy,
-			MethodAndersonDarling, MethodCramerVonMises:
-			if !skDone {
-				sk, skDone = newSketchPair(rf, cf, sortedRef, sortedCur), true
-			}
-			if sk != nil {
-				if st, ok := sk.stat(m); ok {
-					return st.Statistic, st.PValue, sk.ref.n, sk.cur.n, !math.IsNaN(st.Statistic)
-				}
-			}
-			if !usable {
-				break
-			}
-			// A statistic without a value (wasserstein_norm of a constant
-			// reference, anderson_darling of identical values) is NaN.
-			st := samples().stat(m)
-			return st.Statistic, st.PValue, nrs, ncs, !math.IsNaN(st.Statistic)
-		}
-		return 0, nil, 0, 0, false
-	}
-}
-
-// numericBins returns the reference's and the window's counts over the same
-// bins.
-//
-// Normally these are the summaries' own counts: the window was binned at
-// the reference's edges as events arrived, so the counts are exact. If the
-// window's bins differ from the reference's (a window cut before the
-// reference's edges were known, or against another reference), its counts
-// are recomputed from its sample cs with drift.Bin at the reference's
-// edges: exact while the sample is complete, a uniform subsample beyond. If
-// the reference fixed no edges at all (a previous window as reference),
-// both sorted samples are binned at the reference sample's deciles, which
-// is what the oracle does with a pair of files; usable says the samples
-// can be sorted and compared.
-func numericBins(rf, cf *drift.FeatureSummary, cs []float64, usable bool, samples func() *samplePair) (rc, cc []uint64, ok bool) {
-	if len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 {
-		if len(cf.BinCounts) == len(rf.BinCounts) && slices.Equal(cf.Edges, rf.Edges) {
-			return rf.BinCounts, cf.BinCounts, true
-		}
-		if len(cs) == 0 {
-			return nil, nil, false
-		}
-		return rf.BinCounts, binValues(rf.Edges, cs), true
-	}
-	if !usable {
-		return nil, nil, false
-	}
-	s := samples()
-	edges := drift.DecileEdges(s.ref)
-	return sortedBinCounts(edges, s.ref), sortedBinCounts(edges, s.cur), true
-}
-
-func binValues(edges, xs []float64) []uint64 {
-	counts := make([]uint64, len(edges)+1)
-	for _, x := range xs {
-		counts[drift.Bin(edges, x)]++
-	}
-	return counts
-}
-
-func histogramStat(m string, rc, cc []uint64) float64 {
-	switch m {
-	case MethodPSI:
-		return PSI(rc, cc)
-	case MethodKL:
-		return KL(rc, cc)
-	case MethodJensenShannon:
-		return JensenShannon(rc, cc)
-	case MethodHellinger:
-		return Hellinger(rc, cc)
-	}
-	return math.NaN()
-}
-
-// categoricalValues returns the statistic of each categorical method for
-// one feature over the sorted union of both sides' categories.
-func categoricalValues(rf, cf *drift.FeatureSummary) func(string) (float64, *float64, uint64, uint64, bool) {
-	rc, cc := alignCategories(rf.Categories, cf.Categories)
-	nr, nc := sum(rc), sum(cc)
-	return func(m string) (float64, *float64, uint64, uint64, bool) {
-		st := categoricalStat(m, rc, cc)
-		return st.Statistic, st.PValue, nr, nc, !math.IsNaN(st.Statistic)
-	}
-}
-
-// alignCategories lays both count maps over the sorted union of their
-// categories (byte order, which for UTF-8 is the oracle's code-point order).
-// Categories counted zero times on both sides are not categories of
-// either sample and are left out.
-func alignCategories(r, c map[string]uint64) (rc, cc []uint64) {
-	keys := make([]string, 0, len(r)+len(c))
-	for k, n := range r {
-		if n > 0 {
-			keys = append(keys, k)
-		}
-	}
-	for k, n := range c {
-		if _, dup := r[k]; n > 0 && (!dup || r[k] == 0) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	rc = make([]uint64, len(keys))
-	cc = make([]uint64, len(keys))
-	for i, k := range keys {
-		rc[i], cc[i] = r[k], c[k]
-	}
-	return rc, cc
-}
-
-// sampleValues is the summary's sample, or nil.
-func sampleValues(s *drift.FeatureSummary) []float64 {
-	if s.Sample == nil {
-		return nil
-	}
-	return s.Sample.Values()
-}
-
-func sum(xs []uint64) uint64 {
-	var t uint64
-	for _, x := range xs {
-		t += x
-	}
-	return t
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -93,7 +94,7 @@ func scenario() (*drift.Reference, *drift.WindowSummary) {
 // the calibration tests' to check.
 func fixedPolicy() Policy {
 	p := DefaultPolicy()
-	p.Numeric.Decide, p.Numeric.Calibration = MethodPSI, nil
+	p.Numeric.Decide, p.Numeric.Calibration = stats.MethodPSI, nil
 	return p
 }
 
@@ -291,10 +292,10 @@ func TestEvaluateOmitsValuelessMethods(t *testing.T) {
 		categoricalSummary("two", "b", "a", "b"),
 	}}
 	p := DefaultPolicy()
-	p.Numeric.Methods = Methods(drift.Numeric)
-	p.Categorical.Methods = Methods(drift.Categorical)
-	p.Numeric.Decide = MethodWassersteinNorm
-	p.Numeric.Thresholds[MethodWassersteinNorm] = 0.1
+	p.Numeric.Methods = stats.Methods(drift.Numeric)
+	p.Categorical.Methods = stats.Methods(drift.Categorical)
+	p.Numeric.Decide = stats.MethodWassersteinNorm
+	p.Numeric.Thresholds[stats.MethodWassersteinNorm] = 0.1
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -320,26 +321,26 @@ func TestEvaluateOmitsValuelessMethods(t *testing.T) {
 		return false
 	}
 	// constant reference: std 0, no wasserstein_norm, so no verdict
-	if has("k", MethodWassersteinNorm) || !has("k", MethodWasserstein) || !has("k", MethodPSI) {
+	if has("k", stats.MethodWassersteinNorm) || !has("k", stats.MethodWasserstein) || !has("k", stats.MethodPSI) {
 		t.Errorf("k rows %v", methods["k"])
 	}
 	// one value in both samples: scipy's anderson_ksamp raises, the other
 	// tests say "no difference"
-	if has("same", MethodAndersonDarling) || !has("same", MethodCramerVonMises) || !has("same", MethodKS) {
+	if has("same", stats.MethodAndersonDarling) || !has("same", stats.MethodCramerVonMises) || !has("same", stats.MethodKS) {
 		t.Errorf("same rows %v", methods["same"])
 	}
 	// z_test only for two categories; tvd always
-	if has("three", MethodZTest) || !has("three", MethodTVD) || !has("two", MethodZTest) || !has("two", MethodTVD) {
+	if has("three", stats.MethodZTest) || !has("three", stats.MethodTVD) || !has("two", stats.MethodZTest) || !has("two", stats.MethodTVD) {
 		t.Errorf("three rows %v, two rows %v", methods["three"], methods["two"])
 	}
 	// no reference sample: only the histogram methods
-	for _, m := range []string{MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy,
-		MethodAndersonDarling, MethodCramerVonMises} {
+	for _, m := range []string{stats.MethodKS, stats.MethodWasserstein, stats.MethodWassersteinNorm, stats.MethodEnergy,
+		stats.MethodAndersonDarling, stats.MethodCramerVonMises} {
 		if has("s", m) {
 			t.Errorf("s has a %s row without a sample", m)
 		}
 	}
-	if !has("s", MethodPSI) || !has("s", MethodHellinger) {
+	if !has("s", stats.MethodPSI) || !has("s", stats.MethodHellinger) {
 		t.Errorf("s rows %v", methods["s"])
 	}
 	// x (wasserstein_norm) and the categorical features (psi) have a
@@ -419,7 +420,7 @@ func TestEvaluateSubsampledWindow(t *testing.T) {
 		cs.Observe(drift.NumberValue(float64(i))) // 100 below, 200 above
 	}
 	p := fixedPolicy()
-	p.Numeric.Methods = []string{MethodPSI, MethodKS, MethodWasserstein, MethodEnergy}
+	p.Numeric.Methods = []string{stats.MethodPSI, stats.MethodKS, stats.MethodWasserstein, stats.MethodEnergy}
 	rows := Evaluate(&drift.Reference{Features: []*drift.FeatureSummary{rs}},
 		&drift.WindowSummary{Features: []*drift.FeatureSummary{cs}}, p)
 	n := map[string][2]uint64{}

@@ -7,72 +7,20 @@ import (
 	"math"
 	"slices"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
-// Method names: the contract with storage, dashboards and alert rules.
-const (
-	MethodKS              = "ks"
-	MethodWasserstein     = "wasserstein"
-	MethodWassersteinNorm = "wasserstein_norm"
-	MethodEnergy          = "energy"
-	MethodPSI             = "psi"
-	MethodKL              = "kl"
-	MethodJensenShannon   = "jensen_shannon"
-	MethodHellinger       = "hellinger"
-	MethodChi2            = "chi2"
-	MethodAndersonDarling = "anderson_darling"
-	MethodCramerVonMises  = "cramer_von_mises"
-	MethodZTest           = "z_test"
-	MethodTVD             = "tvd"
-	// MethodDriftedShare is the dataset row: the share of covariate
-	// features whose verdict is drifted.
-	MethodDriftedShare = "drifted_share"
-)
+// MethodDriftedShare is the method of the dataset row: the share of
+// covariate features whose verdict is drifted. The statistics' own method
+// names are package stats'.
+const MethodDriftedShare = "drifted_share"
 
-// DatasetThreshold is the drifted share above which the dataset row says
+// datasetThreshold is the drifted share above which the dataset row says
 // drifted: more than half of the features moved, the usual "dataset drift"
 // rule (Evidently's default), loose enough that one or two noisy features of
 // a wide model do not flag the whole dataset.
-const DatasetThreshold = 0.5
-
-// pValueMethods report a p-value and drift when it falls below the
-// threshold; every other method is a distance that drifts above it. The
-// Anderson-Darling "p-value" is scipy's significance level, clipped to
-// [0.001, 0.25].
-var pValueMethods = map[string]bool{
-	MethodKS: true, MethodChi2: true, MethodAndersonDarling: true,
-	MethodCramerVonMises: true, MethodZTest: true,
-}
-
-var (
-	numericMethods = []string{
-		MethodPSI, MethodKS, MethodJensenShannon, MethodWasserstein,
-		MethodWassersteinNorm, MethodEnergy, MethodKL, MethodHellinger,
-		MethodAndersonDarling, MethodCramerVonMises,
-	}
-	categoricalMethods = []string{
-		MethodChi2, MethodPSI, MethodJensenShannon, MethodKL, MethodHellinger,
-		MethodZTest, MethodTVD,
-	}
-)
-
-// Methods lists every method name supported for a kind of feature (boolean
-// features use the categorical methods); nil for an unknown kind.
-func Methods(kind drift.FeatureKind) []string {
-	switch kind {
-	case drift.Numeric:
-		return slices.Clone(numericMethods)
-	case drift.Categorical, drift.Boolean:
-		return slices.Clone(categoricalMethods)
-	}
-	return nil
-}
-
-// IsPValueMethod reports whether a method's threshold applies to a p-value
-// (drift when p < threshold) rather than to the statistic (drift when
-// statistic > threshold).
-func IsPValueMethod(method string) bool { return pValueMethods[method] }
+const datasetThreshold = 0.5
 
 // MethodSet says which statistics one kind of feature reports and which of
 // them decides its verdict.
@@ -185,33 +133,33 @@ func DefaultPolicy() Policy {
 	cal := DefaultCalibration()
 	return Policy{
 		Numeric: MethodSet{
-			Methods: []string{MethodPSI, MethodKS, MethodJensenShannon, MethodWasserstein},
-			Decide:  MethodJensenShannon,
+			Methods: []string{stats.MethodPSI, stats.MethodKS, stats.MethodJensenShannon, stats.MethodWasserstein},
+			Decide:  stats.MethodJensenShannon,
 			Thresholds: map[string]float64{
-				MethodPSI:             0.2,
-				MethodKS:              0.05,
-				MethodJensenShannon:   0.1,
-				MethodWasserstein:     0,
-				MethodWassersteinNorm: 0,
-				MethodEnergy:          0,
-				MethodKL:              0,
-				MethodHellinger:       0,
-				MethodAndersonDarling: 0.05,
-				MethodCramerVonMises:  0.05,
+				stats.MethodPSI:             0.2,
+				stats.MethodKS:              0.05,
+				stats.MethodJensenShannon:   0.1,
+				stats.MethodWasserstein:     0,
+				stats.MethodWassersteinNorm: 0,
+				stats.MethodEnergy:          0,
+				stats.MethodKL:              0,
+				stats.MethodHellinger:       0,
+				stats.MethodAndersonDarling: 0.05,
+				stats.MethodCramerVonMises:  0.05,
 			},
 			Calibration: &cal,
 		},
 		Categorical: MethodSet{
-			Methods: []string{MethodChi2, MethodPSI, MethodJensenShannon},
-			Decide:  MethodPSI,
+			Methods: []string{stats.MethodChi2, stats.MethodPSI, stats.MethodJensenShannon},
+			Decide:  stats.MethodPSI,
 			Thresholds: map[string]float64{
-				MethodChi2:          0.05,
-				MethodPSI:           0.2,
-				MethodJensenShannon: 0.1,
-				MethodKL:            0,
-				MethodHellinger:     0,
-				MethodZTest:         0.05,
-				MethodTVD:           0,
+				stats.MethodChi2:          0.05,
+				stats.MethodPSI:           0.2,
+				stats.MethodJensenShannon: 0.1,
+				stats.MethodKL:            0,
+				stats.MethodHellinger:     0,
+				stats.MethodZTest:         0.05,
+				stats.MethodTVD:           0,
 			},
 		},
 	}
@@ -245,7 +193,7 @@ func (s MethodSet) Validate(kind drift.FeatureKind) error {
 }
 
 func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
-	supported := Methods(kind)
+	supported := stats.Methods(kind)
 	var errs []error
 	if len(s.Methods) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no methods", name))
@@ -267,9 +215,9 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 			errs = append(errs, fmt.Errorf("%s: method %q has no threshold", name, m))
 		case math.IsNaN(th) || math.IsInf(th, 0) || th < 0:
 			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is not a finite number >= 0", name, m, th))
-		case pValueMethods[m] && th > 1:
+		case stats.IsPValueMethod(m) && th > 1:
 			errs = append(errs, fmt.Errorf("%s: method %q: p-value threshold %v is above 1", name, m, th))
-		case m == MethodAndersonDarling && th != 0 && !(th > adSigLevels[len(adSigLevels)-1] && th <= adSigLevels[0]):
+		case m == stats.MethodAndersonDarling && th != 0 && !(th > stats.ADMinLevel && th <= stats.ADMaxLevel):
 			// The level is clipped to [0.001, 0.25]: above 0.25 every
 			// capped level would drift, at 0.001 or below none would.
 			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is outside (0.001, 0.25], the range of its significance level", name, m, th))
@@ -284,7 +232,7 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 		errs = append(errs, fmt.Errorf("%s: decide method %q has threshold 0 (report only), so it gives no verdict", name, s.Decide))
 	}
 	if s.Calibration != nil {
-		if err := s.Calibration.Validate(); err != nil {
+		if err := s.Calibration.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
@@ -298,7 +246,7 @@ func Drifted(method string, stat float64, p *float64, threshold float64) bool {
 	if threshold == 0 {
 		return false
 	}
-	if pValueMethods[method] {
+	if stats.IsPValueMethod(method) {
 		return p != nil && *p < threshold
 	}
 	return stat > threshold

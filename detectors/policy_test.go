@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -37,7 +38,7 @@ func TestDefaultPolicy(t *testing.T) {
 		if kind != drift.Numeric {
 			set = p.Categorical
 		}
-		for _, m := range Methods(kind) {
+		for _, m := range stats.Methods(kind) {
 			if _, ok := set.Thresholds[m]; !ok {
 				t.Errorf("%s: no default threshold for %s", kind, m)
 			}
@@ -46,16 +47,16 @@ func TestDefaultPolicy(t *testing.T) {
 }
 
 func TestMethods(t *testing.T) {
-	if got := Methods(drift.Boolean); strings.Join(got, ",") != strings.Join(Methods(drift.Categorical), ",") {
+	if got := stats.Methods(drift.Boolean); strings.Join(got, ",") != strings.Join(stats.Methods(drift.Categorical), ",") {
 		t.Errorf("boolean methods %v", got)
 	}
-	if Methods(0) != nil {
+	if stats.Methods(0) != nil {
 		t.Error("unknown kind has methods")
 	}
-	m := Methods(drift.Numeric)
+	m := stats.Methods(drift.Numeric)
 	m[0] = "changed"
-	if Methods(drift.Numeric)[0] == "changed" {
-		t.Error("Methods returns shared state")
+	if stats.Methods(drift.Numeric)[0] == "changed" {
+		t.Error("stats.Methods returns shared state")
 	}
 }
 
@@ -114,16 +115,16 @@ func TestValidate(t *testing.T) {
 		{
 			name: "anderson_darling threshold beyond its clipped level",
 			modify: func(p *Policy) {
-				p.Numeric.Methods = append(p.Numeric.Methods, MethodAndersonDarling)
-				p.Numeric.Thresholds[MethodAndersonDarling] = 0.3
+				p.Numeric.Methods = append(p.Numeric.Methods, stats.MethodAndersonDarling)
+				p.Numeric.Thresholds[stats.MethodAndersonDarling] = 0.3
 			},
 			want: []string{`method "anderson_darling": threshold 0.3 is outside (0.001, 0.25]`},
 		},
 		{
 			name: "anderson_darling threshold at its floor",
 			modify: func(p *Policy) {
-				p.Numeric.Methods = append(p.Numeric.Methods, MethodAndersonDarling)
-				p.Numeric.Thresholds[MethodAndersonDarling] = 0.001
+				p.Numeric.Methods = append(p.Numeric.Methods, stats.MethodAndersonDarling)
+				p.Numeric.Thresholds[stats.MethodAndersonDarling] = 0.001
 			},
 			want: []string{`threshold 0.001 is outside`},
 		},

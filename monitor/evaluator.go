@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
 )
@@ -73,7 +74,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 	if ref != nil {
 		out = detectors.EvaluateCached(ref, w, m.Drift, m.cal)
 	}
-	out = append(out, detectors.Quality(ref, w, e.previousEvents(w), m.Quality)...)
+	out = append(out, quality.Evaluate(ref, w, e.previousEvents(w), m.Quality)...)
 	// The label side's rows that need no labels (BBSE's priors, CBPE's
 	// performance); the rows of its labels come once it is stored.
 	return append(out, m.Labels.WindowResults(w)...), nil

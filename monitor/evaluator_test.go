@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/testenv"
 	"github.com/driftmon/driftmon/pipeline"
@@ -310,10 +311,10 @@ models:
 	if m.cal == nil {
 		t.Fatal("no calibration cache")
 	}
-	if s := m.Drift.Set("x", drift.Numeric); s.Decide != detectors.MethodKS || s.Thresholds[detectors.MethodKS] != 0.01 || s.Calibration != nil {
-		t.Errorf("x decided by %s at %v (calibration %v), want ks at a fixed 0.01", s.Decide, s.Thresholds[detectors.MethodKS], s.Calibration)
+	if s := m.Drift.Set("x", drift.Numeric); s.Decide != stats.MethodKS || s.Thresholds[stats.MethodKS] != 0.01 || s.Calibration != nil {
+		t.Errorf("x decided by %s at %v (calibration %v), want ks at a fixed 0.01", s.Decide, s.Thresholds[stats.MethodKS], s.Calibration)
 	}
-	if s := m.Drift.Set("y", drift.Numeric); s.Decide != detectors.MethodJensenShannon || s.Calibration == nil {
+	if s := m.Drift.Set("y", drift.Numeric); s.Decide != stats.MethodJensenShannon || s.Calibration == nil {
 		t.Errorf("y: %+v, want the default calibrated jensen_shannon", s)
 	}
 	if m.Drift.Correction != detectors.CorrectionBonferroni {

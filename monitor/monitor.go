@@ -8,6 +8,7 @@ import (
 	"github.com/driftmon/driftmon/concept"
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/labels"
 	"github.com/driftmon/driftmon/reference"
@@ -24,7 +25,7 @@ type Model struct {
 	// Drift decides each feature's drift; Quality runs the data-quality
 	// checks.
 	Drift   detectors.Policy
-	Quality detectors.QualityPolicy
+	Quality quality.Policy
 	// Source is what the model's windows are compared with.
 	Source Source
 	// Labels is the model's label side; nil when its output is not

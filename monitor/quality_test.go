@@ -14,6 +14,8 @@ import (
 
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
 	"github.com/driftmon/driftmon/reference"
@@ -33,7 +35,7 @@ type stream struct {
 	rows   [][]drift.Result
 }
 
-func newStream(t *testing.T, refCSV string, cols []reference.Column, spec window.Spec, q detectors.QualityPolicy) *stream {
+func newStream(t *testing.T, refCSV string, cols []reference.Column, spec window.Spec, q quality.Policy) *stream {
 	t.Helper()
 	ref, err := reference.FromReader(context.Background(), strings.NewReader(refCSV), "reference", cols, nil, drift.DefaultLimits())
 	if err != nil {
@@ -47,7 +49,7 @@ func newStream(t *testing.T, refCSV string, cols []reference.Column, spec window
 	// method keeps 1,300 windows fast.
 	policy := detectors.DefaultPolicy()
 	for _, ms := range []*detectors.MethodSet{&policy.Numeric, &policy.Categorical} {
-		ms.Methods, ms.Decide = []string{detectors.MethodPSI}, detectors.MethodPSI
+		ms.Methods, ms.Decide = []string{stats.MethodPSI}, stats.MethodPSI
 	}
 	if err := policy.Validate(); err != nil {
 		t.Fatal(err)
@@ -169,7 +171,7 @@ func TestQualityWeather(t *testing.T) {
 			cols = append(cols, reference.Column{Name: h, Kind: drift.Numeric})
 		}
 	}
-	run := func(q detectors.QualityPolicy) *stream {
+	run := func(q quality.Policy) *stream {
 		s := newStream(t, csvText(header, rows[:refRows]), cols, window.Spec{Events: size, IdleTimeout: time.Hour}, q)
 		s.feedRows(header, rows[refRows:])
 		if len(s.failed) != 544 {
@@ -185,17 +187,17 @@ func TestQualityWeather(t *testing.T) {
 		return out
 	}
 
-	declared := detectors.DefaultQualityPolicy()
+	declared := quality.DefaultPolicy()
 	slp := declared.Default
 	slp.Range = &[2]float64{870, 1085}
-	declared.Features = map[string]detectors.FeatureQuality{"SLP": slp}
+	declared.Features = map[string]quality.FeatureQuality{"SLP": slp}
 	declared.Window.CountWindows = true
 	s := run(declared)
 	if got := s.windowsFailing("SLP/out_of_range_share"); !slices.Equal(got, []int{59}) {
 		t.Errorf("SLP out of 870-1085 in windows %v, want [59]", got)
 	}
 	for _, r := range s.rows[59] {
-		if r.Feature == "SLP" && r.Method == detectors.QualityOutOfRangeShare && r.Statistic != 2.0/30 {
+		if r.Feature == "SLP" && r.Method == quality.OutOfRangeShare && r.Statistic != 2.0/30 {
 			t.Errorf("window 59: SLP out-of-range share %v, want 2/30", r.Statistic)
 		}
 	}
@@ -203,8 +205,8 @@ func TestQualityWeather(t *testing.T) {
 		t.Errorf("SLP mean shift beyond 3 sigmas in windows %v, want [59]", got)
 	}
 	wantDefault := map[string]int{"TEMP": 0, "DEWP": 0, "SLP": 1, "VISIB": 154, "WDSP": 0, "MXSPD": 0, "MAX": 0, "MIN": 0}
-	got := count(s, detectors.QualityOutOfRangeShare)
-	got["SLP"] = len(run(detectors.DefaultQualityPolicy()).windowsFailing("SLP/out_of_range_share"))
+	got := count(s, quality.OutOfRangeShare)
+	got["SLP"] = len(run(quality.DefaultPolicy()).windowsFailing("SLP/out_of_range_share"))
 	if fmt.Sprint(got) != fmt.Sprint(wantDefault) {
 		t.Errorf("default range (reference min/max widened by a tenth): windows failing %v, want %v", got, wantDefault)
 	}
@@ -219,10 +221,10 @@ func TestQualityWeather(t *testing.T) {
 		}
 	}
 
-	bare := detectors.DefaultQualityPolicy()
+	bare := quality.DefaultPolicy()
 	bare.Default.RangeMargin = 0
 	wantBare := map[string]int{"TEMP": 16, "DEWP": 0, "SLP": 10, "VISIB": 174, "WDSP": 1, "MXSPD": 7, "MAX": 12, "MIN": 20}
-	if got := count(run(bare), detectors.QualityOutOfRangeShare); fmt.Sprint(got) != fmt.Sprint(wantBare) {
+	if got := count(run(bare), quality.OutOfRangeShare); fmt.Sprint(got) != fmt.Sprint(wantBare) {
 		t.Errorf("bare reference min/max: windows failing %v, want %v", got, wantBare)
 	}
 }
@@ -240,7 +242,7 @@ func TestQualityElectricity(t *testing.T) {
 	const refRows, size = 17424, 336
 	cols := []reference.Column{{Name: "nswprice", Kind: drift.Numeric}, {Name: "vicprice", Kind: drift.Numeric},
 		{Name: "vicdemand", Kind: drift.Numeric}, {Name: "transfer", Kind: drift.Numeric}}
-	q := detectors.DefaultQualityPolicy()
+	q := quality.DefaultPolicy()
 	q.Window.CountWindows = true
 	s := newStream(t, csvText(header, rows[:refRows]), cols, window.Spec{Events: size, IdleTimeout: time.Hour}, q)
 	s.feedRows(header, rows)
@@ -256,7 +258,7 @@ func TestQualityElectricity(t *testing.T) {
 			t.Errorf("%s constant in windows %v, want 0..50", f, got)
 		}
 		for _, r := range s.rows[51] {
-			if r.Feature == f && r.Method == detectors.QualityConstantShare && r.Statistic != 288.0/336 {
+			if r.Feature == f && r.Method == quality.ConstantShare && r.Statistic != 288.0/336 {
 				t.Errorf("%s window 51: constant share %v, want 288/336", f, r.Statistic)
 			}
 		}
@@ -297,7 +299,7 @@ func TestQualitySyntheticBreakage(t *testing.T) {
 	cols := []reference.Column{{Name: "amount", Kind: drift.Numeric}, {Name: "country", Kind: drift.Categorical},
 		{Name: "grams", Kind: drift.Numeric}}
 	s := newStream(t, ref.String(), cols, window.Spec{Duration: time.Minute, IdleTimeout: time.Hour, MaxIDs: 1000},
-		detectors.DefaultQualityPolicy())
+		quality.DefaultPolicy())
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	id := 0
 	for win := range 8 {

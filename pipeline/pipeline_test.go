@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/ingest"
 	"github.com/driftmon/driftmon/pipeline"
@@ -93,7 +94,7 @@ func newFixture(t *testing.T, lateness, idle time.Duration) fixture {
 	// out: the windows here hold a handful of events, too few for a
 	// calibrated threshold to flag anything.
 	policy := detectors.DefaultPolicy()
-	policy.Numeric.Decide, policy.Numeric.Calibration = detectors.MethodPSI, nil
+	policy.Numeric.Decide, policy.Numeric.Calibration = stats.MethodPSI, nil
 	if err := policy.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
-	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/storage"
@@ -22,7 +22,7 @@ type qualityEvaluator struct{ *refEvaluator }
 
 func (e qualityEvaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]drift.Result, error) {
 	rows, _ := e.refEvaluator.Evaluate(ctx, w)
-	return append(rows, detectors.Quality(e.refs[w.Model], w, 0, detectors.DefaultQualityPolicy())...), nil
+	return append(rows, quality.Evaluate(e.refs[w.Model], w, 0, quality.DefaultPolicy())...), nil
 }
 
 // TestQualityMetrics: a window with a broken feature leaves, per feature,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/internal/datasets"
 )
 
@@ -42,7 +43,7 @@ func TestSEANoCovariateDrift(t *testing.T) {
 	worst := 0.0
 	for j, col := range cols {
 		for start := nref; start+2000 <= n; start += 2000 {
-			stats := detectors.NumericStats(slices.Clone(col[:nref]), slices.Clone(col[start:start+2000]), []string{pol.Decide})
+			stats := stats.NumericStats(slices.Clone(col[:nref]), slices.Clone(col[start:start+2000]), []string{pol.Decide})
 			s := stats[0]
 			worst = max(worst, s.Statistic)
 			if detectors.Drifted(s.Method, s.Statistic, s.PValue, pol.Thresholds[s.Method]) {

@@ -10,9 +10,10 @@
 // score the windows flagged before the change and whether the first window
 // after it is flagged. The policies are ours (fixed and calibrated
 // thresholds), Evidently's DataDriftPreset default and NannyML's default
-// univariate rule, all computed with the detectors package's statistics.
+// univariate rule, all computed with package detectors/stats' statistics
+// and judged with detectors' thresholds and calibration.
 //
 // It is evidence for the README's quality table, not part of the service:
-// only its tests use it. It imports detectors and drift, nothing that does
-// I/O beyond reading the CSV files it is given.
+// only its tests use it. It imports detectors, detectors/stats and drift,
+// nothing that does I/O beyond reading the CSV files it is given.
 package policyeval

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -138,7 +139,7 @@ func Fixed(method string, th float64) Rule {
 }
 
 func fixedName(m string, th float64) string {
-	if detectors.IsPValueMethod(m) {
+	if stats.IsPValueMethod(m) {
 		return fmt.Sprintf("%s p<%g", m, th)
 	}
 	return fmt.Sprintf("%s>%g", m, th)
@@ -198,23 +199,23 @@ func Evidently() Rule {
 		}
 		small := len(ref) <= 1000
 		return func(cur []float64) (bool, bool) {
-			var st detectors.Stat
+			var st stats.Stat
 			var th float64
 			switch {
 			case cat || len(distinct) <= 5:
 				rc, cc := categories(ref, cur)
-				m, t := detectors.MethodJensenShannon, 0.1
+				m, t := stats.MethodJensenShannon, 0.1
 				if small {
-					m, t = detectors.MethodChi2, 0.05
+					m, t = stats.MethodChi2, 0.05
 					if len(distinct) <= 2 {
-						m = detectors.MethodZTest
+						m = stats.MethodZTest
 					}
 				}
-				st, th = detectors.CategoricalStats(rc, cc, []string{m})[0], t
+				st, th = stats.CategoricalStats(rc, cc, []string{m})[0], t
 			case small:
-				st, th = stat(detectors.MethodKS, ref, cur, false), 0.05
+				st, th = stat(stats.MethodKS, ref, cur, false), 0.05
 			default:
-				st, th = stat(detectors.MethodWassersteinNorm, ref, cur, false), 0.1
+				st, th = stat(stats.MethodWassersteinNorm, ref, cur, false), 0.1
 			}
 			if !defined(st) {
 				return false, false
@@ -234,7 +235,7 @@ func NannyML(chunk int) Rule {
 	return Rule{Name: "NannyML default", Prepare: func(ref []float64, cat bool) func([]float64) (bool, bool) {
 		var vals []float64
 		for s := 0; s+chunk <= len(ref); s += chunk {
-			st := stat(detectors.MethodJensenShannon, ref, ref[s:s+chunk], cat)
+			st := stat(stats.MethodJensenShannon, ref, ref[s:s+chunk], cat)
 			vals = append(vals, st.Statistic)
 		}
 		if len(vals) == 0 {
@@ -250,7 +251,7 @@ func NannyML(chunk int) Rule {
 		}
 		th := mean + 3*math.Sqrt(ss/float64(len(vals)))
 		return func(cur []float64) (bool, bool) {
-			st := stat(detectors.MethodJensenShannon, ref, cur, cat)
+			st := stat(stats.MethodJensenShannon, ref, cur, cat)
 			if !defined(st) {
 				return false, false
 			}
@@ -259,8 +260,8 @@ func NannyML(chunk int) Rule {
 	}}
 }
 
-func defined(st detectors.Stat) bool {
-	if detectors.IsPValueMethod(st.Method) {
+func defined(st stats.Stat) bool {
+	if stats.IsPValueMethod(st.Method) {
 		return st.PValue != nil && !math.IsNaN(*st.PValue)
 	}
 	return !math.IsNaN(st.Statistic) && !math.IsInf(st.Statistic, 0)
@@ -269,18 +270,18 @@ func defined(st detectors.Stat) bool {
 // stat computes one method exactly on copies of ref and cur, as check
 // does: over the values as categories when cat, else numerically, chi2
 // then over the reference's decile bins.
-func stat(method string, ref, cur []float64, cat bool) detectors.Stat {
+func stat(method string, ref, cur []float64, cat bool) stats.Stat {
 	if cat {
 		rc, cc := categories(ref, cur)
-		return detectors.CategoricalStats(rc, cc, []string{method})[0]
+		return stats.CategoricalStats(rc, cc, []string{method})[0]
 	}
 	r, c := slices.Clone(ref), slices.Clone(cur)
-	if method == detectors.MethodChi2 {
+	if method == stats.MethodChi2 {
 		slices.Sort(r)
 		edges := drift.DecileEdges(r)
-		return detectors.CategoricalStats(binCounts(edges, r), binCounts(edges, c), []string{method})[0]
+		return stats.CategoricalStats(binCounts(edges, r), binCounts(edges, c), []string{method})[0]
 	}
-	return detectors.NumericStats(r, c, []string{method})[0]
+	return stats.NumericStats(r, c, []string{method})[0]
 }
 
 func binCounts(edges, xs []float64) []uint64 {

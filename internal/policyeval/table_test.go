@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/internal/datasets"
 )
 
@@ -17,18 +18,18 @@ var tableOut = flag.String("table", "", "write the full quality table (every can
 func Candidates() []Rule {
 	cal := detectors.DefaultCalibration()
 	return []Rule{
-		Fixed(detectors.MethodKS, 0.05),
-		Calibrated(detectors.MethodKS, cal),
-		Fixed(detectors.MethodPSI, 0.2),
-		Fixed(detectors.MethodPSI, 0.1),
-		Calibrated(detectors.MethodPSI, cal),
-		Calibrated(detectors.MethodPSI, floor(cal, 0.05)),
-		Fixed(detectors.MethodWassersteinNorm, 0.1),
-		Calibrated(detectors.MethodWassersteinNorm, cal),
-		Fixed(detectors.MethodJensenShannon, 0.1),
-		Calibrated(detectors.MethodJensenShannon, cal),
-		Fixed(detectors.MethodChi2, 0.05),
-		Calibrated(detectors.MethodChi2, cal),
+		Fixed(stats.MethodKS, 0.05),
+		Calibrated(stats.MethodKS, cal),
+		Fixed(stats.MethodPSI, 0.2),
+		Fixed(stats.MethodPSI, 0.1),
+		Calibrated(stats.MethodPSI, cal),
+		Calibrated(stats.MethodPSI, floor(cal, 0.05)),
+		Fixed(stats.MethodWassersteinNorm, 0.1),
+		Calibrated(stats.MethodWassersteinNorm, cal),
+		Fixed(stats.MethodJensenShannon, 0.1),
+		Calibrated(stats.MethodJensenShannon, cal),
+		Fixed(stats.MethodChi2, 0.05),
+		Calibrated(stats.MethodChi2, cal),
 		Evidently(),
 		NannyML(WindowSize),
 	}
@@ -43,7 +44,7 @@ func TestQualityTable(t *testing.T) {
 		t.Skip("pass -table FILE to write the quality tables")
 	}
 	var b strings.Builder
-	readme := []Rule{Default(), Evidently(), NannyML(WindowSize), Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodKS, 0.05)}
+	readme := []Rule{Default(), Evidently(), NannyML(WindowSize), Fixed(stats.MethodPSI, 0.2), Fixed(stats.MethodKS, 0.05)}
 	b.WriteString("README table (windows of 2,000 rows):\n\n")
 	writeTable(t, &b, readme, WindowSize, false)
 	b.WriteString("\nEvery candidate (windows of 2,000 rows):\n\n")
@@ -52,9 +53,9 @@ func TestQualityTable(t *testing.T) {
 	// alarm rate moves with the sample size, a calibrated one should not.
 	cal := detectors.DefaultCalibration()
 	small := []Rule{
-		Default(), Evidently(), Fixed(detectors.MethodKS, 0.05), Calibrated(detectors.MethodKS, cal),
-		Fixed(detectors.MethodPSI, 0.2), Fixed(detectors.MethodPSI, 0.1), Calibrated(detectors.MethodPSI, cal),
-		Fixed(detectors.MethodJensenShannon, 0.1),
+		Default(), Evidently(), Fixed(stats.MethodKS, 0.05), Calibrated(stats.MethodKS, cal),
+		Fixed(stats.MethodPSI, 0.2), Fixed(stats.MethodPSI, 0.1), Calibrated(stats.MethodPSI, cal),
+		Fixed(stats.MethodJensenShannon, 0.1),
 	}
 	for _, size := range []int{50, 200, 500} {
 		fmt.Fprintf(&b, "\nNumeric controls, windows of %d rows (NannyML's chunks the same size):\n\n", size)

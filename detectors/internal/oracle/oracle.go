@@ -1,0 +1,230 @@
+package oracle
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Tolerances of the comparison with the oracle.
+const (
+	StatRelTol = 1e-9
+	PAbsTol    = 1e-6
+)
+
+// Golden mirrors oracle_golden.json.
+type Golden struct {
+	Cases []Case `json:"cases"`
+}
+
+// Case is a data set's rows [Ref[0], Ref[1]) as reference and [Cur[0],
+// Cur[1]) as current (0-based data rows, the header excluded), and the
+// oracle's values for some of its columns.
+type Case struct {
+	Name    string   `json:"name"`
+	File    string   `json:"file"`
+	Ref     [2]int   `json:"ref"`
+	Cur     [2]int   `json:"cur"`
+	Columns []Column `json:"columns"`
+}
+
+// Column holds the oracle's values for one column; pointers are null
+// where the oracle has no value.
+type Column struct {
+	Column          string   `json:"column"`
+	Kind            string   `json:"kind"`
+	NRef            int      `json:"n_ref"`
+	NCur            int      `json:"n_cur"`
+	KSStatistic     float64  `json:"ks_statistic"`
+	KSPValue        float64  `json:"ks_pvalue"`
+	KSMethod        string   `json:"ks_method"`
+	Wasserstein     float64  `json:"wasserstein"`
+	WassersteinNorm *float64 `json:"wasserstein_norm"`
+	Energy          float64  `json:"energy_distance"`
+	PSI             float64  `json:"psi"`
+	KL              float64  `json:"kl_cur_ref"`
+	JS              float64  `json:"js_distance"`
+	Hellinger       float64  `json:"hellinger"`
+	Chi2Statistic   float64  `json:"chi2_statistic"`
+	Chi2PValue      float64  `json:"chi2_pvalue"`
+	Chi2DOF         int      `json:"chi2_dof"`
+	// anderson_ksamp and cramervonmises; null (with an error) where scipy
+	// raises
+	ADStatistic  *float64 `json:"ad_statistic"`
+	ADPValue     *float64 `json:"ad_pvalue"`
+	ADClipped    *string  `json:"ad_clipped"` // "capped", "floored" or null
+	CvMStatistic *float64 `json:"cvm_statistic"`
+	CvMPValue    *float64 `json:"cvm_pvalue"`
+	CvMMethod    *string  `json:"cvm_method"` // "exact" or "asymptotic"
+	// z_test (null unless two categories) and tvd: numpy/scipy values of
+	// gen.py, as the oracle has neither
+	ZStatistic  *float64 `json:"z_statistic"`
+	ZPValue     *float64 `json:"z_pvalue"`
+	TVD         float64  `json:"tvd"`
+	NCategories int      `json:"n_categories"`
+}
+
+// Load reads the golden file at path.
+func Load(t testing.TB, path string) Golden {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden: %v", err)
+	}
+	var g Golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatalf("decode %s: %v", filepath.Base(path), err)
+	}
+	return g
+}
+
+// Want is the oracle's value of one method for a column: defined is false
+// where the oracle has none (so Evaluate must write no row and
+// NumericStats/CategoricalStats must say NaN), known false for a method
+// the golden file does not cover. Methods are named as in drift_results
+// (this package cannot import the statistics it checks).
+func Want(col Column, method string) (stat float64, p *float64, defined, known bool) {
+	switch method {
+	case "ks":
+		return col.KSStatistic, &col.KSPValue, true, true
+	case "chi2":
+		return col.Chi2Statistic, &col.Chi2PValue, true, true
+	case "wasserstein":
+		return col.Wasserstein, nil, true, true
+	case "wasserstein_norm":
+		if col.WassersteinNorm == nil {
+			return 0, nil, false, true
+		}
+		return *col.WassersteinNorm, nil, true, true
+	case "energy":
+		return col.Energy, nil, true, true
+	case "psi":
+		return col.PSI, nil, true, true
+	case "kl":
+		return col.KL, nil, true, true
+	case "jensen_shannon":
+		return col.JS, nil, true, true
+	case "hellinger":
+		return col.Hellinger, nil, true, true
+	case "anderson_darling":
+		if col.ADStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.ADStatistic, col.ADPValue, true, true
+	case "cramer_von_mises":
+		if col.CvMStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.CvMStatistic, col.CvMPValue, true, true
+	case "z_test":
+		if col.ZStatistic == nil {
+			return 0, nil, false, true
+		}
+		return *col.ZStatistic, col.ZPValue, true, true
+	case "tvd":
+		return col.TVD, nil, true, true
+	}
+	return 0, nil, false, false
+}
+
+// csvCache keeps parsed data sets across subtests.
+var csvCache sync.Map // path -> map[string][]string
+
+// Values returns the raw (trimmed) values of one CSV column of the data
+// set file in dir.
+func Values(t testing.TB, dir, file, name string) []string {
+	t.Helper()
+	path := filepath.Join(dir, file)
+	v, ok := csvCache.Load(path)
+	if !ok {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatalf("data set %s: %v", file, err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatalf("read %s: %v", file, err)
+		}
+		cols := map[string][]string{}
+		for i, h := range rows[0] {
+			vals := make([]string, 0, len(rows)-1)
+			for _, r := range rows[1:] {
+				vals = append(vals, strings.TrimSpace(r[i]))
+			}
+			cols[strings.TrimSpace(h)] = vals
+		}
+		v, _ = csvCache.LoadOrStore(path, cols)
+	}
+	vals, ok := v.(map[string][]string)[name]
+	if !ok {
+		t.Fatalf("%s has no column %q", file, name)
+	}
+	return vals
+}
+
+// missingTokens are the oracle's missing values.
+var missingTokens = map[string]bool{"": true, "?": true, "NA": true, "nan": true, "NaN": true, "null": true}
+
+// Numbers parses raw values as the oracle does: missing tokens and
+// non-finite numbers are dropped.
+func Numbers(t testing.TB, raw []string) []float64 {
+	t.Helper()
+	out := make([]float64, 0, len(raw))
+	for _, s := range raw {
+		if missingTokens[s] {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("parse %q: %v", s, err)
+		}
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Categories counts raw values as the oracle does, missing tokens left
+// out.
+func Categories(raw []string) map[string]uint64 {
+	m := map[string]uint64{}
+	for _, s := range raw {
+		if !missingTokens[s] {
+			m[s]++
+		}
+	}
+	return m
+}
+
+// CloseRel reports whether got is within rel of want, relatively (and
+// 1e-15 absolutely, for values at 0).
+func CloseRel(got, want, rel float64) bool {
+	if got == want {
+		return true
+	}
+	return math.Abs(got-want) <= rel*math.Max(math.Abs(got), math.Abs(want))+1e-15
+}
+
+// CheckStat holds a statistic to the oracle's, within StatRelTol.
+func CheckStat(t testing.TB, what string, got, want float64) {
+	t.Helper()
+	if !CloseRel(got, want, StatRelTol) {
+		t.Errorf("%s = %.17g, oracle %.17g (rel diff %.3g)", what, got, want, math.Abs(got-want)/math.Abs(want))
+	}
+}
+
+// CheckP holds a p-value to the oracle's, within PAbsTol.
+func CheckP(t testing.TB, what string, got, want float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= PAbsTol) {
+		t.Errorf("%s p = %.17g, oracle %.17g", what, got, want)
+	}
+}
