@@ -14,6 +14,6 @@
 // window or storage packages. Its rules come from config, which parses and
 // checks them; what a rule's condition means for a result (the number it
 // reads, the comparison) is decided here (conditionOn), and detectors
-// names the dataset row that drifted_share reads. cmd/driftmon wires it in
+// names the dataset row that drifted_share reads. server wires it in
 // as a pipeline.Observer.
 package alerting

@@ -115,7 +115,8 @@ type StorageConfig struct {
 	Backend    Backend          `yaml:"backend"`
 	ClickHouse ClickHouseConfig `yaml:"clickhouse"`
 	Embedded   EmbeddedConfig   `yaml:"embedded"`
-	// Retention drops data older than this (whole months on ClickHouse);
+	// Retention drops data older than this, in whole months, on either
+	// backend (storage.Retention);
 	// zero keeps everything.
 	Retention time.Duration `yaml:"retention"`
 }

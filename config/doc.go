@@ -30,7 +30,7 @@
 // (the quality limits), so that a model's policy is checked by the rules
 // evaluation applies, with the key and line of the mistake, rather than by
 // a copy of them. Never a package that does I/O or runs a stage (ingest,
-// window, storage, pipeline, alerting): those, and cmd/driftmon, import
+// window, storage, pipeline, alerting): those, and server, monitor and cmd/driftmon, import
 // config, never the other way round. Alerting rules' conditions are parsed
 // and checked here; what a condition means for a result is package
 // alerting's.

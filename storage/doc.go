@@ -14,8 +14,9 @@
 // backoff; every other error is permanent.
 //
 // Of driftmon's packages it imports only drift (and sketch through drift).
-// The stages do not import it: pipeline, join and alerting declare the
-// small interfaces they use, which a Store satisfies, and use storage only
-// in their tests. Outside storage's own packages, only the command that
-// wires a store in (cmd/driftmon) imports it.
+// The stages do not import it: pipeline, monitor, labels (and its join)
+// and alerting declare the small interfaces they use, which a Store
+// satisfies, and use storage only in their tests. Outside storage's own
+// packages, only server (which opens a store and wires it in) and web
+// (which reads it with storage's queries and errors) import it.
 package storage
