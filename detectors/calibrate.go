@@ -495,7 +495,7 @@ func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calib
 		}
 		return CalibrateCounts(counts, n, method, c)
 	}
-	vals := sampleValues(rf)
+	vals := rf.SampleValues()
 	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))
 	if isCountMethod(method) && len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 && !complete {
 		return CalibrateCounts(rf.BinCounts, n, method, c)
@@ -504,14 +504,6 @@ func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calib
 		return Calibrated{Source: SourceFixedFallback}
 	}
 	return CalibrateNumeric(vals, rf.Edges, int(n), method, c)
-}
-
-// sampleValues is the summary's sample, or nil.
-func sampleValues(s *drift.FeatureSummary) []float64 {
-	if s.Sample == nil {
-		return nil
-	}
-	return s.Sample.Values()
 }
 
 func sum(xs []uint64) uint64 {

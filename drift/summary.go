@@ -271,6 +271,14 @@ func (s *FeatureSummary) Merge(o *FeatureSummary) error {
 	return nil
 }
 
+// SampleValues is the summary's sample of numeric values, nil without one.
+func (s *FeatureSummary) SampleValues() []float64 {
+	if s.Sample == nil {
+		return nil
+	}
+	return s.Sample.Values()
+}
+
 // Mean and Std (population) of the valid values; NaN when empty.
 func (s *FeatureSummary) Mean() float64 {
 	if s.Count == 0 {

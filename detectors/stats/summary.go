@@ -99,7 +99,7 @@ func (p *FeaturePair) Stat(method string) (st Stat, nRef, nCur uint64, ok bool) 
 // feature, computing each shared input (bins, sorted samples, Wasserstein)
 // once.
 func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uint64, bool) {
-	rs, cs := sampleValues(rf), sampleValues(cf)
+	rs, cs := rf.SampleValues(), cf.SampleValues()
 	nrs, ncs := uint64(len(rs)), uint64(len(cs))
 	usable := badSamples(rs, cs) == ""
 
@@ -254,14 +254,6 @@ func alignCategories(r, c map[string]uint64) (rc, cc []uint64) {
 		rc[i], cc[i] = r[k], c[k]
 	}
 	return rc, cc
-}
-
-// sampleValues is the summary's sample, or nil.
-func sampleValues(s *drift.FeatureSummary) []float64 {
-	if s.Sample == nil {
-		return nil
-	}
-	return s.Sample.Values()
 }
 
 func sum(xs []uint64) uint64 {
