@@ -7,16 +7,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // IsMissing reports the oracle's missing values (reference.py's MISSING).
-func IsMissing(v string) bool {
-	switch v {
-	case "", "?", "NA", "nan", "NaN", "null":
-		return true
-	}
-	return false
-}
+//
+// Deprecated: use drift.IsMissingToken, where the tokens are defined.
+func IsMissing(v string) bool { return drift.IsMissingToken(v) }
 
 // ctxCheckRows is how many rows are read between checks of the context:
 // often enough to stop within milliseconds, rarely enough to cost nothing.

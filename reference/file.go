@@ -175,7 +175,7 @@ func InferColumns(ctx context.Context, path string) ([]Column, error) {
 			return nil, err
 		}
 		for i, v := range rec {
-			if text[i] || IsMissing(v) {
+			if text[i] || drift.IsMissingToken(v) {
 				continue
 			}
 			if _, ok := ParseNumber(v); ok {
@@ -271,7 +271,7 @@ func newAccumulator(c Column, name string, idx int, lim drift.Limits) *accumulat
 }
 
 func (a *accumulator) add(v string) error {
-	if IsMissing(v) {
+	if drift.IsMissingToken(v) {
 		if a.sum != nil {
 			a.sum.Observe(drift.Value{Kind: drift.Missing})
 		} else {

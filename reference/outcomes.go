@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // MaxOutcomes bounds the rows Outcomes keeps: the reference performance and
@@ -69,7 +71,7 @@ func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out
 			return nil, false, err
 		}
 		p, l := rec[pi], rec[li]
-		if IsMissing(p) || IsMissing(l) {
+		if drift.IsMissingToken(p) || drift.IsMissingToken(l) {
 			continue
 		}
 		if len(out) >= MaxOutcomes {
@@ -79,7 +81,7 @@ func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out
 		if len(probaCols) > 0 {
 			o.Probs = make(map[string]float64, len(probaCols))
 			for i, class := range probaCols {
-				if x, err := strconv.ParseFloat(rec[i], 64); err == nil && !IsMissing(rec[i]) {
+				if x, err := strconv.ParseFloat(rec[i], 64); err == nil && !drift.IsMissingToken(rec[i]) {
 					o.Probs[class] = x
 				}
 			}

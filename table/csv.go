@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // Hand-rolled rather than encoding/csv: `driftmon check` reads two files of
@@ -153,7 +155,7 @@ func (r *csvReader) Scan(ctx context.Context, cols []int, fn func(row int64, col
 		for _, c := range cols {
 			b := trimSpace(r.fields[c])
 			k := Text
-			if isMissingToken(b) {
+			if drift.IsMissingToken(b) {
 				k = Missing
 			}
 			if err := fn(row, c, Cell{Kind: k, Text: b}); err != nil {

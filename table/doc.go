@@ -7,11 +7,13 @@
 //
 // Both formats give the same cells for the same data: fields and strings
 // are trimmed as Python's str.strip trims them and the missing tokens of
-// ../shared/oracle/reference.py ("", "?", "NA", "nan", "NaN", "null") are
-// Missing in either, so a check of a CSV file against its Parquet copy finds
-// nothing. CSV cells are Text, left for the caller to parse, since whether a
-// column is numeric is decided over the whole column, not per cell.
+// ../shared/oracle/reference.py ("", "?", "NA", "nan", "NaN", "null", as
+// drift.IsMissingToken defines them) are Missing in either, so a check of a
+// CSV file against its Parquet copy finds nothing. CSV cells are Text, left
+// for the caller to parse, since whether a column is numeric is decided
+// over the whole column, not per cell.
 //
-// It must not import any other driftmon package: it only reads files, and
-// callers decide what the cells mean.
+// It imports no other driftmon package but drift, the leaf, for the one
+// definition of the missing tokens: it only reads files, and callers decide
+// what the cells mean.
 package table

@@ -12,6 +12,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 const (
@@ -365,7 +367,7 @@ func (r *parquetReader) convert(c int, cr *colReader, k int) {
 			cells[i] = Cell{Kind: Bool, Bool: v.Boolean()}
 		case convString:
 			b := trimSpace(v.ByteArray())
-			if isMissingToken(b) {
+			if drift.IsMissingToken(b) {
 				cells[i] = Cell{Kind: Missing, Text: b}
 			} else {
 				cells[i] = Cell{Kind: Text, Text: b}

@@ -10,15 +10,18 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // Kind is what a cell holds.
 type Kind uint8
 
 const (
-	// Missing: a null, or one of the missing tokens "", "?", "NA", "nan",
-	// "NaN", "null" (after trimming spaces). Text holds the token as written
-	// (trimmed), nil for a null.
+	// Missing: a null, or one of the missing tokens of
+	// drift.IsMissingToken ("", "?", "NA", "nan", "NaN", "null") after
+	// trimming spaces. Text holds the token as written (trimmed), nil for
+	// a null.
 	Missing Kind = iota
 	// Text: a CSV field or a Parquet string, trimmed; not parsed.
 	Text
@@ -193,27 +196,9 @@ func Open(path string) (Reader, error) {
 }
 
 // IsMissing reports whether b, trimmed of spaces, is one of the missing
-// tokens "", "?", "NA", "nan", "NaN", "null" (reference.py's MISSING).
+// tokens (drift.IsMissingToken).
 func IsMissing(b []byte) bool {
-	return isMissingToken(trimSpace(b))
-}
-
-// isMissingToken is IsMissing for bytes already trimmed, as every cell is:
-// the hot path of both readers.
-func isMissingToken(b []byte) bool {
-	switch len(b) {
-	case 0:
-		return true
-	case 1:
-		return b[0] == '?'
-	case 2:
-		return b[0] == 'N' && b[1] == 'A'
-	case 3:
-		return string(b) == "nan" || string(b) == "NaN"
-	case 4:
-		return string(b) == "null"
-	}
-	return false
+	return drift.IsMissingToken(trimSpace(b))
 }
 
 // pySpace is the ASCII part of Python's str.isspace: reference.py strips
