@@ -67,12 +67,22 @@ var benchFeatures = []Column{
 	{"amount", drift.Numeric}, {"age", drift.Numeric}, {"score", drift.Numeric}, {"country", drift.Categorical},
 }
 
-// BenchmarkServeReference reads a reference file as serve does at start:
-// the summaries, then the outcomes of the label side.
+// BenchmarkServeReference reads a reference file as serve does at start,
+// the summaries and the outcomes of the label side: in one pass with Load,
+// and with the two calls serve made before it.
 func BenchmarkServeReference(b *testing.B) {
 	path := writeBenchRef(b)
 	ctx := context.Background()
 	pred := &Column{PredictionName, drift.Categorical}
+	b.Run("Load", func(b *testing.B) {
+		b.ReportAllocs()
+		spec := Spec{Features: benchFeatures, Prediction: pred, Label: "label", Limits: drift.DefaultLimits()}
+		for b.Loop() {
+			if f, err := Load(ctx, path, spec); err != nil || !f.HasOutcomes {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("FromCSV+OutcomesCSV", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
