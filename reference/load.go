@@ -214,16 +214,16 @@ type header struct {
 	r table.Reader
 }
 
-// csv reports a CSV file, whose columns are Untyped: its positions are
+// isCSV reports a CSV file, whose columns are Untyped: its positions are
 // lines.
-func (h header) csv() bool {
+func (h header) isCSV() bool {
 	cols := h.r.Columns()
 	return len(cols) > 0 && cols[0].Type == table.Untyped
 }
 
 // start is where header errors point: line 1 of a CSV file.
 func (h header) start() string {
-	if h.csv() {
+	if h.isCSV() {
 		return h.r.Name() + ":1"
 	}
 	return h.r.Name()
