@@ -1,11 +1,11 @@
 package config
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
+
+	"github.com/driftmon/driftmon/table"
 )
 
 // checkFiles reads the files the configuration names besides secrets (TLS
@@ -57,7 +57,7 @@ func (c *Config) checkFiles() []error {
 			fail(joinIndex("models", i)+".reference.file", err)
 			continue
 		}
-		header, err := csvHeader(r.File)
+		header, err := columnNames(r.File)
 		if err != nil {
 			fail(joinIndex("models", i)+".reference.file", err)
 			continue
@@ -78,21 +78,19 @@ func (c *Config) checkFiles() []error {
 	return errs
 }
 
-// csvHeader reads the column names of a CSV file's first line, trimmed as
-// the reference reader trims them.
-func csvHeader(path string) (map[string]bool, error) {
-	f, err := os.Open(path)
+// columnNames reads the column names of a reference file, CSV or Parquet,
+// as reference.Load reads them (table.Open: the header, or the Parquet
+// footer, and no rows). A name given twice is no error here: Load refuses
+// it only for a declared column.
+func columnNames(path string) (map[string]bool, error) {
+	r, err := table.Open(path, table.DuplicateNames())
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	rec, err := csv.NewReader(f).Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	out := make(map[string]bool, len(rec))
-	for _, h := range rec {
-		out[strings.TrimSpace(h)] = true
+	defer r.Close()
+	out := make(map[string]bool, len(r.Columns()))
+	for _, c := range r.Columns() {
+		out[c.Name] = true
 	}
 	return out, nil
 }

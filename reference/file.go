@@ -7,10 +7,10 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/table"
 )
 
 // Column is one column of a reference file and the kind it is read as.
@@ -26,7 +26,7 @@ const PredictionName = "prediction"
 // MaxNumericValues bounds the valid values held per numeric column while a
 // file is read. Exact deciles need every value at once; the bound keeps a
 // huge file from exhausting memory (8 bytes a value, about 40 MB a column,
-// twice that for the column being sorted). Beyond it FromReader fails,
+// twice that for the column being sorted). Beyond it Load fails,
 // naming the column: sample the file, or build the reference from windows.
 const MaxNumericValues = 5_000_000
 
@@ -44,7 +44,16 @@ var maxExactValues = MaxExactValues
 // maxNumericValues is MaxNumericValues; tests lower it.
 var maxNumericValues = MaxNumericValues
 
+// Problems of a reference file or of its Spec; errors wrap them with the
+// file, line and column they concern.
 var (
+	// ErrNoHeader: the file has no header row.
+	ErrNoHeader = table.ErrNoHeader
+	// ErrColumnNotFound: a declared column is not in the header.
+	ErrColumnNotFound = errors.New("not in the header")
+	// ErrDuplicateColumn: a column name appears twice in the header, or
+	// twice among the declared features.
+	ErrDuplicateColumn = errors.New("appears more than once")
 	// ErrTooManyValues: a numeric column holds more than MaxNumericValues
 	// valid values.
 	ErrTooManyValues = errors.New("too many values for an exact reference")
@@ -55,175 +64,95 @@ var (
 	ErrNoColumns = errors.New("no feature or prediction columns")
 )
 
-// FromCSV reads the CSV file at path (see FromReader) and builds the
-// reference for the given feature columns and, when pred is not nil, the
-// prediction column (numeric for score and regression, categorical for
-// class). Model and ModelVersion are left for the caller to set; Source is
-// "file:" + path.
+// FromCSV reads the reference file at path and builds the reference for
+// the given feature columns and, when pred is not nil, the prediction
+// column: Load without a label.
+//
+// Deprecated: use Load, which reads the outcomes in the same pass.
 func FromCSV(ctx context.Context, path string, features []Column, pred *Column, lim drift.Limits) (*drift.Reference, error) {
-	f, err := os.Open(path)
+	f, err := Load(ctx, path, Spec{Features: features, Prediction: pred, Limits: lim})
 	if err != nil {
-		return nil, fmt.Errorf("reference file: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return FromReader(ctx, f, path, features, pred, lim)
+	return f.Ref, nil
 }
 
-// FromReader builds a reference from CSV text in one pass; name stands for
-// the input in errors and in Source ("file:" + name).
-//
-// The first row is the header; fields are trimmed; the oracle's missing
-// tokens ("", "?", "NA", "nan", "NaN", "null") count as Missing. A numeric
-// value that is not a finite number (text, "inf", "NAN") counts as Invalid.
-// Booleans are true/false (any case) or 1/0; anything else is Invalid.
-//
-// Numeric summaries are exact: their edges are drift.DecileEdges of all the
-// column's valid values, and counts, moments, sketch and sample cover every
-// value (the sample is all of them up to lim.SampleSize, a uniform sample
-// beyond). Zero fields of lim take drift.DefaultLimits' values. Seeds come
-// from the feature names, so rebuilding a reference gives the same one.
-//
-// Errors name the input, the line and the column: a row with the wrong
-// number of fields, a declared column absent from the header, a numeric
-// column with no valid value or more than MaxNumericValues.
+// FromReader builds a reference from CSV text in one pass, as Load does
+// from a CSV file; name stands for the input in errors and in Source
+// ("file:" + name). r is not closed.
 func FromReader(ctx context.Context, r io.Reader, name string, features []Column, pred *Column, lim drift.Limits) (*drift.Reference, error) {
-	if err := validate(features, pred); err != nil {
+	spec := Spec{Features: features, Prediction: pred, Limits: lim}
+	if err := spec.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	lim = withDefaults(lim)
-	cols := slices.Clone(features)
-	if pred != nil {
-		cols = append(cols, *pred)
+	t, err := table.ReadCSV(r, name, table.DuplicateNames())
+	if err != nil {
+		return nil, fileError(name, err)
 	}
-	t, err := newTable(r, name)
+	f, err := load(ctx, t, spec)
 	if err != nil {
 		return nil, err
 	}
-	accs := make([]*accumulator, len(cols))
-	for i, c := range cols {
-		idx, err := t.column(c.Name)
-		if err != nil {
-			return nil, err
-		}
-		out := c.Name
-		if pred != nil && i == len(features) {
-			out = PredictionName
-		}
-		accs[i] = newAccumulator(c, out, idx, lim)
-	}
-	for {
-		rec, line, err := t.next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range accs {
-			if err := a.add(rec[a.idx]); err != nil {
-				return nil, fmt.Errorf("%s:%d: column %q: %w", name, line, a.col.Name, err)
-			}
-		}
-	}
-	ref := &drift.Reference{Source: "file:" + name, Features: make([]*drift.FeatureSummary, len(features))}
-	for i, a := range accs {
-		s, err := a.summary(lim)
-		if err != nil {
-			return nil, fmt.Errorf("%s: column %q: %w", name, a.col.Name, err)
-		}
-		if i < len(features) {
-			ref.Features[i] = s
-		} else {
-			ref.Prediction = s
-		}
-	}
-	return ref, nil
+	return f.Ref, nil
 }
 
-// InferColumns reads the CSV file at path and says how the oracle would
-// read each column, in header order: Numeric when every non-missing value
-// parses as a float (as Python's float() does, so "inf" counts) and there
-// is at least one, else Categorical. It never answers Boolean: the oracle
-// compares booleans as categories. Unlike the oracle, it refuses a header
-// with an empty or repeated name, which no feature could be declared by.
+// InferColumns reads the reference file at path (CSV or Parquet, as Load
+// does) and says how the oracle would read each column, in header order:
+// Numeric when every non-missing value is a number, as Python's float()
+// reads one (so "inf" counts) from CSV text, and there is at least one,
+// else Categorical. It never answers Boolean: the oracle compares booleans
+// as categories. Unlike the oracle, it refuses a header with an empty or
+// repeated name, which no feature could be declared by. Parquet columns of
+// a type table does not read (table.OtherType) are left out.
 func InferColumns(ctx context.Context, path string) ([]Column, error) {
-	f, err := os.Open(path)
+	r, err := table.Open(path, table.DuplicateNames())
 	if err != nil {
-		return nil, fmt.Errorf("reference file: %w", err)
+		return nil, fileError(path, err)
 	}
-	defer f.Close()
-	t, err := newTable(f, path)
-	if err != nil {
-		return nil, err
-	}
-	for i, h := range t.header {
-		if h == "" {
-			return nil, fmt.Errorf("%s:1: column %d has no name", path, i+1)
+	defer r.Close()
+	h := header{r: r}
+	var scan []int
+	for i, c := range r.Columns() {
+		if c.Name == "" {
+			return nil, fmt.Errorf("%s: column %d has no name", h.start(), i+1)
 		}
-		if slices.Index(t.header, h) != i {
-			return nil, fmt.Errorf("%s:1: column %q: %w in the header", path, h, ErrDuplicateColumn)
-		}
-	}
-	number := make([]bool, len(t.header)) // a value parsed
-	text := make([]bool, len(t.header))   // a value did not parse
-	for {
-		rec, _, err := t.next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
+		if _, err := h.index(c.Name); err != nil {
 			return nil, err
 		}
-		for i, v := range rec {
-			if text[i] || IsMissing(v) {
-				continue
-			}
-			if _, ok := ParseNumber(v); ok {
+		if c.Type != table.OtherType {
+			scan = append(scan, i)
+		}
+	}
+	number := make([]bool, len(r.Columns())) // a value parsed
+	other := make([]bool, len(r.Columns()))  // a value did not parse
+	err = r.Scan(ctx, scan, func(_ int64, i int, c table.Cell) error {
+		switch {
+		case other[i] || c.Kind == table.Missing:
+		case c.Kind == table.Number:
+			number[i] = true
+		case c.Kind == table.Text:
+			if _, ok := ParseNumber(text(c)); ok {
 				number[i] = true
 			} else {
-				text[i] = true
+				other[i] = true
 			}
-		}
-	}
-	cols := make([]Column, len(t.header))
-	for i, h := range t.header {
-		cols[i] = Column{Name: h, Kind: drift.Categorical}
-		if number[i] && !text[i] {
-			cols[i].Kind = drift.Numeric
-		}
-	}
-	return cols, nil
-}
-
-func validate(features []Column, pred *Column) error {
-	if len(features) == 0 && pred == nil {
-		return ErrNoColumns
-	}
-	seen := make(map[string]bool, len(features))
-	check := func(c Column) error {
-		if c.Name == "" {
-			return errors.New("a column has no name")
-		}
-		switch c.Kind {
-		case drift.Numeric, drift.Categorical, drift.Boolean:
 		default:
-			return fmt.Errorf("column %q: unknown kind %d", c.Name, c.Kind)
+			other[i] = true
 		}
 		return nil
+	})
+	if err != nil {
+		return nil, fileError(path, err)
 	}
-	for _, c := range features {
-		if err := check(c); err != nil {
-			return err
+	var cols []Column
+	for _, i := range scan {
+		c := Column{Name: r.Columns()[i].Name, Kind: drift.Categorical}
+		if number[i] && !other[i] {
+			c.Kind = drift.Numeric
 		}
-		if seen[c.Name] {
-			return fmt.Errorf("column %q: %w among the features", c.Name, ErrDuplicateColumn)
-		}
-		seen[c.Name] = true
+		cols = append(cols, c)
 	}
-	if pred != nil {
-		return check(*pred)
-	}
-	return nil
+	return cols, nil
 }
 
 func withDefaults(lim drift.Limits) drift.Limits {
@@ -253,7 +182,6 @@ func seed(name string) uint64 {
 // in file order, until the edges can be computed from all of them.
 type accumulator struct {
 	col  Column
-	idx  int // position in the header
 	name string
 
 	values           []float64
@@ -262,16 +190,17 @@ type accumulator struct {
 	sum *drift.FeatureSummary // categorical and boolean
 }
 
-func newAccumulator(c Column, name string, idx int, lim drift.Limits) *accumulator {
-	a := &accumulator{col: c, idx: idx, name: name}
+func newAccumulator(c Column, name string, lim drift.Limits) *accumulator {
+	a := &accumulator{col: c, name: name}
 	if c.Kind != drift.Numeric {
 		a.sum = drift.NewFeatureSummary(name, c.Kind, nil, lim, seed(name))
 	}
 	return a
 }
 
-func (a *accumulator) add(v string) error {
-	if IsMissing(v) {
+// add adds a cell to the column; see Load for how each kind of cell reads.
+func (a *accumulator) add(c table.Cell) error {
+	if c.Kind == table.Missing {
 		if a.sum != nil {
 			a.sum.Observe(drift.Value{Kind: drift.Missing})
 		} else {
@@ -281,15 +210,36 @@ func (a *accumulator) add(v string) error {
 	}
 	switch a.col.Kind {
 	case drift.Categorical:
-		a.sum.Observe(drift.StringValue(v))
+		switch c.Kind {
+		case table.Text:
+			a.sum.Observe(drift.StringValue(text(c)))
+		case table.Number:
+			a.sum.Observe(drift.Value{Kind: drift.Number, Num: c.Num})
+		case table.Bool:
+			a.sum.Observe(drift.BoolValue(c.Bool))
+		}
 	case drift.Boolean:
-		if b, ok := parseBool(v); ok {
-			a.sum.Observe(drift.BoolValue(b))
-		} else {
-			a.sum.Observe(drift.Value{Kind: drift.Invalid})
+		switch c.Kind {
+		case table.Text:
+			if b, ok := parseBool(text(c)); ok {
+				a.sum.Observe(drift.BoolValue(b))
+			} else {
+				a.sum.Observe(drift.Value{Kind: drift.Invalid})
+			}
+		case table.Number:
+			a.sum.Observe(drift.Value{Kind: drift.Number, Num: c.Num})
+		case table.Bool:
+			a.sum.Observe(drift.BoolValue(c.Bool))
 		}
 	case drift.Numeric:
-		f, ok := ParseNumber(v)
+		var f float64
+		ok := false
+		switch c.Kind {
+		case table.Text:
+			f, ok = ParseNumber(text(c))
+		case table.Number:
+			f, ok = c.Num, true
+		}
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 			a.invalid++
 			return nil

@@ -82,17 +82,18 @@ func relClose(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*math.Max(math.Abs(got), math.Abs(want))
 }
 
-func TestFromCSVElectricity(t *testing.T) {
+func TestLoadElectricity(t *testing.T) {
 	g := loadGolden(t)
 	path := electricityRef(t, g.Electricity.RefRows)
 	features := []Column{
 		{"nswprice", drift.Numeric}, {"period", drift.Numeric}, {"vicprice", drift.Numeric},
 		{"day", drift.Categorical},
 	}
-	ref, err := FromCSV(context.Background(), path, features, &Column{"class", drift.Categorical}, drift.DefaultLimits())
+	f, err := Load(context.Background(), path, Spec{Features: features, Prediction: &Column{"class", drift.Categorical}, Limits: drift.DefaultLimits()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ref := f.Ref
 	if ref.Source != "file:"+path {
 		t.Errorf("Source = %q", ref.Source)
 	}
@@ -175,7 +176,7 @@ func mapsEqual(a, b map[string]uint64) bool {
 // A sample smaller than the column (a file beyond MaxExactValues, here
 // lowered to the sample size) leaves everything else exact, and a rebuilt
 // reference draws the same sample.
-func TestFromCSVSampleBeyondLimit(t *testing.T) {
+func TestLoadSampleBeyondLimit(t *testing.T) {
 	defer func(n int) { maxExactValues = n }(maxExactValues)
 	maxExactValues = 100
 	g := loadGolden(t)
@@ -183,11 +184,11 @@ func TestFromCSVSampleBeyondLimit(t *testing.T) {
 	want := g.Electricity.Numeric["nswprice"]
 	lim := drift.Limits{SampleSize: 100}
 	build := func() *drift.FeatureSummary {
-		ref, err := FromCSV(context.Background(), path, []Column{{"nswprice", drift.Numeric}}, nil, lim)
+		f, err := Load(context.Background(), path, Spec{Features: []Column{{"nswprice", drift.Numeric}}, Limits: lim})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ref.Features[0]
+		return f.Ref.Features[0]
 	}
 	s, again := build(), build()
 	if len(s.Sample.Values()) != 100 || s.Sample.Complete() || s.Sample.Seen() != want.NRef {
@@ -207,15 +208,15 @@ func TestFromCSVSampleBeyondLimit(t *testing.T) {
 // A file reference within MaxExactValues keeps every value, whatever the
 // windows' sample size: small windows are then tested against the whole
 // reference, and big ones have one exact side.
-func TestFromCSVKeepsTheWholeReference(t *testing.T) {
+func TestLoadKeepsTheWholeReference(t *testing.T) {
 	g := loadGolden(t)
 	path := electricityRef(t, g.Electricity.RefRows)
 	want := g.Electricity.Numeric["nswprice"]
-	ref, err := FromCSV(context.Background(), path, []Column{{"nswprice", drift.Numeric}}, nil, drift.Limits{SampleSize: 100})
+	f, err := Load(context.Background(), path, Spec{Features: []Column{{"nswprice", drift.Numeric}}, Limits: drift.Limits{SampleSize: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := ref.Features[0].Sample
+	s := f.Ref.Features[0].Sample
 	if !s.Complete() || s.Seen() != want.NRef || uint64(len(s.Values())) != want.NRef {
 		t.Errorf("sample: %d values, complete %v, seen %d; want all %d", len(s.Values()), s.Complete(), s.Seen(), want.NRef)
 	}
@@ -398,12 +399,24 @@ func TestFromReaderErrors(t *testing.T) {
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("error %q is not %v", err, tc.is)
 			}
+			// The same from a file, named by its path.
+			path := filepath.Join(t.TempDir(), "bad.csv")
+			if err := os.WriteFile(path, []byte(tc.csv), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Load(ctx, path, Spec{Features: tc.features, Prediction: tc.pred, Limits: drift.DefaultLimits()})
+			if want := strings.Replace(tc.want, "bad.csv", path, 1); err == nil || err.Error() != want {
+				t.Errorf("Load: error %v, file %+v\n want %q", err, f, want)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("Load: error %q is not %v", err, tc.is)
+			}
 		})
 	}
 }
 
-func TestFromCSVMissingFile(t *testing.T) {
-	_, err := FromCSV(context.Background(), filepath.Join(t.TempDir(), "absent.csv"), []Column{{"x", drift.Numeric}}, nil, drift.Limits{})
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(context.Background(), filepath.Join(t.TempDir(), "absent.csv"), Spec{Features: []Column{{"x", drift.Numeric}}})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("error %v, want one that is fs.ErrNotExist", err)
 	}

@@ -2,17 +2,17 @@ package reference
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/table"
 )
 
-// MaxOutcomes bounds the rows Outcomes keeps: the reference performance and
-// its calibration need every pair at once (two short strings a row).
+// MaxOutcomes bounds the rows File.Outcomes keeps: the reference
+// performance and its calibration need every pair at once (two short
+// strings a row).
 const MaxOutcomes = 5_000_000
 
 // Outcome is one reference row's prediction and true label, as text, and
@@ -29,61 +29,136 @@ type Outcome struct {
 // probabilities model's probability of one class: proba_<class>.
 const ProbaPrefix = "proba_"
 
-// OutcomesCSV reads the prediction and label columns of the CSV file at
-// path, in file order, skipping rows where either is missing. ok is false
-// when the header has no label column: the reference then has no
-// performance to compare windows with. Errors name the file and line.
+// OutcomesCSV reads the prediction and label columns of the reference file
+// at path, in file order, skipping rows where either is missing. ok is false
+// when the file has no label column: the reference then has no performance
+// to compare windows with, and the rest of the file is not read. Otherwise
+// it is Load with predColumn as a categorical Prediction.
+//
+// Deprecated: use Load with Spec.Label, which reads the summaries in the
+// same pass.
 func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out []Outcome, ok bool, err error) {
-	f, err := os.Open(path)
+	r, err := table.Open(path, table.DuplicateNames())
 	if err != nil {
-		return nil, false, fmt.Errorf("reference file: %w", err)
+		return nil, false, fileError(path, err)
 	}
-	defer f.Close()
-	t, err := newTable(f, path)
-	if err != nil {
-		return nil, false, err
-	}
-	if !slices.Contains(t.header, labelColumn) {
+	ok = header{r: r}.has(labelColumn)
+	r.Close()
+	if !ok {
 		return nil, false, nil
 	}
-	pi, err := t.column(predColumn)
+	f, err := Load(ctx, path, Spec{Prediction: &Column{Name: predColumn, Kind: drift.Categorical}, Label: labelColumn})
 	if err != nil {
 		return nil, false, err
 	}
-	li, err := t.column(labelColumn)
+	return f.Outcomes, f.HasOutcomes, nil
+}
+
+// outcomes gathers each row's prediction, label and probabilities.
+type outcomes struct {
+	pred, label int
+	proba       []int    // the ProbaPrefix columns
+	class       []string // by column: the class of a ProbaPrefix column
+	rows        []Outcome
+
+	// The current row.
+	p, l  string
+	probs map[string]float64
+	// The prediction and label texts, kept once each: a class model has a
+	// handful.
+	interned map[string]string
+}
+
+// maxInterned bounds the distinct texts outcomes keeps one copy of: a
+// regression's labels are mostly all different.
+const maxInterned = 4096
+
+func newOutcomes(h header, predColumn, labelColumn string) (*outcomes, error) {
+	pi, err := h.index(predColumn)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	probaCols := map[int]string{}
-	for i, h := range t.header {
-		if class, ok := strings.CutPrefix(h, ProbaPrefix); ok && class != "" {
-			probaCols[i] = class
+	li, err := h.index(labelColumn)
+	if err != nil {
+		return nil, err
+	}
+	cols := h.r.Columns()
+	o := &outcomes{pred: pi, label: li, class: make([]string, len(cols)), interned: map[string]string{}}
+	for i, c := range cols {
+		if class, ok := strings.CutPrefix(c.Name, ProbaPrefix); ok && class != "" && c.Type != table.OtherType {
+			o.proba = append(o.proba, i)
+			o.class[i] = class
 		}
 	}
-	for {
-		rec, line, err := t.next(ctx)
-		if errors.Is(err, io.EOF) {
-			return out, true, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		p, l := rec[pi], rec[li]
-		if IsMissing(p) || IsMissing(l) {
-			continue
-		}
-		if len(out) >= MaxOutcomes {
-			return nil, false, fmt.Errorf("%s:%d: more than %d labelled rows: %w", path, line, MaxOutcomes, ErrTooManyValues)
-		}
-		o := Outcome{Prediction: p, Label: l}
-		if len(probaCols) > 0 {
-			o.Probs = make(map[string]float64, len(probaCols))
-			for i, class := range probaCols {
-				if x, err := strconv.ParseFloat(rec[i], 64); err == nil && !IsMissing(rec[i]) {
-					o.Probs[class] = x
-				}
+	return o, nil
+}
+
+// columns are the columns the outcomes read.
+func (o *outcomes) columns() []int {
+	return append([]int{o.pred, o.label}, o.proba...)
+}
+
+// cell takes one cell of the current row.
+func (o *outcomes) cell(col int, c table.Cell) {
+	if col == o.pred {
+		o.p = o.text(c)
+	}
+	if col == o.label {
+		o.l = o.text(c)
+	}
+	if class := o.class[col]; class != "" {
+		var x float64
+		switch c.Kind {
+		case table.Text:
+			var err error
+			if x, err = strconv.ParseFloat(text(c), 64); err != nil {
+				return
 			}
+		case table.Number:
+			x = c.Num
+		default:
+			return
 		}
-		out = append(out, o)
+		if o.probs == nil {
+			o.probs = make(map[string]float64, len(o.proba))
+		}
+		o.probs[class] = x
 	}
+}
+
+// text is a prediction's or a label's text; "" when missing.
+func (o *outcomes) text(c table.Cell) string {
+	switch c.Kind {
+	case table.Text:
+		if s, ok := o.interned[text(c)]; ok {
+			return s
+		}
+		s := string(c.Text)
+		if len(o.interned) < maxInterned {
+			o.interned[s] = s
+		}
+		return s
+	case table.Number:
+		return formatNumber(c.Num)
+	case table.Bool:
+		return drift.BoolValue(c.Bool).Str
+	}
+	return ""
+}
+
+// endRow keeps the current row when it has both a prediction and a label.
+func (o *outcomes) endRow() error {
+	p, l, probs := o.p, o.l, o.probs
+	o.p, o.l, o.probs = "", "", nil
+	if p == "" || l == "" {
+		return nil
+	}
+	if len(o.rows) >= MaxOutcomes {
+		return fmt.Errorf("more than %d labelled rows: %w", MaxOutcomes, ErrTooManyValues)
+	}
+	if probs == nil && len(o.proba) > 0 {
+		probs = map[string]float64{}
+	}
+	o.rows = append(o.rows, Outcome{Prediction: p, Label: l, Probs: probs})
+	return nil
 }

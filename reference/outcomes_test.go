@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
-func TestOutcomesCSV(t *testing.T) {
+func TestLoadOutcomes(t *testing.T) {
 	tests := []struct {
 		name, csv string
 		want      []Outcome
@@ -29,10 +31,11 @@ func TestOutcomesCSV(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.csv), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			got, ok, err := OutcomesCSV(context.Background(), path, "prediction", "label")
+			f, err := Load(context.Background(), path, Spec{Prediction: &Column{"prediction", drift.Categorical}, Label: "label"})
 			if err != nil {
 				t.Fatal(err)
 			}
+			got, ok := f.Outcomes, f.HasOutcomes
 			if ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, %v; want %+v, %v", got, ok, tc.want, tc.ok)
 			}

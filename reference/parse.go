@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // ParseNumber reads v as Python's float() does, so a column is numeric here
@@ -51,3 +53,8 @@ func parseBool(v string) (b, ok bool) {
 	}
 	return false, false
 }
+
+// IsMissing reports the oracle's missing values (reference.py's MISSING).
+//
+// Deprecated: use drift.IsMissingToken, where the tokens are defined.
+func IsMissing(v string) bool { return drift.IsMissingToken(v) }

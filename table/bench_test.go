@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // benchRows is the size of the files `driftmon check` must read two of in
@@ -111,8 +113,7 @@ func BenchmarkCSVScan(b *testing.B) {
 					}
 					for _, v := range rec {
 						v = strings.TrimSpace(v)
-						switch v {
-						case "", "?", "NA", "nan", "NaN", "null":
+						if drift.IsMissingToken(v) {
 							continue
 						}
 						n += len(v)

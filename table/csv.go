@@ -3,10 +3,13 @@ package table
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // Hand-rolled rather than encoding/csv: `driftmon check` reads two files of
@@ -36,6 +39,12 @@ type csvReader struct {
 	// Where the first data record starts, for Scan to seek back to.
 	dataOff  int64
 	dataLine int64
+	// fresh: nothing was read past the header yet, so a first Scan goes on
+	// from the buffer instead of seeking back (a stream cannot).
+	fresh bool
+	// bom: the file starts with a byte order mark, dropped before the
+	// header; encoding/csv's columns on line 1 count its 3 bytes.
+	bom bool
 
 	// The read buffer: buf[pos:end] is data not yet parsed; base is the
 	// file offset of buf[0]; line is the physical line number of buf[pos].
@@ -67,13 +76,13 @@ type lineMark struct {
 	row, line int64
 }
 
-func openCSV(f io.ReadSeekCloser, name string) (*csvReader, error) {
-	return newCSV(f, name, csvBufSize)
+func openCSV(f io.ReadSeekCloser, name string, o options) (*csvReader, error) {
+	return newCSV(f, name, csvBufSize, o)
 }
 
 // newCSV is openCSV with the initial size of the buffer, which tests make
 // tiny to exercise refills and growth on small inputs.
-func newCSV(f io.ReadSeekCloser, name string, bufSize int) (*csvReader, error) {
+func newCSV(f io.ReadSeekCloser, name string, bufSize int, o options) (*csvReader, error) {
 	r := &csvReader{name: name, f: f, buf: make([]byte, bufSize)}
 	if err := r.reset(0, 1); err != nil {
 		return nil, err
@@ -87,6 +96,7 @@ func newCSV(f io.ReadSeekCloser, name string, bufSize int) (*csvReader, error) {
 	// the first column's name.
 	if bytes.HasPrefix(r.buf[r.pos:r.end], utf8BOM) {
 		r.pos += len(utf8BOM)
+		r.bom = true
 	}
 	line, err := r.record()
 	if errors.Is(err, io.EOF) {
@@ -99,15 +109,16 @@ func newCSV(f io.ReadSeekCloser, name string, bufSize int) (*csvReader, error) {
 	r.cols = make([]Column, len(r.fields))
 	for i, h := range r.fields {
 		n := string(trimSpace(h))
-		if j, dup := seen[n]; dup {
-			return nil, &lineError{name, line,
-				fmt.Sprintf("columns %d and %d are both named %q", j+1, i+1, n), ErrDuplicateColumn}
+		if j, dup := seen[n]; dup && !o.duplicateNames {
+			return nil, &LineError{File: name, Line: line,
+				Msg: fmt.Sprintf("columns %d and %d are both named %q", j+1, i+1, n), Err: ErrDuplicateColumn}
 		}
 		seen[n] = i
 		r.cols[i] = Column{Name: n, Type: Untyped}
 	}
 	r.dataOff = r.base + int64(r.pos)
 	r.dataLine = r.line
+	r.fresh = true
 	return r, nil
 }
 
@@ -116,19 +127,25 @@ func (r *csvReader) Columns() []Column { return r.cols }
 func (r *csvReader) Close() error      { return r.f.Close() }
 
 func (r *csvReader) Location(row int64) string {
+	return fmt.Sprintf("line %d", r.Line(row))
+}
+
+func (r *csvReader) Line(row int64) int64 {
 	i := sort.Search(len(r.marks), func(i int) bool { return r.marks[i].row > row }) - 1
 	if i < 0 {
-		return fmt.Sprintf("line %d", r.dataLine+row)
+		return r.dataLine + row
 	}
-	return fmt.Sprintf("line %d", r.marks[i].line+row-r.marks[i].row)
+	return r.marks[i].line + row - r.marks[i].row
 }
 
 func (r *csvReader) Scan(ctx context.Context, cols []int, fn func(row int64, col int, c Cell) error) error {
 	if err := checkCols(r.name, cols, len(r.cols)); err != nil {
 		return err
 	}
-	if err := r.reset(r.dataOff, r.dataLine); err != nil {
-		return err
+	if r.fresh {
+		r.fresh = false
+	} else if err := r.reset(r.dataOff, r.dataLine); err != nil {
+		return fmt.Errorf("%s: %w", r.name, err)
 	}
 	for row := int64(0); ; row++ {
 		if row%ctxCheckRows == 0 {
@@ -147,13 +164,14 @@ func (r *csvReader) Scan(ctx context.Context, cols []int, fn func(row int64, col
 			r.mark(row, line)
 		}
 		if len(r.fields) != len(r.cols) {
-			return &lineError{r.name, line,
-				fmt.Sprintf("%d fields, the header has %d", len(r.fields), len(r.cols)), ErrFieldCount}
+			return &LineError{File: r.name, Line: line,
+				Msg: fmt.Sprintf("%d fields, the header has %d", len(r.fields), len(r.cols)), Err: ErrFieldCount,
+				CSV: &csv.ParseError{StartLine: int(line), Line: int(line), Column: 1, Err: csv.ErrFieldCount}}
 		}
 		for _, c := range cols {
 			b := trimSpace(r.fields[c])
 			k := Text
-			if isMissingToken(b) {
+			if drift.IsMissingToken(b) {
 				k = Missing
 			}
 			if err := fn(row, c, Cell{Kind: k, Text: b}); err != nil {
@@ -195,7 +213,7 @@ func (r *csvReader) fill() error {
 	}
 	if r.end == len(r.buf) {
 		if len(r.buf) >= maxRecord {
-			return &lineError{r.name, r.line, fmt.Sprintf("a line longer than %d MiB", maxRecord>>20), ErrTooLong}
+			return &LineError{File: r.name, Line: r.line, Msg: fmt.Sprintf("a line longer than %d MiB", maxRecord>>20), Err: ErrTooLong}
 		}
 		nb := make([]byte, 2*len(r.buf))
 		copy(nb, r.buf[:r.end])
@@ -306,6 +324,8 @@ func (r *csvReader) quoted(start int64, nl int) error {
 	r.ends = r.ends[:0]
 	stop, next := r.bounds(nl)
 	p := r.pos
+	var last int64 // where an unclosed quote is reported
+	var lastCol int
 	for {
 		if p == stop || r.buf[p] != '"' {
 			// Unquoted: up to the next comma. A quote inside is an error,
@@ -316,8 +336,9 @@ func (r *csvReader) quoted(start int64, nl int) error {
 			if c >= 0 {
 				f = f[:c]
 			}
-			if bytes.IndexByte(f, '"') >= 0 {
-				return &lineError{r.name, r.line, `bare " in an unquoted field`, ErrQuote}
+			if q := bytes.IndexByte(f, '"'); q >= 0 {
+				return &LineError{File: r.name, Line: r.line, Msg: `bare " in an unquoted field`, Err: ErrQuote,
+					CSV: r.csvError(start, r.line, p+q-r.pos+1, csv.ErrBareQuote)}
 			}
 			r.scratch = append(r.scratch, f...)
 			r.ends = append(r.ends, len(r.scratch))
@@ -337,13 +358,20 @@ func (r *csvReader) quoted(start int64, nl int) error {
 				r.scratch = append(r.scratch, r.buf[p:stop]...)
 				r.scratch = append(r.scratch, '\n')
 				if len(r.scratch) > maxRecord {
-					return &lineError{r.name, open, fmt.Sprintf("a quoted field longer than %d MiB", maxRecord>>20), ErrTooLong}
+					return &LineError{File: r.name, Line: open, Msg: fmt.Sprintf("a quoted field longer than %d MiB", maxRecord>>20), Err: ErrTooLong}
+				}
+				// encoding/csv reports a quote left open just past the
+				// end of the file's last line, its line break counted; a
+				// last line of nothing but "\r" is no line to it.
+				if n := stop - r.pos + eol(nl, r.end); n > 0 {
+					last, lastCol = r.line, n+1
 				}
 				r.pos = next
 				r.line++
 				var err error
 				if nl, err = r.lineEnd(); errors.Is(err, io.EOF) {
-					return &lineError{r.name, open, "quoted field not closed", ErrQuote}
+					return &LineError{File: r.name, Line: open, Msg: "quoted field not closed", Err: ErrQuote,
+						CSV: r.csvError(start, last, lastCol, csv.ErrQuote)}
 				} else if err != nil {
 					return err
 				}
@@ -365,7 +393,8 @@ func (r *csvReader) quoted(start int64, nl int) error {
 			break
 		}
 		if r.buf[p] != ',' {
-			return &lineError{r.name, r.line, `unescaped " in a quoted field (write "" for a quote)`, ErrQuote}
+			return &LineError{File: r.name, Line: r.line, Msg: `unescaped " in a quoted field (write "" for a quote)`, Err: ErrQuote,
+				CSV: r.csvError(start, r.line, p-r.pos, csv.ErrQuote)}
 		}
 		p++
 	}
@@ -378,4 +407,23 @@ func (r *csvReader) quoted(start int64, nl int) error {
 		from = e
 	}
 	return nil
+}
+
+// csvError is encoding/csv's report of a problem at line, in the record
+// starting at start; col is the 1-based byte column from the start of the
+// line as this reader holds it, after any byte order mark.
+func (r *csvReader) csvError(start, line int64, col int, err error) *csv.ParseError {
+	if line == 1 && r.bom {
+		col += len(utf8BOM)
+	}
+	return &csv.ParseError{StartLine: int(start), Line: int(line), Column: col, Err: err}
+}
+
+// eol is the length of the line break of the line ending at nl: 1 ("\r\n"
+// counts as "\n"), 0 for a last line without one.
+func eol(nl, end int) int {
+	if nl < end {
+		return 1
+	}
+	return 0
 }

@@ -3,6 +3,7 @@ package table
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -390,7 +391,7 @@ func (memFile) Close() error { return nil }
 
 func mustCSV(t testing.TB, f io.ReadSeekCloser, bufSize int) Reader {
 	t.Helper()
-	r, err := newCSV(f, "mem.csv", bufSize)
+	r, err := newCSV(f, "mem.csv", bufSize, options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,4 +440,120 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCSVErrorsAsEncodingCSV checks the encoding/csv report LineError
+// carries, on the cases of TestCSVErrors and a few more.
+func TestCSVErrorsAsEncodingCSV(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want csv.ParseError // Err nil: no error
+	}{
+		{"a,b\n1,2\n", csv.ParseError{}},
+		{"a,b,a\n1,2,3\n", csv.ParseError{}}, // duplicates allowed here
+		{"a,b,c,d\n1,2,3,4\n\n1,2,3\n", csv.ParseError{StartLine: 4, Line: 4, Column: 1, Err: csv.ErrFieldCount}},
+		{"a,b\n\"x\ny\",1\n1\n", csv.ParseError{StartLine: 4, Line: 4, Column: 1, Err: csv.ErrFieldCount}},
+		{"a,b\n1,x\"y\n", csv.ParseError{StartLine: 2, Line: 2, Column: 4, Err: csv.ErrBareQuote}},
+		{"a\n \"x\"\n", csv.ParseError{StartLine: 2, Line: 2, Column: 2, Err: csv.ErrBareQuote}},
+		{"a\"\n1\n", csv.ParseError{StartLine: 1, Line: 1, Column: 2, Err: csv.ErrBareQuote}},
+		{"\xef\xbb\xbfa\"\n1\n", csv.ParseError{StartLine: 1, Line: 1, Column: 5, Err: csv.ErrBareQuote}},
+		{"a,b\n\"1\",2\"\n", csv.ParseError{StartLine: 2, Line: 2, Column: 6, Err: csv.ErrBareQuote}},
+		{"a,b\n\"x\ny\",a\"b\n", csv.ParseError{StartLine: 2, Line: 3, Column: 5, Err: csv.ErrBareQuote}},
+		{"a,b\n1,2\n1,\"abc\n2,3\n", csv.ParseError{StartLine: 3, Line: 4, Column: 5, Err: csv.ErrQuote}},
+		{"a,b\n1,2\n1,\"abc\r\n2,3\r\n", csv.ParseError{StartLine: 3, Line: 4, Column: 5, Err: csv.ErrQuote}},
+		{"a\n\"", csv.ParseError{StartLine: 2, Line: 2, Column: 2, Err: csv.ErrQuote}},
+		{"a\n\"x\n\r", csv.ParseError{StartLine: 2, Line: 2, Column: 4, Err: csv.ErrQuote}},
+		{"a\n\"ab\"c\"\n", csv.ParseError{StartLine: 2, Line: 2, Column: 4, Err: csv.ErrQuote}},
+		{"a,b\n\"x\" ,1\n", csv.ParseError{StartLine: 2, Line: 2, Column: 3, Err: csv.ErrQuote}},
+		{"a\n\"x\ny\"z\n", csv.ParseError{StartLine: 2, Line: 3, Column: 2, Err: csv.ErrQuote}},
+	} {
+		if msg := compareErrorsWithEncodingCSV([]byte(tc.in), 4096); msg != "" {
+			t.Errorf("%q: %s", tc.in, msg)
+		}
+		r, err := ReadCSV(strings.NewReader(tc.in), "t.csv", DuplicateNames())
+		if err == nil {
+			_, err = scanAll(t, r)
+		}
+		var le *LineError
+		switch {
+		case tc.want.Err == nil && err != nil:
+			t.Errorf("%q: %v", tc.in, err)
+		case tc.want.Err == nil:
+		case !errors.As(err, &le) || le.CSV == nil || *le.CSV != tc.want:
+			t.Errorf("%q: %v, want encoding/csv's %v", tc.in, err, &tc.want)
+		case !errors.Is(err, tc.want.Err) || !errors.Is(err, le.Err):
+			t.Errorf("%q: %v is not %v and %v", tc.in, err, tc.want.Err, le.Err)
+		}
+	}
+}
+
+func TestCSVDuplicateNames(t *testing.T) {
+	path := writeFile(t, "t.csv", "a,b,a\n1,2,3\n")
+	if _, err := Open(path); !errors.Is(err, ErrDuplicateColumn) {
+		t.Errorf("without the option: %v", err)
+	}
+	r, err := Open(path, DuplicateNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := names(r.Columns()); fmt.Sprint(got) != "[a b a]" {
+		t.Errorf("columns %q", got)
+	}
+	rows, err := scanAll(t, r)
+	if err != nil || fmt.Sprint(rows) != fmt.Sprint([][]cellv{{txt("1"), txt("2"), txt("3")}}) {
+		t.Errorf("rows %v, %v", rows, err)
+	}
+}
+
+// countingCloser is a stream that says when it is closed.
+type countingCloser struct {
+	io.Reader
+	closed int
+}
+
+func (c *countingCloser) Close() error { c.closed++; return nil }
+
+func TestReadCSV(t *testing.T) {
+	in := "\xef\xbb\xbf a ,b\n1,x\n\n\"2\",\"y\nz\"\n3,NA\n"
+	// A byte a Read, and no Seek: nothing can be read twice.
+	src := &countingCloser{Reader: &oneByte{strings.NewReader(in)}}
+	r, err := ReadCSV(src, "stream.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Name() != "stream.csv" || fmt.Sprint(names(r.Columns())) != "[a b]" {
+		t.Errorf("name %q, columns %q", r.Name(), names(r.Columns()))
+	}
+	rows, err := scanAll(t, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]cellv{{txt("1"), txt("x")}, {txt("2"), txt("y\nz")}, {txt("3"), mis("NA")}}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("rows %v, want %v", rows, want)
+	}
+	for row, line := range []int64{2, 4, 6} {
+		if got := r.Line(int64(row)); got != line {
+			t.Errorf("row %d on line %d, want %d", row, got, line)
+		}
+	}
+	if _, err := scanAll(t, r); !errors.Is(err, ErrRescan) || !strings.HasPrefix(err.Error(), "stream.csv: ") {
+		t.Errorf("second scan: %v", err)
+	}
+	if err := r.Close(); err != nil || src.closed != 1 {
+		t.Errorf("close: %v, %d closes", err, src.closed)
+	}
+	if r, err := ReadCSV(strings.NewReader(""), "empty.csv"); r != nil || !errors.Is(err, ErrNoHeader) {
+		t.Errorf("empty stream: %v, %v", r, err)
+	}
+}
+
+type oneByte struct{ r io.Reader }
+
+func (o *oneByte) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return o.r.Read(p)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 )
@@ -27,6 +29,12 @@ func FuzzCSV(f *testing.F) {
 		"a\n1,2\n",
 		"a\n\"\n",
 		"a\r\r\n\"x\"\r\r\n",
+		"\xef\xbb\xbfa,b\"\n",
+		"a,b\n1,2\n1,\"abc\r\n2,3\r\n",
+		"a,b\n\"x\ny\",a\"b\n",
+		"a\n\"x\r",
+		"a,a\n1,2\n1\n",
+		"\"\n\r",
 	} {
 		f.Add([]byte(s), uint8(0))
 	}
@@ -34,7 +42,79 @@ func FuzzCSV(f *testing.F) {
 		if msg := compareWithEncodingCSV(data, 1+int(size)); msg != "" {
 			t.Fatalf("%s\ninput %q", msg, data)
 		}
+		if msg := compareErrorsWithEncodingCSV(data, 1+int(size)); msg != "" {
+			t.Fatalf("%s\ninput %q", msg, data)
+		}
 	})
+}
+
+// compareErrorsWithEncodingCSV reads data, duplicate names allowed, as a
+// reader built on encoding/csv does: a record at a time, each checked
+// against the header's field count. The first problem must be the one
+// LineError.CSV reports, at the same lines and column, and a file read
+// without one must read without error here too.
+func compareErrorsWithEncodingCSV(data []byte, bufSize int) string {
+	var err error
+	r, err := newCSV(memFile{bytes.NewReader(data)}, "fuzz.csv", bufSize, options{duplicateNames: true})
+	if err == nil {
+		cols := make([]int, len(r.Columns()))
+		for i := range cols {
+			cols[i] = i
+		}
+		err = r.Scan(context.Background(), cols, func(int64, int, Cell) error { return nil })
+	}
+
+	stripped := bytes.TrimPrefix(data, utf8BOM)
+	cr := csv.NewReader(bytes.NewReader(stripped))
+	cr.FieldsPerRecord = -1
+	var want error
+	header, refErr := cr.Read()
+	switch {
+	case errors.Is(refErr, io.EOF):
+		want = ErrNoHeader
+	case refErr != nil:
+		want = refErr
+	}
+	for want == nil {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			want = err
+			break
+		}
+		if len(rec) != len(header) {
+			line, _ := cr.FieldPos(0)
+			want = &csv.ParseError{StartLine: line, Line: line, Column: 1, Err: csv.ErrFieldCount}
+		}
+	}
+
+	var pe *csv.ParseError
+	switch {
+	case want == nil && err == nil:
+		return ""
+	case want == nil:
+		return fmt.Sprintf("error %v; encoding/csv reads the file", err)
+	case errors.Is(want, ErrNoHeader):
+		if !errors.Is(err, ErrNoHeader) {
+			return fmt.Sprintf("error %v; encoding/csv finds no header", err)
+		}
+		return ""
+	case !errors.As(want, &pe):
+		return fmt.Sprintf("encoding/csv: %v", want)
+	}
+	if len(stripped) < len(data) && pe.Line == 1 {
+		pe.Column += len(utf8BOM)
+	}
+	var le *LineError
+	if !errors.As(err, &le) || le.CSV == nil {
+		return fmt.Sprintf("error %v; encoding/csv %v", err, want)
+	}
+	if *le.CSV != *pe {
+		return fmt.Sprintf("error %v reported as %+v; encoding/csv %+v", err, *le.CSV, *pe)
+	}
+	return ""
 }
 
 // compareWithEncodingCSV reads data with both readers and returns what
@@ -45,7 +125,7 @@ func compareWithEncodingCSV(data []byte, bufSize int) string {
 	var rows [][]string
 	var kinds [][]Kind
 	var err error
-	r, err := newCSV(memFile{bytes.NewReader(data)}, "fuzz.csv", bufSize)
+	r, err := newCSV(memFile{bytes.NewReader(data)}, "fuzz.csv", bufSize, options{})
 	if err == nil {
 		header = names(r.Columns())
 		cols := make([]int, len(header))
@@ -126,7 +206,7 @@ func FuzzParquet(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := newParquet(memFile{bytes.NewReader(data)}, int64(len(data)), "fuzz.parquet")
+		r, err := newParquet(memFile{bytes.NewReader(data)}, int64(len(data)), "fuzz.parquet", options{})
 		if err != nil {
 			return
 		}

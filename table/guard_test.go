@@ -70,7 +70,7 @@ func TestParquetFooterBomb(t *testing.T) {
 	b = append(b, "PAR1"...)
 	var err error
 	if n := allocated(func() {
-		_, err = newParquet(memFile{bytes.NewReader(b)}, int64(len(b)), "bomb.parquet")
+		_, err = newParquet(memFile{bytes.NewReader(b)}, int64(len(b)), "bomb.parquet", options{})
 	}); n > 1<<20 {
 		t.Errorf("allocated %d bytes", n)
 	}
@@ -86,7 +86,7 @@ func TestParquetFooterBomb(t *testing.T) {
 // column chunk edited by edit.
 func withPageHeader(t *testing.T, data []byte, edit func(*format.PageHeader)) []byte {
 	t.Helper()
-	r, err := newParquet(memFile{bytes.NewReader(data)}, int64(len(data)), "x")
+	r, err := newParquet(memFile{bytes.NewReader(data)}, int64(len(data)), "x", options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestParquetPageBombs(t *testing.T) {
 			var err error
 			if n := allocated(func() {
 				var r *parquetReader
-				if r, err = newParquet(memFile{bytes.NewReader(b)}, int64(len(b)), "bomb.parquet"); err == nil {
+				if r, err = newParquet(memFile{bytes.NewReader(b)}, int64(len(b)), "bomb.parquet", options{}); err == nil {
 					err = r.Scan(context.Background(), []int{0}, func(int64, int, Cell) error { return nil })
 				}
 			}); n > 16<<20 {

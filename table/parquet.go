@@ -12,6 +12,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 const (
@@ -61,15 +63,15 @@ type parquetReader struct {
 	why  []string  // per OtherType column, why it is not read
 }
 
-func openParquet(f *os.File, name string) (*parquetReader, error) {
+func openParquet(f *os.File, name string, o options) (*parquetReader, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	return newParquet(f, st.Size(), name)
+	return newParquet(f, st.Size(), name, o)
 }
 
-func newParquet(f parquetSource, size int64, name string) (*parquetReader, error) {
+func newParquet(f parquetSource, size int64, name string, o options) (*parquetReader, error) {
 	if err := checkFooter(f, size); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -80,7 +82,7 @@ func newParquet(f parquetSource, size int64, name string) (*parquetReader, error
 	r := &parquetReader{name: name, f: f, size: size, pf: pf}
 	seen := map[string]int{}
 	for i, c := range pf.Root().Columns() {
-		if j, dup := seen[c.Name()]; dup {
+		if j, dup := seen[c.Name()]; dup && !o.duplicateNames {
 			return nil, &msgError{fmt.Sprintf("%s: columns %d and %d are both named %q", name, j+1, i+1, c.Name()), ErrDuplicateColumn}
 		}
 		seen[c.Name()] = i
@@ -179,6 +181,7 @@ func classify(c *parquet.Column) (typ Type, cv conv, div float64, why string) {
 func (r *parquetReader) Name() string              { return r.name }
 func (r *parquetReader) Columns() []Column         { return r.cols }
 func (r *parquetReader) Location(row int64) string { return fmt.Sprintf("row %d", row+1) }
+func (r *parquetReader) Line(int64) int64          { return 0 }
 func (r *parquetReader) Close() error              { return r.f.Close() }
 
 // colReader reads one selected column of one row group, page by page.
@@ -365,7 +368,7 @@ func (r *parquetReader) convert(c int, cr *colReader, k int) {
 			cells[i] = Cell{Kind: Bool, Bool: v.Boolean()}
 		case convString:
 			b := trimSpace(v.ByteArray())
-			if isMissingToken(b) {
+			if drift.IsMissingToken(b) {
 				cells[i] = Cell{Kind: Missing, Text: b}
 			} else {
 				cells[i] = Cell{Kind: Text, Text: b}

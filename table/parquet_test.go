@@ -99,6 +99,7 @@ type errReader struct{ err error }
 func (e errReader) Name() string              { return "" }
 func (e errReader) Columns() []Column         { return nil }
 func (e errReader) Location(row int64) string { return "" }
+func (e errReader) Line(row int64) int64      { return 0 }
 func (e errReader) Close() error              { return nil }
 func (e errReader) Scan(context.Context, []int, func(int64, int, Cell) error) error {
 	return e.err
@@ -329,5 +330,23 @@ func TestParquetMatchesCSV(t *testing.T) {
 			p := filepath.Join(dir, name)
 			sameCells(t, p, csvToParquet(t, p, parquet.MaxRowsPerRowGroup(5000)))
 		}
+	}
+}
+
+func TestParquetDuplicateNames(t *testing.T) {
+	r, err := Open("testdata/dup.parquet", DuplicateNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := names(r.Columns()); fmt.Sprint(got) != "[x y x]" {
+		t.Fatalf("columns %q", got)
+	}
+	rows, err := scanAll(t, r)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if r.Line(0) != 0 || r.Location(0) != "row 1" {
+		t.Errorf("row 0: line %d, location %s", r.Line(0), r.Location(0))
 	}
 }

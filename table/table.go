@@ -2,6 +2,7 @@ package table
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -10,15 +11,18 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // Kind is what a cell holds.
 type Kind uint8
 
 const (
-	// Missing: a null, or one of the missing tokens "", "?", "NA", "nan",
-	// "NaN", "null" (after trimming spaces). Text holds the token as written
-	// (trimmed), nil for a null.
+	// Missing: a null, or one of the missing tokens of
+	// drift.IsMissingToken ("", "?", "NA", "nan", "NaN", "null") after
+	// trimming spaces. Text holds the token as written (trimmed), nil for
+	// a null.
 	Missing Kind = iota
 	// Text: a CSV field or a Parquet string, trimmed; not parsed.
 	Text
@@ -110,7 +114,33 @@ type Reader interface {
 	// 1, quoted multi-line fields included) or "row 16" (Parquet,
 	// 1-based). For CSV it is exact for rows a Scan has reached.
 	Location(row int64) string
+	// Line is the number in a CSV file's Location, for callers that write
+	// positions as file:line; 0 for Parquet, whose rows have no line.
+	Line(row int64) int64
 	Close() error
+}
+
+// An Option changes how Open and ReadCSV read a file.
+type Option func(*options)
+
+type options struct {
+	duplicateNames bool
+}
+
+// DuplicateNames accepts a file whose header (or schema) gives two columns
+// the same name: Columns lists both, and choosing between them is left to
+// the caller, which may only care when it needs that name. Without it such
+// a file is refused with ErrDuplicateColumn.
+func DuplicateNames() Option {
+	return func(o *options) { o.duplicateNames = true }
+}
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
 }
 
 // Problems with a file's structure. Errors wrap them with the file and, for
@@ -135,20 +165,38 @@ var (
 	ErrCorrupt = errors.New("corrupt parquet file")
 )
 
-// lineError is a structural problem at one line of a CSV file. The message
-// is specific ("3 fields, the header has 4"); Unwrap gives the sentinel.
-type lineError struct {
-	file string
-	line int64
-	msg  string
-	err  error
+// LineError is a structural problem at one line of a CSV file. Its message
+// is specific ("3 fields, the header has 4"); errors.Is finds its
+// sentinel, and errors.As the *csv.ParseError encoding/csv gives for the
+// same problem, for callers whose messages were encoding/csv's.
+type LineError struct {
+	File string
+	// Line is where the problem is: the line a record starts on for a
+	// wrong number of fields, the line a quoted field opens on for one not
+	// closed, else the line of the offending byte.
+	Line int64
+	Msg  string
+	// Err is ErrFieldCount, ErrQuote, ErrTooLong or ErrDuplicateColumn.
+	Err error
+	// CSV is what encoding/csv (LazyQuotes off, FieldsPerRecord set)
+	// reports for the same problem: csv.ErrFieldCount, csv.ErrBareQuote
+	// or csv.ErrQuote, at its StartLine, Line and byte Column, a leading
+	// byte order mark counting on line 1. nil for the problems
+	// encoding/csv does not have (ErrTooLong, ErrDuplicateColumn).
+	CSV *csv.ParseError
 }
 
-func (e *lineError) Error() string {
-	return fmt.Sprintf("%s: line %d: %s", e.file, e.line, e.msg)
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
 }
 
-func (e *lineError) Unwrap() error { return e.err }
+// Unwrap gives Err, and CSV when set.
+func (e *LineError) Unwrap() []error {
+	if e.CSV == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.CSV}
+}
 
 // msgError is an error whose message says more than its sentinel, which
 // Unwrap gives for errors.Is.
@@ -167,7 +215,8 @@ const ctxCheckRows = 4096
 // Open opens path as Parquet when it starts with the magic "PAR1" or its
 // name ends in .parquet or .pq, else as CSV. The header (or the Parquet
 // footer) is read and checked here, so a bad file fails before any Scan.
-func Open(path string) (Reader, error) {
+func Open(path string, opts ...Option) (Reader, error) {
+	o := optionsOf(opts)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -181,9 +230,9 @@ func Open(path string) (Reader, error) {
 	var r Reader
 	switch ext := strings.ToLower(filepath.Ext(path)); {
 	case string(magic[:n]) == "PAR1" || ext == ".parquet" || ext == ".pq":
-		r, err = openParquet(f, path)
+		r, err = openParquet(f, path, o)
 	default:
-		r, err = openCSV(f, path)
+		r, err = openCSV(f, path, o)
 	}
 	if err != nil {
 		f.Close()
@@ -192,28 +241,52 @@ func Open(path string) (Reader, error) {
 	return r, nil
 }
 
-// IsMissing reports whether b, trimmed of spaces, is one of the missing
-// tokens "", "?", "NA", "nan", "NaN", "null" (reference.py's MISSING).
-func IsMissing(b []byte) bool {
-	return isMissingToken(trimSpace(b))
+// ReadCSV reads CSV text from r, named name in errors and by Name. The
+// header is read here; the rows are read from r by Scan, which can be
+// called only once: r is a stream, not a file to go back to. Close closes
+// r when it is an io.Closer.
+func ReadCSV(r io.Reader, name string, opts ...Option) (Reader, error) {
+	cr, err := newCSV(&stream{r: r}, name, csvBufSize, optionsOf(opts))
+	if err != nil {
+		return nil, err
+	}
+	return cr, nil
 }
 
-// isMissingToken is IsMissing for bytes already trimmed, as every cell is:
-// the hot path of both readers.
-func isMissingToken(b []byte) bool {
-	switch len(b) {
-	case 0:
-		return true
-	case 1:
-		return b[0] == '?'
-	case 2:
-		return b[0] == 'N' && b[1] == 'A'
-	case 3:
-		return string(b) == "nan" || string(b) == "NaN"
-	case 4:
-		return string(b) == "null"
+// ErrRescan: Scan was called again on a Reader from ReadCSV.
+var ErrRescan = errors.New("read from a stream: it cannot be scanned again")
+
+// stream serves a plain io.Reader as the CSV reader's source. It can only
+// be "sought" to where it is, which is all a first Scan asks.
+type stream struct {
+	r   io.Reader
+	off int64
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.off += int64(n)
+	return n, err
+}
+
+func (s *stream) Seek(off int64, whence int) (int64, error) {
+	if whence != io.SeekStart || off != s.off {
+		return 0, ErrRescan
 	}
-	return false
+	return off, nil
+}
+
+func (s *stream) Close() error {
+	if c, ok := s.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// IsMissing reports whether b, trimmed of spaces, is one of the missing
+// tokens (drift.IsMissingToken).
+func IsMissing(b []byte) bool {
+	return drift.IsMissingToken(trimSpace(b))
 }
 
 // pySpace is the ASCII part of Python's str.isspace: reference.py strips

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // ToParquet writes a CSV file as Parquet at out, so tests can run the same
@@ -39,7 +41,7 @@ func ToParquet(t testing.TB, csvPath, out string, opts ...parquet.WriterOption) 
 	for j, name := range header {
 		numeric[j] = true
 		for _, r := range rows {
-			if _, err := strconv.ParseFloat(r[j], 64); err != nil && !isMissing(r[j]) {
+			if _, err := strconv.ParseFloat(r[j], 64); err != nil && !drift.IsMissingToken(r[j]) {
 				numeric[j] = false
 				break
 			}
@@ -72,7 +74,7 @@ func ToParquet(t testing.TB, csvPath, out string, opts ...parquet.WriterOption) 
 			j := pos[fld.Name()]
 			v := r[j]
 			switch {
-			case numeric[j] && isMissing(v):
+			case numeric[j] && drift.IsMissingToken(v):
 				row[c] = parquet.NullValue().Level(0, 0, c)
 			case numeric[j]:
 				x, _ := strconv.ParseFloat(v, 64)
@@ -91,12 +93,4 @@ func ToParquet(t testing.TB, csvPath, out string, opts ...parquet.WriterOption) 
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func isMissing(v string) bool {
-	switch v {
-	case "", "?", "NA", "nan", "NaN", "null":
-		return true
-	}
-	return false
 }

@@ -89,7 +89,8 @@ def v1_gzip_file():
 
 
 def dup_file():
-    # Parquet allows two columns of one name; table rejects them, as in CSV.
+    # Parquet allows two columns of one name; table rejects them, as in CSV,
+    # unless opened with DuplicateNames.
     t = pa.Table.from_arrays([pa.array([1, 2]), pa.array(["a", "b"]), pa.array([3.0, 4.0])],
                              names=["x", "y", "x"])
     pq.write_table(t, "dup.parquet")
