@@ -37,7 +37,7 @@ type span struct{ from, to int }
 // sketchCases are, per data set, references and windows of more rows than
 // the sample holds (drift.DefaultSampleSize, 10,000), so the windows take
 // the sketch path. Each reference is used twice: as a file
-// (reference.FromCSV keeps all of its values: the reference side exact)
+// (reference.Load keeps all of its values: the reference side exact)
 // and, when it holds more than the sample, as a window of its rows (a
 // window reference, as a pinned or previous window is: both sides from
 // sketches). The windows cover each set's drift: electricity's
@@ -59,7 +59,7 @@ var sketchCases = []struct {
 
 // TestSketchStatsDatasets holds the sketch path of Evaluate to the exact
 // values on every numeric column of the shared data sets: the reference
-// built from its rows as serve builds it (reference.FromCSV), each window cut
+// built from its rows as serve builds it (reference.Load), each window cut
 // by window.Windower as serve cuts it (default limits: the same sketch, the
 // same sample bound), and the exact values from stats.NumericStats on
 // the columns' full valid values.
@@ -105,10 +105,11 @@ func TestSketchStatsDatasets(t *testing.T) {
 			var refs []builtRef
 			for _, rs := range c.refs {
 				refPath := datasets.Slice(t, c.file, rs.from, rs.to, t.TempDir(), "ref.csv")
-				ref, err := reference.FromCSV(context.Background(), refPath, numeric, nil, drift.Limits{})
+				rf, err := reference.Load(context.Background(), refPath, reference.Spec{Features: numeric})
 				if err != nil {
 					t.Fatal(err)
 				}
+				ref := rf.Ref
 				refs = append(refs, builtRef{rs, "file", ref})
 				if rs.to-rs.from > drift.DefaultSampleSize {
 					w := cutWindow(t, header, rows[rs.from:rs.to], ref, numeric)
@@ -280,7 +281,7 @@ func readRows(t testing.TB, path string) (header []string, rows [][]string) {
 
 // value reads one field as a window would receive it from a producer.
 func value(v string) drift.Value {
-	if reference.IsMissing(v) {
+	if drift.IsMissingToken(v) {
 		return drift.Value{Kind: drift.Missing}
 	}
 	x, ok := reference.ParseNumber(v)

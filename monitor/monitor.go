@@ -128,45 +128,44 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 	m := &Model{Name: mc.Name, Version: mc.Version, Drift: mc.DriftPolicy(), Quality: mc.QualityPolicy(),
 		Freshness: mc.Quality.Freshness, cal: detectors.NewCalibrations()}
 	var outcomes []reference.Outcome
+	var fileRef *drift.Reference
 	switch {
 	case mc.Reference.File != "":
-		cols := make([]reference.Column, len(mc.Features))
+		rs := reference.Spec{Limits: spec.Limits, Features: make([]reference.Column, len(mc.Features))}
 		for j, f := range mc.Features {
-			cols[j] = reference.Column{Name: f.Name, Kind: f.Type}
+			rs.Features[j] = reference.Column{Name: f.Name, Kind: f.Type}
 		}
-		var pred *reference.Column
 		if spec.Prediction != 0 {
-			pred = &reference.Column{Name: reference.PredictionName, Kind: spec.Prediction}
+			rs.Prediction = &reference.Column{Name: reference.PredictionName, Kind: spec.Prediction}
+			// The label side's outcomes come from the same pass.
+			rs.Label = mc.Concept.Label()
 		}
-		ref, err := reference.FromCSV(ctx, mc.Reference.File, cols, pred, spec.Limits)
+		// One read of the file (CSV or Parquet): the summaries and, when it
+		// has the label column, the outcomes.
+		f, err := reference.Load(ctx, mc.Reference.File, rs)
 		if err != nil {
 			return nil, err
 		}
-		ref.Model, ref.ModelVersion = mc.Name, mc.Version
-		m.Source = &fileSource{ref: ref, path: mc.Reference.File}
-		if ref.Prediction != nil {
-			spec.PredictionEdges = ref.Prediction.Edges
+		fileRef = f.Ref
+		fileRef.Model, fileRef.ModelVersion = mc.Name, mc.Version
+		m.Source = File(fileRef, mc.Reference.File)
+		if fileRef.Prediction != nil {
+			spec.PredictionEdges = fileRef.Prediction.Edges
 		} else {
 			spec.Prediction = 0 // the reference has no prediction column to compare with
 		}
-		if mc.Prediction != "" {
-			rows, ok, err := reference.OutcomesCSV(ctx, mc.Reference.File, reference.PredictionName, mc.Concept.Label())
-			if err != nil {
-				return nil, fmt.Errorf("labels: %w", err)
-			}
-			if ok {
-				outcomes = rows
-			}
+		if f.HasOutcomes {
+			outcomes = f.Outcomes
 		}
 	case mc.Reference.Window != nil:
-		m.Source = &windowSource{from: mc.Reference.Window.From, to: mc.Reference.Window.To}
+		m.Source = Window(mc.Reference.Window.From, mc.Reference.Window.To)
 	default:
-		m.Source = &previousSource{}
+		m.Source = Previous()
 	}
 	for _, f := range mc.Features {
 		wf := window.Feature{Name: f.Name, Kind: f.Type}
-		if fs, ok := m.Source.(*fileSource); ok {
-			if rf := fs.ref.Feature(f.Name); rf != nil {
+		if fileRef != nil {
+			if rf := fileRef.Feature(f.Name); rf != nil {
 				wf.Edges = rf.Edges
 			}
 		}

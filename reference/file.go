@@ -64,19 +64,6 @@ var (
 	ErrNoColumns = errors.New("no feature or prediction columns")
 )
 
-// FromCSV reads the reference file at path and builds the reference for
-// the given feature columns and, when pred is not nil, the prediction
-// column: Load without a label.
-//
-// Deprecated: use Load, which reads the outcomes in the same pass.
-func FromCSV(ctx context.Context, path string, features []Column, pred *Column, lim drift.Limits) (*drift.Reference, error) {
-	f, err := Load(ctx, path, Spec{Features: features, Prediction: pred, Limits: lim})
-	if err != nil {
-		return nil, err
-	}
-	return f.Ref, nil
-}
-
 // FromReader builds a reference from CSV text in one pass, as Load does
 // from a CSV file; name stands for the input in errors and in Source
 // ("file:" + name). r is not closed.

@@ -203,37 +203,6 @@ func TestLoadElectricityParquet(t *testing.T) {
 	sameFile(t, want, got)
 }
 
-// Load reads the summaries and the outcomes in one pass, and they are what
-// the deprecated two calls give.
-func TestLoadMatchesTheOldCalls(t *testing.T) {
-	csvPath, _ := refRows(t, 500)
-	features := []Column{{"amount", drift.Numeric}, {"country", drift.Categorical}}
-	pred := &Column{"prediction", drift.Categorical}
-	f, err := Load(context.Background(), csvPath, Spec{Features: features, Prediction: pred, Label: "label"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := FromCSV(context.Background(), csvPath, features, pred, drift.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, ok, err := OutcomesCSV(context.Background(), csvPath, "prediction", "label")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameFile(t, f, &File{Ref: ref, Outcomes: out, HasOutcomes: ok})
-
-	// Without a label column OutcomesCSV reads no further than the header,
-	// as it always did.
-	bad := filepath.Join(t.TempDir(), "bad.csv")
-	if err := os.WriteFile(bad, []byte("x\n1\n2,3\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, ok, err := OutcomesCSV(context.Background(), bad, "prediction", "label"); out != nil || ok || err != nil {
-		t.Errorf("no label column: %v, %v, %v", out, ok, err)
-	}
-}
-
 func TestLoadSpec(t *testing.T) {
 	csvPath, _ := refRows(t, 10)
 	_, err := Load(context.Background(), csvPath, Spec{Features: []Column{{"age", drift.Numeric}}, Label: "label"})

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,31 +27,6 @@ type Outcome struct {
 // ProbaPrefix starts the name of a reference column holding a
 // probabilities model's probability of one class: proba_<class>.
 const ProbaPrefix = "proba_"
-
-// OutcomesCSV reads the prediction and label columns of the reference file
-// at path, in file order, skipping rows where either is missing. ok is false
-// when the file has no label column: the reference then has no performance
-// to compare windows with, and the rest of the file is not read. Otherwise
-// it is Load with predColumn as a categorical Prediction.
-//
-// Deprecated: use Load with Spec.Label, which reads the summaries in the
-// same pass.
-func OutcomesCSV(ctx context.Context, path, predColumn, labelColumn string) (out []Outcome, ok bool, err error) {
-	r, err := table.Open(path, table.DuplicateNames())
-	if err != nil {
-		return nil, false, fileError(path, err)
-	}
-	ok = header{r: r}.has(labelColumn)
-	r.Close()
-	if !ok {
-		return nil, false, nil
-	}
-	f, err := Load(ctx, path, Spec{Prediction: &Column{Name: predColumn, Kind: drift.Categorical}, Label: labelColumn})
-	if err != nil {
-		return nil, false, err
-	}
-	return f.Outcomes, f.HasOutcomes, nil
-}
 
 // outcomes gathers each row's prediction, label and probabilities.
 type outcomes struct {

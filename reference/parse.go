@@ -5,8 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/driftmon/driftmon/drift"
 )
 
 // ParseNumber reads v as Python's float() does, so a column is numeric here
@@ -53,8 +51,3 @@ func parseBool(v string) (b, ok bool) {
 	}
 	return false, false
 }
-
-// IsMissing reports the oracle's missing values (reference.py's MISSING).
-//
-// Deprecated: use drift.IsMissingToken, where the tokens are defined.
-func IsMissing(v string) bool { return drift.IsMissingToken(v) }

@@ -400,7 +400,7 @@ func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData,
 		for _, c := range cols {
 			v := strings.TrimSpace(rec[idx[c.Name]])
 			switch {
-			case reference.IsMissing(v):
+			case drift.IsMissingToken(v):
 				fv[c.Name] = nil
 			case c.Kind == drift.Numeric:
 				x, ok := reference.ParseNumber(v)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/driftmon/driftmon/drift"
 )
 
 // Tolerances of the comparison with the oracle.
@@ -169,16 +171,13 @@ func Values(t testing.TB, dir, file, name string) []string {
 	return vals
 }
 
-// missingTokens are the oracle's missing values.
-var missingTokens = map[string]bool{"": true, "?": true, "NA": true, "nan": true, "NaN": true, "null": true}
-
 // Numbers parses raw values as the oracle does: missing tokens and
 // non-finite numbers are dropped.
 func Numbers(t testing.TB, raw []string) []float64 {
 	t.Helper()
 	out := make([]float64, 0, len(raw))
 	for _, s := range raw {
-		if missingTokens[s] {
+		if drift.IsMissingToken(s) {
 			continue
 		}
 		f, err := strconv.ParseFloat(s, 64)
@@ -197,7 +196,7 @@ func Numbers(t testing.TB, raw []string) []float64 {
 func Categories(raw []string) map[string]uint64 {
 	m := map[string]uint64{}
 	for _, s := range raw {
-		if !missingTokens[s] {
+		if !drift.IsMissingToken(s) {
 			m[s]++
 		}
 	}
