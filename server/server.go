@@ -184,12 +184,10 @@ func run(ctx context.Context, s *service) error {
 		Logger:    log,
 		Freshness: s.models.Freshness(),
 	}
-	// A nil *labels.Side must not become a non-nil interface: without a
-	// model that monitors its output, labels are logged only.
-	if side := labels.New(labels.Config{Models: s.models.Labels(), Store: store, MaxBuffered: cfg.Labels.MaxBuffered,
-		MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait}); side != nil {
-		pcfg.Labels = side
-	}
+	// Nil without a model that monitors its output: labels are then
+	// logged only.
+	pcfg.Labels = labels.New(labels.Config{Models: s.models.Labels(), Store: store, MaxBuffered: cfg.Labels.MaxBuffered,
+		MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait})
 	pl := pipeline.New(pcfg)
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -404,8 +402,12 @@ func retain(ctx context.Context, r storage.Store, keep time.Duration, log *slog.
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := r.DropPartitionsBefore(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
-			log.Error("retention", "err", err)
+		// Whole months ending before the cut go, on either backend.
+		cut := time.Now().Add(-keep)
+		if err := r.DropPartitionsBefore(ctx, cut); err != nil && ctx.Err() == nil {
+			log.Error("retention", "before", cut, "err", err)
+		} else if err == nil {
+			log.Info("retention: dropped the months that ended before the cut", "before", cut)
 		}
 		select {
 		case <-ctx.Done():
