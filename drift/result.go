@@ -14,8 +14,17 @@ const (
 )
 
 // Result is one row of drift_results: one statistic of one feature in one
-// window. Drifted is the feature's verdict only on the row of its decision
-// method; other methods' rows carry their own threshold comparison.
+// window. What Drifted means depends on the family:
+//
+//   - covariate and prior rows of a statistic: the feature's verdict, on
+//     the row of its decision method (Decision true); every other method's
+//     row is reported only and never drifted, though it keeps its
+//     statistic, p-value and usual threshold (detectors.Flagged says
+//     whether it is past them); prior rows bbse_* are reported only;
+//   - dataset (drifted_share): the window's verdict, a decision row;
+//   - quality: the check failed;
+//   - concept: the metric crossed its threshold (accuracy, or mae, is the
+//     decision row), a stream detector signalled drift in the window.
 type Result struct {
 	Model        string    `json:"model"`
 	ModelVersion string    `json:"model_version"`
@@ -29,7 +38,8 @@ type Result struct {
 	PValue       *float64  `json:"p_value"`
 	Threshold    float64   `json:"threshold"`
 	Drifted      bool      `json:"drifted"`
-	// Decision marks the row whose Drifted is the feature's verdict.
+	// Decision marks the row whose Drifted is the feature's verdict (the
+	// window's, on the dataset row).
 	Decision bool `json:"decision"`
 	// ThresholdSource says where a decision row's Threshold came from
 	// when it is not the method's fixed one: "calibrated:sub_windows",
