@@ -273,7 +273,7 @@ var statMethods = func() map[string]bool {
 // and prior rows of no statistic (bbse_*) hold their own comparison in
 // Drifted, which Flagged returns.
 func Flagged(r drift.Result) bool {
-	if r.Decision || (r.Family != drift.Covariate && r.Family != drift.Prior) || !statMethods[r.Method] {
+	if !r.ReportOnly() || !statMethods[r.Method] {
 		return r.Drifted
 	}
 	return Drifted(r.Method, r.Statistic, r.PValue, r.Threshold)

@@ -44,14 +44,22 @@ type Result struct {
 	// ThresholdSource says where a decision row's Threshold came from
 	// when it is not the method's fixed one: "calibrated:sub_windows",
 	// "calibrated:bootstrap" or "fixed:fallback", then "+bonferroni" or
-	// "+bh" when a correction lowered it. Empty for a fixed threshold.
-	// Not a column of drift_results: the stores do not keep it.
-	ThresholdSource string `json:"threshold_source,omitempty"`
+	// "+bh" when a correction lowered it. Empty for a fixed threshold, and
+	// on rows stored before drift_results had the column.
+	ThresholdSource string `json:"threshold_source"`
 	NReference      uint64 `json:"n_reference"`
 	NCurrent        uint64 `json:"n_current"`
 	// Version is the write time in Unix milliseconds: of two rows with the
 	// same key, the newest wins.
 	Version uint64 `json:"version"`
+}
+
+// ReportOnly reports whether r is a covariate or prior row other than its
+// feature's decision row: a statistic reported beside the verdict, never
+// drifted itself. The stores keep that true of every row they hold,
+// whoever wrote it and when.
+func (r Result) ReportOnly() bool {
+	return !r.Decision && (r.Family == Covariate || r.Family == Prior)
 }
 
 // Checkpoint is the durable state of one consumed partition: the next offset

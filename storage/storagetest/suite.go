@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"WindowsFilter", testWindowsFilter},
 		{"WindowRewrite", testWindowRewrite},
 		{"ResultsRoundTrip", testResultsRoundTrip},
+		{"ReportedRowsNotDrifted", testReportedRowsNotDrifted},
 		{"ResultsRewrite", testResultsRewrite},
 		{"ResultsQuery", testResultsQuery},
 		{"Checkpoints", testCheckpoints},
@@ -286,7 +287,7 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 		{Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: "amount", Method: "ks",
 			WindowSeq: 42, WindowStart: t0.Add(sub), WindowEnd: t0.Add(5*time.Minute + sub),
 			Statistic: 0.31, PValue: pf(0.0125), Threshold: 0.05, Drifted: true, Decision: true,
-			NReference: 1000, NCurrent: 250, Version: 1},
+			ThresholdSource: "calibrated:sub_windows+bh", NReference: 1000, NCurrent: 250, Version: 1},
 		{Model: "fraud", ModelVersion: "7", Family: drift.Quality, Feature: "", Method: "volume",
 			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
 			Statistic: math.NaN(), Threshold: math.Inf(1), NReference: 0, NCurrent: 0},
@@ -294,13 +295,18 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
 			Statistic: math.Inf(-1), PValue: pf(math.SmallestNonzeroFloat64), Threshold: 0.2,
 			NReference: math.MaxUint64, NCurrent: 1},
+		// A threshold source of any bytes, on a row that is reported.
+		{Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: "amount", Method: "psi",
+			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
+			Statistic: 0.1, Threshold: 0.2, ThresholdSource: "fixed:fallback 'x' \\ \"é\"\x00",
+			NReference: 1000, NCurrent: 250},
 	}
 	writeWindow(t, st, nil, in, 1234)
 
 	// Stored under the version argument; window times truncated to whole
-	// seconds (drift_results holds DateTime); ordered by feature here,
-	// since all share window_start.
-	want := []drift.Result{in[1], in[0], in[2]}
+	// seconds (drift_results holds DateTime); ordered by feature and
+	// method here, since all share window_start.
+	want := []drift.Result{in[1], in[0], in[3], in[2]}
 	for i := range want {
 		want[i].Version = 1234
 		want[i].WindowStart = want[i].WindowStart.Truncate(time.Second)
@@ -313,6 +319,43 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 	for i := range want {
 		if d := diffResult(want[i], got[i]); d != "" {
 			t.Errorf("result %d: %s", i, d)
+		}
+	}
+}
+
+// testReportedRowsNotDrifted: a covariate or prior row other than its
+// feature's decision row is stored not drifted, whatever it says; the
+// decision rows and the other families keep theirs.
+func testReportedRowsNotDrifted(t *testing.T, open Opener) {
+	st := open(t, "a")
+	row := func(fam drift.Family, feature, method string, drifted, decision bool) drift.Result {
+		return drift.Result{Model: "m", ModelVersion: "1", Family: fam, Feature: feature, Method: method,
+			WindowSeq: 1, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
+			Statistic: 0.5, Threshold: 0.2, Drifted: drifted, Decision: decision}
+	}
+	in := []drift.Result{
+		row(drift.Covariate, "a", "jensen_shannon", true, true),
+		row(drift.Covariate, "a", "psi", true, false),      // reported
+		row(drift.Prior, "prediction", "psi", true, false), // reported
+		row(drift.Prior, "prediction", "jensen_shannon", false, true),
+		row(drift.Quality, "a", "missing_share", true, false),
+		row(drift.Concept, "", "accuracy", true, true),
+		row(drift.Concept, "", "f1_macro", true, false),
+		row(drift.Dataset, "", "drifted_share", true, true),
+	}
+	writeWindow(t, st, nil, in, 10)
+	got := map[string]bool{}
+	for _, r := range results(t, st, storage.ResultQuery{Model: "m"}) {
+		got[string(r.Family)+"/"+r.Feature+"/"+r.Method] = r.Drifted
+		if r.ReportOnly() && r.Drifted {
+			t.Errorf("%s/%s/%s: reported and drifted", r.Family, r.Feature, r.Method)
+		}
+	}
+	for _, r := range in {
+		k := string(r.Family) + "/" + r.Feature + "/" + r.Method
+		want := r.Drifted && !r.ReportOnly()
+		if d, ok := got[k]; !ok || d != want {
+			t.Errorf("%s: drifted %v (found %v), want %v", k, d, ok, want)
 		}
 	}
 }
