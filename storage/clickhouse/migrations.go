@@ -194,7 +194,7 @@ var migrations = []migration{
 }
 
 // verdictKeys is true for a drift_results row that drift_result_meta marks
-// as its feature's verdict (migration 4).
+// as its feature's verdict. Part of migration 4: never to be edited.
 const verdictKeys = `(model, model_version, family, feature, method, window_start) IN (
 	SELECT model, model_version, family, feature, method, window_start
 	FROM {db}.drift_result_meta FINAL WHERE decision = 1)`
