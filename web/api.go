@@ -225,6 +225,8 @@ func validFamily(f string) bool { return slices.Contains(families, drift.Family(
 
 func validVersion(v string) bool { return len(v) <= maxVersionBytes && utf8.ValidString(v) }
 
+// results lists a model's drift results, newest window first unless
+// order=asc: at most limit rows, with "truncated": true when more matched.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	// Without a model every filter is optional, and no filter at all
@@ -259,17 +261,34 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 			return badRequest{fmt.Sprintf("limit: want an integer from 1 to %d", maxResultLimit)}
 		}
 	}
+	// Newest first by default: a client asking for the latest verdicts
+	// must not get the oldest ones with the newest cut off.
+	var desc bool
+	switch q.Get("order") {
+	case "", "desc":
+		desc = true
+	case "asc":
+	default:
+		return badRequest{"order: want asc or desc"}
+	}
+	// One row more than the limit says whether rows were left out.
 	res, err := s.store.Results(r.Context(), storage.ResultQuery{
 		Model: model, ModelVersion: version, Family: drift.Family(family),
-		Feature: feature, Method: method, From: from, To: to, Limit: limit,
+		Feature: feature, Method: method, From: from, To: to, Descending: desc, Limit: limit + 1,
 	})
 	if err != nil {
 		return err
 	}
+	body := map[string]any{}
+	if len(res) > limit {
+		res = res[:limit]
+		body["truncated"] = true
+	}
 	if res == nil {
 		res = []drift.Result{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	body["results"] = res
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

@@ -153,6 +153,8 @@ func TestHTTPAPIBadRequests(t *testing.T) {
 		{"results from not RFC 3339", "/api/v1/results?model=m&from=2026-03-01", "from"},
 		{"results to not RFC 3339", "/api/v1/results?model=m&to=yesterday", "to"},
 		{"results from equal to to", "/api/v1/results?model=m&from=2026-03-01T00:00:00Z&to=2026-03-01T00:00:00Z", "from"},
+		{"results unknown order", "/api/v1/results?model=m&order=newest", "order"},
+		{"results order in capitals", "/api/v1/results?model=m&order=DESC", "order"},
 		{"windows without model", "/api/v1/windows", "model"},
 		{"windows model with space", "/api/v1/windows?model=" + q("m x"), "model"},
 		{"windows model of 129 bytes", "/api/v1/windows?model=" + long, "model"},
@@ -185,26 +187,30 @@ func TestHTTPAPIQueries(t *testing.T) {
 	cases := []struct {
 		path, key string
 		want      int
+		truncated bool
 	}{
-		{"/api/v1/results?model=m", "results", 9},
-		{"/api/v1/results?model=m&limit=2", "results", 2},
-		{"/api/v1/results?model=m&limit=10000", "results", 9},
-		{"/api/v1/results?model=m&feature=x", "results", 6},
-		{"/api/v1/results?model=m&feature=x&method=ks&family=covariate", "results", 3},
-		{"/api/v1/results?model=m&family=quality", "results", 0},
-		{"/api/v1/results?model=m&feature=" + url.QueryEscape("ns:x-1.y_2"), "results", 0},
-		{"/api/v1/results?model=other", "results", 0},
+		{"/api/v1/results?model=m", "results", 9, false},
+		// Rows left out past the limit are said to be.
+		{"/api/v1/results?model=m&limit=2", "results", 2, true},
+		{"/api/v1/results?model=m&limit=8", "results", 8, true},
+		{"/api/v1/results?model=m&limit=9", "results", 9, false},
+		{"/api/v1/results?model=m&limit=10000", "results", 9, false},
+		{"/api/v1/results?model=m&feature=x", "results", 6, false},
+		{"/api/v1/results?model=m&feature=x&method=ks&family=covariate", "results", 3, false},
+		{"/api/v1/results?model=m&family=quality", "results", 0, false},
+		{"/api/v1/results?model=m&feature=" + url.QueryEscape("ns:x-1.y_2"), "results", 0, false},
+		{"/api/v1/results?model=other", "results", 0, false},
 		// window_start in [apiBase+1m, apiBase+2m): window 1 only.
-		{"/api/v1/results?model=m&from=2026-03-01T00:01:00Z&to=2026-03-01T00:02:00Z", "results", 3},
+		{"/api/v1/results?model=m&from=2026-03-01T00:01:00Z&to=2026-03-01T00:02:00Z", "results", 3, false},
 		// Default span: the 24 hours before now (apiBase+2h).
-		{"/api/v1/windows?model=m", "windows", 3},
-		{"/api/v1/windows?model=m&from=2026-03-01T00:01:00Z", "windows", 2},
+		{"/api/v1/windows?model=m", "windows", 3, false},
+		{"/api/v1/windows?model=m&from=2026-03-01T00:01:00Z", "windows", 2, false},
 		// to alone: the 24 hours before it, which end before window 2.
-		{"/api/v1/windows?model=m&to=2026-03-01T00:02:00Z", "windows", 2},
+		{"/api/v1/windows?model=m&to=2026-03-01T00:02:00Z", "windows", 2, false},
 		// Exactly 31 days is allowed.
-		{"/api/v1/windows?model=m&from=2026-02-01T00:00:00Z&to=2026-03-04T00:00:00Z", "windows", 3},
-		{"/api/v1/windows?model=other", "windows", 0},
-		{"/api/v1/models", "models", 1},
+		{"/api/v1/windows?model=m&from=2026-02-01T00:00:00Z&to=2026-03-04T00:00:00Z", "windows", 3, false},
+		{"/api/v1/windows?model=other", "windows", 0, false},
+		{"/api/v1/models", "models", 1, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
@@ -215,10 +221,59 @@ func TestHTTPAPIQueries(t *testing.T) {
 			if got := count(body, tc.key); got != tc.want {
 				t.Errorf("%d %s, want %d (body %s)", got, tc.key, tc.want, raw)
 			}
-			if _, ok := body["truncated"]; ok {
+			if got, _ := body["truncated"].(bool); got != tc.truncated {
+				t.Errorf("truncated %v, want %v (body %s)", got, tc.truncated, raw)
+			}
+			if _, ok := body["truncated"]; ok && !tc.truncated {
 				t.Errorf("truncated set on a complete answer: %s", raw)
 			}
 		})
+	}
+}
+
+// TestHTTPAPIResultsOrder: results come newest window first by default
+// (order=desc), oldest first with order=asc, and a limit keeps the end
+// the order starts with.
+func TestHTTPAPIResultsOrder(t *testing.T) {
+	base, _ := newAPI(t, &Server{store: apiStore(t)})
+	starts := func(body map[string]any) []string {
+		var out []string
+		for _, r := range body["results"].([]any) {
+			out = append(out, r.(map[string]any)["window_start"].(string))
+		}
+		return out
+	}
+	w := func(i int) string { return apiBase.Add(time.Duration(i) * time.Minute).Format(time.RFC3339) }
+	cases := []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{w(2), w(2), w(2), w(1), w(1), w(1), w(0), w(0), w(0)}},
+		{"&order=desc", []string{w(2), w(2), w(2), w(1), w(1), w(1), w(0), w(0), w(0)}},
+		{"&order=asc", []string{w(0), w(0), w(0), w(1), w(1), w(1), w(2), w(2), w(2)}},
+		{"&limit=4", []string{w(2), w(2), w(2), w(1)}},
+		{"&limit=4&order=asc", []string{w(0), w(0), w(0), w(1)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			status, _, body, raw := get(t, base, "/api/v1/results?model=m"+tc.query, "")
+			if status != http.StatusOK {
+				t.Fatalf("status %d (body %s), want 200", status, raw)
+			}
+			if got := starts(body); !slices.Equal(got, tc.want) {
+				t.Errorf("window starts %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Within a window the rows keep their feature, method order.
+	_, _, body, _ := get(t, base, "/api/v1/results?model=m&limit=3", "")
+	var fm []string
+	for _, r := range body["results"].([]any) {
+		m := r.(map[string]any)
+		fm = append(fm, m["feature"].(string)+"/"+m["method"].(string))
+	}
+	if want := []string{"c/psi", "x/ks", "x/psi"}; !slices.Equal(fm, want) {
+		t.Errorf("newest window's rows %v, want %v", fm, want)
 	}
 }
 
