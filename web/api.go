@@ -152,17 +152,34 @@ func (s *Server) read(h func(http.ResponseWriter, *http.Request) error) http.Han
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": bad.msg})
 			return
 		}
-		// Storage errors name servers, databases and file paths: the
-		// client gets an id to quote, the log gets the error.
-		id := rand.Text()
-		if r.Context().Err() != nil {
-			s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
-		} else {
-			s.log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
-		}
-		w.Header().Set("X-Request-Id", id)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "request_id": id})
+		s.fail(w, r, err)
 	})
+}
+
+// retryUnavailable is the Retry-After, in seconds, of a 503 for storage
+// that is down: about the first backoff of the pipeline's own retries.
+const retryUnavailable = "5"
+
+// fail answers a request whose handler failed. Storage errors name
+// servers, databases and file paths: the client gets an id to quote, the
+// log gets the error. Storage that is down (not connected yet, or not
+// answering) is a 503 with a Retry-After, so that clients and proxies
+// retry rather than report a bug.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	id := rand.Text()
+	w.Header().Set("X-Request-Id", id)
+	switch {
+	case r.Context().Err() != nil:
+		s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
+	case errors.Is(err, storage.ErrUnavailable):
+		s.log.Warn("api request: storage unavailable", "request_id", id, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryUnavailable)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "storage unavailable", "request_id": id})
+		return
+	default:
+		s.log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "request_id": id})
 }
 
 func (s *Server) authorised(r *http.Request) bool {

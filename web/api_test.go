@@ -360,59 +360,89 @@ func TestHTTPAPIToken(t *testing.T) {
 }
 
 // failingReader fails every read with an error naming a storage address
-// and credentials, as a driver's dial error does.
-type failingReader struct{}
+// and credentials, as a driver's dial error does: errSecret, which says
+// storage is unavailable, unless err is set.
+type failingReader struct{ err error }
 
 const secretAddr = "clickhouse://driftmon:hunter2@10.9.8.7:9440/prod"
 
 var errSecret = fmt.Errorf("read results: dial tcp %s: connection refused: %w", secretAddr, storage.ErrUnavailable)
 
-func (failingReader) Results(context.Context, storage.ResultQuery) ([]drift.Result, error) {
-	return nil, errSecret
-}
-func (failingReader) Windows(context.Context, string, time.Time, time.Time) ([]*drift.WindowSummary, error) {
-	return nil, errSecret
-}
-func (failingReader) Models(context.Context) ([]string, error) { return nil, errSecret }
-func (failingReader) Ping(context.Context) error               { return errSecret }
-func (failingReader) Alerts(context.Context, storage.AlertQuery) ([]drift.AlertRecord, error) {
-	return nil, errSecret
-}
-func (failingReader) Silences(context.Context, time.Time) ([]drift.Silence, error) {
-	return nil, errSecret
-}
-func (failingReader) SaveSilence(context.Context, drift.Silence) error { return errSecret }
+// errBroken is a storage failure that is no outage (a query the server
+// refuses, a row that does not decode).
+var errBroken = fmt.Errorf("read results from %s: code 60: table does not exist", secretAddr)
 
-// TestHTTPAPIInternalErrors: a storage failure is a 500 with a generic
-// message and a request id; the log has the id with the real error.
-func TestHTTPAPIInternalErrors(t *testing.T) {
-	base, logs := newAPI(t, &Server{store: failingReader{}})
-	for _, p := range []string{"/api/v1/results?model=m", "/api/v1/windows?model=m", "/api/v1/models"} {
-		t.Run(p, func(t *testing.T) {
-			status, hdr, body, raw := get(t, base, p, "")
-			if status != http.StatusInternalServerError {
-				t.Fatalf("status %d (body %s), want 500", status, raw)
-			}
-			for _, secret := range []string{"10.9.8.7", "hunter2", "clickhouse://", "dial tcp"} {
-				if strings.Contains(raw, secret) {
-					t.Errorf("body %s reveals %q", raw, secret)
-				}
-			}
-			id, _ := body["request_id"].(string)
-			if id == "" || hdr.Get("X-Request-Id") != id {
-				t.Fatalf("request_id %q, X-Request-Id %q: want the same non-empty id", id, hdr.Get("X-Request-Id"))
-			}
-			var line string
-			for _, l := range strings.Split(logs.String(), "\n") {
-				if strings.Contains(l, "request_id="+id) {
-					line = l
-				}
-			}
-			if !strings.Contains(line, secretAddr) {
-				t.Errorf("no log line with request_id=%s and the error; log:\n%s", id, logs.String())
-			}
-		})
+func (f failingReader) fail() error {
+	if f.err != nil {
+		return f.err
 	}
+	return errSecret
+}
+
+func (f failingReader) Results(context.Context, storage.ResultQuery) ([]drift.Result, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Windows(context.Context, string, time.Time, time.Time) ([]*drift.WindowSummary, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Models(context.Context) ([]string, error) { return nil, f.fail() }
+func (f failingReader) Ping(context.Context) error               { return f.fail() }
+func (f failingReader) Alerts(context.Context, storage.AlertQuery) ([]drift.AlertRecord, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Silences(context.Context, time.Time) ([]drift.Silence, error) {
+	return nil, f.fail()
+}
+func (f failingReader) SaveSilence(context.Context, drift.Silence) error { return f.fail() }
+
+// TestHTTPAPIInternalErrors: a storage failure is an answer with a
+// generic message and a request id, the log has the id with the real
+// error. Storage that is unavailable is a 503 with a Retry-After on every
+// route that reads it, the view included; any other failure is a 500.
+func TestHTTPAPIInternalErrors(t *testing.T) {
+	paths := []string{"/api/v1/results?model=m", "/api/v1/windows?model=m", "/api/v1/models",
+		"/api/v1/alerts", "/api/v1/silences", "/", "/alerts"}
+	for _, tc := range []struct {
+		name       string
+		err        error
+		status     int
+		retryAfter string
+	}{
+		{"unavailable", errSecret, http.StatusServiceUnavailable, retryUnavailable},
+		{"broken", errBroken, http.StatusInternalServerError, ""},
+	} {
+		base, logs := newAPI(t, &Server{store: failingReader{err: tc.err}})
+		for _, p := range paths {
+			t.Run(tc.name+" "+p, func(t *testing.T) {
+				status, hdr, body, raw := get(t, base, p, "")
+				if status != tc.status {
+					t.Fatalf("status %d (body %s), want %d", status, raw, tc.status)
+				}
+				if got := hdr.Get("Retry-After"); got != tc.retryAfter {
+					t.Errorf("Retry-After %q, want %q", got, tc.retryAfter)
+				}
+				for _, secret := range []string{"10.9.8.7", "hunter2", "clickhouse://", "dial tcp", "code 60"} {
+					if strings.Contains(raw, secret) {
+						t.Errorf("body %s reveals %q", raw, secret)
+					}
+				}
+				id, _ := body["request_id"].(string)
+				if id == "" || hdr.Get("X-Request-Id") != id {
+					t.Fatalf("request_id %q, X-Request-Id %q: want the same non-empty id", id, hdr.Get("X-Request-Id"))
+				}
+				var line string
+				for _, l := range strings.Split(logs.String(), "\n") {
+					if strings.Contains(l, "request_id="+id) {
+						line = l
+					}
+				}
+				if !strings.Contains(line, secretAddr) {
+					t.Errorf("no log line with request_id=%s and the error; log:\n%s", id, logs.String())
+				}
+			})
+		}
+	}
+	base, _ := newAPI(t, &Server{store: failingReader{}})
 	t.Run("/readyz", func(t *testing.T) {
 		status, _, _, raw := get(t, base, "/readyz", "")
 		if status != http.StatusServiceUnavailable {
