@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -186,9 +187,15 @@ func (s *Server) authorised(r *http.Request) bool {
 	if s.token == "" {
 		return true
 	}
-	got := r.Header.Get("Authorization")
-	want := "Bearer " + s.token
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	// The scheme is case-insensitive (RFC 9110, 11.1) and may be
+	// followed by more than one space (RFC 6750's 1*SP); the token is
+	// compared in constant time.
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	token = strings.TrimLeft(token, " ")
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
 type badRequest struct{ msg string }

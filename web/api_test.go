@@ -321,8 +321,9 @@ func TestHTTPAPIWindowsShape(t *testing.T) {
 	}
 }
 
-// TestHTTPAPIToken: with reads protected, a request needs exactly
-// "Bearer <token>"; unprotected reads need nothing.
+// TestHTTPAPIToken: with reads protected, a request needs
+// "Bearer <token>", the scheme in any case, the token exactly;
+// unprotected reads need nothing.
 func TestHTTPAPIToken(t *testing.T) {
 	store := apiStore(t)
 	cases := []struct {
@@ -340,6 +341,12 @@ func TestHTTPAPIToken(t *testing.T) {
 		{"protected, token without scheme", "s3cret", true, "s3cret", http.StatusUnauthorized},
 		{"protected, basic scheme", "s3cret", true, "Basic s3cret", http.StatusUnauthorized},
 		{"protected, right token", "s3cret", true, "Bearer s3cret", http.StatusOK},
+		{"protected, scheme in lower case", "s3cret", true, "bearer s3cret", http.StatusOK},
+		{"protected, scheme in capitals", "s3cret", true, "BEARER s3cret", http.StatusOK},
+		{"protected, two spaces", "s3cret", true, "Bearer  s3cret", http.StatusOK},
+		{"protected, token in other case", "s3cret", true, "Bearer S3CRET", http.StatusUnauthorized},
+		{"protected, scheme glued to token", "s3cret", true, "Bearers3cret", http.StatusUnauthorized},
+		{"protected, token and more", "s3cret", true, "Bearer s3cret x", http.StatusUnauthorized},
 		{"protected without a token refuses all", "", true, "Bearer ", http.StatusUnauthorized},
 	}
 	paths := []string{"/api/v1/models", "/api/v1/results?model=m", "/api/v1/windows?model=m"}
