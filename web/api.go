@@ -51,6 +51,11 @@ type Config struct {
 	// References returns a model's file reference for the view's
 	// histograms; nil (or a nil result) compares with the previous window.
 	References func(model string) *drift.Reference
+	// Limits bound connections, requests and time per route.
+	Limits Limits
+	// Registerer takes the HTTP side's own metrics (refused requests,
+	// evicted connections); nil keeps them unregistered.
+	Registerer prometheus.Registerer
 }
 
 // Server is driftmon's HTTP side: /metrics, /healthz, /readyz, the JSON
@@ -65,6 +70,10 @@ type Server struct {
 	log           *slog.Logger
 	now           func() time.Time // nil means time.Now; the default window span ends now
 	references    func(model string) *drift.Reference
+	limits        Limits
+	registerer    prometheus.Registerer
+	guardOnce     sync.Once
+	guardState    *guarded
 }
 
 // New returns a Server; SetConsumerReady tells it when Kafka is joined.
@@ -78,27 +87,58 @@ func New(cfg Config) *Server {
 		g = prometheus.NewRegistry()
 	}
 	return &Server{store: cfg.Store, gatherer: g, token: cfg.Token, tokenForReads: cfg.TokenForReads, log: log,
-		references: cfg.References}
+		references: cfg.References, limits: cfg.Limits, registerer: cfg.Registerer}
+}
+
+// guarded returns the limits' shared state, made on first use (tests
+// build a Server without New).
+func (s *Server) guarded() *guarded {
+	s.guardOnce.Do(func() { s.guardState = newGuarded(s.limits, s.registerer) })
+	return s.guardState
 }
 
 // Handler serves every route.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.routes(true) }
+
+// ProbeHandler serves /metrics, /healthz and /readyz only: the routes of
+// a listener for probes and scrapers (http.metrics_listen).
+func (s *Server) ProbeHandler() http.Handler { return s.routes(false) }
+
+func (s *Server) routes(api bool) http.Handler {
+	g := s.guarded()
+	lim := g.limits
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	routes := map[string]*route{}
+	handle := func(pattern string, rt *route, h http.Handler) {
+		mux.Handle(pattern, h)
+		routes[pattern] = rt
+	}
+	// /healthz has no limit of its own: it costs nothing, and a liveness
+	// probe refused for being busy would restart a healthy process.
+	probe := &route{budget: lim.ProbeTimeout}
+	handle("GET /healthz", probe, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /api/v1/models", s.read(s.models))
-	mux.Handle("GET /api/v1/results", s.read(s.results))
-	mux.Handle("GET /api/v1/windows", s.read(s.windows))
-	mux.Handle("GET /api/v1/alerts", s.read(s.alerts))
-	mux.Handle("GET /api/v1/silences", s.read(s.silences))
-	mux.Handle("GET /alerts", s.read(s.alertsHTML))
-	mux.Handle("GET /{$}", s.read(s.view))
-	mux.Handle("POST /api/v1/silences", s.mutate(s.createSilence))
-	mux.Handle("DELETE /api/v1/silences/{id}", s.mutate(s.expireSilence))
-	return mux
+	}))
+	handle("GET /readyz", &route{budget: lim.ProbeTimeout, gate: g.ready}, http.HandlerFunc(s.ready))
+	handle("GET /metrics", &route{budget: lim.MetricsTimeout, gate: g.metrics},
+		promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	if api {
+		read := &route{budget: lim.APITimeout, gate: g.api}
+		slow := &route{budget: lim.SlowTimeout, gate: g.api}
+		handle("GET /api/v1/models", read, s.read(s.models))
+		handle("GET /api/v1/results", read, s.read(s.results))
+		handle("GET /api/v1/windows", slow, s.read(s.windows))
+		handle("GET /api/v1/alerts", read, s.read(s.alerts))
+		handle("GET /api/v1/silences", read, s.read(s.silences))
+		handle("GET /alerts", read, s.read(s.alertsHTML))
+		handle("GET /{$}", slow, s.read(s.view))
+		handle("POST /api/v1/silences", &route{budget: lim.APITimeout, gate: g.api, maxBody: maxSilenceBody},
+			s.mutate(s.createSilence))
+		handle("DELETE /api/v1/silences/{id}", read, s.mutate(s.expireSilence))
+	}
+	// Unknown routes and methods get the probes' budget: their answer
+	// is Go's 404 or 405.
+	return s.guard(mux, routes, probe)
 }
 
 // ready answers 200 once Kafka (the consumer joined its group) and storage
@@ -170,6 +210,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	id := rand.Text()
 	w.Header().Set("X-Request-Id", id)
 	switch {
+	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
+		// The route's budget ran out (storage too slow): as for an
+		// outage, the client may retry.
+		s.log.Warn("api request: out of time", "request_id", id, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryUnavailable)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "timed out", "request_id": id})
+		return
 	case r.Context().Err() != nil:
 		s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
 	case errors.Is(err, storage.ErrUnavailable):

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"container/list"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// HTTPServer returns an http.Server for h with the server's limits: the
+// header, idle and (as a backstop to the route guard's per-route
+// deadlines) read and write timeouts, the header size, and the
+// connection states that Listener's connection cap needs.
+func (s *Server) HTTPServer(h http.Handler) *http.Server {
+	lim := s.guarded().limits
+	longest := max(lim.ProbeTimeout, lim.MetricsTimeout, lim.APITimeout, lim.SlowTimeout) + deadlineGrace
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       longest,
+		WriteTimeout:      longest,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         trackConn,
+	}
+}
+
+// Listener returns ln with at most Limits.MaxConnections connections open
+// at once. It must be served by an http.Server from HTTPServer, whose
+// connection states tell it which connections wait for a request.
+//
+// At the cap, a new connection is accepted only by closing one that waits
+// for a request: the one idle longest (its client has had its answers and
+// retries on a new connection, as HTTP clients do with a closed
+// keep-alive connection), else the one that has waited longest without
+// sending a whole request header. A connection with a request in
+// progress is never closed for another; those are bounded by the routes'
+// limits and budgets, so the wait for one to end is short. This keeps
+// the service's file descriptors bounded, and new clients (probes among
+// them) served, however many connections others open and leave open.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	g := s.guarded()
+	return &limitListener{Listener: ln, max: g.limits.MaxConnections, evicted: g.evicted,
+		freed: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+type limitListener struct {
+	net.Listener
+	max     int
+	evicted prometheus.Counter
+
+	mu   sync.Mutex
+	open int
+	// The connections that wait for a request, longest first: idle ones
+	// (between requests) and fresh ones (no whole request yet).
+	idle, fresh list.List
+	// freed is told when a connection closed or became idle: room for
+	// an Accept waiting at the cap. One Accept runs at a time.
+	freed     chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// limitedConn is a connection of a limitListener.
+type limitedConn struct {
+	net.Conn
+	l *limitListener
+	// waiting is the list (l.idle or l.fresh) elem is in; nil while a
+	// request is in progress. Both are guarded by l.mu.
+	waiting   *list.List
+	elem      *list.Element
+	closed    bool // guarded by l.mu
+	closeOnce sync.Once
+}
+
+// Accept accepts the next connection and, at the cap, makes room for it
+// or holds it until there is room.
+func (l *limitListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		l.mu.Lock()
+		victim := l.victim()
+		if l.open < l.max || victim != nil {
+			l.open++
+			lc := &limitedConn{Conn: c, l: l}
+			lc.wait(&l.fresh)
+			l.mu.Unlock()
+			if victim != nil {
+				l.evicted.Inc()
+				victim.Close()
+			}
+			return lc, nil
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.freed:
+		case <-l.done:
+			c.Close()
+			return nil, net.ErrClosed
+		}
+	}
+}
+
+// victim takes out the connection to close for a new one once the cap is
+// reached: nil below it, or when every connection has a request in
+// progress. l.mu is held.
+func (l *limitListener) victim() *limitedConn {
+	if l.open < l.max {
+		return nil
+	}
+	for _, waiting := range []*list.List{&l.idle, &l.fresh} {
+		if e := waiting.Front(); e != nil {
+			c := e.Value.(*limitedConn)
+			c.unwait()
+			return c
+		}
+	}
+	return nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+func (l *limitListener) signal() {
+	select {
+	case l.freed <- struct{}{}:
+	default:
+	}
+}
+
+// wait puts c at the back of a waiting list. l.mu is held.
+func (c *limitedConn) wait(waiting *list.List) {
+	c.unwait()
+	c.waiting, c.elem = waiting, waiting.PushBack(c)
+}
+
+// unwait takes c out of its waiting list, if it is in one. l.mu is held.
+func (c *limitedConn) unwait() {
+	if c.waiting != nil {
+		c.waiting.Remove(c.elem)
+		c.waiting, c.elem = nil, nil
+	}
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.closeOnce.Do(func() {
+		l := c.l
+		l.mu.Lock()
+		c.unwait()
+		c.closed = true
+		l.open--
+		l.mu.Unlock()
+		l.signal()
+	})
+	return err
+}
+
+// trackConn is the http.Server's ConnState hook: it tells a connection's
+// listener whether the connection waits for a request. Go reports a
+// connection active once it has read a whole request header, and idle
+// once the answer is written; before its first request it is new.
+func trackConn(nc net.Conn, state http.ConnState) {
+	c, ok := nc.(*limitedConn)
+	if !ok {
+		return
+	}
+	l := c.l
+	l.mu.Lock()
+	if c.closed {
+		l.mu.Unlock()
+		return
+	}
+	switch state {
+	case http.StateActive, http.StateHijacked, http.StateClosed:
+		c.unwait()
+	case http.StateIdle:
+		c.wait(&l.idle)
+	}
+	l.mu.Unlock()
+	if state == http.StateIdle {
+		l.signal()
+	}
+}
