@@ -28,7 +28,7 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 }
 
 // Listener returns ln with at most Limits.MaxConnections connections open
-// at once. It must be served by an http.Server from HTTPServer, whose
+// at once; name labels its metrics. It must be served by an http.Server from HTTPServer, whose
 // connection states tell it which connections wait for a request.
 //
 // At the cap, a new connection is accepted only by closing one that waits
@@ -40,9 +40,10 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 // limits and budgets, so the wait for one to end is short. This keeps
 // the service's file descriptors bounded, and new clients (probes among
 // them) served, however many connections others open and leave open.
-func (s *Server) Listener(ln net.Listener) net.Listener {
+func (s *Server) Listener(ln net.Listener, name string) net.Listener {
 	g := s.guarded()
-	return &limitListener{Listener: ln, max: g.limits.MaxConnections, evicted: g.evicted,
+	return &limitListener{Listener: ln, max: g.limits.MaxConnections,
+		evicted: g.evicted.WithLabelValues(name), gauge: g.open.WithLabelValues(name),
 		freed: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
@@ -50,6 +51,7 @@ type limitListener struct {
 	net.Listener
 	max     int
 	evicted prometheus.Counter
+	gauge   prometheus.Gauge
 
 	mu   sync.Mutex
 	open int
@@ -87,6 +89,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		victim := l.victim()
 		if l.open < l.max || victim != nil {
 			l.open++
+			l.gauge.Inc()
 			lc := &limitedConn{Conn: c, l: l}
 			lc.wait(&l.fresh)
 			l.mu.Unlock()
@@ -157,6 +160,7 @@ func (c *limitedConn) Close() error {
 		c.unwait()
 		c.closed = true
 		l.open--
+		l.gauge.Dec()
 		l.mu.Unlock()
 		l.signal()
 	})

@@ -136,7 +136,8 @@ type guarded struct {
 	// listener serves it.
 	api, ready, metrics gate
 	refused             *prometheus.CounterVec
-	evicted             prometheus.Counter
+	evicted             *prometheus.CounterVec
+	open                *prometheus.GaugeVec
 }
 
 func newGuarded(lim Limits, reg prometheus.Registerer) *guarded {
@@ -150,16 +151,20 @@ func newGuarded(lim Limits, reg prometheus.Registerer) *guarded {
 			Name: "driftmon_http_requests_refused_total",
 			Help: "HTTP requests refused before their handler: busy (the route's requests at once are at their limit) or body (a body larger than the route reads).",
 		}, []string{"reason"}),
-		evicted: prometheus.NewCounter(prometheus.CounterOpts{
+		evicted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "driftmon_http_connections_evicted_total",
-			Help: "Connections waiting for a request that were closed to make room for a new one at http.max_connections.",
-		}),
+			Help: "Connections waiting for a request that were closed to make room for a new one at http.max_connections, by listener.",
+		}, []string{"listener"}),
+		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_http_connections_open",
+			Help: "Connections open, by listener; each holds at most http.max_connections.",
+		}, []string{"listener"}),
 	}
 	for _, r := range []string{"busy", "body"} {
 		g.refused.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(g.refused, g.evicted)
+		reg.MustRegister(g.refused, g.evicted, g.open)
 	}
 	return g
 }

@@ -33,7 +33,7 @@ func serveLimited(t *testing.T, api *Server) (addr string, reg *prometheus.Regis
 		t.Fatal(err)
 	}
 	srv := api.HTTPServer(api.Handler())
-	l = api.Listener(ln).(*limitListener)
+	l = api.Listener(ln, "http").(*limitListener)
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String(), reg, l
@@ -122,7 +122,7 @@ func TestHTTPBodyCaps(t *testing.T) {
 }
 
 // counterValue is the value of counter name in reg, of the series with
-// the given reason label ("" for an unlabelled counter).
+// the given reason label ("" for one without).
 func counterValue(t *testing.T, reg *prometheus.Registry, name, reason string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
@@ -146,6 +146,22 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, reason string) f
 		}
 	}
 	t.Fatalf("no %s{reason=%q}", name, reason)
+	return 0
+}
+
+// gaugeValue is the value of gauge name in reg, of its one series.
+func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no %s with one series", name)
 	return 0
 }
 
@@ -301,6 +317,9 @@ func TestHTTPConnectionCap(t *testing.T) {
 		if got := counterValue(t, reg, "driftmon_http_connections_evicted_total", ""); got != 2 {
 			t.Errorf("evicted: %v, want 2", got)
 		}
+		if got := gaugeValue(t, reg, "driftmon_http_connections_open"); got != 3 {
+			t.Errorf("open: %v, want 3", got)
+		}
 	})
 	t.Run("then silent ones", func(t *testing.T) {
 		addr, _, _ := serveLimited(t, &Server{store: apiStore(t), limits: Limits{MaxConnections: 2}})
@@ -354,7 +373,7 @@ func TestHTTPProbeHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := api.HTTPServer(api.ProbeHandler())
-	go srv.Serve(api.Listener(ln))
+	go srv.Serve(api.Listener(ln, "metrics"))
 	t.Cleanup(func() { srv.Close() })
 	base := "http://" + ln.Addr().String()
 	for p, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200,
