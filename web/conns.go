@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -35,17 +36,27 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 // for a request: the one idle longest (its client has had its answers and
 // retries on a new connection, as HTTP clients do with a closed
 // keep-alive connection), else the one that has waited longest without
-// sending a whole request header. A connection with a request in
-// progress is never closed for another; those are bounded by the routes'
-// limits and budgets, so the wait for one to end is short. This keeps
-// the service's file descriptors bounded, and new clients (probes among
-// them) served, however many connections others open and leave open.
+// sending a whole request header, once it has had freshGrace to send it.
+// A connection with a request in progress is never closed for another;
+// those are bounded by the routes' limits and budgets, so the wait for
+// one to end is short. This keeps the service's file descriptors
+// bounded, and new clients (probes among them) served, however many
+// connections others open and leave open.
 func (s *Server) Listener(ln net.Listener, name string) net.Listener {
 	g := s.guarded()
 	return &limitListener{Listener: ln, max: g.limits.MaxConnections,
 		evicted: g.evicted.WithLabelValues(name), gauge: g.open.WithLabelValues(name),
-		freed: make(chan struct{}, 1), done: make(chan struct{})}
+		freed: make(chan struct{}, 1), done: make(chan struct{}), now: time.Now}
 }
+
+// freshGrace is how long a new connection may take to send its request
+// header before it may be closed for another. A client sends its request
+// as soon as it is connected, so this is the server's own delay in
+// reading it (scheduling, a busy CPU) with a wide margin: a connection
+// closed in that delay would lose a request its client never retries.
+// It is short, since connections that send nothing wait for it before
+// they make room.
+const freshGrace = 100 * time.Millisecond
 
 type limitListener struct {
 	net.Listener
@@ -63,6 +74,7 @@ type limitListener struct {
 	freed     chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	now       func() time.Time
 }
 
 // limitedConn is a connection of a limitListener.
@@ -73,6 +85,7 @@ type limitedConn struct {
 	// request is in progress. Both are guarded by l.mu.
 	waiting   *list.List
 	elem      *list.Element
+	accepted  time.Time
 	closed    bool // guarded by l.mu
 	closeOnce sync.Once
 }
@@ -86,11 +99,11 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	}
 	for {
 		l.mu.Lock()
-		victim := l.victim()
+		victim, retry := l.victim()
 		if l.open < l.max || victim != nil {
 			l.open++
 			l.gauge.Inc()
-			lc := &limitedConn{Conn: c, l: l}
+			lc := &limitedConn{Conn: c, l: l, accepted: l.now()}
 			lc.wait(&l.fresh)
 			l.mu.Unlock()
 			if victim != nil {
@@ -100,9 +113,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return lc, nil
 		}
 		l.mu.Unlock()
-		select {
-		case <-l.freed:
-		case <-l.done:
+		if !l.wait(retry) {
 			c.Close()
 			return nil, net.ErrClosed
 		}
@@ -110,20 +121,44 @@ func (l *limitListener) Accept() (net.Conn, error) {
 }
 
 // victim takes out the connection to close for a new one once the cap is
-// reached: nil below it, or when every connection has a request in
-// progress. l.mu is held.
-func (l *limitListener) victim() *limitedConn {
+// reached. It finds none below the cap, nor when every connection has a
+// request in progress or is new and within freshGrace; in the last case
+// retry is when the oldest new one will be past it. l.mu is held.
+func (l *limitListener) victim() (victim *limitedConn, retry time.Duration) {
 	if l.open < l.max {
-		return nil
+		return nil, 0
 	}
-	for _, waiting := range []*list.List{&l.idle, &l.fresh} {
-		if e := waiting.Front(); e != nil {
-			c := e.Value.(*limitedConn)
-			c.unwait()
-			return c
+	if e := l.idle.Front(); e != nil {
+		victim = e.Value.(*limitedConn)
+	} else if e := l.fresh.Front(); e != nil {
+		c := e.Value.(*limitedConn)
+		if retry = c.accepted.Add(freshGrace).Sub(l.now()); retry > 0 {
+			return nil, retry
 		}
+		victim = c
 	}
-	return nil
+	if victim != nil {
+		victim.unwait()
+	}
+	return victim, 0
+}
+
+// wait waits for a connection to close or turn idle, or for retry when
+// it is positive, and reports false if the listener closed meanwhile.
+func (l *limitListener) wait(retry time.Duration) bool {
+	var aged <-chan time.Time
+	if retry > 0 {
+		t := time.NewTimer(retry)
+		defer t.Stop()
+		aged = t.C
+	}
+	select {
+	case <-l.freed:
+	case <-aged:
+	case <-l.done:
+		return false
+	}
+	return true
 }
 
 func (l *limitListener) Close() error {
