@@ -54,7 +54,7 @@ type Config struct {
 	// Limits bound connections, requests and time per route.
 	Limits Limits
 	// Registerer takes the HTTP side's own metrics (refused requests,
-	// evicted connections); nil keeps them unregistered.
+	// open and evicted connections); nil keeps them unregistered.
 	Registerer prometheus.Registerer
 }
 
@@ -73,7 +73,7 @@ type Server struct {
 	limits        Limits
 	registerer    prometheus.Registerer
 	guardOnce     sync.Once
-	guardState    *guarded
+	guardState    *guarded // see guarded
 }
 
 // New returns a Server; SetConsumerReady tells it when Kafka is joined.
@@ -198,14 +198,16 @@ func (s *Server) read(h func(http.ResponseWriter, *http.Request) error) http.Han
 }
 
 // retryUnavailable is the Retry-After, in seconds, of a 503 for storage
-// that is down: about the first backoff of the pipeline's own retries.
+// that is down or too slow: an outage is rarely over within a second, and
+// the pipeline's own retries are at most 10 s apart.
 const retryUnavailable = "5"
 
 // fail answers a request whose handler failed. Storage errors name
 // servers, databases and file paths: the client gets an id to quote, the
 // log gets the error. Storage that is down (not connected yet, or not
-// answering) is a 503 with a Retry-After, so that clients and proxies
-// retry rather than report a bug.
+// answering) or a request out of its route's time is a 503 with a
+// Retry-After, so that clients and proxies retry rather than report a
+// bug.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	id := rand.Text()
 	w.Header().Set("X-Request-Id", id)
