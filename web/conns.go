@@ -29,8 +29,9 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 }
 
 // Listener returns ln with at most Limits.MaxConnections connections open
-// at once; name labels its metrics. It must be served by an http.Server from HTTPServer, whose
-// connection states tell it which connections wait for a request.
+// at once; name labels its metrics. It must be served by an http.Server
+// from HTTPServer, whose connection states tell it which connections wait
+// for a request.
 //
 // At the cap, a new connection is accepted only by closing one that waits
 // for a request: the one idle longest (its client has had its answers and
@@ -54,8 +55,8 @@ func (s *Server) Listener(ln net.Listener, name string) net.Listener {
 // as soon as it is connected, so this is the server's own delay in
 // reading it (scheduling, a busy CPU) with a wide margin: a connection
 // closed in that delay would lose a request its client never retries.
-// It is short, since connections that send nothing wait for it before
-// they make room.
+// It is short because, while only connections that have sent nothing are
+// left to close, a new connection waits up to this long for room.
 const freshGrace = 100 * time.Millisecond
 
 type limitListener struct {
