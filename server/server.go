@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,12 @@ type Options struct {
 	Alerts func(alerting.Message)
 	// Listener, when set, serves HTTP instead of listening on http.listen.
 	Listener net.Listener
+	// MetricsListener, when set, serves /metrics, /healthz and /readyz
+	// instead of listening on http.metrics_listen (set or not).
+	MetricsListener net.Listener
+	// HTTPLimits' non-zero fields replace the configured HTTP limits and
+	// web's defaults (tests shorten the timeouts).
+	HTTPLimits web.Limits
 	// TickInterval and group timings, shortened by tests.
 	TickInterval      time.Duration
 	HeartbeatInterval time.Duration
@@ -83,23 +90,48 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
 		}
 	}
+	mln := opt.MetricsListener
+	if mln == nil && cfg.HTTP.MetricsListen != "" {
+		if mln, err = net.Listen("tcp", cfg.HTTP.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("http.metrics_listen %s: %w", cfg.HTTP.MetricsListen, err)
+		}
+	}
+	lim := opt.HTTPLimits
+	if lim.MaxConnections == 0 {
+		lim.MaxConnections = cfg.HTTP.MaxConnections
+	}
+	if lim.MaxRequests == 0 {
+		lim.MaxRequests = cfg.HTTP.MaxRequests
+	}
 	store := &pendingStore{}
 	api := web.New(web.Config{Store: store, Gatherer: reg, Token: cfg.HTTP.Token.Value(),
-		TokenForReads: cfg.HTTP.RequireTokenForReads, Logger: log, References: models.FileReference})
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		TokenForReads: cfg.HTTP.RequireTokenForReads, Logger: log, References: models.FileReference,
+		Limits: lim, Registerer: reg})
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+	// Each listener has its own connections and server; the handlers'
+	// limits on requests at once are shared.
+	serve := func(name string, ln net.Listener, h http.Handler) {
+		srv := api.HTTPServer(h)
+		g.Go(func() error {
+			if err := srv.Serve(api.Listener(ln, name)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http %s listener: %w", name, err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+	serve("http", ln, api.Handler())
+	httpAddrs := []any{"http", ln.Addr().String()}
+	if mln != nil {
+		serve("metrics", mln, api.ProbeHandler())
+		httpAddrs = append(httpAddrs, "metrics_http", mln.Addr().String())
+	}
 	g.Go(func() error {
 		defer store.close()
 		s, err := openStore(gctx, cfg, log)
@@ -111,24 +143,25 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 		}
 		store.set(s)
 		return run(gctx, &service{cfg: cfg, opt: opt, store: s, dialer: dialer, models: models,
-			pm: pm, im: im, am: am, api: api, log: log, httpAddr: ln.Addr().String()})
+			pm: pm, im: im, am: am, api: api, log: log, httpAddrs: httpAddrs})
 	})
 	return g.Wait()
 }
 
 // service is what run wires together once storage is up.
 type service struct {
-	cfg      *config.Config
-	opt      Options
-	store    storage.Store
-	dialer   *kafka.Dialer
-	models   *monitor.Models
-	pm       *pipeline.Metrics
-	im       *ingest.Metrics
-	am       *alerting.Metrics
-	api      *web.Server
-	log      *slog.Logger
-	httpAddr string
+	cfg    *config.Config
+	opt    Options
+	store  storage.Store
+	dialer *kafka.Dialer
+	models *monitor.Models
+	pm     *pipeline.Metrics
+	im     *ingest.Metrics
+	am     *alerting.Metrics
+	api    *web.Server
+	log    *slog.Logger
+	// httpAddrs are the listeners' addresses as log attributes.
+	httpAddrs []any
 }
 
 // run runs the consumer group, the alert dispatcher and retention once
@@ -199,8 +232,8 @@ func run(ctx context.Context, s *service) error {
 		Logger:  log,
 	}, sinkFactory{pl}, dead, s.im)
 	s.api.SetConsumerReady(consumer.Ready)
-	log.Info("driftmon serving", "http", s.httpAddr, "brokers", cfg.Kafka.Brokers,
-		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models))
+	log.Info("driftmon serving", slices.Concat(s.httpAddrs, []any{"brokers", cfg.Kafka.Brokers,
+		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models)})...)
 	if opt.Ready != nil {
 		close(opt.Ready)
 	}

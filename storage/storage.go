@@ -37,6 +37,10 @@ type ResultQuery struct {
 	Feature      string
 	Method       string
 	From, To     time.Time
+	// Descending orders the newest window_start first (rows of one
+	// window_start keep the ascending order of the rest of the key), so
+	// that Limit keeps the newest rows rather than the oldest.
+	Descending bool
 	// Limit caps the number of rows returned (after ordering); 0 is no cap.
 	Limit int
 }
@@ -94,7 +98,8 @@ type WindowStore interface {
 	// edges, categories, sketch and sample.
 	Windows(ctx context.Context, model string, from, to time.Time) ([]*drift.WindowSummary, error)
 	// Results returns the newest version of each selected result, ordered
-	// by window_start, feature, method (then model, model version, family).
+	// by window_start (newest first when q.Descending), feature, method
+	// (then model, model version, family).
 	// Window times have second precision: drift_results stores DateTime.
 	// Rows stored before their store kept threshold_source read it as "";
 	// reported rows read as not drifted however old.

@@ -185,9 +185,13 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
+	order := "window_start"
+	if q.Descending {
+		order = "window_start DESC"
+	}
 	rows, err := s.conn.Query(ctx, `SELECT `+resultColumns+`
 		FROM `+s.table("drift_results")+` FINAL`+c.String()+`
-		ORDER BY window_start, feature, method, model, model_version, family`+limit, c.args...)
+		ORDER BY `+order+`, feature, method, model, model_version, family`+limit, c.args...)
 	if err != nil {
 		return nil, s.fail("read results", err)
 	}
@@ -215,9 +219,12 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if len(out) == 0 {
 		return out, nil
 	}
-	// The meta rows of the same selection; with a limit, only up to the
-	// last window returned.
-	if q.Limit > 0 {
+	// The meta rows of the same selection; with a limit, only as far as
+	// the last window returned.
+	switch {
+	case q.Limit > 0 && q.Descending:
+		c.add("window_start >= ?", out[len(out)-1].WindowStart)
+	case q.Limit > 0:
 		c.add("window_start <= ?", out[len(out)-1].WindowStart)
 	}
 	meta, err := s.conn.Query(ctx, `SELECT `+metaColumns+`

@@ -449,27 +449,34 @@ func testResultsQuery(t *testing.T, open Opener) {
 	tests := []struct {
 		name  string
 		f     filter
+		desc  bool
 		limit int
 		n     int
 	}{
-		{"all", filter{}, 0, 60},
-		{"model", filter{model: "a"}, 0, 30},
-		{"model version", filter{model: "a", mv: "2"}, 0, 15},
-		{"family", filter{family: drift.Quality}, 0, 12},
-		{"feature", filter{feature: "x"}, 0, 24},
-		{"method", filter{method: "psi"}, 0, 24},
-		{"from", filter{from: starts[1]}, 0, 40},
-		{"to", filter{to: starts[1]}, 0, 20},
-		{"from to", filter{from: starts[1], to: starts[2]}, 0, 20},
+		{"all", filter{}, false, 0, 60},
+		{"model", filter{model: "a"}, false, 0, 30},
+		{"model version", filter{model: "a", mv: "2"}, false, 0, 15},
+		{"family", filter{family: drift.Quality}, false, 0, 12},
+		{"feature", filter{feature: "x"}, false, 0, 24},
+		{"method", filter{method: "psi"}, false, 0, 24},
+		{"from", filter{from: starts[1]}, false, 0, 40},
+		{"to", filter{to: starts[1]}, false, 0, 20},
+		{"from to", filter{from: starts[1], to: starts[2]}, false, 0, 20},
 		// Sub-second bounds around whole-second starts: a start in the
 		// same second as From but before it is out; one before To is in.
-		{"sub-second from before a start", filter{from: starts[1].Add(-half)}, 0, 40},
-		{"sub-second from after a start", filter{from: starts[1].Add(half)}, 0, 20},
-		{"sub-second to after a start", filter{to: starts[1].Add(half)}, 0, 40},
-		{"sub-second to before a start", filter{to: starts[1].Add(-half)}, 0, 20},
-		{"everything", filter{model: "b", mv: "1", family: drift.Covariate, feature: "y", method: "ks"}, 0, 3},
-		{"limit", filter{model: "a"}, 7, 7},
-		{"no match", filter{model: "c"}, 0, 0},
+		{"sub-second from before a start", filter{from: starts[1].Add(-half)}, false, 0, 40},
+		{"sub-second from after a start", filter{from: starts[1].Add(half)}, false, 0, 20},
+		{"sub-second to after a start", filter{to: starts[1].Add(half)}, false, 0, 40},
+		{"sub-second to before a start", filter{to: starts[1].Add(-half)}, false, 0, 20},
+		{"everything", filter{model: "b", mv: "1", family: drift.Covariate, feature: "y", method: "ks"}, false, 0, 3},
+		{"limit", filter{model: "a"}, false, 7, 7},
+		{"no match", filter{model: "c"}, false, 0, 0},
+		// Newest first: the limit keeps the newest rows. Model a has 10
+		// rows per window, so 12 reach into the middle window, whose seq
+		// and decision must come back too.
+		{"descending", filter{model: "a"}, true, 0, 30},
+		{"descending limit", filter{model: "a"}, true, 12, 12},
+		{"descending from to", filter{from: starts[0], to: starts[2]}, true, 0, 40},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -480,6 +487,9 @@ func testResultsQuery(t *testing.T, open Opener) {
 				}
 			}
 			slices.SortFunc(want, order)
+			if tc.desc {
+				slices.SortStableFunc(want, func(a, b drift.Result) int { return b.WindowStart.Compare(a.WindowStart) })
+			}
 			if tc.limit > 0 && len(want) > tc.limit {
 				want = want[:tc.limit]
 			}
@@ -488,7 +498,7 @@ func testResultsQuery(t *testing.T, open Opener) {
 			}
 			got := results(t, st, storage.ResultQuery{Model: tc.f.model, ModelVersion: tc.f.mv,
 				Family: tc.f.family, Feature: tc.f.feature, Method: tc.f.method,
-				From: tc.f.from, To: tc.f.to, Limit: tc.limit})
+				From: tc.f.from, To: tc.f.to, Descending: tc.desc, Limit: tc.limit})
 			if len(got) != len(want) {
 				t.Fatalf("got %d rows, want %d", len(got), len(want))
 			}
