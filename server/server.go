@@ -59,6 +59,10 @@ type Options struct {
 	DispatchPoll time.Duration
 	// Ready is closed once the HTTP server listens and storage answered.
 	Ready chan<- struct{}
+	// Clock is the consumer's time (time.Now when nil): windows close for
+	// idleness, the freshness check fails and partitions checkpoint by
+	// it. The demo's tests pass one that moves only when the demo says.
+	Clock func() time.Time
 }
 
 // Run runs the service until ctx ends. HTTP comes up first, so /healthz
@@ -229,6 +233,7 @@ func run(ctx context.Context, s *service) error {
 		HeartbeatInterval: firstSet(opt.HeartbeatInterval, cfg.Kafka.HeartbeatInterval),
 		SessionTimeout:    firstSet(opt.SessionTimeout, cfg.Kafka.SessionTimeout), RebalanceTimeout: opt.RebalanceTimeout,
 		Decoder: ingest.DecoderOptions{MaxBytes: cfg.Kafka.MaxMessageBytes},
+		Clock:   opt.Clock,
 		Logger:  log,
 	}, sinkFactory{pl}, dead, s.im)
 	s.api.SetConsumerReady(consumer.Ready)

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrent", testConcurrent},
 		{"Close", testClose},
 		{"Alerts", testAlerts},
+		{"AlertsLimit", testAlertsLimit},
 		{"AlertState", testAlertState},
 		{"Outbox", testOutbox},
 		{"Silences", testSilences},
