@@ -156,7 +156,9 @@ launch() {
 	rm -f "$KAFKA_DIR/kafka.pid"
 	# shellcheck disable=SC2016
 	setsid bash -c 'echo $$ >"$1/kafka.pid"; shift; exec "$@"' _ "$KAFKA_DIR" \
-		java $JAVA_OPTS -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" \
+		java $JAVA_OPTS -Dorg.slf4j.simpleLogger.showDateTime=true \
+		-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
+		-cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" \
 		>>"$KAFKA_DIR/kafka.log" 2>&1 </dev/null &
 	for i in $(seq 1 50); do
 		[ -s "$KAFKA_DIR/kafka.pid" ] && break
@@ -201,8 +203,11 @@ start() {
 	KAFKA_PID=0
 	write_config "$KAFKA_DIR" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 	write_state
-	if ! java -cp "$cp" kafka.tools.StorageTool format --ignore-formatted \
-		-t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
+	# A cluster id is 16 random bytes in URL-safe base64, which is what
+	# StorageTool random-uuid prints, without a second JVM start.
+	local cluster
+	cluster=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+	if ! java -cp "$cp" kafka.tools.StorageTool format -t "$cluster" \
 		-c "$KAFKA_DIR/server.properties" >>"$KAFKA_DIR/kafka.log" 2>&1; then
 		tail -n 30 "$KAFKA_DIR/kafka.log" >&2
 		stop
