@@ -53,6 +53,13 @@ func Brokers() []BrokerKind {
 	return []BrokerKind{{"kfake", Kfake}, {"kafka", SharedKafka}}
 }
 
+// OwnBrokers are Brokers, except that the real broker is the test's own
+// (StartKafka): for tests that need the plain topic names, which a shared
+// broker cannot give every test.
+func OwnBrokers() []BrokerKind {
+	return []BrokerKind{{"kfake", Kfake}, {"kafka", StartKafka}}
+}
+
 // BrokerOption changes how a broker takes the test's records.
 type BrokerOption func(*Broker)
 
