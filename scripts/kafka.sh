@@ -204,10 +204,11 @@ start() {
 	write_config "$KAFKA_DIR" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 	write_state
 	# A cluster id is 16 random bytes in URL-safe base64, which is what
-	# StorageTool random-uuid prints, without a second JVM start.
+	# StorageTool random-uuid prints, without a second JVM start. It may begin
+	# with a dash, hence --cluster-id=.
 	local cluster
 	cluster=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-	if ! java -cp "$cp" kafka.tools.StorageTool format -t "$cluster" \
+	if ! java -cp "$cp" kafka.tools.StorageTool format --cluster-id="$cluster" \
 		-c "$KAFKA_DIR/server.properties" >>"$KAFKA_DIR/kafka.log" 2>&1; then
 		tail -n 30 "$KAFKA_DIR/kafka.log" >&2
 		stop
