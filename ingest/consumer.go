@@ -58,7 +58,9 @@ type ConsumerConfig struct {
 	// high watermarks are asked for their lag (1s).
 	TickInterval time.Duration
 	// HeartbeatInterval, SessionTimeout and RebalanceTimeout tune the group
-	// protocol (kafka-go's defaults when zero; tests use shorter ones).
+	// protocol: kafka-go's defaults (3s, 30s, 30s) when zero, which config's
+	// defaults (1s, 10s, 10s) replace, so that a crashed instance's
+	// partitions move in seconds; tests use shorter ones still.
 	HeartbeatInterval time.Duration
 	SessionTimeout    time.Duration
 	RebalanceTimeout  time.Duration
