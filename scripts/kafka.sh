@@ -103,8 +103,13 @@ classpath() {
 </project>
 EOF
 	log "resolving Kafka $KAFKA_VERSION's jars with Maven (into ~/.m2)"
-	mvn -q -B -f "$CACHE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp.tmp" >&2 ||
+	# Maven's output goes to a log, shown only when it fails: even quiet and
+	# in batch mode it prints terminal escape codes.
+	if ! mvn -q -B -f "$CACHE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp.tmp" \
+		>"$CACHE/mvn.log" 2>&1; then
+		cat "$CACHE/mvn.log" >&2
 		die "mvn dependency:build-classpath failed"
+	fi
 	mv "$cp.tmp" "$cp"
 	cat "$cp"
 }
