@@ -234,6 +234,42 @@ func (b *Broker) createTopics(partitions int, topics []string) error {
 	}
 }
 
+// AddPartitions grows topics to n partitions while consumers run, and
+// waits until every partition has a leader.
+func (b *Broker) AddPartitions(t testing.TB, n int, topics ...string) {
+	t.Helper()
+	c := &kafka.Client{Addr: kafka.TCP(b.Addr), Timeout: 30 * time.Second}
+	req := &kafka.CreatePartitionsRequest{}
+	for _, topic := range topics {
+		req.Topics = append(req.Topics, kafka.TopicPartitionsConfig{Name: topic, Count: int32(n)})
+	}
+	resp, err := c.CreatePartitions(context.Background(), req)
+	if err == nil {
+		for _, e := range resp.Errors {
+			err = errors.Join(err, e)
+		}
+	}
+	if err != nil {
+		t.Fatalf("add partitions to %v on the %s broker at %s: %v", topics, b.Kind, b.Addr, err)
+	}
+	conn, err := kafka.Dial("tcp", b.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := topicsLed(conn, n, topics)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // topicsLed reports whether every partition of the topics has a leader.
 func topicsLed(conn *kafka.Conn, partitions int, topics []string) error {
 	if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
