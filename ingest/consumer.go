@@ -41,6 +41,10 @@ type SinkFactory interface {
 	OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (sink PartitionSink, resume int64, err error)
 }
 
+// PartitionWatchInterval is how often the consumer asks the broker how
+// many partitions its topics have.
+const PartitionWatchInterval = 5 * time.Second
+
 // ErrReject marks a sink error whose record belongs in the dead-letter
 // topic (an event of a model nobody configured).
 var ErrReject = errors.New("rejected")
@@ -126,6 +130,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 		HeartbeatInterval: c.cfg.HeartbeatInterval, SessionTimeout: c.cfg.SessionTimeout,
 		RebalanceTimeout: c.cfg.RebalanceTimeout, JoinGroupBackoff: time.Second,
 		StartOffset: kafka.FirstOffset,
+		// Partitions added to a topic are consumed only from the next
+		// rebalance on, and nothing else would cause one: every member
+		// checks the topics' partition counts and rejoins when they change.
+		WatchPartitionChanges: true, PartitionWatchInterval: PartitionWatchInterval,
 	}
 	if err := gcfg.Validate(); err != nil {
 		return fmt.Errorf("consumer group config: %w", err)

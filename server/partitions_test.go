@@ -9,6 +9,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/ingest"
 	"github.com/driftmon/driftmon/internal/testenv"
 	"github.com/driftmon/driftmon/server/servertest"
 	"github.com/driftmon/driftmon/storage/clickhouse"
@@ -70,7 +71,7 @@ func partitionsAddedWhileRunning(t *testing.T, b *testenv.Broker) {
 	b.AddPartitions(t, 2, b.Topic("predictions"), b.Topic("labels"))
 	added := time.Now()
 	produce("m2", 1)
-	testenv.WaitFor(t, 60*time.Second, "every window of m2, from the new partition", func() (bool, error) {
+	testenv.WaitFor(t, ingest.PartitionWatchInterval+30*time.Second, "every window of m2, from the new partition", func() (bool, error) {
 		return count("m2") == len(want), nil
 	})
 	t.Logf("every window of m2 stored %.1fs after the partition was added", time.Since(added).Seconds())
