@@ -53,7 +53,7 @@ func newFaultStream(t *testing.T, events int) *faultStream {
 	t.Cleanup(func() { store.Close() })
 	f.store = store
 	// Acks from the broker: a record counted as produced is on its disk.
-	f.w = &kafka.Writer{Addr: kafka.TCP(b.Addr), Topic: b.Topic("predictions"), BatchSize: 100,
+	f.w = &kafka.Writer{Addr: kafka.TCP(b.Addr), Topic: b.Topic("predictions"), BatchSize: 100, Transport: &kafka.Transport{},
 		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	t.Cleanup(func() { f.w.Close() })
 	return f

@@ -269,8 +269,10 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
 	defer func() { stopWatch(); <-watched }()
 
 	first := start("first")
+	// Acks, so that what it counts as produced is on the broker; a
+	// transport of its own, whose metadata knows the topic.
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: topic, BatchSize: 200, BatchTimeout: time.Millisecond,
-		RequiredAcks: kafka.RequireAll}
+		RequiredAcks: kafka.RequireAll, Transport: &kafka.Transport{}}
 	defer w.Close()
 	// produce sends evs in batches of 200, one batch per pace. From
 	// trickleFrom on it sends batches of 10: on a slow machine the kill

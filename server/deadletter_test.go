@@ -48,7 +48,9 @@ func oversizedRecordDeadLettered(t *testing.T, kind testenv.BrokerKind) {
 	// Not JSON at all, so that nothing but its size and bytes matter.
 	value := bytes.Repeat([]byte("0123456789abcdef"), 3<<20/16)
 	value[len(value)-1] = 0xff
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: b.Topic("predictions"), BatchBytes: brokerMax, RequiredAcks: kafka.RequireAll}
+	// A transport of its own: the shared one may hold the broker's
+	// metadata from before the topic existed, and would fail at once.
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: b.Topic("predictions"), Transport: &kafka.Transport{}, BatchBytes: brokerMax, RequiredAcks: kafka.RequireAll}
 	if err := w.WriteMessages(context.Background(), kafka.Message{Key: []byte("m"), Value: value}); err != nil {
 		t.Fatal(err)
 	}

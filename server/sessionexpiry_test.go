@@ -74,7 +74,7 @@ func TestSessionExpiryBySIGSTOP(t *testing.T) {
 
 	// The stream: m on partition 0, m2 on partition 1, 40 events of
 	// each every 200 ms, about 20 s in all, in the background.
-	w := &kafka.Writer{Addr: kafka.TCP(b.Addr), Topic: b.Topic("predictions"), BatchSize: 100,
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr), Topic: b.Topic("predictions"), BatchSize: 100, Transport: &kafka.Transport{},
 		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll,
 		Balancer: kafka.BalancerFunc(func(m kafka.Message, _ ...int) int {
 			if string(m.Key) == "m2" {
