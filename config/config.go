@@ -53,11 +53,18 @@ type KafkaConfig struct {
 	// CheckpointInterval is how often open windows are written to storage
 	// with the offsets they cover: a restart replays at most this much.
 	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
-	// SessionTimeout and HeartbeatInterval tune the consumer group: a
-	// crashed instance's partitions move after SessionTimeout. Zero keeps
-	// the client's defaults (30s and 3s).
+	// SessionTimeout, HeartbeatInterval and RebalanceTimeout tune the
+	// consumer group (README, "Consumer group timings"). A crashed
+	// instance's partitions move once the broker drops it, SessionTimeout
+	// after its last heartbeat; an instance killed during a rebalance is
+	// still handed partitions, and the broker drops it RebalanceTimeout
+	// later. Members learn of a rebalance from their next heartbeat and
+	// have RebalanceTimeout to rejoin. Zero keeps the client library's
+	// defaults (30s, 3s and 30s), under which a restart after a crash
+	// takes a minute or more to get its partitions back.
 	SessionTimeout    time.Duration `yaml:"session_timeout"`
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	RebalanceTimeout  time.Duration `yaml:"rebalance_timeout"`
 	TLS               TLSConfig     `yaml:"tls"`
 	SASL              SASLConfig    `yaml:"sasl"`
 	// MaxMessageBytes is the largest record accepted; larger ones go to the
@@ -473,6 +480,14 @@ const (
 	DefaultRetrainingCooldown = 24 * time.Hour
 )
 
+// The consumer group's timings, chosen so that the partitions of a crashed
+// instance move in seconds (README, "Consumer group timings").
+const (
+	DefaultSessionTimeout    = 10 * time.Second
+	DefaultHeartbeatInterval = time.Second
+	DefaultRebalanceTimeout  = 10 * time.Second
+)
+
 // Default returns a configuration with every default applied and no models.
 func Default() *Config {
 	return &Config{
@@ -483,6 +498,9 @@ func Default() *Config {
 			LabelsTopic:        DefaultLabelsTopic,
 			DeadLetterTopic:    DefaultDeadLetterTopic,
 			CheckpointInterval: DefaultCheckpointInterval,
+			SessionTimeout:     DefaultSessionTimeout,
+			HeartbeatInterval:  DefaultHeartbeatInterval,
+			RebalanceTimeout:   DefaultRebalanceTimeout,
 			MaxMessageBytes:    DefaultMaxMessageBytes,
 			UnknownModels:      RejectUnknownModels,
 		},

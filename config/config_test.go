@@ -60,6 +60,9 @@ func TestDefaults(t *testing.T) {
 		{"kafka.labels_topic", k.LabelsTopic, "labels"},
 		{"kafka.dead_letter_topic", k.DeadLetterTopic, "driftmon-dead-letter"},
 		{"kafka.checkpoint_interval", k.CheckpointInterval, 30 * time.Second},
+		{"kafka.session_timeout", k.SessionTimeout, 10 * time.Second},
+		{"kafka.heartbeat_interval", k.HeartbeatInterval, time.Second},
+		{"kafka.rebalance_timeout", k.RebalanceTimeout, 10 * time.Second},
 		{"kafka.tls", k.TLS, TLSConfig{}},
 		{"kafka.sasl", k.SASL, SASLConfig{}},
 		{"kafka.max_message_bytes", k.MaxMessageBytes, 1048576}, // 1 MiB = 1024*1024
@@ -145,6 +148,9 @@ func TestFull(t *testing.T) {
 		{"kafka.labels_topic", k.LabelsTopic, "labs"},
 		{"kafka.dead_letter_topic", k.DeadLetterTopic, "dlq"},
 		{"kafka.checkpoint_interval", k.CheckpointInterval, time.Minute},
+		{"kafka.session_timeout", k.SessionTimeout, 45 * time.Second},
+		{"kafka.heartbeat_interval", k.HeartbeatInterval, 3 * time.Second},
+		{"kafka.rebalance_timeout", k.RebalanceTimeout, time.Minute},
 		{"kafka.tls", k.TLS, TLSConfig{
 			Enabled:            true,
 			CAFile:             filepath.Join(dir, "certs/ca.pem"),

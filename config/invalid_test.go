@@ -60,6 +60,7 @@ func TestInvalid(t *testing.T) {
 		// No window key: reported at the line of the model that lacks it.
 		{"window-neither.yaml", "models[0].window", 5, "set duration"},
 		{"window-negative.yaml", "models[0].window.duration", 4, "must be positive, got -5m0s"},
+		{"rebalance-timeout-negative.yaml", "kafka.rebalance_timeout", 2, "must not be negative, got -10s"},
 		{"window-fraction.yaml", "models[0].window.duration", 4, "whole number of seconds, at least 1s, got 1.5s"},
 		{"window-subsecond.yaml", "models[0].window.duration", 3, "whole number of seconds, at least 1s, got 500ms"},
 		{"window-too-long.yaml", "models[0].window.duration", 4, "at most 366d"},

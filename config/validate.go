@@ -108,6 +108,9 @@ func (k *KafkaConfig) validate(v *validator) {
 	if k.HeartbeatInterval < 0 {
 		v.errorf("kafka.heartbeat_interval", "must not be negative, got %s", k.HeartbeatInterval)
 	}
+	if k.RebalanceTimeout < 0 {
+		v.errorf("kafka.rebalance_timeout", "must not be negative, got %s", k.RebalanceTimeout)
+	}
 	if k.SessionTimeout > 0 && k.HeartbeatInterval >= k.SessionTimeout {
 		v.errorf("kafka.heartbeat_interval", "must be shorter than kafka.session_timeout (%s)", k.SessionTimeout)
 	}

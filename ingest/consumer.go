@@ -41,6 +41,10 @@ type SinkFactory interface {
 	OpenPartition(ctx context.Context, topic string, partition int, now time.Time) (sink PartitionSink, resume int64, err error)
 }
 
+// PartitionWatchInterval is how often the consumer asks the broker how
+// many partitions its topics have.
+const PartitionWatchInterval = 5 * time.Second
+
 // ErrReject marks a sink error whose record belongs in the dead-letter
 // topic (an event of a model nobody configured).
 var ErrReject = errors.New("rejected")
@@ -58,7 +62,9 @@ type ConsumerConfig struct {
 	// high watermarks are asked for their lag (1s).
 	TickInterval time.Duration
 	// HeartbeatInterval, SessionTimeout and RebalanceTimeout tune the group
-	// protocol (kafka-go's defaults when zero; tests use shorter ones).
+	// protocol: kafka-go's defaults (3s, 30s, 30s) when zero, which config's
+	// defaults (1s, 10s, 10s) replace, so that a crashed instance's
+	// partitions move in seconds; tests use shorter ones still.
 	HeartbeatInterval time.Duration
 	SessionTimeout    time.Duration
 	RebalanceTimeout  time.Duration
@@ -124,6 +130,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 		HeartbeatInterval: c.cfg.HeartbeatInterval, SessionTimeout: c.cfg.SessionTimeout,
 		RebalanceTimeout: c.cfg.RebalanceTimeout, JoinGroupBackoff: time.Second,
 		StartOffset: kafka.FirstOffset,
+		// Partitions added to a topic are consumed only from the next
+		// rebalance on, and nothing else would cause one: every member
+		// checks the topics' partition counts and rejoins when they change.
+		WatchPartitionChanges: true, PartitionWatchInterval: PartitionWatchInterval,
 	}
 	if err := gcfg.Validate(); err != nil {
 		return fmt.Errorf("consumer group config: %w", err)
@@ -277,6 +287,7 @@ func (p *partition) run(ctx context.Context) error {
 	tick := time.NewTicker(p.c.cfg.TickInterval)
 	defer tick.Stop()
 	lastCheckpoint := p.c.cfg.Clock()
+	guard := p.c.stallGuard(lastCheckpoint)
 	for {
 		select {
 		case m, ok := <-msgs:
@@ -302,11 +313,17 @@ func (p *partition) run(ctx context.Context) error {
 			}
 		case <-tick.C:
 			now := p.c.cfg.Clock()
-			if err := p.sink.Tick(ctx, now); err != nil {
-				if ctx.Err() != nil {
-					return nil
+			if stalled := guard.observe(now); stalled > 0 {
+				p.log.Warn("partition loop stood still; idle windows wait in case the group dropped this instance meanwhile",
+					"stood_still", stalled.Round(time.Millisecond), "wait", guard.hold)
+			}
+			if !guard.holding(now) {
+				if err := p.sink.Tick(ctx, now); err != nil {
+					if ctx.Err() != nil {
+						return nil
+					}
+					return fmt.Errorf("tick: %w", err)
 				}
-				return fmt.Errorf("tick: %w", err)
 			}
 			if now.Sub(lastCheckpoint) >= p.c.cfg.CheckpointInterval {
 				if err := p.checkpoint(ctx, now); err != nil {
@@ -324,6 +341,57 @@ func (p *partition) run(ctx context.Context) error {
 		}
 	}
 }
+
+// stallGuard holds a partition's time-driven work (idle windows closing,
+// freshness) back after its loop stood still for long enough that the
+// group may have dropped this instance: a process frozen (SIGSTOP, a
+// suspended VM) past its session wakes with every timer due at once, and
+// its windows look idle only because it did not fetch. Another instance
+// may own the partition by then and have stored those windows whole; an
+// idle close now would store them again, partial and newer. The hold
+// lasts until a heartbeat, sent when the process wakes, has had time to
+// fail (kafka-go then ends the generation, which stops the partition), so
+// only an owner closes idle windows. Records handled meanwhile are whole
+// and in order, and a checkpoint covers exactly what it says: neither
+// can spoil what the owner stored.
+type stallGuard struct {
+	limit, hold time.Duration
+	last, until time.Time
+}
+
+// groupRequestTimeout is kafka-go's deadline for a heartbeat
+// (ConsumerGroupConfig.Timeout, left at its default).
+const groupRequestTimeout = 5 * time.Second
+
+func (c *Consumer) stallGuard(now time.Time) *stallGuard {
+	session, heartbeat := c.cfg.SessionTimeout, c.cfg.HeartbeatInterval
+	if session <= 0 {
+		session = 30 * time.Second // kafka-go's default
+	}
+	if heartbeat <= 0 {
+		heartbeat = 3 * time.Second // kafka-go's default
+	}
+	// A member is dropped after a session without heartbeats; a loop
+	// that stood still for half of one is suspect. Its own ticks are a
+	// tick interval apart, so that much is never a stall.
+	return &stallGuard{limit: max(session/2, 3*c.cfg.TickInterval),
+		hold: heartbeat + groupRequestTimeout + c.cfg.TickInterval, last: now}
+}
+
+// observe notes a tick at now and returns how long the loop stood still
+// before it, when that is long enough to hold time-driven work back.
+func (g *stallGuard) observe(now time.Time) time.Duration {
+	gap := now.Sub(g.last)
+	g.last = now
+	if gap <= g.limit {
+		return 0
+	}
+	g.until = now.Add(g.hold)
+	return gap
+}
+
+// holding reports whether time-driven work waits at now.
+func (g *stallGuard) holding(now time.Time) bool { return now.Before(g.until) }
 
 // final checkpoints on revoke or shutdown, with a context of its own: the
 // generation's is already cancelled.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, integration tests included: installs what the tests
-# need when it is missing (Debian's clickhouse-server, kcat and chromium), starts
-# ClickHouse on a free loopback port with its data in a temporary folder,
-# runs gofmt, vet, staticcheck and every test, and stops the server again.
+# need when it is missing (Debian's clickhouse-server, kcat, chromium, Java 17
+# and Maven), starts ClickHouse and a real Kafka broker (scripts/kafka.sh) on
+# free loopback ports with their data in temporary folders, runs gofmt, vet,
+# staticcheck and every test, and stops the servers again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -15,6 +16,9 @@ command -v clickhouse-server >/dev/null || missing+=(clickhouse-server clickhous
 command -v kcat >/dev/null || missing+=(kcat)
 # Browser tests (the HTML views) drive Debian's chromium headless.
 command -v chromium >/dev/null || missing+=(chromium)
+# The real Kafka broker runs from Maven Central's jars on Java 17.
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   as_root apt-get update -qq
@@ -22,12 +26,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # A server this script starts, it stops; one already running is left alone.
-if ./scripts/clickhouse.sh status >/dev/null 2>&1; then
-  eval "$(./scripts/clickhouse.sh start)"
-else
-  eval "$(./scripts/clickhouse.sh start)"
-  trap './scripts/clickhouse.sh stop >/dev/null 2>&1 || true' EXIT
-fi
+stops=()
+stop_servers() {
+  local s
+  for s in "${stops[@]}"; do "./scripts/$s.sh" stop >/dev/null 2>&1 || true; done
+}
+trap stop_servers EXIT
+for s in clickhouse kafka; do
+  if ! "./scripts/$s.sh" status >/dev/null 2>&1; then
+    stops+=("$s")
+  fi
+  eval "$("./scripts/$s.sh" start)"
+done
 
 # Integration tests fail rather than skip when their services are missing.
 export DRIFTMON_REQUIRE_INTEGRATION=1

@@ -20,6 +20,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/testenv"
 	"github.com/driftmon/driftmon/storage/clickhouse"
 )
@@ -86,14 +87,41 @@ func writeTestReference(t *testing.T, path string) {
 
 func testConfig(t *testing.T, dir, broker, storageYAML, httpAddr string, window time.Duration) string {
 	t.Helper()
+	return writeTestConfig(t, dir, fmt.Sprintf("  brokers: [%q]\n  group_id: crash-test\n", broker)+groupTimings,
+		storageYAML, httpAddr, window)
+}
+
+// groupTimings make a group rebalance in seconds, for tests.
+const groupTimings = "  session_timeout: 6s\n  heartbeat_interval: 500ms\n"
+
+// testConfigOn is testConfig on b, with the test's own topics and group
+// (crash-test), as b names them.
+func testConfigOn(t *testing.T, dir string, b *testenv.Broker, storageYAML, httpAddr string, window time.Duration) string {
+	t.Helper()
+	return writeTestConfig(t, dir, kafkaYAML(b)+groupTimings, storageYAML, httpAddr, window)
+}
+
+// kafkaYAML is the kafka section's broker, group and topics on b.
+func kafkaYAML(b *testenv.Broker) string {
+	return fmt.Sprintf("  brokers: [%q]\n  group_id: %s\n  predictions_topic: %s\n  labels_topic: %s\n  dead_letter_topic: %s\n",
+		b.Addr, b.Topic("crash-test"), b.Topic("predictions"), b.Topic("labels"), b.Topic("driftmon-dead-letter"))
+}
+
+// createTestTopics creates the topics kafkaYAML names, of n partitions.
+func createTestTopics(t *testing.T, b *testenv.Broker, n int) {
+	t.Helper()
+	b.CreateTopics(t, n, b.Topic("predictions"), b.Topic("labels"), b.Topic("driftmon-dead-letter"))
+}
+
+// writeTestConfig writes a config of model m (x numeric, c categorical, a
+// score) under a reference file of its own, with the given kafka section's
+// keys besides a 300 ms checkpoint interval.
+func writeTestConfig(t *testing.T, dir, kafkaKeys, storageYAML, httpAddr string, window time.Duration) string {
+	t.Helper()
 	ref := filepath.Join(dir, "reference.csv")
 	writeTestReference(t, ref)
 	cfg := fmt.Sprintf(`kafka:
-  brokers: [%q]
-  group_id: crash-test
-  checkpoint_interval: 300ms
-  session_timeout: 6s
-  heartbeat_interval: 500ms
+%s  checkpoint_interval: 300ms
 storage:
 %s
 http: {listen: %q}
@@ -106,7 +134,7 @@ models:
     features:
       x: numeric
       c: categorical
-`, broker, storageYAML, httpAddr, window, ref)
+`, kafkaKeys, storageYAML, httpAddr, window, ref)
 	path := filepath.Join(dir, "driftmon.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -121,14 +149,24 @@ models:
 // handled since the last checkpoint (so that the restart really replays
 // them); and the committed offset must never run ahead of the durable
 // checkpoint.
+//
+// It runs on kfake and on a real broker, whose group coordinator still
+// counts the killed instance as a member until its session expires.
 func TestCrashRestartCountsExactly(t *testing.T) {
+	for _, kind := range testenv.Brokers() {
+		t.Run(kind.Name, func(t *testing.T) { crashRestartCountsExactly(t, kind.Open(t)) })
+	}
+}
+
+func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
 	chAddr, db, conn := testenv.ClickHouseDB(t)
 	bin := testenv.BuildBinary(t)
-	broker := testenv.StartBroker(t, 1, "predictions", "labels", "driftmon-dead-letter")
+	createTestTopics(t, b, 1)
+	broker, group, topic := b.Addr, b.Topic("crash-test"), b.Topic("predictions")
 	dir := t.TempDir()
 	httpAddr := testenv.FreeAddr(t)
 	const window = 500 * time.Second
-	cfgPath := testConfig(t, dir, broker,
+	cfgPath := testConfigOn(t, dir, b,
 		fmt.Sprintf("  backend: clickhouse\n  clickhouse: {addr: [%q], database: %s}", chAddr, db), httpAddr, window)
 
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -181,14 +219,14 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 	// must be covered by the checkpoint read after it.
 	kc := &kafka.Client{Addr: kafka.TCP(broker), Timeout: 5 * time.Second}
 	committed := func() (int64, error) {
-		resp, err := kc.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: "crash-test", Topics: map[string][]int{"predictions": {0}}})
+		resp, err := kc.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: {0}}})
 		if err != nil {
 			return -1, err
 		}
 		if resp.Error != nil {
 			return -1, resp.Error
 		}
-		for _, p := range resp.Topics["predictions"] {
+		for _, p := range resp.Topics[topic] {
 			if p.Partition == 0 {
 				return p.CommittedOffset, p.Error
 			}
@@ -196,7 +234,7 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		return -1, nil
 	}
 	checkpoint := func() (int64, error) {
-		cp, ok, err := store.LoadCheckpoint(ctx, "crash-test", "predictions", 0)
+		cp, ok, err := store.LoadCheckpoint(ctx, group, topic, 0)
 		if err != nil || !ok {
 			return -1, err
 		}
@@ -231,7 +269,10 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 	defer func() { stopWatch(); <-watched }()
 
 	first := start("first")
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond}
+	// Acks, so that what it counts as produced is on the broker; a
+	// transport of its own, whose metadata knows the topic.
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: topic, BatchSize: 200, BatchTimeout: time.Millisecond,
+		RequiredAcks: kafka.RequireAll, Transport: &kafka.Transport{}}
 	defer w.Close()
 	// produce sends evs in batches of 200, one batch per pace. From
 	// trickleFrom on it sends batches of 10: on a slow machine the kill
@@ -285,7 +326,7 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		return k > k0, err
 	})
 	time.Sleep(400 * time.Millisecond)
-	handled, err := ingestedPredictions(httpAddr)
+	handled, err := ingestedPredictions(httpAddr, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,6 +384,22 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkExactWindows(t, ws, want)
+	// The results are in drift_results, for any SQL client to see.
+	var rows uint64
+	if err := conn.QueryRow(fmt.Sprintf(
+		"SELECT count() FROM %s.drift_results FINAL WHERE model = 'm' AND family = 'covariate' AND method = 'psi'", db)).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if n := uint64(2 * len(want)); rows != n {
+		t.Errorf("drift_results holds %d covariate psi rows, want %d (2 features x %d windows)", rows, n, len(want))
+	}
+}
+
+// checkExactWindows compares stored windows with the counts the test
+// computed from the events it produced.
+func checkExactWindows(t *testing.T, ws []*drift.WindowSummary, want map[int64]*exactWindow) {
+	t.Helper()
 	for _, got := range ws {
 		ew := want[got.Seq]
 		if ew == nil {
@@ -355,8 +412,8 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 				x.Missing, got.Prediction.Count, ew.events, ew.xCount, ew.xMissing, ew.predCount)
 		}
 		var binSum uint64
-		for _, b := range x.BinCounts {
-			binSum += b
+		for _, n := range x.BinCounts {
+			binSum += n
 		}
 		if binSum != ew.xCount {
 			t.Errorf("window %d: bins hold %d values, want %d", got.Seq, binSum, ew.xCount)
@@ -367,20 +424,11 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 			}
 		}
 	}
-	// The results are in drift_results, for any SQL client to see.
-	var rows uint64
-	if err := conn.QueryRow(fmt.Sprintf(
-		"SELECT count() FROM %s.drift_results FINAL WHERE model = 'm' AND family = 'covariate' AND method = 'psi'", db)).Scan(&rows); err != nil {
-		t.Fatal(err)
-	}
-	if n := uint64(2 * len(want)); rows != n {
-		t.Errorf("drift_results holds %d covariate psi rows, want %d (2 features x %d windows)", rows, n, len(want))
-	}
 }
 
 // ingestedPredictions scrapes a running instance's count of handled
-// prediction records.
-func ingestedPredictions(httpAddr string) (int64, error) {
+// prediction records, read from topic.
+func ingestedPredictions(httpAddr, topic string) (int64, error) {
 	resp, err := http.Get("http://" + httpAddr + "/metrics")
 	if err != nil {
 		return 0, err
@@ -390,7 +438,7 @@ func ingestedPredictions(httpAddr string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	const series = `driftmon_events_ingested_total{topic="predictions"} `
+	series := fmt.Sprintf("driftmon_events_ingested_total{topic=%q} ", topic)
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, series); ok {
 			f, err := strconv.ParseFloat(v, 64)

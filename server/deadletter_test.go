@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/ingest"
@@ -23,22 +21,21 @@ import (
 // to 4 MiB (as a deployment whose topics allow large records would): the
 // service rejects it as oversized and the dead-letter topic must receive
 // its original bytes, not a record with the value left out.
+//
+// It runs on kfake and on a real broker.
 func TestOversizedRecordDeadLettered(t *testing.T) {
+	for _, kind := range testenv.Brokers() {
+		t.Run(kind.Name, func(t *testing.T) { oversizedRecordDeadLettered(t, kind) })
+	}
+}
+
+func oversizedRecordDeadLettered(t *testing.T, kind testenv.BrokerKind) {
 	const brokerMax = 4 << 20
-	port, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port),
-		kfake.SeedTopics(1, "predictions", "labels", "driftmon-dead-letter"),
-		kfake.BrokerConfigs(map[string]string{"message.max.bytes": strconv.Itoa(brokerMax)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	broker := c.ListenAddrs()[0]
+	b := kind.Open(t, testenv.MessageMaxBytes(brokerMax))
+	createTestTopics(t, b, 1)
+	broker := b.Addr
 	dir := t.TempDir()
-	cfgPath := testConfig(t, dir, broker,
+	cfgPath := testConfigOn(t, dir, b,
 		fmt.Sprintf("  backend: embedded\n  embedded: {path: %q}", filepath.Join(dir, "data")), "127.0.0.1:0", time.Minute)
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -51,7 +48,9 @@ func TestOversizedRecordDeadLettered(t *testing.T) {
 	// Not JSON at all, so that nothing but its size and bytes matter.
 	value := bytes.Repeat([]byte("0123456789abcdef"), 3<<20/16)
 	value[len(value)-1] = 0xff
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchBytes: brokerMax, RequiredAcks: kafka.RequireAll}
+	// A transport of its own: the shared one may hold the broker's
+	// metadata from before the topic existed, and would fail at once.
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: b.Topic("predictions"), Transport: &kafka.Transport{}, BatchBytes: brokerMax, RequiredAcks: kafka.RequireAll}
 	if err := w.WriteMessages(context.Background(), kafka.Message{Key: []byte("m"), Value: value}); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +58,7 @@ func TestOversizedRecordDeadLettered(t *testing.T) {
 
 	_, ctx := servertest.Start(t, cfg)
 
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: "driftmon-dead-letter", Partition: 0,
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: b.Topic("driftmon-dead-letter"), Partition: 0,
 		MaxBytes: brokerMax, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	rctx, rcancel := context.WithTimeout(ctx, 60*time.Second)

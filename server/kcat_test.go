@@ -21,14 +21,21 @@ import (
 // TestKcatProducer has an independent client, librdkafka's kcat, produce the
 // events over TCP; the service consumes them through kafka-go, stores exact
 // windows in ClickHouse, and sends each malformed record to the dead-letter
-// topic with its reason.
+// topic with its reason. It runs on kfake and on a real broker.
 func TestKcatProducer(t *testing.T) {
+	for _, kind := range testenv.Brokers() {
+		t.Run(kind.Name, func(t *testing.T) { kcatProducer(t, kind.Open(t)) })
+	}
+}
+
+func kcatProducer(t *testing.T, b *testenv.Broker) {
 	kcat := testenv.RequireEnv(t, "DRIFTMON_KCAT", "Debian's kcat (apt-get install kcat)")
 	chAddr, db, _ := testenv.ClickHouseDB(t)
-	broker := testenv.StartBroker(t, 1, "predictions", "labels", "driftmon-dead-letter")
+	createTestTopics(t, b, 1)
+	broker, predictions, labelsTopic, deadLetter := b.Addr, b.Topic("predictions"), b.Topic("labels"), b.Topic("driftmon-dead-letter")
 	dir := t.TempDir()
 	const window = 300 * time.Second
-	cfgPath := testConfig(t, dir, broker,
+	cfgPath := testConfigOn(t, dir, b,
 		fmt.Sprintf("  backend: clickhouse\n  clickhouse: {addr: [%q], database: %s}", chAddr, db), "127.0.0.1:0", window)
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -47,7 +54,7 @@ func TestKcatProducer(t *testing.T) {
 			in.WriteString(`other:{"model": "m", "features": {"x": 1}}` + "\n")
 		}
 	}
-	cmd := exec.Command(kcat, "-b", broker, "-P", "-t", "predictions", "-K:")
+	cmd := exec.Command(kcat, "-b", broker, "-P", "-t", predictions, "-K:")
 	cmd.Stdin = &in
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kcat -P: %v\n%s", err, out)
@@ -58,7 +65,7 @@ func TestKcatProducer(t *testing.T) {
 		fmt.Fprintf(&labels, "m:{\"model\": \"m\", \"id\": \"e%d\", \"timestamp\": %d, \"label\": %d}\n", i, base.UnixMilli()+int64(i)*1000, i%2)
 	}
 	labels.WriteString(`m:{"model": "m", "label": 1}` + "\n")
-	cmd = exec.Command(kcat, "-b", broker, "-P", "-t", "labels", "-K:")
+	cmd = exec.Command(kcat, "-b", broker, "-P", "-t", labelsTopic, "-K:")
 	cmd.Stdin = &labels
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kcat -P labels: %v\n%s", err, out)
@@ -115,7 +122,7 @@ func TestKcatProducer(t *testing.T) {
 	}
 
 	// kcat reads the dead-letter topic back: five records, each with its reason.
-	out, err := exec.Command(kcat, "-b", broker, "-C", "-t", "driftmon-dead-letter", "-o", "beginning", "-e",
+	out, err := exec.Command(kcat, "-b", broker, "-C", "-t", deadLetter, "-o", "beginning", "-e",
 		"-f", "%h\n").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kcat -C: %v\n%s", err, out)
@@ -139,8 +146,8 @@ func TestKcatProducer(t *testing.T) {
 		`driftmon_events_rejected_total{reason="malformed_json"} 1`,
 		`driftmon_events_rejected_total{reason="unknown_model"} 1`,
 		fmt.Sprintf(`driftmon_windows_closed_total{model="m"} %d`, len(want)),
-		`driftmon_ingest_consumer_lag_messages{partition="0",topic="predictions"} 0`,
-		`driftmon_events_ingested_total{topic="labels"} 100`,
+		fmt.Sprintf(`driftmon_ingest_consumer_lag_messages{partition="0",topic=%q} 0`, predictions),
+		fmt.Sprintf(`driftmon_events_ingested_total{topic=%q} 100`, labelsTopic),
 	} {
 		if !strings.Contains(string(body), line) {
 			t.Errorf("/metrics lacks %q", line)

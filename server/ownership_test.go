@@ -105,11 +105,21 @@ func (l *windowLog) writer(model string, seq int64) string {
 // again, the owner of m stops with notifications pending, and the other
 // instance, taking the partition over from its checkpoint (no event of m
 // arrives after that), sends them.
+//
+// It runs on kfake and on a real broker of its own (TwoModelProducer
+// writes to the topic named predictions).
 func TestOnlyTheOwnerSendsAlerts(t *testing.T) {
+	for _, kind := range testenv.OwnBrokers() {
+		t.Run(kind.Name, func(t *testing.T) { onlyTheOwnerSendsAlerts(t, kind.Open(t)) })
+	}
+}
+
+func onlyTheOwnerSendsAlerts(t *testing.T, b *testenv.Broker) {
 	began := time.Now()
 	step := func(what string) { t.Logf("%s: %s", what, time.Since(began).Round(100*time.Millisecond)) }
 	chAddr, db, _ := testenv.ClickHouseDB(t)
-	broker := testenv.StartBroker(t, 2, "predictions", "labels", "driftmon-dead-letter")
+	createTestTopics(t, b, 2)
+	broker := b.Addr
 	recv := &outage{down: true, accepted: map[string][]string{}}
 	srv := httptest.NewServer(recv)
 	defer srv.Close()

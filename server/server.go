@@ -231,7 +231,7 @@ func run(ctx context.Context, s *service) error {
 		PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
 		Dialer: s.dialer, CheckpointInterval: cfg.Kafka.CheckpointInterval, TickInterval: opt.TickInterval,
 		HeartbeatInterval: firstSet(opt.HeartbeatInterval, cfg.Kafka.HeartbeatInterval),
-		SessionTimeout:    firstSet(opt.SessionTimeout, cfg.Kafka.SessionTimeout), RebalanceTimeout: opt.RebalanceTimeout,
+		SessionTimeout:    firstSet(opt.SessionTimeout, cfg.Kafka.SessionTimeout), RebalanceTimeout: firstSet(opt.RebalanceTimeout, cfg.Kafka.RebalanceTimeout),
 		Decoder: ingest.DecoderOptions{MaxBytes: cfg.Kafka.MaxMessageBytes},
 		Clock:   opt.Clock,
 		Logger:  log,

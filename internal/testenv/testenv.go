@@ -42,7 +42,10 @@ func RequireEnv(t testing.TB, name, what string) string {
 func ClickHouseDB(t testing.TB) (addr, db string, conn *sql.DB) {
 	t.Helper()
 	addr = RequireEnv(t, "DRIFTMON_CLICKHOUSE_ADDR", "a ClickHouse server")
-	db = fmt.Sprintf("driftmon_test_%s_%d", strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name())), time.Now().UnixNano()%1e9)
+	// A database name has at most 64 characters (driftmon's config says
+	// so): 14 + 40 + 1 + 9.
+	name := strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name()))
+	db = fmt.Sprintf("driftmon_test_%s_%d", name[:min(len(name), 40)], time.Now().UnixNano()%1e9)
 	conn = clickhouse.OpenDB(&clickhouse.Options{Addr: []string{addr}})
 	t.Cleanup(func() {
 		conn.Exec("DROP DATABASE IF EXISTS " + db)
