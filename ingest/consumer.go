@@ -287,7 +287,10 @@ func (p *partition) run(ctx context.Context) error {
 	tick := time.NewTicker(p.c.cfg.TickInterval)
 	defer tick.Stop()
 	lastCheckpoint := p.c.cfg.Clock()
-	guard := p.c.stallGuard(lastCheckpoint)
+	// A freeze is measured on the process's own clock, not the configured
+	// one: that one may jump on purpose (the demo's, a test's), and a
+	// jump is not a process that stood still.
+	guard := p.c.stallGuard(time.Now())
 	for {
 		select {
 		case m, ok := <-msgs:
@@ -312,12 +315,12 @@ func (p *partition) run(ctx context.Context) error {
 				return fmt.Errorf("offset %d: %w", m.Offset, err)
 			}
 		case <-tick.C:
-			now := p.c.cfg.Clock()
-			if stalled := guard.observe(now); stalled > 0 {
+			now, wall := p.c.cfg.Clock(), time.Now()
+			if stalled := guard.observe(wall); stalled > 0 {
 				p.log.Warn("partition loop stood still; idle windows wait in case the group dropped this instance meanwhile",
 					"stood_still", stalled.Round(time.Millisecond), "wait", guard.hold)
 			}
-			if !guard.holding(now) {
+			if !guard.holding(wall) {
 				if err := p.sink.Tick(ctx, now); err != nil {
 					if ctx.Err() != nil {
 						return nil

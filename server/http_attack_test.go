@@ -215,7 +215,7 @@ models:
 
 	// Ten windows of 100 events, produced and consumed under attack.
 	const events, windows = 1000, 10
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	msgs := make([]kafka.Message, events)
 	for i := range msgs {

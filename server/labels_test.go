@@ -134,7 +134,7 @@ func writeClassReference(t *testing.T, path string) {
 
 func produceTo(t *testing.T, broker, topic string, values [][]byte) {
 	t.Helper()
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: topic, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: topic, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
 	msgs := make([]kafka.Message, len(values))
 	for i, v := range values {

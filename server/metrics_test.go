@@ -43,7 +43,7 @@ func TestMetricsAllMethods(t *testing.T) {
 			}
 
 			events, _ := testStream(150, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), window)
-			w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchTimeout: time.Millisecond}
+			w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 			msgs := make([]kafka.Message, len(events))
 			for i, e := range events {
 				msgs[i] = kafka.Message{Key: []byte("m"), Value: e}
