@@ -34,10 +34,10 @@ type Model struct {
 	// Freshness is how long the model may send nothing before its
 	// freshness check fails (0: reported, never failing).
 	Freshness time.Duration
-	// cal keeps the calibrated thresholds of the model's reference: a
-	// file or pinned-window reference calibrates once per feature and
-	// window size; a previous-window reference, new every window, each
-	// time.
+	// cal keeps the model's reference prepared for evaluation and the
+	// thresholds calibrated on it: a file or pinned-window reference is
+	// prepared once and calibrates once per feature and window size; a
+	// previous-window reference, new every window, each time.
 	cal *detectors.Calibrations
 }
 

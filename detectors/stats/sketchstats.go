@@ -286,24 +286,20 @@ func sketched(f *drift.FeatureSummary) bool {
 
 // newSketchPair returns the sketch path's input, or nil when the window is
 // not sketched (its sample is complete, so the exact path applies) or the
-// reference has neither a complete sample nor a sketch. refSorted and
-// curSorted are the summaries' samples, sorted (shared with the sample
-// methods).
-func newSketchPair(rf, cf *drift.FeatureSummary, refSorted, curSorted func() []float64) *sketchPair {
+// reference has neither a complete sample nor a sketch. The reference's
+// side (its exact CDF and std when its sample is complete, else its
+// anchored estimate and moment std) comes prepared; curSorted is the
+// window's sample, sorted (shared with the sample methods).
+func newSketchPair(pr *PreparedFeature, cf *drift.FeatureSummary, curSorted func() []float64) *sketchPair {
 	if !sketched(cf) {
 		return nil
 	}
-	sp := &sketchPair{cur: anchored(sideCDF(cf, curSorted), cf)}
-	switch {
-	case rf.Sample != nil && rf.Sample.Complete() && rf.Sample.Seen() > 0:
-		rs := refSorted()
-		sp.ref, sp.refStd = exactCDF(rs), populationStd(rs)
-	case sketched(rf):
-		sp.ref, sp.refStd = anchored(sideCDF(rf, refSorted), rf), momentStd(rf)
-	default:
+	side, ok := pr.side()
+	if !ok {
 		return nil
 	}
-	sp.dMean = cf.Mean() - rf.Mean()
+	sp := &sketchPair{cur: anchored(sideCDF(cf, curSorted), cf), ref: side.cdf, refStd: side.std}
+	sp.dMean = cf.Mean() - pr.rf.Mean()
 	return sp
 }
 

@@ -116,8 +116,11 @@ func SortedStat(ref, cur []float64, method string) Stat {
 // results several methods share.
 type samplePair struct {
 	ref, cur []float64
-	w        float64
-	wDone    bool
+	// refStd, when set, is populationStd(ref), prepared with the
+	// reference (see PreparedFeature); nil computes it.
+	refStd func() float64
+	w      float64
+	wDone  bool
 }
 
 func (s *samplePair) wasserstein() float64 {
@@ -138,7 +141,11 @@ func (s *samplePair) stat(m string) Stat {
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()
 	case MethodWassersteinNorm:
-		if sd := populationStd(s.ref); sd > 0 {
+		sd := s.refStd
+		if sd == nil {
+			sd = func() float64 { return populationStd(s.ref) }
+		}
+		if sd := sd(); sd > 0 {
 			st.Statistic = s.wasserstein() / sd
 		} else {
 			st.Statistic, st.Note = math.NaN(), "reference std is 0"
