@@ -28,24 +28,36 @@ type pwCDF struct {
 
 // exactCDF is the empirical CDF of a sorted, non-empty sample, each
 // fraction formed as scipy forms it (count / n).
+//
+// An empirical CDF's left limit at each knot is its value at the knot
+// before, so left and right are one array offset by one, and a sample
+// without ties is its own list of knots: the CDF costs 8 bytes a knot
+// beside the sample (a prepared reference keeps one for every window),
+// not 24. The slices are capped, so that nothing appended to one
+// overwrites another; sorted must not change while the CDF is in use.
 func exactCDF(sorted []float64) pwCDF {
 	n := float64(len(sorted))
-	c := pwCDF{
-		xs:    make([]float64, 0, len(sorted)),
-		left:  make([]float64, 0, len(sorted)),
-		right: make([]float64, 0, len(sorted)),
-		n:     uint64(len(sorted)),
+	knots := 0
+	for i := range sorted {
+		if i+1 == len(sorted) || sorted[i+1] != sorted[i] {
+			knots++
+		}
 	}
-	prev := 0.0
+	xs := sorted[:len(sorted):len(sorted)]
+	if knots < len(sorted) {
+		xs = make([]float64, 0, knots)
+	}
+	fs := make([]float64, 1, knots+1) // fs[0] = 0, the left limit at the first knot
 	for i, x := range sorted {
 		if i+1 < len(sorted) && sorted[i+1] == x {
 			continue
 		}
-		f := float64(i+1) / n
-		c.xs, c.left, c.right = append(c.xs, x), append(c.left, prev), append(c.right, f)
-		prev = f
+		if knots < len(sorted) {
+			xs = append(xs, x)
+		}
+		fs = append(fs, float64(i+1)/n)
 	}
-	return c
+	return pwCDF{xs: xs, left: fs[:knots:knots], right: fs[1 : knots+1 : knots+1], n: uint64(len(sorted))}
 }
 
 // sketchCDF estimates a sketch's CDF from its weighted items.
