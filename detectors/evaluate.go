@@ -39,7 +39,10 @@ const predictionFeature = "prediction"
 // estimates of both CDFs that use everything the summaries hold (within
 // the error bound stated there; NReference and NCurrent are then the
 // whole counts), the others from the window's subsample; categorical and
-// boolean features over the sorted union of both sides' categories.
+// boolean features over the sorted union of both sides' categories. A
+// test's p-value is scipy's automatic choice (exact below its size
+// bounds), but for the methods that do not decide when p.ReportPValues
+// asks for the asymptotic one (stats.PValueAsymptotic, as serve does).
 //
 // A feature is skipped (no rows) when either side has no valid values or
 // when one side is numeric and the other not. A method without a value for
@@ -97,7 +100,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 			continue
 		}
 		fc := featureCal{prep: prep, feature: cf.Name}
-		rows, at := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), fc)
+		rows, at := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Covariate, cf.Name)
 		if at >= 0 {
 			decisions = append(decisions, len(out)+at)
@@ -113,7 +116,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 	}
 	if cur.Prediction != nil && prep.prediction != nil {
 		fc := featureCal{prep: prep, feature: predictionFeature, prior: true}
-		rows, _ := evaluateFeature(prep.prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), fc)
+		rows, _ := evaluateFeature(prep.prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Prior, predictionFeature)
 		out = append(out, rows...)
 	}
@@ -142,9 +145,10 @@ type featureCal struct {
 }
 
 // evaluateFeature computes one feature's rows (without the window's
-// identity) under set; at is the index of the verdict row, -1 when the
+// identity) under set, the p-values of the methods that do not decide
+// chosen by report; at is the index of the verdict row, -1 when the
 // decide method gave no row.
-func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set MethodSet, fc featureCal) (rows []drift.Result, at int) {
+func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set MethodSet, report stats.PValueRule, fc featureCal) (rows []drift.Result, at int) {
 	at = -1
 	rf := pf.Summary()
 	if rf.Count == 0 || cf.Count == 0 {
@@ -155,7 +159,11 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 	}
 	pair := pf.Pair(cf)
 	for _, m := range set.Methods {
-		st, nr, nc, has := pair.Stat(m)
+		rule := report
+		if m == set.Decide {
+			rule = stats.PValueAuto
+		}
+		st, nr, nc, has := pair.StatWith(m, rule)
 		stat, pv := st.Statistic, st.PValue
 		if !has || !finite(stat) || (pv != nil && !finite(*pv)) {
 			continue

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/reference"
 )
@@ -109,35 +110,40 @@ func serveWindow(ref *drift.Reference, seq int64, n int, shift float64) *drift.W
 // fourth drifted), all evaluated once before the timer starts, so every
 // calibration is already cached and what is timed is the per-window cost.
 // Windows of 2,000 events are complete samples (the exact tests); windows
-// of 50,000 are sketched (see "Big windows" in the README).
+// of 50,000 are sketched (see "Big windows" in the README). reports=auto
+// is the default policy as check holds it (scipy's automatic choice of
+// p-value for the report-only ks), reports=asymptotic as serve runs it.
 //
 //	go test -run '^$' -bench EvaluateWindows -benchmem -count 5 ./detectors/
 func BenchmarkEvaluateWindows(b *testing.B) {
 	for _, bc := range []struct{ ref, window int }{{5000, 2000}, {20000, 2000}, {20000, 50000}} {
-		b.Run(fmt.Sprintf("ref=%d/window=%d", bc.ref, bc.window), func(b *testing.B) {
-			ref := serveReference(b, bc.ref)
-			windows := make([]*drift.WindowSummary, 8)
-			for i := range windows {
-				shift := 0.0
-				if i%4 == 3 {
-					shift = 0.2
+		ref := serveReference(b, bc.ref)
+		windows := make([]*drift.WindowSummary, 8)
+		for i := range windows {
+			shift := 0.0
+			if i%4 == 3 {
+				shift = 0.2
+			}
+			windows[i] = serveWindow(ref, int64(i+1), bc.window, shift)
+		}
+		for _, rule := range []stats.PValueRule{stats.PValueAuto, stats.PValueAsymptotic} {
+			name := map[stats.PValueRule]string{stats.PValueAuto: "auto", stats.PValueAsymptotic: "asymptotic"}[rule]
+			b.Run(fmt.Sprintf("ref=%d/window=%d/reports=%s", bc.ref, bc.window, name), func(b *testing.B) {
+				p := detectors.DefaultPolicy()
+				p.ReportPValues = rule
+				cache := detectors.NewCalibrations()
+				for _, w := range windows {
+					detectors.EvaluateCached(ref, w, p, cache)
 				}
-				windows[i] = serveWindow(ref, int64(i+1), bc.window, shift)
-			}
-			p := detectors.DefaultPolicy()
-			cache := detectors.NewCalibrations()
-			for _, w := range windows {
-				detectors.EvaluateCached(ref, w, p, cache)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				if rows := detectors.EvaluateCached(ref, windows[i%len(windows)], p, cache); len(rows) == 0 {
-					b.Fatal("no rows")
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if rows := detectors.EvaluateCached(ref, windows[i%len(windows)], p, cache); len(rows) == 0 {
+						b.Fatal("no rows")
+					}
+					i++
 				}
-				i++
-			}
-		})
+			})
+		}
 	}
 }

@@ -29,22 +29,23 @@ func ks(ref, cur []float64) (stat, p float64) {
 	if n1 == 0 || n2 == 0 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN()
 	}
-	stat, p, _ = ksSorted(sortedCopy(ref), sortedCopy(cur))
+	stat, p, _ = ksSorted(sortedCopy(ref), sortedCopy(cur), PValueAuto)
 	return stat, p
 }
 
-// ksSorted is ks of two sorted, non-empty samples without NaN; exact says
-// which p-value it is.
-func ksSorted(a, b []float64) (stat, p float64, exact bool) {
-	return ksPValue(len(a), len(b), ksStatistic(a, b))
+// ksSorted is ks of two sorted, non-empty samples without NaN, its
+// p-value chosen by rule; exact says which p-value it is.
+func ksSorted(a, b []float64, rule PValueRule) (stat, p float64, exact bool) {
+	return ksPValue(len(a), len(b), ksStatistic(a, b), rule)
 }
 
 // ksPValue is ks_2samp's two-sided p-value for a statistic d of samples of
-// n1 and n2 values, and the statistic it speaks for (d rounded to the
-// lattice when the exact computation ran or failed, as scipy rounds it);
-// exact says which p-value it is.
-func ksPValue(n1, n2 int, d float64) (stat, p float64, exact bool) {
-	if max(n1, n2) <= ksMaxExactN {
+// n1 and n2 values, chosen by rule, and the statistic it speaks for (d
+// rounded to the lattice when the exact computation ran or failed, as
+// scipy rounds it; as it is with method='asymp'); exact says which
+// p-value it is.
+func ksPValue(n1, n2 int, d float64, rule PValueRule) (stat, p float64, exact bool) {
+	if max(n1, n2) <= ksMaxExactN && !rule.asymptotic(n1, n2, KSAsymptoticFrom) {
 		var ok bool
 		// On failure scipy keeps the statistic rounded to the lattice.
 		if d, p, ok = ksExact(n1, n2, d); ok {

@@ -513,14 +513,14 @@ func anchored(c pwCDF, f *drift.FeatureSummary) pwCDF {
 	return out
 }
 
-// stat is one sketch method's Stat; ok is false for a method without a
-// sketch version.
-func (s *sketchPair) stat(m string) (st Stat, ok bool) {
+// stat is one sketch method's Stat, ks's p-value chosen by rule; ok is
+// false for a method without a sketch version.
+func (s *sketchPair) stat(m string, rule PValueRule) (st Stat, ok bool) {
 	st.Method = m
 	switch m {
 	case MethodKS:
 		d := cdfKS(s.ref, s.cur)
-		d, p, exact := ksPValue(int(s.ref.n), int(s.cur.n), d)
+		d, p, exact := ksPValue(int(s.ref.n), int(s.cur.n), d, rule)
 		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()

@@ -225,7 +225,7 @@ func TestSketchDriftedPair(t *testing.T) {
 				}
 			}
 			ks := got[MethodKS]
-			if _, wantP, _ := ksPValue(nr, nc, ks.Statistic); ks.PValue == nil || *ks.PValue != wantP || wantP > 1e-100 {
+			if _, wantP, _ := ksPValue(nr, nc, ks.Statistic, PValueAuto); ks.PValue == nil || *ks.PValue != wantP || wantP > 1e-100 {
 				t.Errorf("ks p-value %v, want %v (the asymptotic p-value at the true counts)", ks.PValue, wantP)
 			}
 			if e := got[MethodEnergy]; e.NCurrent != drift.DefaultSampleSize {

@@ -61,7 +61,7 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 			}
 			out[i].Statistic = histogramStat(m, rc, cc)
 		default:
-			out[i] = pair.stat(m)
+			out[i] = pair.stat(m, PValueAuto)
 		}
 	}
 	return out
@@ -109,7 +109,7 @@ func SortedStat(ref, cur []float64, method string) Stat {
 		edges := drift.DecileEdges(ref)
 		return Stat{Method: method, Statistic: histogramStat(method, BinCounts(edges, ref), BinCounts(edges, cur))}
 	}
-	return (&samplePair{ref: ref, cur: cur}).stat(method)
+	return (&samplePair{ref: ref, cur: cur}).stat(method, PValueAuto)
 }
 
 // samplePair is two sorted, non-empty samples of finite values and the
@@ -131,12 +131,12 @@ func (s *samplePair) wasserstein() float64 {
 }
 
 // stat is one sample-based method's Stat (not the histogram methods, which
-// need bins the caller chooses).
-func (s *samplePair) stat(m string) Stat {
+// need bins the caller chooses), a test's p-value chosen by rule.
+func (s *samplePair) stat(m string, rule PValueRule) Stat {
 	st := Stat{Method: m}
 	switch m {
 	case MethodKS:
-		d, p, exact := ksSorted(s.ref, s.cur)
+		d, p, exact := ksSorted(s.ref, s.cur, rule)
 		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()
@@ -170,7 +170,7 @@ func (s *samplePair) stat(m string) Stat {
 			}
 		}
 	case MethodCramerVonMises:
-		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur)
+		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, rule)
 		st.Statistic = stat
 		if math.IsNaN(stat) {
 			st.Note = "needs at least two values a side"

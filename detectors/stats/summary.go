@@ -70,7 +70,7 @@ import (
 // both sides' categories (__other__ included as one category), counts
 // aligned on them; z_test is on the share of the first of them.
 type FeaturePair struct {
-	values func(method string) (st Stat, nRef, nCur uint64, ok bool)
+	values func(method string, rule PValueRule) (st Stat, nRef, nCur uint64, ok bool)
 }
 
 // NewFeaturePair returns the statistics of a feature whose reference
@@ -92,14 +92,22 @@ func NewFeaturePair(rf, cf *drift.FeatureSummary) *FeaturePair {
 // anderson_darling of samples holding one value between them, z_test of
 // other than two categories, a method unknown to the kind.
 func (p *FeaturePair) Stat(method string) (st Stat, nRef, nCur uint64, ok bool) {
-	return p.values(method)
+	return p.values(method, PValueAuto)
+}
+
+// StatWith is Stat with a test's p-value chosen by rule: PValueAuto is
+// Stat, scipy's automatic choice; PValueAsymptotic takes the asymptotic
+// p-value of ks and cramer_von_mises above their size bounds. Every other
+// method, and every statistic, is Stat's.
+func (p *FeaturePair) StatWith(method string, rule PValueRule) (st Stat, nRef, nCur uint64, ok bool) {
+	return p.values(method, rule)
 }
 
 // numericValues returns the statistic of each numeric method for one
 // feature, computing each of the window's inputs (its bins, its sorted
 // sample, the sketch path's CDF, the Wasserstein distance) once; the
 // reference's come prepared.
-func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string) (Stat, uint64, uint64, bool) {
+func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
 	rf := pr.rf
 	cs := cf.SampleValues()
 	nrs, ncs := uint64(len(rf.SampleValues())), uint64(len(cs))
@@ -128,7 +136,7 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string) (
 	var skDone bool
 	var binsDone, binsOK bool
 	var rc, cc []uint64
-	return func(m string) (Stat, uint64, uint64, bool) {
+	return func(m string, rule PValueRule) (Stat, uint64, uint64, bool) {
 		switch m {
 		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 			if !binsDone {
@@ -145,7 +153,7 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string) (
 				sk, skDone = newSketchPair(pr, cf, sortedCur), true
 			}
 			if sk != nil {
-				if st, ok := sk.stat(m); ok {
+				if st, ok := sk.stat(m, rule); ok {
 					return st, sk.ref.n, sk.cur.n, !math.IsNaN(st.Statistic)
 				}
 			}
@@ -154,7 +162,7 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string) (
 			}
 			// A statistic without a value (wasserstein_norm of a constant
 			// reference, anderson_darling of identical values) is NaN.
-			st := samples().stat(m)
+			st := samples().stat(m, rule)
 			return st, nrs, ncs, !math.IsNaN(st.Statistic)
 		}
 		return Stat{}, 0, 0, false
@@ -216,10 +224,12 @@ func histogramStat(m string, rc, cc []uint64) float64 {
 
 // categoricalValues returns the statistic of each categorical method for
 // one feature over the sorted union of both sides' categories.
-func categoricalValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string) (Stat, uint64, uint64, bool) {
+func categoricalValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
 	rc, cc := alignPrepared(pr, cf.Categories)
 	nr, nc := sum(rc), sum(cc)
-	return func(m string) (Stat, uint64, uint64, bool) {
+	// Neither chi2 nor z_test has an exact p-value: the rule changes
+	// nothing.
+	return func(m string, _ PValueRule) (Stat, uint64, uint64, bool) {
 		st := categoricalStat(m, rc, cc)
 		return st, nr, nc, !math.IsNaN(st.Statistic)
 	}
