@@ -2,7 +2,6 @@ package detectors
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -222,6 +221,16 @@ func isCountMethod(m string) bool {
 // as the window (for the histogram methods as multinomial counts over the
 // bins at the reference's proportions).
 func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration) Calibrated {
+	return calibrateNumeric(ref, func() []float64 {
+		s := slices.Clone(ref)
+		stats.SortFloats(s)
+		return s
+	}, edges, m, method, c)
+}
+
+// calibrateNumeric is CalibrateNumeric with the sorted copy of ref given
+// by sortedCopy, which a prepared reference has made once.
+func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float64, m int, method string, c Calibration) Calibrated {
 	c = c.withDefaults()
 	n := len(ref)
 	if n == 0 || m <= 0 || slices.ContainsFunc(ref, func(x float64) bool { return !finite(x) }) {
@@ -231,8 +240,7 @@ func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration)
 	// sub-windows need no order) is used as it is.
 	sorted := ref
 	if !slices.IsSorted(ref) {
-		sorted = slices.Clone(ref)
-		stats.SortFloats(sorted)
+		sorted = sortedCopy()
 	}
 	if edges == nil {
 		edges = drift.DecileEdges(sorted)
@@ -421,18 +429,52 @@ func multinomial(src rand.Source, total uint64, p []float64, out []uint64) {
 	}
 }
 
-// Calibrations caches the calibrated thresholds of one reference, so that
-// calibration runs once per reference, feature, method and window size, not
-// once per window. A new reference (by pointer) empties it. Window sizes
-// are rounded down to a step of 2^(1/8) (9%) above 64 values, so that
-// event-time windows whose sizes wander share their thresholds; a
+// Calibrations is the cache a service keeps per model: its reference
+// prepared for evaluation (each feature's stats.PreparedFeature: the
+// sorted sample, the sketch path's CDF, the sorted categories, computed
+// once and shared by every window) and the thresholds calibrated on it, so
+// that calibration runs once per reference, feature, method and window
+// size, not once per window. A new reference (by pointer) replaces both.
+// Window sizes are rounded down to a step of 2^(1/8) (9%) above 64 values,
+// so that event-time windows whose sizes wander share their thresholds; a
 // threshold's noise floor moves with 1/sqrt(n) or 1/n, so calibrating at
 // the step below (a smaller window, a looser threshold) errs by at most a
 // few percent towards quiet. Safe for concurrent use.
 type Calibrations struct {
+	mu   sync.Mutex
+	prep *prepared
+}
+
+// NewCalibrations returns an empty cache.
+func NewCalibrations() *Calibrations { return &Calibrations{} }
+
+// prepared returns ref's prepared form, replacing the one kept for an
+// earlier reference.
+func (c *Calibrations) prepared(ref *drift.Reference) *prepared {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.prep == nil || c.prep.ref != ref {
+		c.prep = newPrepared(ref, true)
+	}
+	return c.prep
+}
+
+// prepared is one reference made ready for evaluation: a
+// stats.PreparedFeature per feature (by name, the first of a name as
+// Reference.Feature finds it) and for the prediction, and the thresholds
+// calibrated on it. Making one is cheap: what the features need is
+// computed on first use (see stats.PreparedFeature).
+type prepared struct {
+	ref        *drift.Reference
+	features   map[string]*stats.PreparedFeature
+	prediction *stats.PreparedFeature
+	// steps says the calibrations are kept per step of window size
+	// (sizeStep), for a cache that outlives the call; without it each is
+	// calibrated at the window's own size.
+	steps bool
+
 	mu  sync.Mutex
-	ref *drift.Reference
-	m   map[calKey]Calibrated
+	cal map[calKey]Calibrated
 }
 
 type calKey struct {
@@ -442,8 +484,22 @@ type calKey struct {
 	cal             Calibration
 }
 
-// NewCalibrations returns an empty cache.
-func NewCalibrations() *Calibrations { return &Calibrations{} }
+func newPrepared(ref *drift.Reference, steps bool) *prepared {
+	p := &prepared{ref: ref, features: make(map[string]*stats.PreparedFeature, len(ref.Features)),
+		steps: steps, cal: map[calKey]Calibrated{}}
+	for _, f := range ref.Features {
+		if f == nil {
+			continue
+		}
+		if _, dup := p.features[f.Name]; !dup {
+			p.features[f.Name] = stats.Prepare(f)
+		}
+	}
+	if ref.Prediction != nil {
+		p.prediction = stats.Prepare(ref.Prediction)
+	}
+	return p
+}
 
 // sizeStep rounds a window size down to its cache step.
 func sizeStep(n uint64) uint64 {
@@ -454,45 +510,37 @@ func sizeStep(n uint64) uint64 {
 	return min(s, n)
 }
 
-func (c *Calibrations) get(ref *drift.Reference, k calKey, compute func(n uint64) Calibrated) Calibrated {
-	if c == nil {
-		return compute(k.n)
+// calibrated returns the calibration of k, computing it (at k's size, or
+// its step) the first time.
+func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calibrated {
+	if p.steps {
+		k.n = sizeStep(k.n)
 	}
-	k.n = sizeStep(k.n)
-	c.mu.Lock()
-	if c.ref != ref {
-		c.ref, c.m = ref, map[calKey]Calibrated{}
-	}
-	got, ok := c.m[k]
-	c.mu.Unlock()
+	p.mu.Lock()
+	got, ok := p.cal[k]
+	p.mu.Unlock()
 	if ok {
 		return got
 	}
 	got = compute(k.n)
-	c.mu.Lock()
-	if c.ref == ref {
-		c.m[k] = got
-	}
-	c.mu.Unlock()
+	p.mu.Lock()
+	p.cal[k] = got
+	p.mu.Unlock()
 	return got
 }
 
-// calibrateSummary calibrates method on a reference summary for windows of
-// n values. Numeric features use the summary's sample: while it holds
-// every reference value, sub-windows of it or a bootstrap of it; once it
-// is a subsample, the histogram methods bootstrap the exact bin counts
-// and the sample methods the sample (its order carries no meaning, so its
-// sub-windows are random splits, blind to the reference's
-// autocorrelation). Categorical features bootstrap their counts.
-func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calibration) Calibrated {
+// calibrateSummary calibrates method on a prepared reference summary for
+// windows of n values. Numeric features use the summary's sample: while it
+// holds every reference value, sub-windows of it or a bootstrap of it;
+// once it is a subsample, the histogram methods bootstrap the exact bin
+// counts and the sample methods the sample (its order carries no meaning,
+// so its sub-windows are random splits, blind to the reference's
+// autocorrelation). Categorical features bootstrap their counts. The
+// sorted sample and the sorted categories are the prepared ones.
+func calibrateSummary(pf *stats.PreparedFeature, n uint64, method string, c Calibration) Calibrated {
+	rf := pf.Summary()
 	if rf.Kind != drift.Numeric {
-		keys := slices.Sorted(maps.Keys(rf.Categories))
-		counts := make([]uint64, 0, len(keys))
-		for _, k := range keys {
-			if rf.Categories[k] > 0 {
-				counts = append(counts, rf.Categories[k])
-			}
-		}
+		_, counts := pf.Categories()
 		return CalibrateCounts(counts, n, method, c)
 	}
 	vals := rf.SampleValues()
@@ -503,7 +551,7 @@ func calibrateSummary(rf *drift.FeatureSummary, n uint64, method string, c Calib
 	if len(vals) == 0 {
 		return Calibrated{Source: SourceFixedFallback}
 	}
-	return CalibrateNumeric(vals, rf.Edges, int(n), method, c)
+	return calibrateNumeric(vals, pf.Sorted, rf.Edges, int(n), method, c)
 }
 
 func sum(xs []uint64) uint64 {

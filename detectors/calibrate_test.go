@@ -244,8 +244,8 @@ func TestEvaluateCalibrated(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d decision rows", n)
 	}
-	if len(cache.m) != 2 {
-		t.Errorf("cache holds %d entries, want 2", len(cache.m))
+	if len(cache.prep.cal) != 2 {
+		t.Errorf("cache holds %d entries, want 2", len(cache.prep.cal))
 	}
 	again := EvaluateCached(ref, cur, p, cache)
 	if !slices.EqualFunc(rows, again, func(a, b drift.Result) bool { return a.Threshold == b.Threshold && a.Drifted == b.Drifted }) {
@@ -253,7 +253,7 @@ func TestEvaluateCalibrated(t *testing.T) {
 	}
 	other := *ref
 	EvaluateCached(&other, cur, p, cache)
-	if cache.ref != &other || len(cache.m) != 2 {
+	if cache.prep.ref != &other || len(cache.prep.cal) != 2 {
 		t.Error("a new reference did not replace the cache")
 	}
 }

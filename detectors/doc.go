@@ -16,8 +16,10 @@
 // of two files.
 //
 // Everything here is a pure function of (reference, window, policy): no
-// clock, no I/O. The one piece of state is Calibrations, a cache of
-// calibrated thresholds its caller keeps per model (EvaluateCached). Of
+// clock, no I/O. The one piece of state is Calibrations, the cache its
+// caller keeps per model (EvaluateCached): the reference prepared once for
+// every window (stats.PreparedFeature: its sorted sample and the like) and
+// the thresholds calibrated on it. Of
 // driftmon's packages it imports only drift and detectors/stats: never
 // storage, ingest, window, alerting or anything that does I/O. Its
 // external tests use window and reference to build summaries as serve

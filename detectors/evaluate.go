@@ -44,7 +44,10 @@ const predictionFeature = "prediction"
 // estimates of both CDFs that use everything the summaries hold (within
 // the error bound stated there; NReference and NCurrent are then the
 // whole counts), the others from the window's subsample; categorical and
-// boolean features over the sorted union of both sides' categories.
+// boolean features over the sorted union of both sides' categories. A
+// test's p-value is scipy's automatic choice (exact below its size
+// bounds), but for the methods that do not decide when p.ReportPValues
+// asks for the asymptotic one (stats.PValueAsymptotic, as serve does).
 //
 // A feature is skipped (no rows) when either side has no valid values or
 // when one side is numeric and the other not. A method without a value for
@@ -61,18 +64,27 @@ const predictionFeature = "prediction"
 // covariate features decided by a p-value method (AdjustLevels) before the
 // dataset row counts the verdicts.
 //
-// Evaluate does not check p; call Policy.Validate first. It calibrates on
-// every call: EvaluateCached keeps the calibrations of a reference.
+// Evaluate does not check p; call Policy.Validate first. It prepares the
+// reference and calibrates on every call: EvaluateCached keeps both.
 func Evaluate(ref *drift.Reference, cur *drift.WindowSummary, p Policy) []drift.Result {
 	return EvaluateCached(ref, cur, p, nil)
 }
 
-// EvaluateCached is Evaluate with the calibrated thresholds kept in cal
-// (nil: none kept), so that a service evaluating window after window
-// against one reference calibrates once per feature and window size.
+// EvaluateCached is Evaluate with the reference's prepared inputs and its
+// calibrated thresholds kept in cal (nil: none kept), so that a service
+// evaluating window after window against one reference prepares it once
+// and calibrates once per feature and window size. The rows are the same
+// as Evaluate's but for calibrated thresholds, which cal keeps per step
+// of window size (see Calibrations).
 func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, cal *Calibrations) []drift.Result {
 	if ref == nil || cur == nil {
 		return nil
+	}
+	var prep *prepared
+	if cal != nil {
+		prep = cal.prepared(ref)
+	} else {
+		prep = newPrepared(ref, false)
 	}
 	stamp := func(rows []drift.Result, fam drift.Family, feature string) {
 		for i := range rows {
@@ -85,12 +97,15 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 	var out []drift.Result
 	var decisions []int // the covariate verdict rows, by index in out
 	for _, cf := range cur.Features {
-		rf := ref.Feature(cf.Name)
-		if rf == nil || cf == nil {
+		if cf == nil {
 			continue
 		}
-		fc := featureCal{ref: ref, cache: cal, feature: cf.Name}
-		rows, at := evaluateFeature(rf, cf, p.Set(cf.Name, cf.Kind), fc)
+		pf := prep.features[cf.Name]
+		if pf == nil {
+			continue
+		}
+		fc := featureCal{prep: prep, feature: cf.Name}
+		rows, at := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Covariate, cf.Name)
 		if at >= 0 {
 			decisions = append(decisions, len(out)+at)
@@ -104,9 +119,9 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 			drifts++
 		}
 	}
-	if cur.Prediction != nil && ref.Prediction != nil {
-		fc := featureCal{ref: ref, cache: cal, feature: predictionFeature, prior: true}
-		rows, _ := evaluateFeature(ref.Prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), fc)
+	if cur.Prediction != nil && prep.prediction != nil {
+		fc := featureCal{prep: prep, feature: predictionFeature, prior: true}
+		rows, _ := evaluateFeature(prep.prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Prior, predictionFeature)
 		out = append(out, rows...)
 	}
@@ -129,26 +144,31 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 
 // featureCal is where a feature's calibrated threshold is kept.
 type featureCal struct {
-	ref     *drift.Reference
-	cache   *Calibrations
+	prep    *prepared
 	feature string
 	prior   bool
 }
 
 // evaluateFeature computes one feature's rows (without the window's
-// identity) under set; at is the index of the verdict row, -1 when the
+// identity) under set, the p-values of the methods that do not decide
+// chosen by report; at is the index of the verdict row, -1 when the
 // decide method gave no row.
-func evaluateFeature(rf, cf *drift.FeatureSummary, set MethodSet, fc featureCal) (rows []drift.Result, at int) {
+func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set MethodSet, report stats.PValueRule, fc featureCal) (rows []drift.Result, at int) {
 	at = -1
+	rf := pf.Summary()
 	if rf.Count == 0 || cf.Count == 0 {
 		return nil, at
 	}
 	if (rf.Kind == drift.Numeric) != (cf.Kind == drift.Numeric) {
 		return nil, at
 	}
-	pair := stats.NewFeaturePair(rf, cf)
+	pair := pf.Pair(cf)
 	for _, m := range set.Methods {
-		st, nr, nc, has := pair.Stat(m)
+		rule := report
+		if m == set.Decide {
+			rule = stats.PValueAuto
+		}
+		st, nr, nc, has := pair.StatWith(m, rule)
 		stat, pv := st.Statistic, st.PValue
 		if !has || !finite(stat) || (pv != nil && !finite(*pv)) {
 			continue
@@ -156,8 +176,8 @@ func evaluateFeature(rf, cf *drift.FeatureSummary, set MethodSet, fc featureCal)
 		th, source := set.Thresholds[m], ""
 		if m == set.Decide && set.Calibration != nil {
 			c := *set.Calibration
-			got := fc.cache.get(fc.ref, calKey{prior: fc.prior, feature: fc.feature, method: m, n: nc, cal: c},
-				func(n uint64) Calibrated { return calibrateSummary(rf, n, m, c) })
+			got := fc.prep.calibrated(calKey{prior: fc.prior, feature: fc.feature, method: m, n: nc, cal: c},
+				func(n uint64) Calibrated { return calibrateSummary(pf, n, m, c) })
 			source = got.Source
 			if got.Source != SourceFixedFallback {
 				th = got.Threshold

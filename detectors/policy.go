@@ -62,6 +62,16 @@ type Policy struct {
 	// p-value method for testing many features at once (see Correct):
 	// "" or CorrectionNone, CorrectionBonferroni, CorrectionBH.
 	Correction string
+	// ReportPValues is how the tests a feature reports but does not
+	// decide on (every method of its MethodSet but Decide) choose between
+	// an exact and an asymptotic p-value. The zero value,
+	// stats.PValueAuto, is scipy's automatic choice, which `driftmon
+	// check` and the golden tests keep; serve sets
+	// stats.PValueAsymptotic (monitor.Build), the asymptotic
+	// distribution above a size (see it), because the exact KS p-value
+	// of a report-only row was most of a window's evaluation. The
+	// deciding method, and its calibration, always take scipy's choice.
+	ReportPValues stats.PValueRule
 }
 
 // FeatureSet is one feature's own MethodSet and the kind it is for.
@@ -182,6 +192,9 @@ func (p Policy) Validate() error {
 	}
 	if p.Correction != "" && !slices.Contains(Corrections(), p.Correction) {
 		errs = append(errs, fmt.Errorf("correction %q: want one of %v", p.Correction, Corrections()))
+	}
+	if p.ReportPValues != stats.PValueAuto && p.ReportPValues != stats.PValueAsymptotic {
+		errs = append(errs, fmt.Errorf("report p-values: unknown rule %d", p.ReportPValues))
 	}
 	return errors.Join(errs...)
 }

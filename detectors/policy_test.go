@@ -72,6 +72,11 @@ func TestValidate(t *testing.T) {
 			want:   []string{"numeric", `unknown method "t_test"`},
 		},
 		{
+			name:   "unknown p-value rule",
+			modify: func(p *Policy) { p.ReportPValues = 7 },
+			want:   []string{"report p-values: unknown rule 7"},
+		},
+		{
 			name:   "categorical method in the numeric set",
 			modify: func(p *Policy) { p.Numeric.Methods = append(p.Numeric.Methods, "chi2") },
 			want:   []string{"numeric", `unknown method "chi2"`},

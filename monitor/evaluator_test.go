@@ -289,8 +289,9 @@ func TestEvaluatorErrorKinds(t *testing.T) {
 }
 
 // TestBuildModelsWiresDriftPolicy: serve evaluates with the model's whole
-// drift policy (a feature's own decide method, the correction) and keeps
-// one calibration cache per model.
+// drift policy (a feature's own decide method, the correction), its
+// report-only tests asymptotic above their size bounds, and keeps one
+// calibration cache per model.
 func TestBuildModelsWiresDriftPolicy(t *testing.T) {
 	cfg, err := config.Parse([]byte(`
 models:
@@ -321,6 +322,12 @@ models:
 	}
 	if m.Drift.Correction != detectors.CorrectionBonferroni {
 		t.Errorf("correction %q", m.Drift.Correction)
+	}
+	if m.Drift.ReportPValues != stats.PValueAsymptotic {
+		t.Errorf("report-only p-values %d, want asymptotic", m.Drift.ReportPValues)
+	}
+	if cfg.Models[0].DriftPolicy().ReportPValues != stats.PValueAuto {
+		t.Error("the config's own policy (check's) is not scipy's automatic choice")
 	}
 }
 

@@ -2,7 +2,9 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -119,4 +121,52 @@ func (labelledRows) LookupPredictions(context.Context, string, []string) ([]drif
 }
 func (labelledRows) LabelledIDs(context.Context, string, int64, []string) (map[string]drift.FirstLabel, error) {
 	return nil, nil
+}
+
+// TestBuildManyModels: models built several at a time come back in config
+// order, each with its own reference; of several failing models, the
+// error names the first in config order, as a build one after the other
+// would.
+func TestBuildManyModels(t *testing.T) {
+	dir := t.TempDir()
+	var yaml strings.Builder
+	yaml.WriteString("models:\n")
+	const n = 12
+	for i := range n {
+		path := filepath.Join(dir, fmt.Sprintf("ref%d.csv", i))
+		var csv strings.Builder
+		csv.WriteString("amount,country\n")
+		for r := range 200 + i {
+			fmt.Fprintf(&csv, "%d,%s\n", r*(i+1), []string{"FR", "DE"}[r%2])
+		}
+		if err := os.WriteFile(path, []byte(csv.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&yaml, "  - name: m%d\n    window: {events: 100}\n    reference: {file: %q}\n    features: {amount: numeric, country: categorical}\n", i, path)
+	}
+	cfg, err := config.Parse([]byte(yaml.String()), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Build(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms.All() {
+		ref := ms.FileReference(m.Name)
+		if m.Name != fmt.Sprintf("m%d", i) || ref == nil || ref.Feature("amount").Count != uint64(200+i) {
+			t.Errorf("model %d: %s with %v", i, m.Name, ref)
+		}
+	}
+	for _, bad := range []int{3, 7, 11} {
+		if err := os.Remove(filepath.Join(dir, fmt.Sprintf("ref%d.csv", bad))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 5 {
+		_, err := Build(context.Background(), cfg)
+		if err == nil || !strings.HasPrefix(err.Error(), "models[3] (m3).reference.file: ") || !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("error %v, want models[3]'s missing file", err)
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/table"
@@ -247,9 +246,7 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 	if len(a.values) == 0 {
 		return nil, ErrNoValidValues
 	}
-	sorted := slices.Clone(a.values)
-	slices.Sort(sorted)
-	edges := drift.DecileEdges(sorted)
+	edges := decileEdges(a.values)
 	// A file reference keeps every value up to MaxExactValues (a window's
 	// sample bound is for windows, which are many and stored): the exact
 	// tests of small windows then compare with the whole reference, and a

@@ -29,12 +29,12 @@ func cramerVonMises(ref, cur []float64) (stat, p float64, exact bool) {
 	if len(ref) < 2 || len(cur) < 2 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN(), false
 	}
-	return cramerVonMisesSorted(sortedCopy(ref), sortedCopy(cur))
+	return cramerVonMisesSorted(sortedCopy(ref), sortedCopy(cur), PValueAuto)
 }
 
 // cramerVonMisesSorted is cramerVonMises of two sorted samples of at least
-// two values each, without NaN, in O(n).
-func cramerVonMisesSorted(x, y []float64) (stat, p float64, exact bool) {
+// two values each, without NaN, in O(n), its p-value chosen by rule.
+func cramerVonMisesSorted(x, y []float64, rule PValueRule) (stat, p float64, exact bool) {
 	nx, ny := len(x), len(y)
 	if nx < 2 || ny < 2 {
 		return math.NaN(), math.NaN(), false
@@ -70,7 +70,7 @@ func cramerVonMisesSorted(x, y []float64) (stat, p float64, exact bool) {
 	// rounded to a float once and (4k-1)/(6N) is the correctly rounded
 	// quotient.
 	t := u/exactFloat(big.NewInt(k), big.NewInt(N)) - ratio(big.NewInt(4*k-1), big.NewInt(6*N))
-	if max(nx, ny) <= cvmMaxExactN {
+	if max(nx, ny) <= cvmMaxExactN && !rule.asymptotic(nx, ny, CvMAsymptoticFrom) {
 		return t, cvmExactSF(u, nx, ny), true
 	}
 	// Mean and variance of T (Anderson eqs. 11 and 14), and the

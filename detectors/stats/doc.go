@@ -34,8 +34,9 @@
 //
 // Nothing here keeps state between calls, reads a clock or does I/O
 // (NumericStats sorts the samples it is given, as it says; a FeaturePair
-// keeps what its methods share). Of driftmon's packages it imports only
-// drift and sketch (the KLL sketch a big window's estimates read).
+// keeps what its methods share, a PreparedFeature what every window's
+// FeaturePair takes from one reference). Of driftmon's packages it imports
+// only drift and sketch (the KLL sketch a big window's estimates read).
 package stats
 
 //go:generate /usr/bin/python3 testdata/gen.py

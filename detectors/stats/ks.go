@@ -29,22 +29,23 @@ func ks(ref, cur []float64) (stat, p float64) {
 	if n1 == 0 || n2 == 0 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN()
 	}
-	stat, p, _ = ksSorted(sortedCopy(ref), sortedCopy(cur))
+	stat, p, _ = ksSorted(sortedCopy(ref), sortedCopy(cur), PValueAuto)
 	return stat, p
 }
 
-// ksSorted is ks of two sorted, non-empty samples without NaN; exact says
-// which p-value it is.
-func ksSorted(a, b []float64) (stat, p float64, exact bool) {
-	return ksPValue(len(a), len(b), ksStatistic(a, b))
+// ksSorted is ks of two sorted, non-empty samples without NaN, its
+// p-value chosen by rule; exact says which p-value it is.
+func ksSorted(a, b []float64, rule PValueRule) (stat, p float64, exact bool) {
+	return ksPValue(len(a), len(b), ksStatistic(a, b), rule)
 }
 
 // ksPValue is ks_2samp's two-sided p-value for a statistic d of samples of
-// n1 and n2 values, and the statistic it speaks for (d rounded to the
-// lattice when the exact computation ran or failed, as scipy rounds it);
-// exact says which p-value it is.
-func ksPValue(n1, n2 int, d float64) (stat, p float64, exact bool) {
-	if max(n1, n2) <= ksMaxExactN {
+// n1 and n2 values, chosen by rule, and the statistic it speaks for (d
+// rounded to the lattice when the exact computation ran or failed, as
+// scipy rounds it; as it is with method='asymp'); exact says which
+// p-value it is.
+func ksPValue(n1, n2 int, d float64, rule PValueRule) (stat, p float64, exact bool) {
+	if max(n1, n2) <= ksMaxExactN && !rule.asymptotic(n1, n2, KSAsymptoticFrom) {
 		var ok bool
 		// On failure scipy keeps the statistic rounded to the lattice.
 		if d, p, ok = ksExact(n1, n2, d); ok {
@@ -69,32 +70,106 @@ func hasNaN(x []float64) bool {
 // ksStatistic is max |F1(x) - F2(x)| over the pooled values of two sorted
 // samples. The CDFs are formed as scipy forms them (count/n, then a
 // difference), so the result is bit-for-bit scipy's.
+//
+// It visits only the distinct values of the smaller sample, b, and finds
+// the larger one's counts by galloping search: O(nb log(na/nb)), which
+// for a window against a big prepared reference does not grow with the
+// reference beyond a search. Between two distinct values of b, F_b is
+// constant and F_a rises, so over the pooled values there (b's value
+// itself, then a's values up to the next one of b) the difference
+// count_a/na - count_b/nb takes its least value at the first and its
+// greatest at the last: both float operations are monotone in count_a,
+// so no value in between has a larger |difference|. Those two ends are
+// pooled values of the merge, so the maximum is the merge's, to the bit
+// (|x - y| and |y - x| are equal in floating point, so which sample is
+// larger does not matter).
 func ksStatistic(a, b []float64) float64 {
-	n1, n2 := float64(len(a)), float64(len(b))
-	var i, j int
-	var d float64
-	for i < len(a) || j < len(b) {
-		// The next distinct pooled value, and both counts at or below it
-		// (searchsorted side='right').
-		var v float64
-		switch {
-		case i == len(a):
-			v = b[j]
-		case j == len(b):
-			v = a[i]
-		default:
-			v = min(a[i], b[j])
-		}
-		for i < len(a) && a[i] <= v {
-			i++
-		}
-		for j < len(b) && b[j] <= v {
+	if len(b) > len(a) {
+		a, b = b, a
+	}
+	na, nb := float64(len(a)), float64(len(b))
+	// Before b's first value: a's values alone, F_b = 0.
+	i := countBelow(a, 0, b[0])
+	d := float64(i) / na
+	for j := 0; j < len(b); {
+		u := b[j]
+		for j < len(b) && b[j] <= u {
 			j++
 		}
-		diff := float64(i)/n1 - float64(j)/n2
-		d = max(d, math.Abs(diff))
+		i = countAtOrBelow(a, i, u)
+		d = max(d, math.Abs(float64(i)/na-float64(j)/nb))
+		if j < len(b) {
+			i = countBelow(a, i, b[j])
+		} else {
+			i = len(a)
+		}
+		d = max(d, math.Abs(float64(i)/na-float64(j)/nb))
 	}
 	return d
+}
+
+// gallopSteps is how many values countAtOrBelow and countBelow step over
+// one by one before they gallop: windows often interleave closely with
+// the reference, and a short scan beats a search there.
+const gallopSteps = 8
+
+// countAtOrBelow is the number of values of the sorted a at or below v,
+// given that it is at least from: a short scan, then exponential steps
+// and a binary search (galloping, as in Timsort's merge). It and
+// countBelow differ only in the comparison, written out in each: a
+// predicate passed in would cost a call per value looked at.
+func countAtOrBelow(a []float64, from int, v float64) int {
+	lo := from
+	for range gallopSteps {
+		if lo == len(a) || a[lo] > v {
+			return lo
+		}
+		lo++
+	}
+	hi, step := lo, gallopSteps
+	for hi < len(a) && a[hi] <= v {
+		lo = hi + 1
+		hi += step
+		step *= 2
+	}
+	hi = min(hi, len(a))
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] <= v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// countBelow is the number of values of the sorted a below v, given that
+// it is at least from (see countAtOrBelow).
+func countBelow(a []float64, from int, v float64) int {
+	lo := from
+	for range gallopSteps {
+		if lo == len(a) || a[lo] >= v {
+			return lo
+		}
+		lo++
+	}
+	hi, step := lo, gallopSteps
+	for hi < len(a) && a[hi] < v {
+		lo = hi + 1
+		hi += step
+		step *= 2
+	}
+	hi = min(hi, len(a))
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // ksAsymptotic is scipy's 'asymp' two-sided p-value: the exact one-sample

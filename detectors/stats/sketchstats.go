@@ -28,24 +28,36 @@ type pwCDF struct {
 
 // exactCDF is the empirical CDF of a sorted, non-empty sample, each
 // fraction formed as scipy forms it (count / n).
+//
+// An empirical CDF's left limit at each knot is its value at the knot
+// before, so left and right are one array offset by one, and a sample
+// without ties is its own list of knots: the CDF costs 8 bytes a knot
+// beside the sample (a prepared reference keeps one for every window),
+// not 24. The slices are capped, so that nothing appended to one
+// overwrites another; sorted must not change while the CDF is in use.
 func exactCDF(sorted []float64) pwCDF {
 	n := float64(len(sorted))
-	c := pwCDF{
-		xs:    make([]float64, 0, len(sorted)),
-		left:  make([]float64, 0, len(sorted)),
-		right: make([]float64, 0, len(sorted)),
-		n:     uint64(len(sorted)),
+	knots := 0
+	for i := range sorted {
+		if i+1 == len(sorted) || sorted[i+1] != sorted[i] {
+			knots++
+		}
 	}
-	prev := 0.0
+	xs := sorted[:len(sorted):len(sorted)]
+	if knots < len(sorted) {
+		xs = make([]float64, 0, knots)
+	}
+	fs := make([]float64, 1, knots+1) // fs[0] = 0, the left limit at the first knot
 	for i, x := range sorted {
 		if i+1 < len(sorted) && sorted[i+1] == x {
 			continue
 		}
-		f := float64(i+1) / n
-		c.xs, c.left, c.right = append(c.xs, x), append(c.left, prev), append(c.right, f)
-		prev = f
+		if knots < len(sorted) {
+			xs = append(xs, x)
+		}
+		fs = append(fs, float64(i+1)/n)
 	}
-	return c
+	return pwCDF{xs: xs, left: fs[:knots:knots], right: fs[1 : knots+1 : knots+1], n: uint64(len(sorted))}
 }
 
 // sketchCDF estimates a sketch's CDF from its weighted items.
@@ -286,24 +298,20 @@ func sketched(f *drift.FeatureSummary) bool {
 
 // newSketchPair returns the sketch path's input, or nil when the window is
 // not sketched (its sample is complete, so the exact path applies) or the
-// reference has neither a complete sample nor a sketch. refSorted and
-// curSorted are the summaries' samples, sorted (shared with the sample
-// methods).
-func newSketchPair(rf, cf *drift.FeatureSummary, refSorted, curSorted func() []float64) *sketchPair {
+// reference has neither a complete sample nor a sketch. The reference's
+// side (its exact CDF and std when its sample is complete, else its
+// anchored estimate and moment std) comes prepared; curSorted is the
+// window's sample, sorted (shared with the sample methods).
+func newSketchPair(pr *PreparedFeature, cf *drift.FeatureSummary, curSorted func() []float64) *sketchPair {
 	if !sketched(cf) {
 		return nil
 	}
-	sp := &sketchPair{cur: anchored(sideCDF(cf, curSorted), cf)}
-	switch {
-	case rf.Sample != nil && rf.Sample.Complete() && rf.Sample.Seen() > 0:
-		rs := refSorted()
-		sp.ref, sp.refStd = exactCDF(rs), populationStd(rs)
-	case sketched(rf):
-		sp.ref, sp.refStd = anchored(sideCDF(rf, refSorted), rf), momentStd(rf)
-	default:
+	side, ok := pr.side()
+	if !ok {
 		return nil
 	}
-	sp.dMean = cf.Mean() - rf.Mean()
+	sp := &sketchPair{cur: anchored(sideCDF(cf, curSorted), cf), ref: side.cdf, refStd: side.std}
+	sp.dMean = cf.Mean() - pr.rf.Mean()
 	return sp
 }
 
@@ -505,14 +513,14 @@ func anchored(c pwCDF, f *drift.FeatureSummary) pwCDF {
 	return out
 }
 
-// stat is one sketch method's Stat; ok is false for a method without a
-// sketch version.
-func (s *sketchPair) stat(m string) (st Stat, ok bool) {
+// stat is one sketch method's Stat, ks's p-value chosen by rule; ok is
+// false for a method without a sketch version.
+func (s *sketchPair) stat(m string, rule PValueRule) (st Stat, ok bool) {
 	st.Method = m
 	switch m {
 	case MethodKS:
 		d := cdfKS(s.ref, s.cur)
-		d, p, exact := ksPValue(int(s.ref.n), int(s.cur.n), d)
+		d, p, exact := ksPValue(int(s.ref.n), int(s.cur.n), d, rule)
 		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()

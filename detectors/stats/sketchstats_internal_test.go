@@ -225,7 +225,7 @@ func TestSketchDriftedPair(t *testing.T) {
 				}
 			}
 			ks := got[MethodKS]
-			if _, wantP, _ := ksPValue(nr, nc, ks.Statistic); ks.PValue == nil || *ks.PValue != wantP || wantP > 1e-100 {
+			if _, wantP, _ := ksPValue(nr, nc, ks.Statistic, PValueAuto); ks.PValue == nil || *ks.PValue != wantP || wantP > 1e-100 {
 				t.Errorf("ks p-value %v, want %v (the asymptotic p-value at the true counts)", ks.PValue, wantP)
 			}
 			if e := got[MethodEnergy]; e.NCurrent != drift.DefaultSampleSize {
@@ -336,5 +336,33 @@ func TestWassersteinMeanCorrection(t *testing.T) {
 	}
 	if plain := cdfWasserstein(ref, cur); plain == 5.75 {
 		t.Errorf("the uncorrected estimate is already %v: the case tests nothing", plain)
+	}
+}
+
+// TestExactCDFShape: the compact empirical CDF (left and right one array,
+// an untied sample its own knots) has the knots and values of the plain
+// construction, one knot per distinct value with a jump of its count / n,
+// and its capped slices cannot overwrite one another.
+func TestExactCDFShape(t *testing.T) {
+	for _, xs := range [][]float64{{3}, {1, 2, 5}, {1, 1, 2, 2, 2, 7}, {-1, 0, 0, 0.5, 0.5}, {4, 4, 4}} {
+		c := exactCDF(xs)
+		var want pwCDF
+		prev := 0.0
+		for i, x := range xs {
+			if i+1 < len(xs) && xs[i+1] == x {
+				continue
+			}
+			f := float64(i+1) / float64(len(xs))
+			want.xs, want.left, want.right = append(want.xs, x), append(want.left, prev), append(want.right, f)
+			prev = f
+		}
+		if !slices.Equal(c.xs, want.xs) || !slices.Equal(c.left, want.left) || !slices.Equal(c.right, want.right) || c.n != uint64(len(xs)) {
+			t.Errorf("%v: %+v, want %+v", xs, c, want)
+		}
+		_ = append(c.left, 9)
+		_ = append(c.xs, 9)
+		if c.right[len(c.right)-1] != 1 || !slices.Equal(c.xs, want.xs) {
+			t.Errorf("%v: an append overwrote the CDF", xs)
+		}
 	}
 }

@@ -61,7 +61,7 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 			}
 			out[i].Statistic = histogramStat(m, rc, cc)
 		default:
-			out[i] = pair.stat(m)
+			out[i] = pair.stat(m, PValueAuto)
 		}
 	}
 	return out
@@ -109,15 +109,18 @@ func SortedStat(ref, cur []float64, method string) Stat {
 		edges := drift.DecileEdges(ref)
 		return Stat{Method: method, Statistic: histogramStat(method, BinCounts(edges, ref), BinCounts(edges, cur))}
 	}
-	return (&samplePair{ref: ref, cur: cur}).stat(method)
+	return (&samplePair{ref: ref, cur: cur}).stat(method, PValueAuto)
 }
 
 // samplePair is two sorted, non-empty samples of finite values and the
 // results several methods share.
 type samplePair struct {
 	ref, cur []float64
-	w        float64
-	wDone    bool
+	// refStd, when set, is populationStd(ref), prepared with the
+	// reference (see PreparedFeature); nil computes it.
+	refStd func() float64
+	w      float64
+	wDone  bool
 }
 
 func (s *samplePair) wasserstein() float64 {
@@ -128,17 +131,21 @@ func (s *samplePair) wasserstein() float64 {
 }
 
 // stat is one sample-based method's Stat (not the histogram methods, which
-// need bins the caller chooses).
-func (s *samplePair) stat(m string) Stat {
+// need bins the caller chooses), a test's p-value chosen by rule.
+func (s *samplePair) stat(m string, rule PValueRule) Stat {
 	st := Stat{Method: m}
 	switch m {
 	case MethodKS:
-		d, p, exact := ksSorted(s.ref, s.cur)
+		d, p, exact := ksSorted(s.ref, s.cur, rule)
 		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()
 	case MethodWassersteinNorm:
-		if sd := populationStd(s.ref); sd > 0 {
+		sd := s.refStd
+		if sd == nil {
+			sd = func() float64 { return populationStd(s.ref) }
+		}
+		if sd := sd(); sd > 0 {
 			st.Statistic = s.wasserstein() / sd
 		} else {
 			st.Statistic, st.Note = math.NaN(), "reference std is 0"
@@ -163,7 +170,7 @@ func (s *samplePair) stat(m string) Stat {
 			}
 		}
 	case MethodCramerVonMises:
-		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur)
+		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, rule)
 		st.Statistic = stat
 		if math.IsNaN(stat) {
 			st.Note = "needs at least two values a side"

@@ -70,18 +70,18 @@ import (
 // both sides' categories (__other__ included as one category), counts
 // aligned on them; z_test is on the share of the first of them.
 type FeaturePair struct {
-	values func(method string) (st Stat, nRef, nCur uint64, ok bool)
+	values func(method string, rule PValueRule) (st Stat, nRef, nCur uint64, ok bool)
 }
 
 // NewFeaturePair returns the statistics of a feature whose reference
 // summary is rf and window summary cf. Both are numeric, or neither is
 // (categorical and boolean features are compared alike), and both hold
-// valid values: Evaluate skips a feature otherwise.
+// valid values: Evaluate skips a feature otherwise. A caller comparing
+// many windows with one reference prepares it once instead
+// (Prepare(rf).Pair(cf)): the same statistics, without the reference's
+// side computed again for every window.
 func NewFeaturePair(rf, cf *drift.FeatureSummary) *FeaturePair {
-	if rf.Kind == drift.Numeric {
-		return &FeaturePair{values: numericValues(rf, cf)}
-	}
-	return &FeaturePair{values: categoricalValues(rf, cf)}
+	return Prepare(rf).Pair(cf)
 }
 
 // Stat is one method's statistic for the pair, and the numbers of valid
@@ -92,27 +92,29 @@ func NewFeaturePair(rf, cf *drift.FeatureSummary) *FeaturePair {
 // anderson_darling of samples holding one value between them, z_test of
 // other than two categories, a method unknown to the kind.
 func (p *FeaturePair) Stat(method string) (st Stat, nRef, nCur uint64, ok bool) {
-	return p.values(method)
+	return p.values(method, PValueAuto)
+}
+
+// StatWith is Stat with a test's p-value chosen by rule: PValueAuto is
+// Stat, scipy's automatic choice; PValueAsymptotic takes the asymptotic
+// p-value of ks and cramer_von_mises above their size bounds. Every other
+// method, and every statistic, is Stat's.
+func (p *FeaturePair) StatWith(method string, rule PValueRule) (st Stat, nRef, nCur uint64, ok bool) {
+	return p.values(method, rule)
 }
 
 // numericValues returns the statistic of each numeric method for one
-// feature, computing each shared input (bins, sorted samples, Wasserstein)
-// once.
-func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uint64, bool) {
-	rs, cs := rf.SampleValues(), cf.SampleValues()
-	nrs, ncs := uint64(len(rs)), uint64(len(cs))
-	usable := badSamples(rs, cs) == ""
+// feature, computing each of the window's inputs (its bins, its sorted
+// sample, the sketch path's CDF, the Wasserstein distance) once; the
+// reference's come prepared.
+func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
+	rf := pr.rf
+	cs := cf.SampleValues()
+	nrs, ncs := uint64(len(rf.SampleValues())), uint64(len(cs))
+	usable := len(cs) > 0 && pr.usable() && !slices.ContainsFunc(cs, notFinite)
 
-	// The samples are the summaries' own: sorted copies, made on first use
-	// and shared by every sample method (and the sketch path, which uses a
-	// complete reference sample as it is).
-	var refSorted []float64
-	sortedRef := func() []float64 {
-		if refSorted == nil {
-			refSorted = sortedCopy(rs)
-		}
-		return refSorted
-	}
+	// The window's sample is the summary's own: a sorted copy, made on
+	// first use and shared by every sample method (and the sketch path).
 	var curSorted []float64
 	sortedCur := func() []float64 {
 		if curSorted == nil {
@@ -123,7 +125,7 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uin
 	var pair *samplePair
 	samples := func() *samplePair {
 		if pair == nil {
-			pair = &samplePair{ref: sortedRef(), cur: sortedCur()}
+			pair = &samplePair{ref: pr.sorted(), cur: sortedCur(), refStd: pr.std}
 		}
 		return pair
 	}
@@ -134,11 +136,11 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uin
 	var skDone bool
 	var binsDone, binsOK bool
 	var rc, cc []uint64
-	return func(m string) (Stat, uint64, uint64, bool) {
+	return func(m string, rule PValueRule) (Stat, uint64, uint64, bool) {
 		switch m {
 		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 			if !binsDone {
-				rc, cc, binsOK = numericBins(rf, cf, cs, usable, samples)
+				rc, cc, binsOK = numericBins(pr, cf, cs, usable, sortedCur)
 				binsDone = true
 			}
 			if !binsOK {
@@ -148,10 +150,10 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uin
 		case MethodKS, MethodWasserstein, MethodWassersteinNorm, MethodEnergy,
 			MethodAndersonDarling, MethodCramerVonMises:
 			if !skDone {
-				sk, skDone = newSketchPair(rf, cf, sortedRef, sortedCur), true
+				sk, skDone = newSketchPair(pr, cf, sortedCur), true
 			}
 			if sk != nil {
-				if st, ok := sk.stat(m); ok {
+				if st, ok := sk.stat(m, rule); ok {
 					return st, sk.ref.n, sk.cur.n, !math.IsNaN(st.Statistic)
 				}
 			}
@@ -160,7 +162,7 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uin
 			}
 			// A statistic without a value (wasserstein_norm of a constant
 			// reference, anderson_darling of identical values) is NaN.
-			st := samples().stat(m)
+			st := samples().stat(m, rule)
 			return st, nrs, ncs, !math.IsNaN(st.Statistic)
 		}
 		return Stat{}, 0, 0, false
@@ -177,10 +179,11 @@ func numericValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uin
 // are recomputed from its sample cs with drift.Bin at the reference's
 // edges: exact while the sample is complete, a uniform subsample beyond. If
 // the reference fixed no edges at all (a previous window as reference),
-// both sorted samples are binned at the reference sample's deciles, which
-// is what the oracle does with a pair of files; usable says the samples
-// can be sorted and compared.
-func numericBins(rf, cf *drift.FeatureSummary, cs []float64, usable bool, samples func() *samplePair) (rc, cc []uint64, ok bool) {
+// both sorted samples are binned at the reference sample's deciles (the
+// reference's side prepared once), which is what the oracle does with a
+// pair of files; usable says the samples can be sorted and compared.
+func numericBins(pr *PreparedFeature, cf *drift.FeatureSummary, cs []float64, usable bool, curSorted func() []float64) (rc, cc []uint64, ok bool) {
+	rf := pr.rf
 	if len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 {
 		if len(cf.BinCounts) == len(rf.BinCounts) && slices.Equal(cf.Edges, rf.Edges) {
 			return rf.BinCounts, cf.BinCounts, true
@@ -193,9 +196,8 @@ func numericBins(rf, cf *drift.FeatureSummary, cs []float64, usable bool, sample
 	if !usable {
 		return nil, nil, false
 	}
-	s := samples()
-	edges := drift.DecileEdges(s.ref)
-	return BinCounts(edges, s.ref), BinCounts(edges, s.cur), true
+	edges, refCounts := pr.deciles()
+	return refCounts, BinCounts(edges, curSorted()), true
 }
 
 func binValues(edges, xs []float64) []uint64 {
@@ -222,10 +224,12 @@ func histogramStat(m string, rc, cc []uint64) float64 {
 
 // categoricalValues returns the statistic of each categorical method for
 // one feature over the sorted union of both sides' categories.
-func categoricalValues(rf, cf *drift.FeatureSummary) func(string) (Stat, uint64, uint64, bool) {
-	rc, cc := alignCategories(rf.Categories, cf.Categories)
+func categoricalValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
+	rc, cc := alignPrepared(pr, cf.Categories)
 	nr, nc := sum(rc), sum(cc)
-	return func(m string) (Stat, uint64, uint64, bool) {
+	// Neither chi2 nor z_test has an exact p-value: the rule changes
+	// nothing.
+	return func(m string, _ PValueRule) (Stat, uint64, uint64, bool) {
 		st := categoricalStat(m, rc, cc)
 		return st, nr, nc, !math.IsNaN(st.Statistic)
 	}
