@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 )
 
@@ -175,7 +176,11 @@ func observe(r config.RuleConfig, model, version string, results []drift.Result)
 	}
 	// With `drifted` and no method named, a feature's verdict is the row
 	// of its decision method, which may change with the sample size: the
-	// alert follows the feature, not the method.
+	// alert follows the feature, not the method. The rows that only
+	// report (never drifted) are no observation of it, nor, where a
+	// family's verdict row is there (concept's accuracy), the family's
+	// other rows of the same feature. Rows of the families judged row by
+	// row (quality) are each their own.
 	verdict := r.Condition.Field == config.FieldDrifted && r.Match.Method == ""
 	decided := map[[2]string]bool{}
 	if verdict {
@@ -188,7 +193,7 @@ func observe(r config.RuleConfig, model, version string, results []drift.Result)
 	var out []observation
 	for _, res := range sel {
 		o := observation{res: res, method: res.Method}
-		if verdict && decided[[2]string{string(res.Family), res.Feature}] {
+		if verdict && (res.ReportOnly() || decided[[2]string{string(res.Family), res.Feature}]) {
 			if !res.Decision {
 				continue
 			}
@@ -197,6 +202,12 @@ func observe(r config.RuleConfig, model, version string, results []drift.Result)
 		var applies bool
 		if o.active, applies = conditionOn(r.Condition, res); !applies {
 			continue
+		}
+		if r.Condition.Field == config.FieldDrifted && r.Match.Method != "" {
+			// A method named: its own threshold comparison, the verdict
+			// where it decides and, where it only reports, what it
+			// would have said (its row is stored not drifted).
+			o.active = detectors.Flagged(res)
 		}
 		o.key = fingerprint(r.Name, model, version, string(res.Family), res.Feature, o.method)
 		out = append(out, o)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/driftmon/driftmon/alerting"
 	"github.com/driftmon/driftmon/config"
+	"github.com/driftmon/driftmon/detectors"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/storage"
 	"github.com/driftmon/driftmon/storage/embedded"
@@ -215,6 +216,68 @@ func TestConditions(t *testing.T) {
 					got = append(got, what)
 				}
 			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("fired %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDriftedRules: `drifted` without a method follows each feature's
+// verdict row and nothing else, however far its reported methods are past
+// their own levels (stored not drifted); naming a method follows that
+// method's own comparison, whether it decides or only reports.
+func TestDriftedRules(t *testing.T) {
+	w := window(0)
+	p := func(v float64) *float64 { return &v }
+	row := func(feature, method string, stat float64, pv *float64, th float64, decision bool) drift.Result {
+		r := drift.Result{Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: feature, Method: method,
+			WindowSeq: w.Seq, WindowStart: w.Start, WindowEnd: w.End, Statistic: stat, PValue: pv, Threshold: th,
+			Decision: decision, NReference: 1000, NCurrent: 500}
+		if decision {
+			r.Drifted = detectors.Drifted(method, stat, pv, th)
+		}
+		return r
+	}
+	results := []drift.Result{
+		// day_of_week: no drift by its verdict (psi), while Cramér-von
+		// Mises and chi2, reported, are far below 0.05.
+		row("day_of_week", "psi", 0.01, nil, 0.2, true),
+		row("day_of_week", "cramer_von_mises", 9, p(1.9e-11), 0.05, false),
+		row("day_of_week", "chi2", 80, p(1e-9), 0.05, false),
+		// amount: drifted by its verdict (jensen_shannon); ks reported,
+		// not past 0.05.
+		row("amount", "jensen_shannon", 0.4, nil, 0.1, true),
+		row("amount", "ks", 0.03, p(0.3), 0.05, false),
+		// price: its decide method gave no value; psi, reported, is past
+		// 0.2.
+		row("price", "psi", 0.5, nil, 0.2, false),
+	}
+	mk := func(method string) config.RuleConfig {
+		r := rule("r", 1, 0, "hook")
+		r.Match.Method = method
+		return r
+	}
+	tests := []struct {
+		name string
+		rule config.RuleConfig
+		want []string // feature/method of the firing alerts
+	}{
+		{"the verdict", mk(""), []string{"amount/jensen_shannon"}},
+		{"a reported method named", mk("cramer_von_mises"), []string{"day_of_week/cramer_von_mises"}},
+		{"a method deciding one feature, reporting another", mk("psi"), []string{"price/psi"}},
+		{"every method", mk("*"), []string{"amount/jensen_shannon", "day_of_week/chi2", "day_of_week/cramer_von_mises", "price/psi"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEngine(openStore(t, t.TempDir()), tc.rule)
+			var got []string
+			for _, m := range process(t, e, w, results, w.End) {
+				for _, a := range m.Alerts {
+					got = append(got, a.Feature+"/"+a.Method)
+				}
+			}
+			slices.Sort(got)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("fired %v, want %v", got, tc.want)
 			}

@@ -544,8 +544,11 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 				res.Threshold = cal.Threshold
 			}
 		}
-		res.Drifted = detectors.Drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
+		// Only the deciding method's result is a verdict; the others are
+		// reported, as in drift_results.
 		if s.Method == decide {
+			res.Decision = true
+			res.Drifted = detectors.Drifted(s.Method, s.Statistic, s.PValue, res.Threshold)
 			col.Drifted = res.Drifted
 		}
 		col.Results = append(col.Results, res)
@@ -578,7 +581,7 @@ func correct(correction string, cols []Column) {
 	var tests []detectors.Test
 	for i, c := range cols {
 		for j, r := range c.Results {
-			if r.Method == c.DecidedBy && stats.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
+			if r.Decision && stats.IsPValueMethod(r.Method) && r.PValue != nil && r.Threshold > 0 {
 				where = append(where, at{i, j})
 				tests = append(tests, detectors.Test{P: *r.PValue, Level: r.Threshold})
 			}

@@ -147,6 +147,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #222; }
 .verdict { padding: .8em 1em; border-radius: 4px; font-size: 1.2em; }
 .verdict.drift, .failed { background: #fde2e1; }
+tr.report td { color: #777; }
 .verdict.ok { background: #e3f5e1; }
 section.column { border-top: 1px solid #ccc; margin-top: 1.5em; }
 table { border-collapse: collapse; margin: .5em 0; }
@@ -178,8 +179,9 @@ svg text { font-size: 11px; fill: #555; }
 </svg>{{end}}
 {{if .Results}}<table class="statistics">
 <tr><th>statistic</th><th>value</th><th>p-value</th><th>threshold</th><th>verdict</th></tr>
-{{$d := .DecidedBy}}{{range .Results}}<tr{{if .Drifted}} class="failed"{{end}}><td>{{.Method}}{{if eq .Method $d}} (decides){{end}}</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>{{if .Drifted}}drift{{else if eq .Threshold 0.0}}-{{else}}ok{{end}}</td></tr>
-{{end}}</table>{{end}}
+{{range .Results}}{{if .Decision}}<tr class="decision{{if .Drifted}} failed{{end}}"><td>{{.Method}} (decides)</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>{{if .Drifted}}drift{{else if eq .Threshold 0.0}}-{{else}}ok{{end}}</td></tr>
+{{else}}<tr class="report"><td>{{.Method}}</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>report</td></tr>
+{{end}}{{end}}</table>{{end}}
 {{if .Quality}}<table class="quality">
 <tr><th>quality check</th><th>value</th><th>limit</th><th>result</th></tr>
 {{range .Quality}}<tr{{if .Drifted}} class="failed"{{end}}><td>{{.Method}}</td><td>{{num .Statistic}}</td><td>{{num .Threshold}}</td><td>{{if .Drifted}}FAILED{{else}}ok{{end}}</td></tr>

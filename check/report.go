@@ -71,14 +71,21 @@ type Result struct {
 	Statistic float64  `json:"statistic"`
 	PValue    *float64 `json:"p_value"`
 	// Threshold: p-value methods drift when p < threshold, distances when
-	// statistic > threshold; 0 means reported only.
+	// statistic > threshold; 0 means reported only. On a reported result,
+	// the method's usual level: whether its value is past it is what the
+	// method would have said had it decided.
 	Threshold float64 `json:"threshold"`
 	// ThresholdSource says where the verdict row's threshold came from
 	// when it is not the method's fixed one (detectors' Source* names,
-	// "+bonferroni" or "+bh" after a correction).
-	ThresholdSource string `json:"threshold_source,omitempty"`
-	Drifted         bool   `json:"drifted"`
-	Note            string `json:"note,omitempty"`
+	// "+bonferroni" or "+bh" after a correction); "" otherwise.
+	ThresholdSource string `json:"threshold_source"`
+	// Decision marks the column's verdict: the DecidedBy method's result.
+	// The others are reported only and never Drifted, as in the service's
+	// drift_results. A quality check is its own verdict: Drifted says it
+	// failed, Decision is false.
+	Decision bool   `json:"decision"`
+	Drifted  bool   `json:"drifted"`
+	Note     string `json:"note,omitempty"`
 }
 
 // MarshalJSON writes an undefined statistic or p-value as null.
@@ -88,10 +95,11 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Statistic *float64 `json:"statistic"`
 		PValue    *float64 `json:"p_value"`
 		Threshold float64  `json:"threshold"`
-		Source    string   `json:"threshold_source,omitempty"`
+		Source    string   `json:"threshold_source"`
+		Decision  bool     `json:"decision"`
 		Drifted   bool     `json:"drifted"`
 		Note      string   `json:"note,omitempty"`
-	}{r.Method, finiteOrNil(&r.Statistic), finiteOrNil(r.PValue), r.Threshold, r.ThresholdSource, r.Drifted, r.Note})
+	}{r.Method, finiteOrNil(&r.Statistic), finiteOrNil(r.PValue), r.Threshold, r.ThresholdSource, r.Decision, r.Drifted, r.Note})
 }
 
 func finiteOrNil(x *float64) *float64 {
@@ -124,11 +132,13 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // WriteTable writes the report for a terminal: one row per column, drifted
-// ones marked, then the data set's verdict.
+// ones marked, then the data set's verdict. A column's statistics start
+// with its verdict's (marked * when drifted); the reported ones follow
+// after "report:", never marked.
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "reference: %s (%d rows)\ncurrent:   %s (%d rows)\n\n", r.Reference, r.RowsReference, r.Current, r.RowsCurrent)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tQUALITY\tSTATISTICS (* drifted)")
+	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tQUALITY\tSTATISTICS (the verdict's, * drifted; report: the others)")
 	for _, c := range r.Columns {
 		verdict := "ok"
 		switch {
@@ -137,9 +147,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 		case c.Drifted:
 			verdict = "DRIFT (" + c.DecidedBy + ")"
 		}
-		var stats []string
+		var stats, reported []string
 		for _, s := range c.Results {
-			stats = append(stats, s.short())
+			if s.Decision {
+				stats = append(stats, s.short())
+			} else {
+				reported = append(reported, s.short())
+			}
+		}
+		if len(reported) > 0 {
+			stats = append(stats, "report: "+strings.Join(reported, "  "))
 		}
 		if c.Note != "" {
 			stats = append(stats, "["+c.Note+"]")

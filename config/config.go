@@ -169,6 +169,18 @@ type HTTPConfig struct {
 	// RequireTokenForReads extends the token check from mutating endpoints
 	// to read endpoints.
 	RequireTokenForReads bool `yaml:"require_token_for_reads"`
+	// MetricsListen, when set, is a second address serving /metrics,
+	// /healthz and /readyz only, with connections of its own: probes
+	// and scrapers reach the process there however many connections the
+	// API's clients hold on Listen, which serves them too.
+	MetricsListen string `yaml:"metrics_listen"`
+	// MaxConnections bounds the connections open at once on each
+	// listener; at the cap, a new connection displaces one that waits
+	// for a request.
+	MaxConnections int `yaml:"max_connections"`
+	// MaxRequests bounds the API and view requests handled at once;
+	// beyond it they are answered 503 at once.
+	MaxRequests int `yaml:"max_requests"`
 }
 
 // MetricsConfig is the `metrics` section: what /metrics exports.
@@ -443,6 +455,15 @@ const (
 	DefaultDialTimeout        = 5 * time.Second
 	DefaultEmbeddedPath       = "./driftmon-data"
 	DefaultListen             = "127.0.0.1:8080"
+	// DefaultMaxConnections and DefaultMaxRequests keep the HTTP side to
+	// a few percent of a process's usual file descriptor limits, far
+	// above what Prometheus, probes and people use.
+	DefaultMaxConnections = 512
+	DefaultMaxRequests    = 32
+	// ProbeConnections is how many connections http.max_connections must
+	// leave beyond http.max_requests: /readyz and /metrics run up to 8
+	// and 4 at once, /healthz is answered at once.
+	ProbeConnections = 16
 	// DefaultCountIdleTimeout is the idle timeout of count windows, which
 	// have no duration to default to.
 	DefaultCountIdleTimeout = time.Minute
@@ -493,7 +514,7 @@ func Default() *Config {
 			},
 			Embedded: EmbeddedConfig{Path: DefaultEmbeddedPath},
 		},
-		HTTP: HTTPConfig{Listen: DefaultListen},
+		HTTP: HTTPConfig{Listen: DefaultListen, MaxConnections: DefaultMaxConnections, MaxRequests: DefaultMaxRequests},
 	}
 }
 

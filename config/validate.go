@@ -180,6 +180,22 @@ func (h *HTTPConfig) validate(v *validator) {
 	if h.RequireTokenForReads && h.TokenEnv == "" && h.TokenFile == "" && !h.Token.IsSet() {
 		v.errorf("http.require_token_for_reads", "needs a token: set http.token_env or http.token_file")
 	}
+	if h.MetricsListen != "" {
+		if _, err := splitHost(h.MetricsListen); err != nil {
+			v.errorf("http.metrics_listen", "%v", err)
+		} else if h.MetricsListen == h.Listen {
+			v.errorf("http.metrics_listen", "is http.listen (%s): leave it unset to serve metrics there only", h.Listen)
+		}
+	}
+	if h.MaxRequests < 1 {
+		v.errorf("http.max_requests", "must be at least 1, got %d", h.MaxRequests)
+	}
+	// Connections beyond the API's requests at once are what keep
+	// probes answered while the API is saturated.
+	if h.MaxConnections < max(h.MaxRequests, 1)+ProbeConnections {
+		v.errorf("http.max_connections", "must be at least http.max_requests + %d (%d), got %d",
+			ProbeConnections, max(h.MaxRequests, 1)+ProbeConnections, h.MaxConnections)
+	}
 }
 
 // fillDefaults sets the defaults that depend on other keys.

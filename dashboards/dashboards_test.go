@@ -296,6 +296,17 @@ func TestDashboards(t *testing.T) {
 				if q.expr != "" && !strings.Contains(q.expr, "driftmon_") {
 					t.Errorf("%s: %q reads no driftmon metric", q.where, q.expr)
 				}
+				// drift_results says which row is a feature's verdict: a
+				// query of covariate or prior rows by their drifted flag
+				// or as the decision's history names decision = 1, and
+				// none needs drift_result_meta for it.
+				if strings.Contains(q.sql, "drift_result_meta") {
+					t.Errorf("%s: reads drift_result_meta; drift_results has decision", q.where)
+				}
+				if strings.Contains(q.sql, "driftmon.drift_results") && (strings.Contains(q.sql, "'covariate'") || strings.Contains(q.sql, "'prior'")) &&
+					!strings.Contains(q.sql, "decision = 1") {
+					t.Errorf("%s: covariate or prior rows without decision = 1: reported methods would count", q.where)
+				}
 				for _, m := range varRE.FindAllStringSubmatch(q.expr+" "+q.sql, -1) {
 					if !vars[m[1]] && !strings.HasPrefix(m[1], "__") {
 						t.Errorf("%s: variable $%s is not defined", q.where, m[1])
@@ -376,11 +387,27 @@ func TestDashboardSQL(t *testing.T) {
 				continue
 			}
 			got := 0
+			var stats []float64 // the decision history's
+			history := strings.HasPrefix(q.where, `panel "Decision statistic per window`)
 			for rows.Next() {
 				got++
+				if history {
+					var at time.Time
+					var feature string
+					var stat float64
+					if err := rows.Scan(&at, &feature, &stat); err != nil {
+						t.Errorf("%s %s: %v", f, q.where, err)
+					}
+					stats = append(stats, stat)
+				}
 			}
 			if got > 0 {
 				withRows++
+			}
+			// amount's verdict (psi, 0.4), not its reported
+			// jensen_shannon.
+			if history && (len(stats) != 1 || stats[0] != 0.4) {
+				t.Errorf("%s %s: statistics %v, want the verdict's [0.4] alone", f, q.where, stats)
 			}
 			if err := rows.Err(); err != nil {
 				t.Errorf("%s %s: %v", f, q.where, err)
@@ -414,10 +441,12 @@ func sampleWindow() *drift.WindowSummary {
 func sampleResults() []drift.Result {
 	w := sampleWindow()
 	base := drift.Result{Model: "demo", WindowSeq: w.Seq, WindowStart: w.Start, WindowEnd: w.End, NReference: 100, NCurrent: 5}
-	cov, qual := base, base
+	cov, reported, qual := base, base, base
 	cov.Family, cov.Feature, cov.Method, cov.Statistic, cov.Threshold, cov.Drifted, cov.Decision =
 		drift.Covariate, "amount", "psi", 0.4, 0.2, true, true
+	reported.Family, reported.Feature, reported.Method, reported.Statistic, reported.Threshold =
+		drift.Covariate, "amount", "jensen_shannon", 0.3, 0.1
 	qual.Family, qual.Feature, qual.Method, qual.Statistic, qual.Threshold, qual.Drifted, qual.Decision =
 		drift.Quality, "amount", "missing_share", 0.5, 0.1, true, true
-	return []drift.Result{cov, qual}
+	return []drift.Result{cov, reported, qual}
 }

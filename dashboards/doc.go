@@ -7,6 +7,8 @@
 //
 // The Go code here only checks them: every datasource reference resolves
 // to the provisioning file, PromQL names only metrics the ingest,
-// pipeline and alerting packages register, and every ClickHouse query runs
-// on the schema the storage package migrates. It must not be imported.
+// pipeline and alerting packages register, every ClickHouse query runs
+// on the schema the storage package migrates, and a query of covariate or
+// prior rows reads the verdict rows (decision = 1), never the reported
+// ones. It must not be imported.
 package dashboards

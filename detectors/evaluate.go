@@ -29,8 +29,13 @@ const predictionFeature = "prediction"
 // Every row carries the window's model, version, sequence and bounds, its
 // method's threshold, and NReference/NCurrent = the valid values the
 // statistic was computed from. The row of the MethodSet's Decide method has
-// Decision true and its Drifted is the feature's verdict; the others carry
-// their own threshold comparison. Version is left 0 for the writer to stamp.
+// Decision true and its Drifted is the feature's verdict. The others are
+// reported only: Drifted false always, so that no reader (a dashboard, a
+// rule, a user's SQL) can take a report for the verdict; what such a row's
+// method would have said is its statistic (or p-value) against its
+// threshold, which the row keeps (Flagged). A feature whose Decide method
+// gave no row has no verdict and no drifted row. Version is left 0 for the
+// writer to stamp.
 //
 // Each statistic is computed from the two summaries by stats.FeaturePair,
 // whose doc says how: the histogram methods from the exact bin counts; the
@@ -163,13 +168,12 @@ func evaluateFeature(rf, cf *drift.FeatureSummary, set MethodSet, fc featureCal)
 			Statistic:       stat,
 			PValue:          pv,
 			Threshold:       th,
-			Drifted:         Drifted(m, stat, pv, th),
 			ThresholdSource: source,
 			NReference:      nr,
 			NCurrent:        nc,
 		}
 		if m == set.Decide {
-			row.Decision = true
+			row.Decision, row.Drifted = true, Drifted(m, stat, pv, th)
 			at = len(rows)
 		}
 		rows = append(rows, row)

@@ -148,9 +148,11 @@ func TestEvaluateScenario(t *testing.T) {
 		stat      float64
 		p         float64 // -1: no p-value
 		threshold float64
-		drifted   bool
-		decision  bool
-		nr, nc    uint64
+		// flagged: the method's value is past its threshold (Flagged);
+		// the row's Drifted is that on the decision row only.
+		flagged  bool
+		decision bool
+		nr, nc   uint64
 	}
 	wants := map[key]want{
 		// a: ref 1..10 -> bins (<5, >=5) = (4, 6); cur 6..15 -> (0, 10).
@@ -205,11 +207,11 @@ func TestEvaluateScenario(t *testing.T) {
 		case w.p >= 0 && math.Abs(*r.PValue-w.p) > 1e-12:
 			t.Errorf("%v: p %.17g, want %.17g", k, *r.PValue, w.p)
 		}
-		if r.Threshold != w.threshold || r.Drifted != w.drifted || r.Decision != w.decision ||
-			r.NReference != w.nr || r.NCurrent != w.nc {
-			t.Errorf("%v: threshold %v drifted %v decision %v n %d/%d; want %v %v %v %d/%d", k,
-				r.Threshold, r.Drifted, r.Decision, r.NReference, r.NCurrent,
-				w.threshold, w.drifted, w.decision, w.nr, w.nc)
+		if r.Threshold != w.threshold || r.Drifted != (w.flagged && w.decision) || Flagged(r) != w.flagged ||
+			r.Decision != w.decision || r.NReference != w.nr || r.NCurrent != w.nc {
+			t.Errorf("%v: threshold %v drifted %v flagged %v decision %v n %d/%d; want %v %v %v %v %d/%d", k,
+				r.Threshold, r.Drifted, Flagged(r), r.Decision, r.NReference, r.NCurrent,
+				w.threshold, w.flagged && w.decision, w.flagged, w.decision, w.nr, w.nc)
 		}
 	}
 }
@@ -445,5 +447,95 @@ func TestEvaluateSubsampledWindow(t *testing.T) {
 	// 256 values) is within a few ranks of that.
 	if d := rows[1].Statistic; rows[1].Method != "ks" || math.Abs(d-(1-196.0/300)) > 0.01 {
 		t.Errorf("%s = %v, want ks %v within 0.01", rows[1].Method, d, 1-196.0/300)
+	}
+}
+
+// TestReportOnlyRowsNeverDrifted: of a feature's rows only the decision
+// row may say drifted, under the default (calibrated) policy, a fixed one
+// and a correction alike, even where a reported method is far past its
+// own threshold (Flagged says so); a feature whose decide method has no
+// value has no verdict and no drifted row.
+func TestReportOnlyRowsNeverDrifted(t *testing.T) {
+	ref, cur := scenario()
+	// k: a constant reference, so wasserstein_norm (deciding below) has
+	// no value, while psi moves far past 0.2.
+	ref.Features = append(ref.Features, numericSummary("k", []float64{5}, 5, 5, 5, 5))
+	cur.Features = append(cur.Features, numericSummary("k", []float64{5}, 1, 1, 1, 1))
+	normDecides := fixedPolicy()
+	normDecides.Numeric.Methods = []string{stats.MethodPSI, stats.MethodKS, stats.MethodWassersteinNorm}
+	normDecides.Numeric.Decide = stats.MethodWassersteinNorm
+	normDecides.Numeric.Thresholds[stats.MethodWassersteinNorm] = 0.1
+	corrected := fixedPolicy()
+	corrected.Numeric.Decide = stats.MethodKS
+	corrected.Correction = CorrectionBonferroni
+	policies := map[string]Policy{"default": DefaultPolicy(), "fixed": fixedPolicy(),
+		"no verdict for k": normDecides, "bonferroni": corrected}
+	for name, p := range policies {
+		t.Run(name, func(t *testing.T) {
+			if err := p.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			flaggedReports := 0
+			verdicts := map[string]int{}
+			for _, r := range Evaluate(ref, cur, p) {
+				if r.Family != drift.Covariate && r.Family != drift.Prior {
+					continue
+				}
+				if r.Decision {
+					verdicts[r.Feature]++
+					if r.Drifted != Flagged(r) {
+						t.Errorf("%s/%s: decision row drifted %v, flagged %v", r.Feature, r.Method, r.Drifted, Flagged(r))
+					}
+					continue
+				}
+				if r.Drifted {
+					t.Errorf("%s/%s: a reported row is drifted (statistic %v, threshold %v)", r.Feature, r.Method, r.Statistic, r.Threshold)
+				}
+				if Flagged(r) {
+					flaggedReports++
+				}
+				if r.ThresholdSource != "" {
+					t.Errorf("%s/%s: a reported row has threshold source %q", r.Feature, r.Method, r.ThresholdSource)
+				}
+			}
+			for f, n := range verdicts {
+				if n != 1 {
+					t.Errorf("%s: %d decision rows", f, n)
+				}
+			}
+			if _, ok := verdicts["k"]; ok == (name == "no verdict for k") {
+				t.Errorf("k has a verdict: %v", ok)
+			}
+			// a's psi (3.5) and c's chi2 (p = 0.014) are past their
+			// usual levels wherever they only report.
+			if flaggedReports == 0 {
+				t.Errorf("no reported row past its threshold: the scenario no longer tests anything")
+			}
+		})
+	}
+}
+
+// TestFlagged: Flagged judges reported covariate and prior rows by their
+// numbers, and leaves every other row's Drifted as it is.
+func TestFlagged(t *testing.T) {
+	p := func(x float64) *float64 { return &x }
+	tests := []struct {
+		name string
+		r    drift.Result
+		want bool
+	}{
+		{"reported distance past its threshold", drift.Result{Family: drift.Covariate, Method: stats.MethodPSI, Statistic: 0.3, Threshold: 0.2}, true},
+		{"reported distance below", drift.Result{Family: drift.Covariate, Method: stats.MethodPSI, Statistic: 0.1, Threshold: 0.2}, false},
+		{"reported test", drift.Result{Family: drift.Prior, Method: stats.MethodKS, Statistic: 0.3, PValue: p(0.01), Threshold: 0.05}, true},
+		{"reported with threshold 0", drift.Result{Family: drift.Covariate, Method: stats.MethodWasserstein, Statistic: 3}, false},
+		{"decision row: its verdict", drift.Result{Family: drift.Covariate, Method: stats.MethodPSI, Statistic: 0.3, Threshold: 0.2, Decision: true}, false},
+		{"bbse row: reported, not judged", drift.Result{Family: drift.Prior, Method: "bbse_prior", Statistic: 0.7, Threshold: 0.5}, false},
+		{"quality check: its own result", drift.Result{Family: drift.Quality, Method: "missing_share", Statistic: 0.1, Threshold: 0.2, Drifted: true}, true},
+		{"concept metric: its own result", drift.Result{Family: drift.Concept, Method: "f1_macro", Statistic: 0.5, Threshold: 0.7, Drifted: true}, true},
+	}
+	for _, tt := range tests {
+		if got := Flagged(tt.r); got != tt.want {
+			t.Errorf("%s: Flagged = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

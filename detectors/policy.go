@@ -251,3 +251,30 @@ func Drifted(method string, stat float64, p *float64, threshold float64) bool {
 	}
 	return stat > threshold
 }
+
+// statMethods are the methods of package stats, whose rows Flagged can
+// judge from their numbers.
+var statMethods = func() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range []drift.FeatureKind{drift.Numeric, drift.Categorical} {
+		for _, m := range stats.Methods(k) {
+			out[m] = true
+		}
+	}
+	return out
+}()
+
+// Flagged reports whether a row's statistic is past its own threshold: on
+// a decision row, its Drifted (the verdict); on a covariate or prior row
+// that is reported only, what its method would have said had it decided,
+// from the numbers the row keeps (Drifted on its method, statistic,
+// p-value and threshold), while the row's Drifted stays false. Rows of the
+// other families (quality checks, performance, detectors, the dataset row)
+// and prior rows of no statistic (bbse_*) hold their own comparison in
+// Drifted, which Flagged returns.
+func Flagged(r drift.Result) bool {
+	if !r.ReportOnly() || !statMethods[r.Method] {
+		return r.Drifted
+	}
+	return Drifted(r.Method, r.Statistic, r.PValue, r.Threshold)
+}

@@ -14,8 +14,17 @@ const (
 )
 
 // Result is one row of drift_results: one statistic of one feature in one
-// window. Drifted is the feature's verdict only on the row of its decision
-// method; other methods' rows carry their own threshold comparison.
+// window. What Drifted means depends on the family:
+//
+//   - covariate and prior rows of a statistic: the feature's verdict, on
+//     the row of its decision method (Decision true); every other method's
+//     row is reported only and never drifted, though it keeps its
+//     statistic, p-value and usual threshold (detectors.Flagged says
+//     whether it is past them); prior rows bbse_* are reported only;
+//   - dataset (drifted_share): the window's verdict, a decision row;
+//   - quality: the check failed;
+//   - concept: the metric crossed its threshold (accuracy, or mae, is the
+//     decision row), a stream detector signalled drift in the window.
 type Result struct {
 	Model        string    `json:"model"`
 	ModelVersion string    `json:"model_version"`
@@ -29,19 +38,28 @@ type Result struct {
 	PValue       *float64  `json:"p_value"`
 	Threshold    float64   `json:"threshold"`
 	Drifted      bool      `json:"drifted"`
-	// Decision marks the row whose Drifted is the feature's verdict.
+	// Decision marks the row whose Drifted is the feature's verdict (the
+	// window's, on the dataset row).
 	Decision bool `json:"decision"`
 	// ThresholdSource says where a decision row's Threshold came from
 	// when it is not the method's fixed one: "calibrated:sub_windows",
 	// "calibrated:bootstrap" or "fixed:fallback", then "+bonferroni" or
-	// "+bh" when a correction lowered it. Empty for a fixed threshold.
-	// Not a column of drift_results: the stores do not keep it.
-	ThresholdSource string `json:"threshold_source,omitempty"`
+	// "+bh" when a correction lowered it. Empty for a fixed threshold, and
+	// on rows stored before drift_results had the column.
+	ThresholdSource string `json:"threshold_source"`
 	NReference      uint64 `json:"n_reference"`
 	NCurrent        uint64 `json:"n_current"`
 	// Version is the write time in Unix milliseconds: of two rows with the
 	// same key, the newest wins.
 	Version uint64 `json:"version"`
+}
+
+// ReportOnly reports whether r is a covariate or prior row other than its
+// feature's decision row: a statistic reported beside the verdict, never
+// drifted itself. The stores keep that true of every row they hold,
+// whoever wrote it and when.
+func (r Result) ReportOnly() bool {
+	return !r.Decision && (r.Family == Covariate || r.Family == Prior)
 }
 
 // Checkpoint is the durable state of one consumed partition: the next offset

@@ -103,7 +103,7 @@ func (m *Model) scoreOf(output string) float64 {
 	return math.NaN()
 }
 
-// outcome is pipeline.Labels.Outcome for this model: the score (a score
+// outcome is pipeline.LabelSide.Outcome for this model: the score (a score
 // model's output, a probabilities model's positive-class probability,
 // else NaN) and a probabilities model's whole output as JSON; ok is false
 // for a prediction without an output.

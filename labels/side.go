@@ -46,8 +46,10 @@ type Side struct {
 var _ pipeline.LabelSide = (*Side)(nil)
 
 // New returns the label side of cfg's models, or nil when no model
-// monitors its output (labels are then logged only).
-func New(cfg Config) *Side {
+// monitors its output (labels are then logged only). The result is the
+// interface, so that "none" is a nil pipeline.LabelSide, never a nil
+// *Side inside a non-nil one.
+func New(cfg Config) pipeline.LabelSide {
 	if len(cfg.Models) == 0 {
 		return nil
 	}

@@ -44,6 +44,7 @@ type LabelSide interface {
 	// partitions' joins get.
 	Remember(model, id string, p join.Prediction)
 	NewJoiner() Joiner
+	// NewStreams returns a partition's stream detectors; never nil.
 	NewStreams() StreamDetectors
 	// EvaluateLabels computes a stored window's label results (its
 	// realised performance, its label distribution against the

@@ -11,5 +11,6 @@
 // models the partitions take and release, and the dispatcher asks it
 // before sending.
 //
-// Tests that run the service use servertest.Start.
+// Tests that run one service for their whole length use servertest.Start;
+// those that stop and restart instances call Run themselves.
 package server

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,12 @@ type Options struct {
 	Alerts func(alerting.Message)
 	// Listener, when set, serves HTTP instead of listening on http.listen.
 	Listener net.Listener
+	// MetricsListener, when set, serves /metrics, /healthz and /readyz
+	// instead of listening on http.metrics_listen (set or not).
+	MetricsListener net.Listener
+	// HTTPLimits' non-zero fields replace the configured HTTP limits and
+	// web's defaults (tests shorten the timeouts).
+	HTTPLimits web.Limits
 	// TickInterval and group timings, shortened by tests.
 	TickInterval      time.Duration
 	HeartbeatInterval time.Duration
@@ -52,6 +59,10 @@ type Options struct {
 	DispatchPoll time.Duration
 	// Ready is closed once the HTTP server listens and storage answered.
 	Ready chan<- struct{}
+	// Clock is the consumer's time (time.Now when nil): windows close for
+	// idleness, the freshness check fails and partitions checkpoint by
+	// it. The demo's tests pass one that moves only when the demo says.
+	Clock func() time.Time
 }
 
 // Run runs the service until ctx ends. HTTP comes up first, so /healthz
@@ -83,23 +94,48 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 			return fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
 		}
 	}
+	mln := opt.MetricsListener
+	if mln == nil && cfg.HTTP.MetricsListen != "" {
+		if mln, err = net.Listen("tcp", cfg.HTTP.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("http.metrics_listen %s: %w", cfg.HTTP.MetricsListen, err)
+		}
+	}
+	lim := opt.HTTPLimits
+	if lim.MaxConnections == 0 {
+		lim.MaxConnections = cfg.HTTP.MaxConnections
+	}
+	if lim.MaxRequests == 0 {
+		lim.MaxRequests = cfg.HTTP.MaxRequests
+	}
 	store := &pendingStore{}
 	api := web.New(web.Config{Store: store, Gatherer: reg, Token: cfg.HTTP.Token.Value(),
-		TokenForReads: cfg.HTTP.RequireTokenForReads, Logger: log, References: models.FileReference})
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		TokenForReads: cfg.HTTP.RequireTokenForReads, Logger: log, References: models.FileReference,
+		Limits: lim, Registerer: reg})
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+	// Each listener has its own connections and server; the handlers'
+	// limits on requests at once are shared.
+	serve := func(name string, ln net.Listener, h http.Handler) {
+		srv := api.HTTPServer(h)
+		g.Go(func() error {
+			if err := srv.Serve(api.Listener(ln, name)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http %s listener: %w", name, err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+	serve("http", ln, api.Handler())
+	httpAddrs := []any{"http", ln.Addr().String()}
+	if mln != nil {
+		serve("metrics", mln, api.ProbeHandler())
+		httpAddrs = append(httpAddrs, "metrics_http", mln.Addr().String())
+	}
 	g.Go(func() error {
 		defer store.close()
 		s, err := openStore(gctx, cfg, log)
@@ -111,24 +147,25 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 		}
 		store.set(s)
 		return run(gctx, &service{cfg: cfg, opt: opt, store: s, dialer: dialer, models: models,
-			pm: pm, im: im, am: am, api: api, log: log, httpAddr: ln.Addr().String()})
+			pm: pm, im: im, am: am, api: api, log: log, httpAddrs: httpAddrs})
 	})
 	return g.Wait()
 }
 
 // service is what run wires together once storage is up.
 type service struct {
-	cfg      *config.Config
-	opt      Options
-	store    storage.Store
-	dialer   *kafka.Dialer
-	models   *monitor.Models
-	pm       *pipeline.Metrics
-	im       *ingest.Metrics
-	am       *alerting.Metrics
-	api      *web.Server
-	log      *slog.Logger
-	httpAddr string
+	cfg    *config.Config
+	opt    Options
+	store  storage.Store
+	dialer *kafka.Dialer
+	models *monitor.Models
+	pm     *pipeline.Metrics
+	im     *ingest.Metrics
+	am     *alerting.Metrics
+	api    *web.Server
+	log    *slog.Logger
+	// httpAddrs are the listeners' addresses as log attributes.
+	httpAddrs []any
 }
 
 // run runs the consumer group, the alert dispatcher and retention once
@@ -184,12 +221,10 @@ func run(ctx context.Context, s *service) error {
 		Logger:    log,
 		Freshness: s.models.Freshness(),
 	}
-	// A nil *labels.Side must not become a non-nil interface: without a
-	// model that monitors its output, labels are logged only.
-	if side := labels.New(labels.Config{Models: s.models.Labels(), Store: store, MaxBuffered: cfg.Labels.MaxBuffered,
-		MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait}); side != nil {
-		pcfg.Labels = side
-	}
+	// Nil without a model that monitors its output: labels are then
+	// logged only.
+	pcfg.Labels = labels.New(labels.Config{Models: s.models.Labels(), Store: store, MaxBuffered: cfg.Labels.MaxBuffered,
+		MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait})
 	pl := pipeline.New(pcfg)
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
@@ -198,11 +233,12 @@ func run(ctx context.Context, s *service) error {
 		HeartbeatInterval: firstSet(opt.HeartbeatInterval, cfg.Kafka.HeartbeatInterval),
 		SessionTimeout:    firstSet(opt.SessionTimeout, cfg.Kafka.SessionTimeout), RebalanceTimeout: firstSet(opt.RebalanceTimeout, cfg.Kafka.RebalanceTimeout),
 		Decoder: ingest.DecoderOptions{MaxBytes: cfg.Kafka.MaxMessageBytes},
+		Clock:   opt.Clock,
 		Logger:  log,
 	}, sinkFactory{pl}, dead, s.im)
 	s.api.SetConsumerReady(consumer.Ready)
-	log.Info("driftmon serving", "http", s.httpAddr, "brokers", cfg.Kafka.Brokers,
-		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models))
+	log.Info("driftmon serving", slices.Concat(s.httpAddrs, []any{"brokers", cfg.Kafka.Brokers,
+		"storage", string(cfg.Storage.Backend), "models", len(cfg.Models)})...)
 	if opt.Ready != nil {
 		close(opt.Ready)
 	}
@@ -404,8 +440,12 @@ func retain(ctx context.Context, r storage.Store, keep time.Duration, log *slog.
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := r.DropPartitionsBefore(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
-			log.Error("retention", "err", err)
+		// Whole months ending before the cut go, on either backend.
+		cut := time.Now().Add(-keep)
+		if err := r.DropPartitionsBefore(ctx, cut); err != nil && ctx.Err() == nil {
+			log.Error("retention", "before", cut, "err", err)
+		} else if err == nil {
+			log.Info("retention: dropped the months that ended before the cut", "before", cut)
 		}
 		select {
 		case <-ctx.Done():

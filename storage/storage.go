@@ -37,6 +37,10 @@ type ResultQuery struct {
 	Feature      string
 	Method       string
 	From, To     time.Time
+	// Descending orders the newest window_start first (rows of one
+	// window_start keep the ascending order of the rest of the key), so
+	// that Limit keeps the newest rows rather than the oldest.
+	Descending bool
 	// Limit caps the number of rows returned (after ordering); 0 is no cap.
 	Limit int
 }
@@ -83,7 +87,10 @@ type WindowStore interface {
 	// all under version (write time in Unix milliseconds; the version
 	// fields of w's results are ignored). A row with the same key and an
 	// older version is replaced; a newer one already stored wins. w may be
-	// nil to write results only (late labels).
+	// nil to write results only (late labels). Every field of a result is
+	// kept (Decision and ThresholdSource included), except that a reported
+	// row (drift.Result.ReportOnly) is stored not drifted, so that
+	// drift_results holds one drifted row per drifted feature at most.
 	WriteWindow(ctx context.Context, w *drift.WindowSummary, results []drift.Result, version uint64) error
 	// Windows returns the newest version of each of model's windows whose
 	// start is in [from, to) (a zero bound is open), ordered by seq then
@@ -91,8 +98,11 @@ type WindowStore interface {
 	// edges, categories, sketch and sample.
 	Windows(ctx context.Context, model string, from, to time.Time) ([]*drift.WindowSummary, error)
 	// Results returns the newest version of each selected result, ordered
-	// by window_start, feature, method (then model, model version, family).
+	// by window_start (newest first when q.Descending), feature, method
+	// (then model, model version, family).
 	// Window times have second precision: drift_results stores DateTime.
+	// Rows stored before their store kept threshold_source read it as "";
+	// reported rows read as not drifted however old.
 	Results(ctx context.Context, q ResultQuery) ([]drift.Result, error)
 	// Models lists, sorted, the models that have windows or results.
 	Models(ctx context.Context) ([]string, error)

@@ -24,10 +24,12 @@ func (s *Server) mutate(h func(http.ResponseWriter, *http.Request) error) http.H
 	inner := s.read(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.token == "" {
+			closeUnread(w, r)
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "set http.token_env or http.token_file to enable this endpoint"})
 			return
 		}
 		if !s.authorised(r) {
+			closeUnread(w, r)
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
 			return
@@ -159,7 +161,7 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) error {
 		CreatedBy string            `json:"created_by"`
 		Comment   string            `json:"comment"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSilenceBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return badRequest{"body: " + err.Error()}

@@ -143,6 +143,11 @@ func TestSilencesAPI(t *testing.T) {
 	if status, _ := send(t, http.MethodDelete, base+"/api/v1/silences/nope", token, ""); status != 404 {
 		t.Errorf("expire unknown: %d, want 404", status)
 	}
+	// The scheme is case-insensitive: past the token check, the unknown
+	// silence is a 404.
+	if status, _ := send(t, http.MethodDelete, base+"/api/v1/silences/nope", "bearer t0ken", ""); status != 404 {
+		t.Errorf("expire with scheme \"bearer\": %d, want 404", status)
+	}
 	if _, _, body, _ := get(t, base, "/api/v1/silences", ""); count(body, "silences") != 0 {
 		t.Errorf("after expiry, listed %v", body)
 	}

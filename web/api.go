@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -50,6 +51,11 @@ type Config struct {
 	// References returns a model's file reference for the view's
 	// histograms; nil (or a nil result) compares with the previous window.
 	References func(model string) *drift.Reference
+	// Limits bound connections, requests and time per route.
+	Limits Limits
+	// Registerer takes the HTTP side's own metrics (refused requests,
+	// open and evicted connections); nil keeps them unregistered.
+	Registerer prometheus.Registerer
 }
 
 // Server is driftmon's HTTP side: /metrics, /healthz, /readyz, the JSON
@@ -64,6 +70,10 @@ type Server struct {
 	log           *slog.Logger
 	now           func() time.Time // nil means time.Now; the default window span ends now
 	references    func(model string) *drift.Reference
+	limits        Limits
+	registerer    prometheus.Registerer
+	guardOnce     sync.Once
+	guardState    *guarded // see guarded
 }
 
 // New returns a Server; SetConsumerReady tells it when Kafka is joined.
@@ -77,27 +87,58 @@ func New(cfg Config) *Server {
 		g = prometheus.NewRegistry()
 	}
 	return &Server{store: cfg.Store, gatherer: g, token: cfg.Token, tokenForReads: cfg.TokenForReads, log: log,
-		references: cfg.References}
+		references: cfg.References, limits: cfg.Limits, registerer: cfg.Registerer}
+}
+
+// guarded returns the limits' shared state, made on first use (tests
+// build a Server without New).
+func (s *Server) guarded() *guarded {
+	s.guardOnce.Do(func() { s.guardState = newGuarded(s.limits, s.registerer) })
+	return s.guardState
 }
 
 // Handler serves every route.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.routes(true) }
+
+// ProbeHandler serves /metrics, /healthz and /readyz only: the routes of
+// a listener for probes and scrapers (http.metrics_listen).
+func (s *Server) ProbeHandler() http.Handler { return s.routes(false) }
+
+func (s *Server) routes(api bool) http.Handler {
+	g := s.guarded()
+	lim := g.limits
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	routes := map[string]*route{}
+	handle := func(pattern string, rt *route, h http.Handler) {
+		mux.Handle(pattern, h)
+		routes[pattern] = rt
+	}
+	// /healthz has no limit of its own: it costs nothing, and a liveness
+	// probe refused for being busy would restart a healthy process.
+	probe := &route{budget: lim.ProbeTimeout}
+	handle("GET /healthz", probe, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /api/v1/models", s.read(s.models))
-	mux.Handle("GET /api/v1/results", s.read(s.results))
-	mux.Handle("GET /api/v1/windows", s.read(s.windows))
-	mux.Handle("GET /api/v1/alerts", s.read(s.alerts))
-	mux.Handle("GET /api/v1/silences", s.read(s.silences))
-	mux.Handle("GET /alerts", s.read(s.alertsHTML))
-	mux.Handle("GET /{$}", s.read(s.view))
-	mux.Handle("POST /api/v1/silences", s.mutate(s.createSilence))
-	mux.Handle("DELETE /api/v1/silences/{id}", s.mutate(s.expireSilence))
-	return mux
+	}))
+	handle("GET /readyz", &route{budget: lim.ProbeTimeout, gate: g.ready}, http.HandlerFunc(s.ready))
+	handle("GET /metrics", &route{budget: lim.MetricsTimeout, gate: g.metrics},
+		promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	if api {
+		read := &route{budget: lim.APITimeout, gate: g.api}
+		slow := &route{budget: lim.SlowTimeout, gate: g.api}
+		handle("GET /api/v1/models", read, s.read(s.models))
+		handle("GET /api/v1/results", read, s.read(s.results))
+		handle("GET /api/v1/windows", slow, s.read(s.windows))
+		handle("GET /api/v1/alerts", read, s.read(s.alerts))
+		handle("GET /api/v1/silences", read, s.read(s.silences))
+		handle("GET /alerts", read, s.read(s.alertsHTML))
+		handle("GET /{$}", slow, s.read(s.view))
+		handle("POST /api/v1/silences", &route{budget: lim.APITimeout, gate: g.api, maxBody: maxSilenceBody},
+			s.mutate(s.createSilence))
+		handle("DELETE /api/v1/silences/{id}", read, s.mutate(s.expireSilence))
+	}
+	// Unknown routes and methods get the probes' budget: their answer
+	// is Go's 404 or 405.
+	return s.guard(mux, routes, probe)
 }
 
 // ready answers 200 once Kafka (the consumer joined its group) and storage
@@ -152,26 +193,58 @@ func (s *Server) read(h func(http.ResponseWriter, *http.Request) error) http.Han
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": bad.msg})
 			return
 		}
-		// Storage errors name servers, databases and file paths: the
-		// client gets an id to quote, the log gets the error.
-		id := rand.Text()
-		if r.Context().Err() != nil {
-			s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
-		} else {
-			s.log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
-		}
-		w.Header().Set("X-Request-Id", id)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "request_id": id})
+		s.fail(w, r, err)
 	})
+}
+
+// retryUnavailable is the Retry-After, in seconds, of a 503 for storage
+// that is down or too slow: an outage is rarely over within a second, and
+// the pipeline's own retries are at most 10 s apart.
+const retryUnavailable = "5"
+
+// fail answers a request whose handler failed. Storage errors name
+// servers, databases and file paths: the client gets an id to quote, the
+// log gets the error. Storage that is down (not connected yet, or not
+// answering) or a request out of its route's time is a 503 with a
+// Retry-After, so that clients and proxies retry rather than report a
+// bug.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	id := rand.Text()
+	w.Header().Set("X-Request-Id", id)
+	switch {
+	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
+		// The route's budget ran out (storage too slow): as for an
+		// outage, the client may retry.
+		s.log.Warn("api request: out of time", "request_id", id, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryUnavailable)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "timed out", "request_id": id})
+		return
+	case r.Context().Err() != nil:
+		s.log.Info("api request abandoned by the client", "request_id", id, "path", r.URL.Path, "err", err)
+	case errors.Is(err, storage.ErrUnavailable):
+		s.log.Warn("api request: storage unavailable", "request_id", id, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryUnavailable)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "storage unavailable", "request_id": id})
+		return
+	default:
+		s.log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "request_id": id})
 }
 
 func (s *Server) authorised(r *http.Request) bool {
 	if s.token == "" {
 		return true
 	}
-	got := r.Header.Get("Authorization")
-	want := "Bearer " + s.token
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	// The scheme is case-insensitive (RFC 9110, 11.1) and may be
+	// followed by more than one space (RFC 6750's 1*SP); the token is
+	// compared in constant time.
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	token = strings.TrimLeft(token, " ")
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
 type badRequest struct{ msg string }
@@ -225,6 +298,8 @@ func validFamily(f string) bool { return slices.Contains(families, drift.Family(
 
 func validVersion(v string) bool { return len(v) <= maxVersionBytes && utf8.ValidString(v) }
 
+// results lists a model's drift results, newest window first unless
+// order=asc: at most limit rows, with "truncated": true when more matched.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	// Without a model every filter is optional, and no filter at all
@@ -259,17 +334,34 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 			return badRequest{fmt.Sprintf("limit: want an integer from 1 to %d", maxResultLimit)}
 		}
 	}
+	// Newest first by default: a client asking for the latest verdicts
+	// must not get the oldest ones with the newest cut off.
+	var desc bool
+	switch q.Get("order") {
+	case "", "desc":
+		desc = true
+	case "asc":
+	default:
+		return badRequest{"order: want asc or desc"}
+	}
+	// One row more than the limit says whether rows were left out.
 	res, err := s.store.Results(r.Context(), storage.ResultQuery{
 		Model: model, ModelVersion: version, Family: drift.Family(family),
-		Feature: feature, Method: method, From: from, To: to, Limit: limit,
+		Feature: feature, Method: method, From: from, To: to, Descending: desc, Limit: limit + 1,
 	})
 	if err != nil {
 		return err
 	}
+	body := map[string]any{}
+	if len(res) > limit {
+		res = res[:limit]
+		body["truncated"] = true
+	}
 	if res == nil {
 		res = []drift.Result{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	body["results"] = res
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

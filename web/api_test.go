@@ -153,6 +153,8 @@ func TestHTTPAPIBadRequests(t *testing.T) {
 		{"results from not RFC 3339", "/api/v1/results?model=m&from=2026-03-01", "from"},
 		{"results to not RFC 3339", "/api/v1/results?model=m&to=yesterday", "to"},
 		{"results from equal to to", "/api/v1/results?model=m&from=2026-03-01T00:00:00Z&to=2026-03-01T00:00:00Z", "from"},
+		{"results unknown order", "/api/v1/results?model=m&order=newest", "order"},
+		{"results order in capitals", "/api/v1/results?model=m&order=DESC", "order"},
 		{"windows without model", "/api/v1/windows", "model"},
 		{"windows model with space", "/api/v1/windows?model=" + q("m x"), "model"},
 		{"windows model of 129 bytes", "/api/v1/windows?model=" + long, "model"},
@@ -185,26 +187,30 @@ func TestHTTPAPIQueries(t *testing.T) {
 	cases := []struct {
 		path, key string
 		want      int
+		truncated bool
 	}{
-		{"/api/v1/results?model=m", "results", 9},
-		{"/api/v1/results?model=m&limit=2", "results", 2},
-		{"/api/v1/results?model=m&limit=10000", "results", 9},
-		{"/api/v1/results?model=m&feature=x", "results", 6},
-		{"/api/v1/results?model=m&feature=x&method=ks&family=covariate", "results", 3},
-		{"/api/v1/results?model=m&family=quality", "results", 0},
-		{"/api/v1/results?model=m&feature=" + url.QueryEscape("ns:x-1.y_2"), "results", 0},
-		{"/api/v1/results?model=other", "results", 0},
+		{"/api/v1/results?model=m", "results", 9, false},
+		// Rows left out past the limit are said to be.
+		{"/api/v1/results?model=m&limit=2", "results", 2, true},
+		{"/api/v1/results?model=m&limit=8", "results", 8, true},
+		{"/api/v1/results?model=m&limit=9", "results", 9, false},
+		{"/api/v1/results?model=m&limit=10000", "results", 9, false},
+		{"/api/v1/results?model=m&feature=x", "results", 6, false},
+		{"/api/v1/results?model=m&feature=x&method=ks&family=covariate", "results", 3, false},
+		{"/api/v1/results?model=m&family=quality", "results", 0, false},
+		{"/api/v1/results?model=m&feature=" + url.QueryEscape("ns:x-1.y_2"), "results", 0, false},
+		{"/api/v1/results?model=other", "results", 0, false},
 		// window_start in [apiBase+1m, apiBase+2m): window 1 only.
-		{"/api/v1/results?model=m&from=2026-03-01T00:01:00Z&to=2026-03-01T00:02:00Z", "results", 3},
+		{"/api/v1/results?model=m&from=2026-03-01T00:01:00Z&to=2026-03-01T00:02:00Z", "results", 3, false},
 		// Default span: the 24 hours before now (apiBase+2h).
-		{"/api/v1/windows?model=m", "windows", 3},
-		{"/api/v1/windows?model=m&from=2026-03-01T00:01:00Z", "windows", 2},
+		{"/api/v1/windows?model=m", "windows", 3, false},
+		{"/api/v1/windows?model=m&from=2026-03-01T00:01:00Z", "windows", 2, false},
 		// to alone: the 24 hours before it, which end before window 2.
-		{"/api/v1/windows?model=m&to=2026-03-01T00:02:00Z", "windows", 2},
+		{"/api/v1/windows?model=m&to=2026-03-01T00:02:00Z", "windows", 2, false},
 		// Exactly 31 days is allowed.
-		{"/api/v1/windows?model=m&from=2026-02-01T00:00:00Z&to=2026-03-04T00:00:00Z", "windows", 3},
-		{"/api/v1/windows?model=other", "windows", 0},
-		{"/api/v1/models", "models", 1},
+		{"/api/v1/windows?model=m&from=2026-02-01T00:00:00Z&to=2026-03-04T00:00:00Z", "windows", 3, false},
+		{"/api/v1/windows?model=other", "windows", 0, false},
+		{"/api/v1/models", "models", 1, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
@@ -215,10 +221,59 @@ func TestHTTPAPIQueries(t *testing.T) {
 			if got := count(body, tc.key); got != tc.want {
 				t.Errorf("%d %s, want %d (body %s)", got, tc.key, tc.want, raw)
 			}
-			if _, ok := body["truncated"]; ok {
+			if got, _ := body["truncated"].(bool); got != tc.truncated {
+				t.Errorf("truncated %v, want %v (body %s)", got, tc.truncated, raw)
+			}
+			if _, ok := body["truncated"]; ok && !tc.truncated {
 				t.Errorf("truncated set on a complete answer: %s", raw)
 			}
 		})
+	}
+}
+
+// TestHTTPAPIResultsOrder: results come newest window first by default
+// (order=desc), oldest first with order=asc, and a limit keeps the end
+// the order starts with.
+func TestHTTPAPIResultsOrder(t *testing.T) {
+	base, _ := newAPI(t, &Server{store: apiStore(t)})
+	starts := func(body map[string]any) []string {
+		var out []string
+		for _, r := range body["results"].([]any) {
+			out = append(out, r.(map[string]any)["window_start"].(string))
+		}
+		return out
+	}
+	w := func(i int) string { return apiBase.Add(time.Duration(i) * time.Minute).Format(time.RFC3339) }
+	cases := []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{w(2), w(2), w(2), w(1), w(1), w(1), w(0), w(0), w(0)}},
+		{"&order=desc", []string{w(2), w(2), w(2), w(1), w(1), w(1), w(0), w(0), w(0)}},
+		{"&order=asc", []string{w(0), w(0), w(0), w(1), w(1), w(1), w(2), w(2), w(2)}},
+		{"&limit=4", []string{w(2), w(2), w(2), w(1)}},
+		{"&limit=4&order=asc", []string{w(0), w(0), w(0), w(1)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			status, _, body, raw := get(t, base, "/api/v1/results?model=m"+tc.query, "")
+			if status != http.StatusOK {
+				t.Fatalf("status %d (body %s), want 200", status, raw)
+			}
+			if got := starts(body); !slices.Equal(got, tc.want) {
+				t.Errorf("window starts %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Within a window the rows keep their feature, method order.
+	_, _, body, _ := get(t, base, "/api/v1/results?model=m&limit=3", "")
+	var fm []string
+	for _, r := range body["results"].([]any) {
+		m := r.(map[string]any)
+		fm = append(fm, m["feature"].(string)+"/"+m["method"].(string))
+	}
+	if want := []string{"c/psi", "x/ks", "x/psi"}; !slices.Equal(fm, want) {
+		t.Errorf("newest window's rows %v, want %v", fm, want)
 	}
 }
 
@@ -266,8 +321,9 @@ func TestHTTPAPIWindowsShape(t *testing.T) {
 	}
 }
 
-// TestHTTPAPIToken: with reads protected, a request needs exactly
-// "Bearer <token>"; unprotected reads need nothing.
+// TestHTTPAPIToken: with reads protected, a request needs
+// "Bearer <token>", the scheme in any case, the token exactly;
+// unprotected reads need nothing.
 func TestHTTPAPIToken(t *testing.T) {
 	store := apiStore(t)
 	cases := []struct {
@@ -285,6 +341,12 @@ func TestHTTPAPIToken(t *testing.T) {
 		{"protected, token without scheme", "s3cret", true, "s3cret", http.StatusUnauthorized},
 		{"protected, basic scheme", "s3cret", true, "Basic s3cret", http.StatusUnauthorized},
 		{"protected, right token", "s3cret", true, "Bearer s3cret", http.StatusOK},
+		{"protected, scheme in lower case", "s3cret", true, "bearer s3cret", http.StatusOK},
+		{"protected, scheme in capitals", "s3cret", true, "BEARER s3cret", http.StatusOK},
+		{"protected, two spaces", "s3cret", true, "Bearer  s3cret", http.StatusOK},
+		{"protected, token in other case", "s3cret", true, "Bearer S3CRET", http.StatusUnauthorized},
+		{"protected, scheme glued to token", "s3cret", true, "Bearers3cret", http.StatusUnauthorized},
+		{"protected, token and more", "s3cret", true, "Bearer s3cret x", http.StatusUnauthorized},
 		{"protected without a token refuses all", "", true, "Bearer ", http.StatusUnauthorized},
 	}
 	paths := []string{"/api/v1/models", "/api/v1/results?model=m", "/api/v1/windows?model=m"}
@@ -305,59 +367,89 @@ func TestHTTPAPIToken(t *testing.T) {
 }
 
 // failingReader fails every read with an error naming a storage address
-// and credentials, as a driver's dial error does.
-type failingReader struct{}
+// and credentials, as a driver's dial error does: errSecret, which says
+// storage is unavailable, unless err is set.
+type failingReader struct{ err error }
 
 const secretAddr = "clickhouse://driftmon:hunter2@10.9.8.7:9440/prod"
 
 var errSecret = fmt.Errorf("read results: dial tcp %s: connection refused: %w", secretAddr, storage.ErrUnavailable)
 
-func (failingReader) Results(context.Context, storage.ResultQuery) ([]drift.Result, error) {
-	return nil, errSecret
-}
-func (failingReader) Windows(context.Context, string, time.Time, time.Time) ([]*drift.WindowSummary, error) {
-	return nil, errSecret
-}
-func (failingReader) Models(context.Context) ([]string, error) { return nil, errSecret }
-func (failingReader) Ping(context.Context) error               { return errSecret }
-func (failingReader) Alerts(context.Context, storage.AlertQuery) ([]drift.AlertRecord, error) {
-	return nil, errSecret
-}
-func (failingReader) Silences(context.Context, time.Time) ([]drift.Silence, error) {
-	return nil, errSecret
-}
-func (failingReader) SaveSilence(context.Context, drift.Silence) error { return errSecret }
+// errBroken is a storage failure that is no outage (a query the server
+// refuses, a row that does not decode).
+var errBroken = fmt.Errorf("read results from %s: code 60: table does not exist", secretAddr)
 
-// TestHTTPAPIInternalErrors: a storage failure is a 500 with a generic
-// message and a request id; the log has the id with the real error.
-func TestHTTPAPIInternalErrors(t *testing.T) {
-	base, logs := newAPI(t, &Server{store: failingReader{}})
-	for _, p := range []string{"/api/v1/results?model=m", "/api/v1/windows?model=m", "/api/v1/models"} {
-		t.Run(p, func(t *testing.T) {
-			status, hdr, body, raw := get(t, base, p, "")
-			if status != http.StatusInternalServerError {
-				t.Fatalf("status %d (body %s), want 500", status, raw)
-			}
-			for _, secret := range []string{"10.9.8.7", "hunter2", "clickhouse://", "dial tcp"} {
-				if strings.Contains(raw, secret) {
-					t.Errorf("body %s reveals %q", raw, secret)
-				}
-			}
-			id, _ := body["request_id"].(string)
-			if id == "" || hdr.Get("X-Request-Id") != id {
-				t.Fatalf("request_id %q, X-Request-Id %q: want the same non-empty id", id, hdr.Get("X-Request-Id"))
-			}
-			var line string
-			for _, l := range strings.Split(logs.String(), "\n") {
-				if strings.Contains(l, "request_id="+id) {
-					line = l
-				}
-			}
-			if !strings.Contains(line, secretAddr) {
-				t.Errorf("no log line with request_id=%s and the error; log:\n%s", id, logs.String())
-			}
-		})
+func (f failingReader) fail() error {
+	if f.err != nil {
+		return f.err
 	}
+	return errSecret
+}
+
+func (f failingReader) Results(context.Context, storage.ResultQuery) ([]drift.Result, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Windows(context.Context, string, time.Time, time.Time) ([]*drift.WindowSummary, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Models(context.Context) ([]string, error) { return nil, f.fail() }
+func (f failingReader) Ping(context.Context) error               { return f.fail() }
+func (f failingReader) Alerts(context.Context, storage.AlertQuery) ([]drift.AlertRecord, error) {
+	return nil, f.fail()
+}
+func (f failingReader) Silences(context.Context, time.Time) ([]drift.Silence, error) {
+	return nil, f.fail()
+}
+func (f failingReader) SaveSilence(context.Context, drift.Silence) error { return f.fail() }
+
+// TestHTTPAPIInternalErrors: a storage failure is an answer with a
+// generic message and a request id, the log has the id with the real
+// error. Storage that is unavailable is a 503 with a Retry-After on every
+// route that reads it, the view included; any other failure is a 500.
+func TestHTTPAPIInternalErrors(t *testing.T) {
+	paths := []string{"/api/v1/results?model=m", "/api/v1/windows?model=m", "/api/v1/models",
+		"/api/v1/alerts", "/api/v1/silences", "/", "/alerts"}
+	for _, tc := range []struct {
+		name       string
+		err        error
+		status     int
+		retryAfter string
+	}{
+		{"unavailable", errSecret, http.StatusServiceUnavailable, retryUnavailable},
+		{"broken", errBroken, http.StatusInternalServerError, ""},
+	} {
+		base, logs := newAPI(t, &Server{store: failingReader{err: tc.err}})
+		for _, p := range paths {
+			t.Run(tc.name+" "+p, func(t *testing.T) {
+				status, hdr, body, raw := get(t, base, p, "")
+				if status != tc.status {
+					t.Fatalf("status %d (body %s), want %d", status, raw, tc.status)
+				}
+				if got := hdr.Get("Retry-After"); got != tc.retryAfter {
+					t.Errorf("Retry-After %q, want %q", got, tc.retryAfter)
+				}
+				for _, secret := range []string{"10.9.8.7", "hunter2", "clickhouse://", "dial tcp", "code 60"} {
+					if strings.Contains(raw, secret) {
+						t.Errorf("body %s reveals %q", raw, secret)
+					}
+				}
+				id, _ := body["request_id"].(string)
+				if id == "" || hdr.Get("X-Request-Id") != id {
+					t.Fatalf("request_id %q, X-Request-Id %q: want the same non-empty id", id, hdr.Get("X-Request-Id"))
+				}
+				var line string
+				for _, l := range strings.Split(logs.String(), "\n") {
+					if strings.Contains(l, "request_id="+id) {
+						line = l
+					}
+				}
+				if !strings.Contains(line, secretAddr) {
+					t.Errorf("no log line with request_id=%s and the error; log:\n%s", id, logs.String())
+				}
+			})
+		}
+	}
+	base, _ := newAPI(t, &Server{store: failingReader{}})
 	t.Run("/readyz", func(t *testing.T) {
 		status, _, _, raw := get(t, base, "/readyz", "")
 		if status != http.StatusServiceUnavailable {

@@ -5,6 +5,11 @@
 // It reads storage through its own Store interface (storage.Store is one),
 // bounds what one request may ask of storage and memory, and never shows a
 // client a storage error: the client gets a request id, the log the error.
+// It also bounds what clients may hold of the process (limits.go,
+// conns.go): connections per listener, handlers at once per kind of
+// route, time per route and body sizes, so that clients which never
+// finish a request or never close a connection cannot starve the
+// pipeline of file descriptors, and probes are answered meanwhile.
 // Changes (silences) always need the bearer token; reads need it when so
 // configured.
 package web

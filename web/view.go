@@ -78,15 +78,19 @@ type viewWindow struct {
 	Selected   bool
 }
 
-// viewVerdict is a feature's decision row in one window.
+// viewVerdict is a feature's decision row in one window: the rows that
+// only report are not shown.
 type viewVerdict struct {
 	Family    drift.Family
 	Feature   string
 	Method    string
 	Statistic float64
 	Threshold float64
-	PValue    *float64
-	Drifted   bool
+	// Source is where the threshold came from, when calibrated or
+	// corrected (drift_results' threshold_source).
+	Source  string
+	PValue  *float64
+	Drifted bool
 }
 
 // viewSeries is one feature's decision statistic over the windows, drawn
@@ -199,7 +203,7 @@ func (s *Server) viewModel(ctx context.Context, d *viewData, feature string, seq
 			continue
 		}
 		v := viewVerdict{Family: r.Family, Feature: r.Feature, Method: r.Method, Statistic: r.Statistic,
-			Threshold: r.Threshold, PValue: r.PValue, Drifted: r.Drifted}
+			Threshold: r.Threshold, Source: r.ThresholdSource, PValue: r.PValue, Drifted: r.Drifted}
 		if r.Family == drift.Concept && v.Feature == "" {
 			// The window's performance verdict (accuracy, or mae), once
 			// its labels came: shown as a row of its own.

@@ -29,7 +29,10 @@ func viewStore(t *testing.T) *embedded.Store {
 		last := i == len(ws)-1
 		res := []drift.Result{
 			{Model: "m", Family: drift.Covariate, Feature: "x", Method: "ks", Statistic: 0.1 + 0.3*float64(i),
-				Threshold: 0.5, Drifted: last, Decision: true},
+				Threshold: 0.5, ThresholdSource: "calibrated:bootstrap", Drifted: last, Decision: true},
+			// Reported beside the verdict, past its usual level: not a
+			// verdict, not shown.
+			{Model: "m", Family: drift.Covariate, Feature: "c", Method: "chi2", Statistic: 40, Threshold: 0.05},
 			{Model: "m", Family: drift.Covariate, Feature: "c", Method: "psi", Statistic: 0.01, Threshold: 0.2, Decision: true},
 			{Model: "m", Family: drift.Dataset, Method: "drifted_share", Statistic: map[bool]float64{true: 0.5}[last]},
 		}
@@ -73,6 +76,8 @@ func TestViewPage(t *testing.T) {
 		`<figure class="chart" data-feature="c">`,
 		`<tr class="feature drifted" data-feature="x">`,
 		`<td class="verdict">drifted</td>`,
+		`<td>0.5 <small class="source">calibrated:bootstrap</small></td>`,
+		`1 of 2 drifted`,
 		`previous window`,
 	} {
 		if !strings.Contains(page, want) {
@@ -81,6 +86,9 @@ func TestViewPage(t *testing.T) {
 	}
 	if n := strings.Count(page, `<polyline class="series `); n != 4 {
 		t.Errorf("%d series, want 2 charts x (statistic, threshold)", n)
+	}
+	if strings.Contains(page, "chi2") {
+		t.Errorf("page shows c's reported chi2 row")
 	}
 	code, page = getPage(t, base+"/?model=m&feature=c", "")
 	if code != http.StatusOK {

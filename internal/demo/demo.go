@@ -74,6 +74,10 @@ type Options struct {
 	Stay bool
 	// LogLevel is the level of the logs Run writes to its log writer.
 	LogLevel string
+
+	// clock is the service's time and the producer's pause (the wall
+	// clock when nil; tests set one that moves only when the demo sleeps).
+	clock clock
 }
 
 // Register defines the demo's flags on fs, with their defaults.
@@ -131,6 +135,10 @@ func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
 	interrupt := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	clk := o.clock
+	if clk == nil {
+		clk = wallClock{}
+	}
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -157,13 +165,13 @@ func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
   predictions_topic: %s
   labels_topic: %s
   dead_letter_topic: %s
-  checkpoint_interval: 1s
+  checkpoint_interval: %s
 storage:
   backend: embedded
   embedded: {path: %q}
 http: {listen: "127.0.0.1:0"}
 models:
-%s%s`, broker, demoPredictions, demoLabels, demoDeadLetter, filepath.Join(dir, "store"), dd.modelYAML,
+%s%s`, broker, demoPredictions, demoLabels, demoDeadLetter, demoCheckpoint, filepath.Join(dir, "store"), dd.modelYAML,
 		demoAlerting(recv.url, secretFile))
 	cfg, err := config.Parse([]byte(cfgYAML), dir)
 	if err != nil {
@@ -184,8 +192,8 @@ models:
 	svcErr := make(chan error, 1)
 	go func() {
 		svcErr <- server.Run(svcCtx, cfg, server.Options{Logger: log, Observers: []pipeline.Observer{pr.window}, Alerts: pr.alert,
-			Listener: ln, TickInterval: 250 * time.Millisecond, HeartbeatInterval: 300 * time.Millisecond,
-			SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second, Ready: ready})
+			Listener: ln, TickInterval: demoTick, HeartbeatInterval: 300 * time.Millisecond,
+			SessionTimeout: 6 * time.Second, RebalanceTimeout: 2 * time.Second, Ready: ready, Clock: clk.Now})
 	}()
 	select {
 	case <-ready:
@@ -194,9 +202,41 @@ models:
 	}
 	pr.info("driftmon demo: broker %s, HTTP http://%s (metrics at /metrics), %d events of model %q", broker, ln.Addr(), len(dd.events), dd.model)
 
-	if err := produce(ctx, broker, dd); err != nil {
+	metricsURL := "http://" + ln.Addr().String() + "/metrics"
+	sent, err := produce(ctx, broker, dd, func(ctx context.Context, sent int) error {
+		// The freshness check. The model goes quiet only once the service
+		// has taken everything sent so far, however far behind it was, so
+		// that the silence it sees is the pause: its open window closes
+		// for idleness, then the check fails, and only then does the
+		// stream resume.
+		if err := waitHandled(ctx, metricsURL, sent); err != nil {
+			return err
+		}
+		stored := pr.seen()
+		if err := clk.Sleep(ctx, demoIdleTimeout+demoTick); err != nil {
+			return err
+		}
+		if err := pr.until(ctx, func() bool { return pr.n > stored }); err != nil {
+			return err
+		}
+		if err := clk.Sleep(ctx, dd.pause-demoIdleTimeout-demoTick); err != nil {
+			return err
+		}
+		return pr.until(ctx, func() bool { return pr.stale })
+	})
+	if err != nil {
 		return fmt.Errorf("produce: %w", err)
 	}
+	// The stream has ended: time alone closes its last window now.
+	settleCtx, stopSettle := context.WithCancel(ctx)
+	var settling sync.WaitGroup
+	defer settling.Wait()
+	defer stopSettle()
+	settling.Go(func() {
+		// It fails only when its context ends, which the select below
+		// reports.
+		_ = settle(settleCtx, clk, metricsURL, sent, pr)
+	})
 	select {
 	case <-pr.done:
 	case <-ctx.Done():
@@ -229,8 +269,10 @@ models:
 }
 
 // produce writes the events, keyed by model as the contract says, plus three
-// malformed records that must end up in the dead-letter topic.
-func produce(ctx context.Context, broker string, dd *demoData) error {
+// malformed records that must end up in the dead-letter topic, and the
+// labels; it calls quiet with the number of records sent so far where the
+// producer goes quiet, and returns how many it sent in all.
+func produce(ctx context.Context, broker string, dd *demoData, quiet func(ctx context.Context, sent int) error) (sent int, err error) {
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
@@ -248,7 +290,11 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 		if len(ls) == 0 {
 			return nil
 		}
-		return lw.WriteMessages(ctx, ls...)
+		if err := lw.WriteMessages(ctx, ls...); err != nil {
+			return err
+		}
+		sent += len(ls)
+		return nil
 	}
 	bad := [][]byte{
 		[]byte(`{"model": "` + dd.model + `", "features": `),              // truncated JSON
@@ -267,25 +313,24 @@ func produce(ctx context.Context, broker string, dd *demoData) error {
 				msgs = append(msgs, kafka.Message{Key: k, Value: b})
 			}
 		}
-		quiet := dd.pause > 0 && i == dd.pauseAfter
-		if len(msgs) >= 1000 || i == len(dd.events)-1 || quiet {
+		pause := dd.pause > 0 && i == dd.pauseAfter
+		if len(msgs) >= 1000 || i == len(dd.events)-1 || pause {
 			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				return err
+				return sent, err
 			}
+			sent += len(msgs)
 			msgs = msgs[:0]
 			if err := sendLabels(i); err != nil {
-				return err
+				return sent, err
 			}
 		}
-		if quiet {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(dd.pause):
+		if pause {
+			if err := quiet(ctx, sent); err != nil {
+				return sent, err
 			}
 		}
 	}
-	return nil
+	return sent, nil
 }
 
 // deadLetters counts the records in the dead-letter topic.
@@ -329,12 +374,12 @@ func synthDemo(dir string) (*demoData, error) {
 		modelYAML: fmt.Sprintf(`  - name: %s
     window: {duration: %s}
     allowed_lateness: 1m
-    idle_timeout: 2s
+    idle_timeout: %s
     quality: {freshness: %s}
     reference: {file: %q}
     prediction: score
     features:
-%s`, synthModel, synthWindow, synthFreshness, ref, feats.String()),
+%s`, synthModel, synthWindow, demoIdleTimeout, synthFreshness, ref, feats.String()),
 		events:     events,
 		windows:    synthWindows,
 		pauseAfter: pauseAfter,
@@ -425,10 +470,10 @@ func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData,
 		model: model,
 		modelYAML: fmt.Sprintf(`  - name: %s
     window: {events: %d}
-    idle_timeout: 2s
+    idle_timeout: %s
     reference: {file: %q}
     features:
-%s`, model, rows, refPath, feats.String()),
+%s`, model, rows, demoIdleTimeout, refPath, feats.String()),
 		events:  events,
 		windows: (n + rows - 1) / rows,
 	}, nil
@@ -465,6 +510,24 @@ type demoPrinter struct {
 	labelled     map[int64]uint64
 	first        *int64
 	complete     bool
+}
+
+// until waits until cond holds; cond reads the printer's state, under its
+// lock.
+func (p *demoPrinter) until(ctx context.Context, cond func() bool) error {
+	for {
+		p.mu.Lock()
+		ok := cond()
+		p.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func (p *demoPrinter) seen() int {

@@ -317,6 +317,7 @@ func runCLI(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	o.clock = newStepClock()
 	if err := Run(context.Background(), o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "driftmon demo:", err)
 		if errors.Is(err, ErrUsage) {

@@ -45,7 +45,8 @@ const (
 	// already have closed windows early and broken the demo anyway.
 	// The run's end must come within the limit of the last event too: the
 	// last window closes for idleness (2 s), its labels land with the
-	// next checkpoint (1 s), and a stream that stops is a silence.
+	// next checkpoint (1 s), and a stream that stops is a silence (settle
+	// lets no more time pass).
 	synthQuietFor  = 6 * time.Second
 	synthFreshness = 4 * time.Second
 )

@@ -91,7 +91,9 @@ models:
 	case err := <-svcErr:
 		t.Fatalf("service: %v", err)
 	}
-	if err := produce(ctx, broker, dd); err != nil {
+	if _, err := produce(ctx, broker, dd, func(ctx context.Context, _ int) error {
+		return wallClock{}.Sleep(ctx, dd.pause)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -153,6 +153,14 @@ func WindowsOf(t testing.TB, means []float64, cats [][]string, n int) []*drift.W
 // partition 0, and the same events as model m2 to partition 1, so that two
 // instances of one group each own one model. produce sends events
 // [from, to) of both, in batches of 200, pausing pace after each batch.
+//
+// Each partition gets its events in order: a batch is written only once
+// the broker has appended the one before (RequireAll; with kafka-go's
+// default, RequireNone, a write returns as soon as it is sent, the next
+// batch may leave on another connection and the broker may append it
+// first). kafka-go retries a failed batch before it writes the next one,
+// and WriteMessages returns only when its batches are appended, so
+// neither retries nor the pace reorder them.
 func TwoModelProducer(t testing.TB, broker string, events [][]byte) (produce func(from, to int, pace time.Duration)) {
 	t.Helper()
 	events2 := make([][]byte, len(events))
@@ -160,6 +168,7 @@ func TwoModelProducer(t testing.TB, broker string, events [][]byte) (produce fun
 		events2[i] = []byte(`{"model":"m2",` + string(e[len(`{`):]))
 	}
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: "predictions", BatchSize: 200, BatchTimeout: time.Millisecond,
+		RequiredAcks: kafka.RequireAll,
 		Balancer: kafka.BalancerFunc(func(msg kafka.Message, partitions ...int) int {
 			if string(msg.Key) == "m2" {
 				return partitions[1]

@@ -104,8 +104,9 @@ func TestContract(t *testing.T) {
 }
 
 // TestSchemaDriftResults checks drift_results against DESIGN.md's DDL,
-// copied here by hand (not from migrations.go), through system.columns and
-// system.tables.
+// copied here by hand (not from migrations.go), with the two columns
+// migration 4 added after drifted (decision, threshold_source), through
+// system.columns and system.tables.
 func TestSchemaDriftResults(t *testing.T) {
 	st := openDB(t, dbName(t, "a"))
 	ctx := t.Context()
@@ -114,6 +115,7 @@ func TestSchemaDriftResults(t *testing.T) {
 		{"feature", "String"},
 		{"method", "String"}, {"window_start", "DateTime"}, {"window_end", "DateTime"},
 		{"statistic", "Float64"}, {"p_value", "Nullable(Float64)"}, {"threshold", "Float64"}, {"drifted", "UInt8"},
+		{"decision", "UInt8"}, {"threshold_source", "String"},
 		{"n_reference", "UInt64"}, {"n_current", "UInt64"}, {"version", "UInt64"},
 	}
 	// 18.16's system.columns has no position column; it lists columns in
@@ -239,6 +241,106 @@ func TestMigrationKeepsPredictions(t *testing.T) {
 	ps, err := st.LookupPredictions(t.Context(), "m", []string{"req-1"})
 	if err != nil || len(ps) != 1 || ps[0].WindowSeq != -1 || ps[0].Output != "0.5" || ps[0].Source.Offset != 7 {
 		t.Fatalf("after migration 3: %+v, %v", ps, err)
+	}
+}
+
+// TestMigrationVerdicts upgrades a database of migration 3, whose
+// drift_results held neither decision nor threshold_source and drifted
+// reported rows at their own levels, the marker in drift_result_meta:
+// the rows read back as the contract says (storagetest.RunLegacyResults),
+// and SQL on drift_results alone tells the verdicts.
+func TestMigrationVerdicts(t *testing.T) {
+	db := dbName(t, "a")
+	var st *Store
+	storagetest.RunLegacyResults(t, func(t *testing.T, rs []drift.Result, version uint64) storage.Store {
+		saved := migrations
+		t.Cleanup(func() { migrations = saved })
+		migrations = saved[:3]
+		old := openDB(t, db)
+		ctx := t.Context()
+		// The INSERTs of that version, column for column.
+		if err := old.insert(ctx, "drift_results", `model, model_version, family, feature, method, window_start,
+			window_end, statistic, p_value, threshold, drifted, n_reference, n_current, version`, len(rs), func(i int) []any {
+			r := rs[i]
+			return []any{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method, r.WindowStart.UTC(),
+				r.WindowEnd.UTC(), r.Statistic, r.PValue, r.Threshold, b2u(r.Drifted), r.NReference, r.NCurrent, version}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := old.insert(ctx, "drift_result_meta", `model, model_version, family, feature, method, window_start,
+			window_seq, decision, version`, len(rs), func(i int) []any {
+			r := rs[i]
+			return []any{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method, r.WindowStart.UTC(),
+				r.WindowSeq, b2u(r.Decision), version}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		old.Close()
+		migrations = saved
+		st = openDB(t, db)
+		waitMutations(t, st, "drift_results")
+		return st
+	})
+	if t.Failed() {
+		return
+	}
+	// What a dashboard reads: the verdict rows by decision = 1, and
+	// drifted = 1 on those only (and on the families judged row by row).
+	rows, err := st.conn.Query(t.Context(), `SELECT family, feature, method, drifted, decision, threshold_source
+		FROM `+st.table("drift_results")+` FINAL WHERE model = 'fraud' AND window_start = ?
+		ORDER BY family, feature, method`, time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var fam, feature, method, source string
+		var drifted, decision uint8
+		if err := rows.Scan(&fam, &feature, &method, &drifted, &decision, &source); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%s %d %d %q", fam, feature, method, drifted, decision, source))
+	}
+	want := []string{
+		`concept//accuracy 1 1 ""`,
+		`concept//f1_macro 1 0 ""`,
+		`covariate/amount/jensen_shannon 1 1 ""`,
+		`covariate/amount/ks 0 0 ""`,
+		`covariate/amount/psi 0 0 ""`,
+		`covariate/country/chi2 0 0 ""`,
+		`covariate/country/psi 0 1 ""`,
+		`dataset//drifted_share 0 1 ""`,
+		`prior/prediction/jensen_shannon 0 1 ""`,
+		`prior/prediction/ks 0 0 ""`,
+		`quality/amount/missing_share 1 0 ""`,
+	}
+	// The rewrite of amount/jensen_shannon at version 200 carries its
+	// source; FINAL shows it.
+	want[2] = `covariate/amount/jensen_shannon 1 1 "calibrated:bootstrap"`
+	if !slices.Equal(got, want) {
+		t.Errorf("drift_results after migration 4:\n got %q\nwant %q", got, want)
+	}
+}
+
+// waitMutations waits for the server to finish table's mutations, which
+// run in the background.
+func waitMutations(t *testing.T, st *Store, table string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n uint64
+		if err := st.conn.QueryRow(t.Context(), "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0",
+			st.db, table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d mutations of %s still running after 30 s", n, table)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -21,7 +21,7 @@ const (
 const (
 	resultKeyColumns = `model, model_version, family, feature, method, window_start`
 	resultColumns    = resultKeyColumns + `, window_end,
-	statistic, p_value, threshold, drifted, n_reference, n_current, version`
+	statistic, p_value, threshold, drifted, decision, threshold_source, n_reference, n_current, version`
 	metaColumns      = resultKeyColumns + `, window_seq, decision`
 	metaWriteColumns = metaColumns + `, version`
 )

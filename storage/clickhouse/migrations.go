@@ -170,7 +170,34 @@ var migrations = []migration{
 		PARTITION BY toYYYYMM(pred_time)
 		ORDER BY (model, window_seq, id)`),
 	}},
+	// drift_results says by itself which row of a feature is its verdict
+	// and where that row's threshold came from: a dashboard or a user's
+	// SQL no longer needs drift_result_meta (still written, for the
+	// window seq) or the policy to tell a verdict from a report.
+	{Version: 4, Name: "drift_results: decision and threshold_source; reported rows not drifted", Steps: []step{
+		addColumn("drift_results", "decision", "UInt8", "drifted"),
+		addColumn("drift_results", "threshold_source", "String", "decision"),
+		// The rows written before: decision from drift_result_meta
+		// (written with every row since migration 1), and drifted = 0
+		// on the covariate and prior rows that only report, as every
+		// row written from now on (their statistic, p-value and
+		// threshold still say what they measured). threshold_source
+		// was never kept: it stays empty there. One mutation, so that
+		// both assignments read the same old row; ClickHouse runs it in
+		// the background on the parts that exist now, and rows written
+		// later are not touched. Running it twice changes nothing.
+		sql(`ALTER TABLE {db}.drift_results UPDATE
+			decision = ` + verdictKeys + `,
+			drifted = drifted AND (` + verdictKeys + ` OR family NOT IN ('covariate', 'prior'))
+			WHERE decision = 0`),
+	}},
 }
+
+// verdictKeys is true for a drift_results row that drift_result_meta marks
+// as its feature's verdict. Part of migration 4: never to be edited.
+const verdictKeys = `(model, model_version, family, feature, method, window_start) IN (
+	SELECT model, model_version, family, feature, method, window_start
+	FROM {db}.drift_result_meta FINAL WHERE decision = 1)`
 
 // timePartitioned lists the tables partitioned by month, for retention.
 var timePartitioned = []string{

@@ -169,7 +169,10 @@ func ceilSecond(t time.Time) time.Time {
 }
 
 // Results implements storage.Store: drift_results, completed with each
-// row's window seq and decision flag from drift_result_meta.
+// row's window seq from drift_result_meta. A row is the verdict when
+// either table says so, and a reported row is not drifted: rows an older
+// version wrote after migration 4 ran have their marker in
+// drift_result_meta only, and its old meaning of drifted.
 func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Result, error) {
 	if s.closed.Load() {
 		return nil, errClosed
@@ -182,25 +185,30 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if q.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
+	order := "window_start"
+	if q.Descending {
+		order = "window_start DESC"
+	}
 	rows, err := s.conn.Query(ctx, `SELECT `+resultColumns+`
 		FROM `+s.table("drift_results")+` FINAL`+c.String()+`
-		ORDER BY window_start, feature, method, model, model_version, family`+limit, c.args...)
+		ORDER BY `+order+`, feature, method, model, model_version, family`+limit, c.args...)
 	if err != nil {
 		return nil, s.fail("read results", err)
 	}
 	var out []drift.Result
 	for rows.Next() {
 		var (
-			r       drift.Result
-			family  string
-			drifted uint8
+			r                 drift.Result
+			family            string
+			drifted, decision uint8
 		)
 		if err := rows.Scan(&r.Model, &r.ModelVersion, &family, &r.Feature, &r.Method, &r.WindowStart, &r.WindowEnd,
-			&r.Statistic, &r.PValue, &r.Threshold, &drifted, &r.NReference, &r.NCurrent, &r.Version); err != nil {
+			&r.Statistic, &r.PValue, &r.Threshold, &drifted, &decision, &r.ThresholdSource,
+			&r.NReference, &r.NCurrent, &r.Version); err != nil {
 			rows.Close()
 			return nil, s.fail("read results", err)
 		}
-		r.Family, r.Drifted = drift.Family(family), drifted == 1
+		r.Family, r.Drifted, r.Decision = drift.Family(family), drifted == 1, decision == 1
 		r.WindowStart, r.WindowEnd = r.WindowStart.UTC(), r.WindowEnd.UTC()
 		out = append(out, r)
 	}
@@ -211,9 +219,12 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if len(out) == 0 {
 		return out, nil
 	}
-	// The meta rows of the same selection; with a limit, only up to the
-	// last window returned.
-	if q.Limit > 0 {
+	// The meta rows of the same selection; with a limit, only as far as
+	// the last window returned.
+	switch {
+	case q.Limit > 0 && q.Descending:
+		c.add("window_start >= ?", out[len(out)-1].WindowStart)
+	case q.Limit > 0:
 		c.add("window_start <= ?", out[len(out)-1].WindowStart)
 	}
 	meta, err := s.conn.Query(ctx, `SELECT `+metaColumns+`
@@ -245,8 +256,9 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	}
 	for i := range out {
 		if e, ok := extras[codec.KeyOf(out[i])]; ok {
-			out[i].WindowSeq, out[i].Decision = e.seq, e.decision
+			out[i].WindowSeq, out[i].Decision = e.seq, out[i].Decision || e.decision
 		}
+		out[i].Drifted = out[i].Drifted && !out[i].ReportOnly()
 	}
 	return out, nil
 }

@@ -30,8 +30,8 @@ func (s *Store) WriteWindow(ctx context.Context, w *drift.WindowSummary, results
 	if err := s.insert(ctx, "drift_results", resultColumns, len(results), func(i int) []any {
 		r := results[i]
 		return []any{r.Model, r.ModelVersion, string(r.Family), r.Feature, r.Method,
-			r.WindowStart.UTC(), r.WindowEnd.UTC(), r.Statistic, r.PValue, r.Threshold, b2u(r.Drifted),
-			r.NReference, r.NCurrent, version}
+			r.WindowStart.UTC(), r.WindowEnd.UTC(), r.Statistic, r.PValue, r.Threshold, b2u(r.Drifted && !r.ReportOnly()),
+			b2u(r.Decision), r.ThresholdSource, r.NReference, r.NCurrent, version}
 	}); err != nil {
 		return s.fail("write drift_results", err)
 	}

@@ -58,8 +58,11 @@ type resultRec struct {
 	Threshold    codec.Float  `json:"threshold"`
 	Drifted      bool         `json:"drifted"`
 	Decision     bool         `json:"decision"`
-	NReference   uint64       `json:"n_reference"`
-	NCurrent     uint64       `json:"n_current"`
+	// Lines written before results kept their threshold's origin have
+	// none: they load with "", as ClickHouse reads its rows from then.
+	ThresholdSource string `json:"threshold_source,omitempty"`
+	NReference      uint64 `json:"n_reference"`
+	NCurrent        uint64 `json:"n_current"`
 }
 
 func (r resultRec) key() codec.ResultKey {
@@ -73,7 +76,8 @@ func newResultRec(r drift.Result, version uint64) resultRec {
 		Feature: r.Feature, Method: r.Method, WindowSeq: r.WindowSeq,
 		Start: r.WindowStart.Unix(), End: r.WindowEnd.Unix(),
 		Statistic: codec.Float(r.Statistic), Threshold: codec.Float(r.Threshold),
-		Drifted: r.Drifted, Decision: r.Decision, NReference: r.NReference, NCurrent: r.NCurrent,
+		Drifted: r.Drifted && !r.ReportOnly(), Decision: r.Decision, ThresholdSource: r.ThresholdSource,
+		NReference: r.NReference, NCurrent: r.NCurrent,
 	}
 	if r.PValue != nil {
 		p := codec.Float(*r.PValue)
@@ -88,13 +92,16 @@ func (r resultRec) result() drift.Result {
 		Feature: r.Feature, Method: r.Method, WindowSeq: r.WindowSeq,
 		WindowStart: time.Unix(r.Start, 0).UTC(), WindowEnd: time.Unix(r.End, 0).UTC(),
 		Statistic: float64(r.Statistic), Threshold: float64(r.Threshold),
-		Drifted: r.Drifted, Decision: r.Decision, NReference: r.NReference, NCurrent: r.NCurrent,
-		Version: r.Version,
+		Drifted: r.Drifted, Decision: r.Decision, ThresholdSource: r.ThresholdSource,
+		NReference: r.NReference, NCurrent: r.NCurrent, Version: r.Version,
 	}
 	if r.PValue != nil {
 		p := float64(*r.PValue)
 		out.PValue = &p
 	}
+	// Lines written before reported rows stopped saying drifted read as
+	// ClickHouse's rows from then do (its migration 4).
+	out.Drifted = out.Drifted && !out.ReportOnly()
 	return out
 }
 

@@ -332,7 +332,13 @@ func (s *Store) Results(ctx context.Context, q storage.ResultQuery) ([]drift.Res
 	if closed {
 		return nil, errClosed
 	}
-	slices.SortFunc(out, compareResults)
+	if q.Descending {
+		slices.SortFunc(out, func(a, b drift.Result) int {
+			return cmp.Or(b.WindowStart.Compare(a.WindowStart), compareResults(a, b))
+		})
+	} else {
+		slices.SortFunc(out, compareResults)
+	}
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
 	}

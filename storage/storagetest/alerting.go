@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -42,6 +43,12 @@ func testAlerts(t *testing.T, open Opener) {
 		{"model", storage.AlertQuery{Model: "churn"}, []drift.AlertRecord{other}},
 		{"rule", storage.AlertQuery{Rule: "feature-drift"}, []drift.AlertRecord{firing}},
 		{"state", storage.AlertQuery{State: drift.AlertResolved}, []drift.AlertRecord{other}},
+		// fp1 was pending, then firing: only its newest version answers
+		// a state filter, though an older one is pending (and was even
+		// written last).
+		{"state of the newest version only", storage.AlertQuery{State: drift.AlertPending}, nil},
+		{"state of the newest version", storage.AlertQuery{State: drift.AlertFiring}, []drift.AlertRecord{firing}},
+		{"updated range of the newest version only", storage.AlertQuery{To: at0.Add(time.Minute)}, nil},
 		{"updated range", storage.AlertQuery{From: at0.Add(2 * time.Minute), To: at0.Add(time.Hour)}, []drift.AlertRecord{firing}},
 		{"limit", storage.AlertQuery{Limit: 1}, []drift.AlertRecord{firing}},
 	}
@@ -61,6 +68,75 @@ func testAlerts(t *testing.T, open Opener) {
 	check(t, st)
 	closeStore(t, st)
 	reopened := open(t, "alerts")
+	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
+}
+
+// testAlertsLimit writes many versions of each record, each in a write of
+// its own and not in version order: Limit counts records (their newest
+// versions), not the rows behind them, and applies after the filters.
+func testAlertsLimit(t *testing.T, open Opener) {
+	st := open(t, "alerts-limit")
+	ctx := t.Context()
+	// Record k (fp0..fp4) goes pending, firing, then (but for fp1, which
+	// still fires) resolved; each version updated a minute after the
+	// last, and record k's updates come after record k-1's.
+	version := func(k, v int) drift.AlertRecord {
+		r := drift.AlertRecord{Rule: "limit", Fingerprint: fmt.Sprintf("fp%d", k), Model: "fraud", State: drift.AlertPending,
+			Severity: "warning", StartedAt: at0.Add(time.Duration(k) * 10 * time.Minute), Receivers: []string{},
+			Version: uint64(100*k + v + 1)}
+		r.UpdatedAt = r.StartedAt.Add(time.Duration(v) * time.Minute)
+		if v >= 1 {
+			r.State, r.FiredAt = drift.AlertFiring, r.StartedAt.Add(time.Minute)
+		}
+		if v >= 2 {
+			r.State, r.ResolvedAt = drift.AlertResolved, r.UpdatedAt
+		}
+		return r
+	}
+	const records = 5
+	newest := func(k int) drift.AlertRecord {
+		if k == 1 {
+			return version(k, 1)
+		}
+		return version(k, 2)
+	}
+	for _, v := range []int{1, 2, 0} {
+		for k := range records {
+			if k == 1 && v == 2 {
+				continue
+			}
+			if err := st.WriteAlerts(ctx, []drift.AlertRecord{version(k, v)}); err != nil {
+				t.Fatalf("WriteAlerts: %v", err)
+			}
+		}
+	}
+	tests := []struct {
+		name string
+		q    storage.AlertQuery
+		want []drift.AlertRecord
+	}{
+		{"newest records", storage.AlertQuery{Limit: 2}, []drift.AlertRecord{newest(4), newest(3)}},
+		{"all of them", storage.AlertQuery{Limit: records + 1},
+			[]drift.AlertRecord{newest(4), newest(3), newest(2), newest(1), newest(0)}},
+		{"after the state filter", storage.AlertQuery{State: drift.AlertFiring, Limit: 1}, []drift.AlertRecord{newest(1)}},
+		{"after the range", storage.AlertQuery{To: newest(3).UpdatedAt, Limit: 2}, []drift.AlertRecord{newest(2), newest(1)}},
+	}
+	check := func(t *testing.T, as storage.AlertStore) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := as.Alerts(ctx, tc.q)
+				if err != nil {
+					t.Fatalf("Alerts: %v", err)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("got %+v\nwant %+v", got, tc.want)
+				}
+			})
+		}
+	}
+	check(t, st)
+	closeStore(t, st)
+	reopened := open(t, "alerts-limit")
 	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
 }
 

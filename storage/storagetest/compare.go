@@ -171,8 +171,9 @@ func diffResult(want, got drift.Result) string {
 	case want.PValue != nil && !sameFloat(*want.PValue, *got.PValue):
 		d.add("p-value %v, want %v", *got.PValue, *want.PValue)
 	}
-	if want.Drifted != got.Drifted || want.Decision != got.Decision {
-		d.add("drifted/decision %v/%v, want %v/%v", got.Drifted, got.Decision, want.Drifted, want.Decision)
+	if want.Drifted != got.Drifted || want.Decision != got.Decision || want.ThresholdSource != got.ThresholdSource {
+		d.add("drifted/decision/threshold_source %v/%v/%q, want %v/%v/%q",
+			got.Drifted, got.Decision, got.ThresholdSource, want.Drifted, want.Decision, want.ThresholdSource)
 	}
 	if want.NReference != got.NReference || want.NCurrent != got.NCurrent || want.Version != got.Version {
 		d.add("n_ref/n_cur/version %d/%d/%d, want %d/%d/%d", got.NReference, got.NCurrent, got.Version, want.NReference, want.NCurrent, want.Version)

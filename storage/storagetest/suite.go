@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"WindowsFilter", testWindowsFilter},
 		{"WindowRewrite", testWindowRewrite},
 		{"ResultsRoundTrip", testResultsRoundTrip},
+		{"ReportedRowsNotDrifted", testReportedRowsNotDrifted},
 		{"ResultsRewrite", testResultsRewrite},
 		{"ResultsQuery", testResultsQuery},
 		{"Checkpoints", testCheckpoints},
@@ -45,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrent", testConcurrent},
 		{"Close", testClose},
 		{"Alerts", testAlerts},
+		{"AlertsLimit", testAlertsLimit},
 		{"AlertState", testAlertState},
 		{"Outbox", testOutbox},
 		{"Silences", testSilences},
@@ -286,7 +288,7 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 		{Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: "amount", Method: "ks",
 			WindowSeq: 42, WindowStart: t0.Add(sub), WindowEnd: t0.Add(5*time.Minute + sub),
 			Statistic: 0.31, PValue: pf(0.0125), Threshold: 0.05, Drifted: true, Decision: true,
-			NReference: 1000, NCurrent: 250, Version: 1},
+			ThresholdSource: "calibrated:sub_windows+bh", NReference: 1000, NCurrent: 250, Version: 1},
 		{Model: "fraud", ModelVersion: "7", Family: drift.Quality, Feature: "", Method: "volume",
 			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
 			Statistic: math.NaN(), Threshold: math.Inf(1), NReference: 0, NCurrent: 0},
@@ -294,13 +296,18 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
 			Statistic: math.Inf(-1), PValue: pf(math.SmallestNonzeroFloat64), Threshold: 0.2,
 			NReference: math.MaxUint64, NCurrent: 1},
+		// A threshold source of any bytes, on a row that is reported.
+		{Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: "amount", Method: "psi",
+			WindowSeq: 42, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
+			Statistic: 0.1, Threshold: 0.2, ThresholdSource: "fixed:fallback 'x' \\ \"é\"\x00",
+			NReference: 1000, NCurrent: 250},
 	}
 	writeWindow(t, st, nil, in, 1234)
 
 	// Stored under the version argument; window times truncated to whole
-	// seconds (drift_results holds DateTime); ordered by feature here,
-	// since all share window_start.
-	want := []drift.Result{in[1], in[0], in[2]}
+	// seconds (drift_results holds DateTime); ordered by feature and
+	// method here, since all share window_start.
+	want := []drift.Result{in[1], in[0], in[3], in[2]}
 	for i := range want {
 		want[i].Version = 1234
 		want[i].WindowStart = want[i].WindowStart.Truncate(time.Second)
@@ -313,6 +320,43 @@ func testResultsRoundTrip(t *testing.T, open Opener) {
 	for i := range want {
 		if d := diffResult(want[i], got[i]); d != "" {
 			t.Errorf("result %d: %s", i, d)
+		}
+	}
+}
+
+// testReportedRowsNotDrifted: a covariate or prior row other than its
+// feature's decision row is stored not drifted, whatever it says; the
+// decision rows and the other families keep theirs.
+func testReportedRowsNotDrifted(t *testing.T, open Opener) {
+	st := open(t, "a")
+	row := func(fam drift.Family, feature, method string, drifted, decision bool) drift.Result {
+		return drift.Result{Model: "m", ModelVersion: "1", Family: fam, Feature: feature, Method: method,
+			WindowSeq: 1, WindowStart: t0, WindowEnd: t0.Add(5 * time.Minute),
+			Statistic: 0.5, Threshold: 0.2, Drifted: drifted, Decision: decision}
+	}
+	in := []drift.Result{
+		row(drift.Covariate, "a", "jensen_shannon", true, true),
+		row(drift.Covariate, "a", "psi", true, false),      // reported
+		row(drift.Prior, "prediction", "psi", true, false), // reported
+		row(drift.Prior, "prediction", "jensen_shannon", false, true),
+		row(drift.Quality, "a", "missing_share", true, false),
+		row(drift.Concept, "", "accuracy", true, true),
+		row(drift.Concept, "", "f1_macro", true, false),
+		row(drift.Dataset, "", "drifted_share", true, true),
+	}
+	writeWindow(t, st, nil, in, 10)
+	got := map[string]bool{}
+	for _, r := range results(t, st, storage.ResultQuery{Model: "m"}) {
+		got[string(r.Family)+"/"+r.Feature+"/"+r.Method] = r.Drifted
+		if r.ReportOnly() && r.Drifted {
+			t.Errorf("%s/%s/%s: reported and drifted", r.Family, r.Feature, r.Method)
+		}
+	}
+	for _, r := range in {
+		k := string(r.Family) + "/" + r.Feature + "/" + r.Method
+		want := r.Drifted && !r.ReportOnly()
+		if d, ok := got[k]; !ok || d != want {
+			t.Errorf("%s: drifted %v (found %v), want %v", k, d, ok, want)
 		}
 	}
 }
@@ -406,27 +450,34 @@ func testResultsQuery(t *testing.T, open Opener) {
 	tests := []struct {
 		name  string
 		f     filter
+		desc  bool
 		limit int
 		n     int
 	}{
-		{"all", filter{}, 0, 60},
-		{"model", filter{model: "a"}, 0, 30},
-		{"model version", filter{model: "a", mv: "2"}, 0, 15},
-		{"family", filter{family: drift.Quality}, 0, 12},
-		{"feature", filter{feature: "x"}, 0, 24},
-		{"method", filter{method: "psi"}, 0, 24},
-		{"from", filter{from: starts[1]}, 0, 40},
-		{"to", filter{to: starts[1]}, 0, 20},
-		{"from to", filter{from: starts[1], to: starts[2]}, 0, 20},
+		{"all", filter{}, false, 0, 60},
+		{"model", filter{model: "a"}, false, 0, 30},
+		{"model version", filter{model: "a", mv: "2"}, false, 0, 15},
+		{"family", filter{family: drift.Quality}, false, 0, 12},
+		{"feature", filter{feature: "x"}, false, 0, 24},
+		{"method", filter{method: "psi"}, false, 0, 24},
+		{"from", filter{from: starts[1]}, false, 0, 40},
+		{"to", filter{to: starts[1]}, false, 0, 20},
+		{"from to", filter{from: starts[1], to: starts[2]}, false, 0, 20},
 		// Sub-second bounds around whole-second starts: a start in the
 		// same second as From but before it is out; one before To is in.
-		{"sub-second from before a start", filter{from: starts[1].Add(-half)}, 0, 40},
-		{"sub-second from after a start", filter{from: starts[1].Add(half)}, 0, 20},
-		{"sub-second to after a start", filter{to: starts[1].Add(half)}, 0, 40},
-		{"sub-second to before a start", filter{to: starts[1].Add(-half)}, 0, 20},
-		{"everything", filter{model: "b", mv: "1", family: drift.Covariate, feature: "y", method: "ks"}, 0, 3},
-		{"limit", filter{model: "a"}, 7, 7},
-		{"no match", filter{model: "c"}, 0, 0},
+		{"sub-second from before a start", filter{from: starts[1].Add(-half)}, false, 0, 40},
+		{"sub-second from after a start", filter{from: starts[1].Add(half)}, false, 0, 20},
+		{"sub-second to after a start", filter{to: starts[1].Add(half)}, false, 0, 40},
+		{"sub-second to before a start", filter{to: starts[1].Add(-half)}, false, 0, 20},
+		{"everything", filter{model: "b", mv: "1", family: drift.Covariate, feature: "y", method: "ks"}, false, 0, 3},
+		{"limit", filter{model: "a"}, false, 7, 7},
+		{"no match", filter{model: "c"}, false, 0, 0},
+		// Newest first: the limit keeps the newest rows. Model a has 10
+		// rows per window, so 12 reach into the middle window, whose seq
+		// and decision must come back too.
+		{"descending", filter{model: "a"}, true, 0, 30},
+		{"descending limit", filter{model: "a"}, true, 12, 12},
+		{"descending from to", filter{from: starts[0], to: starts[2]}, true, 0, 40},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -437,6 +488,9 @@ func testResultsQuery(t *testing.T, open Opener) {
 				}
 			}
 			slices.SortFunc(want, order)
+			if tc.desc {
+				slices.SortStableFunc(want, func(a, b drift.Result) int { return b.WindowStart.Compare(a.WindowStart) })
+			}
 			if tc.limit > 0 && len(want) > tc.limit {
 				want = want[:tc.limit]
 			}
@@ -445,7 +499,7 @@ func testResultsQuery(t *testing.T, open Opener) {
 			}
 			got := results(t, st, storage.ResultQuery{Model: tc.f.model, ModelVersion: tc.f.mv,
 				Family: tc.f.family, Feature: tc.f.feature, Method: tc.f.method,
-				From: tc.f.from, To: tc.f.to, Limit: tc.limit})
+				From: tc.f.from, To: tc.f.to, Descending: tc.desc, Limit: tc.limit})
 			if len(got) != len(want) {
 				t.Fatalf("got %d rows, want %d", len(got), len(want))
 			}
