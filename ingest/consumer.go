@@ -157,6 +157,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			break
 		}
 		c.log.Error("kafka consumer group failed; rejoining", "brokers", c.cfg.Brokers, "err", err)
+		c.metrics.groupRejoins.Inc()
 		if !bo.Wait(ctx) {
 			break
 		}

@@ -10,6 +10,7 @@ type Metrics struct {
 	commits          *prometheus.CounterVec
 	restarts         *prometheus.CounterVec
 	deadLetterErrors prometheus.Counter
+	groupRejoins     prometheus.Counter
 }
 
 // NewMetrics registers the ingest metrics with reg.
@@ -39,10 +40,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "driftmon_ingest_dead_letter_errors_total",
 			Help: "Failed writes to the dead-letter topic (each is retried).",
 		}),
+		groupRejoins: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "driftmon_ingest_group_rejoins_total",
+			Help: "Times the consumer group failed (a broker away, the group's coordinator lost) and was joined again.",
+		}),
 	}
 	for _, r := range Reasons() {
 		m.rejected.WithLabelValues(string(r))
 	}
-	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.restarts, m.deadLetterErrors)
+	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.restarts, m.deadLetterErrors, m.groupRejoins)
 	return m
 }

@@ -20,8 +20,8 @@ var signs = map[string][]string{
 	// is down, and are retried.
 	"clickhouse": {"driftmon_storage_write_errors_total"},
 	// Fetches fail while the broker is down: the partitions are reopened
-	// from their checkpoints.
-	"kafka": {"driftmon_ingest_partition_restarts_total"},
+	// from their checkpoints, or the whole group fails and is joined again.
+	"kafka": {"driftmon_ingest_partition_restarts_total", "driftmon_ingest_group_rejoins_total"},
 }
 
 // faults compares the /metrics scraped before and after each fault (files
