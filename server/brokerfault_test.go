@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -101,16 +102,32 @@ func (f *faultStream) produce(n int, stop <-chan struct{}) error {
 		for _, e := range f.events[f.next:min(f.next+50, n)] {
 			msgs = append(msgs, kafka.Message{Key: []byte("m"), Value: e})
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := f.w.WriteMessages(ctx, msgs...)
-		cancel()
-		if err != nil {
+		if err := f.write(msgs); err != nil {
 			return fmt.Errorf("produce events %d..: %w", f.next, err)
 		}
 		f.next += len(msgs)
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nil
+}
+
+// write writes one batch. A broker just back may not have elected its
+// partitions' leader yet, and kafka-go's own retries (about 5 s) can run
+// out first on a loaded machine; a batch of which no message was written
+// is written again, for up to a minute. A batch partly written is an
+// error: writing it again would count its written part twice.
+func (f *faultStream) write(msgs []kafka.Message) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := f.w.WriteMessages(ctx, msgs...)
+		cancel()
+		var we kafka.WriteErrors
+		if err == nil || !errors.As(err, &we) || we.Count() != len(msgs) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // streaming produces events up to n in the background until the returned
