@@ -34,11 +34,7 @@ func testAlerts(t *testing.T, open Opener) {
 			t.Fatalf("WriteAlerts: %v", err)
 		}
 	}
-	tests := []struct {
-		name string
-		q    storage.AlertQuery
-		want []drift.AlertRecord
-	}{
+	tests := []alertQuery{
 		{"all, newest update first", storage.AlertQuery{}, []drift.AlertRecord{firing, other}},
 		{"model", storage.AlertQuery{Model: "churn"}, []drift.AlertRecord{other}},
 		{"rule", storage.AlertQuery{Rule: "feature-drift"}, []drift.AlertRecord{firing}},
@@ -52,23 +48,7 @@ func testAlerts(t *testing.T, open Opener) {
 		{"updated range", storage.AlertQuery{From: at0.Add(2 * time.Minute), To: at0.Add(time.Hour)}, []drift.AlertRecord{firing}},
 		{"limit", storage.AlertQuery{Limit: 1}, []drift.AlertRecord{firing}},
 	}
-	check := func(t *testing.T, as storage.AlertStore) {
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := as.Alerts(ctx, tc.q)
-				if err != nil {
-					t.Fatalf("Alerts: %v", err)
-				}
-				if !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("got %+v\nwant %+v", got, tc.want)
-				}
-			})
-		}
-	}
-	check(t, st)
-	closeStore(t, st)
-	reopened := open(t, "alerts")
-	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
+	checkAlertQueries(t, st, open, "alerts", tests)
 }
 
 // testAlertsLimit writes many versions of each record, each in a write of
@@ -110,34 +90,14 @@ func testAlertsLimit(t *testing.T, open Opener) {
 			}
 		}
 	}
-	tests := []struct {
-		name string
-		q    storage.AlertQuery
-		want []drift.AlertRecord
-	}{
+	tests := []alertQuery{
 		{"newest records", storage.AlertQuery{Limit: 2}, []drift.AlertRecord{newest(4), newest(3)}},
 		{"all of them", storage.AlertQuery{Limit: records + 1},
 			[]drift.AlertRecord{newest(4), newest(3), newest(2), newest(1), newest(0)}},
 		{"after the state filter", storage.AlertQuery{State: drift.AlertFiring, Limit: 1}, []drift.AlertRecord{newest(1)}},
 		{"after the range", storage.AlertQuery{To: newest(3).UpdatedAt, Limit: 2}, []drift.AlertRecord{newest(2), newest(1)}},
 	}
-	check := func(t *testing.T, as storage.AlertStore) {
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := as.Alerts(ctx, tc.q)
-				if err != nil {
-					t.Fatalf("Alerts: %v", err)
-				}
-				if !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("got %+v\nwant %+v", got, tc.want)
-				}
-			})
-		}
-	}
-	check(t, st)
-	closeStore(t, st)
-	reopened := open(t, "alerts-limit")
-	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
+	checkAlertQueries(t, st, open, "alerts-limit", tests)
 }
 
 func testAlertState(t *testing.T, open Opener) {
@@ -239,4 +199,34 @@ func testSilences(t *testing.T, open Opener) {
 			}
 		})
 	}
+}
+
+// alertQuery is one query of the alert history and what it must return.
+type alertQuery struct {
+	name string
+	q    storage.AlertQuery
+	want []drift.AlertRecord
+}
+
+// checkAlertQueries runs the queries on st, then again on the store
+// reopened from the same name, after st is closed.
+func checkAlertQueries(t *testing.T, st storage.Store, open Opener, name string, tests []alertQuery) {
+	t.Helper()
+	check := func(t *testing.T, as storage.AlertStore) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := as.Alerts(t.Context(), tc.q)
+				if err != nil {
+					t.Fatalf("Alerts: %v", err)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("got %+v\nwant %+v", got, tc.want)
+				}
+			})
+		}
+	}
+	check(t, st)
+	closeStore(t, st)
+	reopened := open(t, name)
+	t.Run("after reopen", func(t *testing.T) { check(t, reopened) })
 }
