@@ -63,10 +63,18 @@ func newFaultStream(t *testing.T, events int) *faultStream {
 // serve starts `driftmon serve` and returns its log's path; the process
 // is killed when the test ends (its log shown if the test failed).
 func (f *faultStream) serve(name string) (*exec.Cmd, string) {
-	t := f.t
+	f.t.Helper()
+	return startServeProcess(f.t, f.bin, f.cfgPath, f.dir, name)
+}
+
+// startServeProcess starts the binary's `serve --config cfgPath`, its
+// output in dir/NAME.log, and returns the process and the log's path. The
+// process is killed when the test ends, and its log's tail shown if the
+// test failed.
+func startServeProcess(t *testing.T, bin, cfgPath, dir, name string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(f.bin, "serve", "--config", f.cfgPath)
-	logPath := filepath.Join(f.dir, name+".log")
+	cmd := exec.Command(bin, "serve", "--config", cfgPath)
+	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)

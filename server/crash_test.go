@@ -173,24 +173,7 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
 	events, want := testStream(20000, base, window)
 
 	start := func(name string) *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--config", cfgPath)
-		logf, err := os.Create(filepath.Join(dir, name+".log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			logf.Close()
-			if t.Failed() {
-				b, _ := os.ReadFile(logf.Name())
-				t.Logf("%s log:\n%s", name, tail(string(b), 4000))
-			}
-		})
+		cmd, _ := startServeProcess(t, bin, cfgPath, dir, name)
 		testenv.WaitFor(t, 30*time.Second, name+" ready", func() (bool, error) {
 			resp, err := http.Get("http://" + httpAddr + "/readyz")
 			if err != nil {
