@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -26,16 +27,21 @@ import (
 //go:embed view/index.html view/style.css
 var viewFS embed.FS
 
-var viewPage = template.Must(template.New("index.html").Funcs(template.FuncMap{
+// viewFuncs are the view's and /alerts' template functions: one way to
+// print a time, a number and a share on every page.
+var viewFuncs = template.FuncMap{
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
 		return t.UTC().Format("2006-01-02 15:04Z")
 	},
-	"num": func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) },
-	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" },
-}).ParseFS(viewFS, "view/index.html"))
+	"num": formatNum,
+	"pct": formatPct,
+	"f1":  func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
+}
+
+var viewPage = template.Must(template.New("index.html").Funcs(viewFuncs).ParseFS(viewFS, "view/index.html"))
 
 var viewCSS = func() template.CSS {
 	b, err := viewFS.ReadFile("view/style.css")
@@ -49,33 +55,46 @@ var viewCSS = func() template.CSS {
 // charts' time axis. Each window is decoded whole, sketches included.
 const viewWindows = 48
 
-// Chart geometry, in SVG user units.
+// Chart geometry, in SVG user units: the whole drawing, and the margins
+// around the plot that hold the axes' labels.
 const (
-	chartW, chartH = 360.0, 120.0
-	chartPad       = 6.0
-	histW, histH   = 560.0, 180.0
+	chartW, chartH = 372.0, 160.0
+	histW, histH   = 640.0, 240.0
+	axisLeft       = 46.0 // value labels
+	axisRight      = 12.0
+	axisTop        = 8.0
+	axisBottom     = 20.0 // time labels
+	histBottom     = 36.0 // edge labels and the outer bins' min and max
+	chartPad       = 6.0  // between the frame and the first and last point
 )
 
 type viewData struct {
-	CSS     template.CSS
-	Models  []string
-	Model   string
-	Feature string
-	Latest  *viewWindow
-	Windows []viewWindow // oldest first
-	Series  []viewSeries
-	Hist    *viewHist
-	Firing  []drift.AlertRecord
-	History []drift.AlertRecord
+	CSS      template.CSS
+	Models   []string
+	Model    string
+	Feature  string
+	Selected *viewWindow // the chosen window, the newest by default
+	Newest   *viewWindow
+	Windows  []viewWindow // oldest first
+	Series   []viewSeries
+	Hist     *viewHist
+	Stats    []viewStats // the histogram's feature: reference, then the window
+	Quality  *viewQuality
+	Ingest   *viewIngest
+	Firing   []drift.AlertRecord
+	History  []drift.AlertRecord
 }
 
 type viewWindow struct {
 	Seq        int64
 	Start, End time.Time
 	Events     uint64
+	Late       uint64
 	Features   []viewVerdict
 	Drifted    int
-	Selected   bool
+	// QualityFailed of QualityChecks failed in the window.
+	QualityChecks, QualityFailed int
+	Selected                     bool
 }
 
 // viewVerdict is a feature's decision row in one window: the rows that
@@ -102,13 +121,44 @@ type viewSeries struct {
 	Points            []viewPoint
 	Drifted           bool // in the newest window
 	Last              viewVerdict
-	W, H              float64
+	Sel               *viewVerdict // in the chosen window, nil without one
+	Axes              viewAxes
+	// SelX is the chosen window's x when it is not the newest (the
+	// newest is the right edge), else 0.
+	SelX float64
 }
 
 type viewPoint struct {
 	X, Y    float64
 	Drifted bool
 	Seq     int64
+	Title   string // the hover text: window, statistic, threshold, verdict
+}
+
+// viewAxes is a chart's frame: its plot area and the ticks along its
+// value (y) and time or bin (x) axes.
+type viewAxes struct {
+	W, H           float64
+	X0, X1, Y0, Y1 float64 // the plot area; Y0 is its top
+	YTicks         []viewTick
+	XTicks         []viewTick
+	XLayout        string // the time labels' layout, said in the caption
+}
+
+// PlotW and PlotH are the plot area's size, TickEnd the x ticks' foot.
+func (a viewAxes) PlotW() float64   { return a.X1 - a.X0 }
+func (a viewAxes) PlotH() float64   { return a.Y1 - a.Y0 }
+func (a viewAxes) TickEnd() float64 { return a.Y1 + 4 }
+
+type viewTick struct {
+	Pos   float64 // x or y, by axis
+	Label string
+	// Anchor is the label's text-anchor, as a class (style.css sets it;
+	// a presentation attribute would lose to the stylesheet): start and
+	// end keep the outermost labels of a histogram inside the drawing.
+	Anchor string
+	// Class marks the outer bins' observed min and max.
+	Class string
 }
 
 type viewHist struct {
@@ -116,22 +166,31 @@ type viewHist struct {
 	Seq       int64
 	Start     time.Time
 	RefSource string
+	Numeric   bool
 	Bars      []viewBar
-	Labels    []viewLabel
-	W, H      float64
+	Labels    []viewTick // category names under their bars
+	Axes      viewAxes
 	Drifted   bool
+	// Outer says what the open-ended bins held, per side.
+	Outer []string
 }
 
 type viewBar struct {
 	Class      string // reference | current
 	X, Y, W, H float64
-	Share      float64
-	Bin        string
+	Title      string
 }
 
-type viewLabel struct {
-	X    float64
-	Text string
+// viewStats are one side's figures of the histogram's feature.
+type viewStats struct {
+	Side                string
+	Total, Valid        uint64
+	Missing, Invalid    uint64
+	Numeric             bool
+	Mean, Std, Min, Max float64
+	Categories          int
+	TopCategory         string
+	TopShare            float64
 }
 
 // view serves GET / [?model=M&feature=F&seq=N].
@@ -165,11 +224,19 @@ func (s *Server) view(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// Rendered whole before the first byte goes out: a template error
+	// is then a clean 500, not half a page.
+	var page bytes.Buffer
+	if err := viewPage.Execute(&page, &d); err != nil {
+		return fmt.Errorf("view of model %q: %w", d.Model, err)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return viewPage.Execute(w, &d)
+	_, err = w.Write(page.Bytes())
+	return err
 }
 
 func (s *Server) viewModel(ctx context.Context, d *viewData, feature string, seq int64) error {
+	d.Ingest = s.ingestFigures(d.Model)
 	from, to, err := s.viewSpan(ctx, d.Model)
 	if err != nil || from.IsZero() {
 		return err
@@ -178,7 +245,7 @@ func (s *Server) viewModel(ctx context.Context, d *viewData, feature string, seq
 	// drop the newest windows of a wide model. The span's viewWindows
 	// windows times the configured features and methods bound the rows.
 	var res []drift.Result
-	for _, fam := range []drift.Family{drift.Covariate, drift.Prior, drift.Concept} {
+	for _, fam := range []drift.Family{drift.Covariate, drift.Prior, drift.Concept, drift.Quality} {
 		rs, err := s.store.Results(ctx, storage.ResultQuery{Model: d.Model, Family: fam, From: from, To: to})
 		if err != nil {
 			return err
@@ -190,16 +257,41 @@ func (s *Server) viewModel(ctx context.Context, d *viewData, feature string, seq
 		return err
 	}
 	bySeq := map[int64]int{}
+	var sums []*drift.WindowSummary // one per seq, as d.Windows
 	for _, ws := range wins {
 		if _, ok := bySeq[ws.Seq]; ok {
 			continue // another model version's window of the same seq
 		}
 		bySeq[ws.Seq] = len(d.Windows)
-		d.Windows = append(d.Windows, viewWindow{Seq: ws.Seq, Start: ws.Start, End: ws.End, Events: ws.Events})
+		sums = append(sums, ws)
+		d.Windows = append(d.Windows, viewWindow{Seq: ws.Seq, Start: ws.Start, End: ws.End, Events: ws.Events, Late: ws.Late})
 	}
+	if len(d.Windows) == 0 {
+		return nil
+	}
+	// The chosen window (default the newest).
+	wi := len(d.Windows) - 1
+	if i, ok := bySeq[seq]; ok {
+		wi = i
+	}
+	d.Windows[wi].Selected = true
+	var quality []drift.Result // the chosen window's
 	for _, r := range res {
 		i, ok := bySeq[r.WindowSeq]
-		if !ok || !r.Decision || (r.Family != drift.Covariate && r.Family != drift.Prior && r.Family != drift.Concept) {
+		if !ok {
+			continue
+		}
+		if r.Family == drift.Quality {
+			d.Windows[i].QualityChecks++
+			if r.Drifted {
+				d.Windows[i].QualityFailed++
+			}
+			if i == wi {
+				quality = append(quality, r)
+			}
+			continue
+		}
+		if !r.Decision {
 			continue
 		}
 		v := viewVerdict{Family: r.Family, Feature: r.Feature, Method: r.Method, Statistic: r.Statistic,
@@ -214,42 +306,30 @@ func (s *Server) viewModel(ctx context.Context, d *viewData, feature string, seq
 			d.Windows[i].Drifted++
 		}
 	}
-	if len(d.Windows) == 0 {
-		return nil
-	}
-	d.Latest = &d.Windows[len(d.Windows)-1]
-	d.Series = buildSeries(d.Windows)
+	d.Newest = &d.Windows[len(d.Windows)-1]
+	d.Selected = &d.Windows[wi]
+	d.Series = buildSeries(d.Windows, wi)
+	d.Quality = buildQuality(quality, sums[wi])
 
-	// The histogram: the chosen window (default the newest) and feature
-	// (default the first drifted one there, else the first).
-	wi := len(d.Windows) - 1
-	if i, ok := bySeq[seq]; ok {
-		wi = i
-	}
-	d.Windows[wi].Selected = true
+	// The histogram: the chosen window's, of the chosen feature (default
+	// the first drifted one there, else the first).
 	if feature == "" {
-		for _, v := range d.Windows[wi].Features {
+		for _, v := range d.Selected.Features {
 			if v.Drifted && v.Family == drift.Covariate {
 				feature = v.Feature
 				break
 			}
 		}
 	}
-	var cur *drift.WindowSummary
-	for _, ws := range wins {
-		if ws.Seq == d.Windows[wi].Seq {
-			cur = ws
-			break
-		}
-	}
+	cur := sums[wi]
 	if feature == "" && len(cur.Features) > 0 {
 		feature = cur.Features[0].Name
 	}
 	d.Feature = feature
-	ref, source := s.viewReference(d.Model, wins, cur)
-	d.Hist = buildHist(feature, cur, ref, source)
+	ref, source := s.viewReference(d.Model, sums, wi)
+	d.Hist, d.Stats = buildHist(feature, cur, ref, source)
 	if d.Hist != nil {
-		for _, v := range d.Windows[wi].Features {
+		for _, v := range d.Selected.Features {
 			if v.Feature == feature && v.Family == drift.Covariate {
 				d.Hist.Drifted = v.Drifted
 			}
@@ -300,7 +380,7 @@ func (s *Server) viewSpan(ctx context.Context, model string) (from, to time.Time
 // model's file reference when the server has one, else the window before
 // it (the reference of previous-window models, and a fair picture of a
 // pinned-window model's recent change).
-func (s *Server) viewReference(model string, wins []*drift.WindowSummary, cur *drift.WindowSummary) (*drift.Reference, string) {
+func (s *Server) viewReference(model string, wins []*drift.WindowSummary, i int) (*drift.Reference, string) {
 	if s.references != nil {
 		if ref := s.references(model); ref != nil {
 			// A file reference's path is the server's business: its
@@ -312,20 +392,19 @@ func (s *Server) viewReference(model string, wins []*drift.WindowSummary, cur *d
 			return ref, "reference " + src
 		}
 	}
-	for i, ws := range wins {
-		if ws == cur && i > 0 {
-			p := wins[i-1]
-			return &drift.Reference{Model: model, Features: p.Features, Prediction: p.Prediction},
-				fmt.Sprintf("previous window (seq %d)", p.Seq)
-		}
+	if i > 0 {
+		p := wins[i-1]
+		return &drift.Reference{Model: model, Features: p.Features, Prediction: p.Prediction},
+			fmt.Sprintf("previous window (seq %d)", p.Seq)
 	}
 	return nil, ""
 }
 
-// buildSeries turns the decision rows into one chart per feature. Each
-// chart scales to its own statistic and threshold: statistics of
+// buildSeries turns the decision rows into one chart per feature, on a
+// time axis of the windows' starts; sel is the chosen window's index.
+// Each chart scales to its own statistic and threshold: statistics of
 // different methods do not share a unit.
-func buildSeries(wins []viewWindow) []viewSeries {
+func buildSeries(wins []viewWindow, sel int) []viewSeries {
 	type key struct {
 		fam  drift.Family
 		name string
@@ -336,19 +415,27 @@ func buildSeries(wins []viewWindow) []viewSeries {
 		for _, v := range w.Features {
 			k := key{v.Family, v.Feature}
 			if byKey[k] == nil {
-				byKey[k] = &viewSeries{Feature: v.Feature, Family: v.Family, W: chartW, H: chartH}
+				byKey[k] = &viewSeries{Feature: v.Feature, Family: v.Family}
 				order = append(order, k)
 			}
 		}
 	}
-	out := make([]viewSeries, 0, len(order))
 	n := len(wins)
-	x := func(i int) float64 {
-		if n == 1 {
-			return chartW / 2
+	t0, t1 := wins[0].Start, wins[n-1].Start
+	frame := viewAxes{W: chartW, H: chartH, X0: axisLeft, X1: chartW - axisRight, Y0: axisTop, Y1: chartH - axisBottom}
+	x := func(t time.Time) float64 {
+		if !t1.After(t0) {
+			return (frame.X0 + frame.X1) / 2
 		}
-		return chartPad + float64(i)*(chartW-2*chartPad)/float64(n-1)
+		span := frame.X1 - frame.X0 - 2*chartPad
+		return frame.X0 + chartPad + float64(t.Sub(t0))/float64(t1.Sub(t0))*span
 	}
+	ticks, layout := timeTicks(t0, t1, 6)
+	frame.XLayout = layout
+	for _, tk := range ticks {
+		frame.XTicks = append(frame.XTicks, viewTick{Pos: x(tk), Label: tk.Format(layout)})
+	}
+	out := make([]viewSeries, 0, len(order))
 	for _, k := range order {
 		sr := byKey[k]
 		hi := 0.0
@@ -359,22 +446,36 @@ func buildSeries(wins []viewWindow) []viewSeries {
 				}
 			}
 		}
-		if hi == 0 {
-			hi = 1
+		sr.Axes = frame
+		yt, step := niceScale(0, hi, 5)
+		top := yt[len(yt)-1]
+		y := func(v float64) float64 { return frame.Y1 - finite(v)/top*(frame.Y1-frame.Y0) }
+		for _, v := range yt {
+			sr.Axes.YTicks = append(sr.Axes.YTicks, viewTick{Pos: y(v), Label: tickLabel(v, step)})
 		}
-		hi *= 1.1
-		y := func(v float64) float64 { return chartH - chartPad - finite(v)/hi*(chartH-2*chartPad) }
 		var stat, thr []byte
 		for i, w := range wins {
 			for _, v := range w.Features {
 				if v.Family != k.fam || v.Feature != k.name {
 					continue
 				}
-				px, py := x(i), y(v.Statistic)
+				px, py := x(w.Start), y(v.Statistic)
 				stat = fmt.Appendf(stat, "%.1f,%.1f ", px, py)
 				thr = fmt.Appendf(thr, "%.1f,%.1f ", px, y(v.Threshold))
-				sr.Points = append(sr.Points, viewPoint{X: px, Y: py, Drifted: v.Drifted, Seq: w.Seq})
+				verdict := "no drift"
+				if v.Drifted {
+					verdict = "drifted"
+				}
+				title := fmt.Sprintf("seq %d, %s: %s %s vs threshold %s, %s", w.Seq, w.Start.UTC().Format("2006-01-02 15:04Z"),
+					v.Method, formatNum(v.Statistic), formatNum(v.Threshold), verdict)
+				sr.Points = append(sr.Points, viewPoint{X: px, Y: py, Drifted: v.Drifted, Seq: w.Seq, Title: title})
 				sr.Method, sr.Last = v.Method, v
+				if i == sel {
+					sr.Sel = &v
+					if sel != n-1 {
+						sr.SelX = px
+					}
+				}
 			}
 		}
 		sr.Statistic, sr.Thresh = string(stat), string(thr)
@@ -391,10 +492,19 @@ func finite(x float64) float64 {
 	return x
 }
 
+// histSide is one distribution of the histogram: its shares per slot and
+// what the summary says of it.
+type histSide struct {
+	name   string // "reference …" or "this window"
+	fs     *drift.FeatureSummary
+	shares []float64
+}
+
 // buildHist draws the feature's reference and current distributions as
 // shares side by side: numeric features over the reference's bins (the
 // window's bin counts are exact over them), categorical ones per category.
-func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, source string) *viewHist {
+// It returns the two sides' figures too.
+func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, source string) (*viewHist, []viewStats) {
 	var cf, rf *drift.FeatureSummary
 	if feature == "prediction" {
 		cf = cur.Prediction
@@ -408,19 +518,18 @@ func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, s
 		}
 	}
 	if cf == nil {
-		return nil
+		return nil, nil
 	}
-	h := &viewHist{Feature: feature, Seq: cur.Seq, Start: cur.Start, RefSource: source, W: histW, H: histH}
+	h := &viewHist{Feature: feature, Seq: cur.Seq, Start: cur.Start, RefSource: source, Numeric: cf.Kind == drift.Numeric}
 	var labels []string
 	var refShare, curShare []float64
 	switch {
-	case cf.Kind == drift.Numeric:
-		edges := cf.Edges
-		labels = binLabels(edges)
+	case h.Numeric:
 		curShare = shares(cf.BinCounts)
-		if rf != nil && slices.Equal(rf.Edges, edges) && len(rf.BinCounts) == len(cf.BinCounts) {
+		if rf != nil && slices.Equal(rf.Edges, cf.Edges) && len(rf.BinCounts) == len(cf.BinCounts) {
 			refShare = shares(rf.BinCounts)
 		}
+		labels = make([]string, len(curShare))
 	default:
 		seen := map[string]bool{}
 		for _, c := range cf.SortedCategories() {
@@ -440,33 +549,167 @@ func buildHist(feature string, cur *drift.WindowSummary, ref *drift.Reference, s
 		}
 		labels, curShare, refShare = foldCategories(labels, curShare, refShare)
 	}
-	if len(labels) == 0 {
-		return h
-	}
-	if refShare == nil {
+	var sides []histSide
+	if refShare != nil {
+		sides = append(sides, histSide{name: source, fs: rf, shares: refShare})
+	} else {
 		h.RefSource = ""
 	}
+	sides = append(sides, histSide{name: "this window", fs: cf, shares: curShare})
+	stats := make([]viewStats, 0, len(sides))
+	for _, sd := range sides {
+		stats = append(stats, summaryStats(sd.name, sd.fs))
+	}
+	if len(labels) == 0 {
+		return h, stats
+	}
 	hi := 0.0
-	for _, v := range append(slices.Clone(curShare), refShare...) {
-		hi = max(hi, v)
-	}
-	if hi == 0 {
-		hi = 1
-	}
-	plotH := histH - 20 // room for the bin labels
-	slot := (histW - 2*chartPad) / float64(len(labels))
-	bw := slot * 0.4
-	for i, l := range labels {
-		x0 := chartPad + float64(i)*slot + slot*0.1
-		if refShare != nil {
-			bh := refShare[i] / hi * (plotH - chartPad)
-			h.Bars = append(h.Bars, viewBar{Class: "reference", X: x0, Y: plotH - bh, W: bw, H: bh, Share: refShare[i], Bin: l})
+	for _, sd := range sides {
+		for _, v := range sd.shares {
+			hi = max(hi, v)
 		}
-		bh := curShare[i] / hi * (plotH - chartPad)
-		h.Bars = append(h.Bars, viewBar{Class: "current", X: x0 + bw, Y: plotH - bh, W: bw, H: bh, Share: curShare[i], Bin: l})
-		h.Labels = append(h.Labels, viewLabel{X: x0 + bw, Text: l})
 	}
-	return h
+	bottom := axisBottom
+	if h.Numeric {
+		bottom = histBottom
+	}
+	h.Axes = viewAxes{W: histW, H: histH, X0: axisLeft, X1: histW - axisRight, Y0: axisTop, Y1: histH - bottom}
+	// Shares as percentages: the ticks say 20%, not 0.2.
+	yt, step := niceScale(0, 100*hi, 5)
+	top := yt[len(yt)-1] / 100
+	y := func(share float64) float64 { return h.Axes.Y1 - share/top*(h.Axes.Y1-h.Axes.Y0) }
+	for _, v := range yt {
+		h.Axes.YTicks = append(h.Axes.YTicks, viewTick{Pos: y(v / 100), Label: tickLabel(v, step) + "%"})
+	}
+	slot := (h.Axes.X1 - h.Axes.X0) / float64(len(labels))
+	bw := slot * 0.4
+	if h.Numeric {
+		h.Axes.XTicks, h.Outer = edgeTicks(cf.Edges, sides, h.Axes.X0, slot)
+	}
+	for i, l := range labels {
+		x0 := h.Axes.X0 + float64(i)*slot + slot*0.1
+		for j, sd := range sides {
+			class := "current"
+			if j == 0 && len(sides) == 2 {
+				class = "reference"
+			}
+			what := l
+			if h.Numeric {
+				what = binRange(sd.fs, cf.Edges, i)
+			}
+			title := fmt.Sprintf("%s: %s of %s values in %s", sd.name, formatPct(sd.shares[i]), formatNum(float64(sd.fs.Count)), what)
+			top := y(sd.shares[i])
+			x := x0
+			if class == "current" {
+				x += bw
+			}
+			h.Bars = append(h.Bars, viewBar{Class: class, X: x, Y: top, W: bw, H: h.Axes.Y1 - top, Title: title})
+		}
+		if !h.Numeric {
+			h.Labels = append(h.Labels, viewTick{Pos: x0 + bw, Label: l})
+		}
+	}
+	return h, stats
+}
+
+// binRange names the values of one side in bin i of edges: [lo, hi) for
+// an inner bin; for the open-ended outer bins, the side's observed min or
+// max stands in for the missing bound, so that a bin reads [-3, 0) or
+// [1, 9], not "below 0" or "1 and above", whenever it holds values.
+func binRange(fs *drift.FeatureSummary, edges []float64, i int) string {
+	n := len(edges)
+	switch {
+	case n == 0:
+		return "all values"
+	case i == 0:
+		if v, ok := outerExtreme(fs, 0, n+1); ok {
+			return "[" + formatNum(v) + ", " + formatNum(edges[0]) + ")"
+		}
+		return "below " + formatNum(edges[0])
+	case i == n:
+		if v, ok := outerExtreme(fs, n, n+1); ok {
+			return "[" + formatNum(edges[n-1]) + ", " + formatNum(v) + "]"
+		}
+		return formatNum(edges[n-1]) + " and above"
+	}
+	return "[" + formatNum(edges[i-1]) + ", " + formatNum(edges[i]) + ")"
+}
+
+// outerExtreme returns the smallest value one side held in the lowest bin,
+// or the largest in the highest, when that bin holds values. The
+// summary's min sits in the lowest bin whenever that bin holds a value
+// (bins are ordered by value), and its max in the highest, so the two are
+// exact, not estimated.
+func outerExtreme(fs *drift.FeatureSummary, bin, bins int) (float64, bool) {
+	if fs == nil || fs.Count == 0 || len(fs.Edges) == 0 || bins < 2 || bin >= len(fs.BinCounts) || fs.BinCounts[bin] == 0 {
+		return 0, false
+	}
+	switch bin {
+	case 0:
+		return fs.Min, true
+	case bins - 1:
+		return fs.Max, true
+	}
+	return 0, false
+}
+
+// edgeTicks labels a numeric histogram's x axis at the bins' edges, and
+// its two ends with the smallest and the largest value either side held
+// in the open-ended outer bins (left blank when both are empty), and says
+// per side what those bins held.
+func edgeTicks(edges []float64, sides []histSide, x0, slot float64) ([]viewTick, []string) {
+	var ticks []viewTick
+	for i, e := range edges {
+		ticks = append(ticks, viewTick{Pos: x0 + float64(i+1)*slot, Label: formatNum(e), Anchor: "middle"})
+	}
+	if len(edges) == 0 {
+		return ticks, nil
+	}
+	bins := len(edges) + 1
+	var outer []string
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, sd := range sides {
+		var said []string
+		if v, ok := outerExtreme(sd.fs, 0, bins); ok {
+			lo = min(lo, v)
+			said = append(said, formatPct(sd.shares[0])+" in "+binRange(sd.fs, edges, 0))
+		}
+		if v, ok := outerExtreme(sd.fs, bins-1, bins); ok {
+			hi = max(hi, v)
+			said = append(said, formatPct(sd.shares[bins-1])+" in "+binRange(sd.fs, edges, bins-1))
+		}
+		if len(said) == 0 {
+			said = append(said, "nothing below "+formatNum(edges[0])+" or from "+formatNum(edges[len(edges)-1])+" up")
+		}
+		outer = append(outer, sd.name+": "+strings.Join(said, ", "))
+	}
+	if !math.IsInf(lo, 0) {
+		ticks = append([]viewTick{{Pos: x0, Label: "min " + formatNum(lo), Anchor: "start", Class: "outer"}}, ticks...)
+	}
+	if !math.IsInf(hi, 0) {
+		ticks = append(ticks, viewTick{Pos: x0 + float64(bins)*slot, Label: "max " + formatNum(hi), Anchor: "end", Class: "outer"})
+	}
+	return ticks, outer
+}
+
+// summaryStats are the figures of one side of the histogram.
+func summaryStats(side string, fs *drift.FeatureSummary) viewStats {
+	st := viewStats{Side: side, Total: fs.Total(), Valid: fs.Count, Missing: fs.Missing, Invalid: fs.Invalid,
+		Numeric: fs.Kind == drift.Numeric}
+	if st.Numeric {
+		st.Mean, st.Std, st.Min, st.Max = fs.Mean(), fs.Std(), fs.Min, fs.Max
+		return st
+	}
+	st.Categories = len(fs.Categories)
+	for _, c := range fs.SortedCategories() {
+		if n := fs.Categories[c]; st.TopCategory == "" || n > fs.Categories[st.TopCategory] {
+			st.TopCategory = c
+		}
+	}
+	if fs.Count > 0 {
+		st.TopShare = float64(fs.Categories[st.TopCategory]) / float64(fs.Count)
+	}
+	return st
 }
 
 // maxHistCategories bounds the bars of a categorical histogram: a window
@@ -510,21 +753,6 @@ func foldCategories(labels []string, cur, ref []float64) ([]string, []float64, [
 		outR = append(outR, max(restR, 0))
 	}
 	return outL, outC, outR
-}
-
-func binLabels(edges []float64) []string {
-	out := make([]string, len(edges)+1)
-	for i := range out {
-		switch {
-		case len(edges) == 0:
-			out[i] = "all"
-		case i == 0:
-			out[i] = "<" + strconv.FormatFloat(edges[0], 'g', 3, 64)
-		default:
-			out[i] = "≥" + strconv.FormatFloat(edges[i-1], 'g', 3, 64)
-		}
-	}
-	return out
 }
 
 func shares(counts []uint64) []float64 {
