@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/driftmon/driftmon/ingest"
@@ -11,7 +13,9 @@ import (
 
 // alertsPage is the HTML view notifications link to: the alert history and
 // the active silences, for a person following a link from Slack.
-var alertsPage = template.Must(template.New("alerts").Funcs(template.FuncMap{
+var alertsPage = template.Must(template.New("alerts").Funcs(viewFuncs).Funcs(template.FuncMap{
+	"short": shortenNumbers,
+	// Seconds: a person matching a notification's time to its row.
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -20,16 +24,17 @@ var alertsPage = template.Must(template.New("alerts").Funcs(template.FuncMap{
 	},
 }).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>driftmon alerts{{if .Model}}: {{.Model}}{{end}}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
+<style>body{font:14px system-ui,sans-serif;margin:2em}.back{margin:0}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .firing{background:#fdd}.pending{background:#ffd}.resolved{background:#dfd}</style></head>
-<body><h1>Alerts{{if .Model}} of {{.Model}}{{end}}</h1>
+<body><p class="back"><a href="/{{with .Model}}?model={{.}}{{end}}">← back to the overview</a></p>
+<h1>Alerts{{if .Model}} of {{.Model}}{{end}}</h1>
 <table><tr><th>state</th><th>rule</th><th>model</th><th>version</th><th>family</th><th>feature</th><th>method</th>
 <th>severity</th><th>value</th><th>started</th><th>fired</th><th>resolved</th><th>told</th><th>why</th></tr>
 {{range .Alerts}}<tr class="{{.State}}"><td>{{.State}}</td><td>{{.Rule}}</td><td>{{.Model}}</td><td>{{.ModelVersion}}</td>
-<td>{{.Family}}</td><td>{{.Feature}}</td><td>{{.Method}}</td><td>{{.Severity}}</td><td>{{printf "%.4g" .Value}}</td>
+<td>{{.Family}}</td><td>{{.Feature}}</td><td>{{.Method}}</td><td>{{.Severity}}</td><td>{{num .Value}}</td>
 <td>{{when .StartedAt}}</td><td>{{when .FiredAt}}</td><td>{{when .ResolvedAt}}</td><td>{{range .Receivers}}{{.}} {{end}}</td>
-<td>{{.Message}}</td></tr>
+<td>{{short .Message}}</td></tr>
 {{else}}<tr><td colspan="14">no alerts</td></tr>{{end}}</table>
 <h2>Active silences</h2>
 <table><tr><th>matchers</th><th>from</th><th>until</th><th>by</th><th>comment</th></tr>
@@ -38,6 +43,24 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 {{else}}<tr><td colspan="5">none</td></tr>{{end}}</table>
 </body></html>
 `))
+
+// longNumber is a decimal with more fractional digits than formatNum
+// keeps: what %v makes of a float64 in an alert's stored message.
+var longNumber = regexp.MustCompile(`-?\d+\.\d{5,}(?:e[-+]?\d+)?`)
+
+// shortenNumbers prints the long numbers of an alert's message as the rest
+// of the page prints numbers. The message is stored as the rule wrote it
+// (notifications carry it too); only its display changes. Short numbers,
+// times and versions are left as they are.
+func shortenNumbers(msg string) string {
+	return longNumber.ReplaceAllStringFunc(msg, func(n string) string {
+		x, err := strconv.ParseFloat(n, 64)
+		if err != nil {
+			return n
+		}
+		return formatNum(x)
+	})
+}
 
 // alertsHTML serves GET /alerts[?model=M].
 func (s *Server) alertsHTML(w http.ResponseWriter, r *http.Request) error {

@@ -43,8 +43,9 @@ func TestAlertsAPI(t *testing.T) {
 	at := apiBase.Add(time.Hour)
 	recs := []drift.AlertRecord{
 		{Rule: "feature-drift", Fingerprint: "a", Model: "fraud", ModelVersion: "7", Family: drift.Covariate, Feature: "amount",
-			Method: "psi", State: drift.AlertFiring, Severity: "warning", Value: 0.3, StartedAt: at, UpdatedAt: at, FiredAt: at,
-			Message: "firing: amount drifted", Receivers: []string{"ml-oncall"}, Version: 1},
+			Method: "psi", State: drift.AlertFiring, Severity: "warning", Value: 0.519106500610649, StartedAt: at, UpdatedAt: at, FiredAt: at,
+			Message:   "firing: amount drifted (psi = 0.519106500610649, threshold 0.05467202135679898) in window 2026-01-01T02:30:00Z",
+			Receivers: []string{"ml-oncall"}, Version: 1},
 		{Rule: "feature-drift", Fingerprint: "b", Model: "churn", State: drift.AlertResolved, Severity: "warning",
 			StartedAt: at, UpdatedAt: at, FiredAt: at, ResolvedAt: at, Version: 1},
 	}
@@ -82,6 +83,18 @@ func TestAlertsAPI(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "<td>amount</td>") || strings.Contains(string(page), "churn") ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("HTML view: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
+	}
+	// The value and the message's numbers to four significant digits
+	// (0.519106500610649 -> 0.5191, 0.05467202135679898 -> 0.05467), the
+	// window's time as it was, and the way back to the model's overview.
+	for _, want := range []string{"<td>0.5191</td>", "(psi = 0.5191, threshold 0.05467) in window 2026-01-01T02:30:00Z",
+		`<a href="/?model=fraud">`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("/alerts lacks %s", want)
+		}
+	}
+	if strings.Contains(string(page), "0.519106") {
+		t.Errorf("/alerts prints a float's 16 digits")
 	}
 	_, _, body, _ := get(t, base, "/api/v1/alerts?model=fraud", "")
 	a := body["alerts"].([]any)[0].(map[string]any)

@@ -152,3 +152,19 @@ func TestTimeTicks(t *testing.T) {
 		})
 	}
 }
+
+// TestShortenNumbers: the long decimals of an alert's message print as
+// formatNum does; whole numbers, short decimals, times and versions stay.
+func TestShortenNumbers(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"psi = 2.9989037408792183, threshold 0.2", "psi = 2.999, threshold 0.2"},
+		{"jensen_shannon = 0.870641874455702, threshold 0.05467202135679898", "jensen_shannon = 0.8706, threshold 0.05467"},
+		{"mae = -12.3456789 (1.234567e-07)", "mae = -12.35 (1.235e-7)"},
+		{"in window 2026-01-01T05:00:00Z, version 1.2.3, 1800 events", "in window 2026-01-01T05:00:00Z, version 1.2.3, 1800 events"},
+		{"share 0.1234 stays", "share 0.1234 stays"},
+	} {
+		if got := shortenNumbers(c.in); got != c.want {
+			t.Errorf("shortenNumbers(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
