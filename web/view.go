@@ -142,7 +142,6 @@ type viewAxes struct {
 	X0, X1, Y0, Y1 float64 // the plot area; Y0 is its top
 	YTicks         []viewTick
 	XTicks         []viewTick
-	XLayout        string // the time labels' layout, said in the caption
 }
 
 // PlotW and PlotH are the plot area's size, TickEnd the x ticks' foot.
@@ -431,7 +430,6 @@ func buildSeries(wins []viewWindow, sel int) []viewSeries {
 		return frame.X0 + chartPad + float64(t.Sub(t0))/float64(t1.Sub(t0))*span
 	}
 	ticks, layout := timeTicks(t0, t1, 6)
-	frame.XLayout = layout
 	for _, tk := range ticks {
 		frame.XTicks = append(frame.XTicks, viewTick{Pos: x(tk), Label: tk.Format(layout)})
 	}

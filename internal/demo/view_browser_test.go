@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,10 +132,15 @@ func chromium(t *testing.T, bin string, args ...string) []byte {
 
 // TestViewInChromium loads the view of a running demo in headless chromium:
 // the DOM chromium built holds one chart per feature with its two series
-// (statistic and threshold), the histogram holds reference and current
-// bars for each bin of the drifted feature, amount and country are marked
-// drifted and age is not, and the alert that fired is listed. The
-// screenshot must show the charts' colours, so the page also painted.
+// (statistic and threshold) and its time and value axes' labels, the
+// histogram holds reference and current bars for each bin of the drifted
+// feature, amount and country are marked drifted and age is not, the
+// alert that fired is listed, and the data-quality and ingest sections
+// show the demo's breakages and dead letters. Then it chooses window 10,
+// whose distances come in metres: that window's page shows its failed
+// range check and the outer bin's observed max. Both screenshots must
+// show the charts' colours, so the pages also painted; they are the
+// README's (DRIFTMON_ARTIFACTS=docs).
 func TestViewInChromium(t *testing.T) {
 	bin := testenv.RequireEnv(t, "DRIFTMON_CHROMIUM", "Debian's chromium (apt-get install chromium)")
 	addr := startDemoPipeline(t)
@@ -209,9 +216,132 @@ func TestViewInChromium(t *testing.T) {
 	if !strings.Contains(dom, `<tr class="alert firing">`) || !strings.Contains(dom, `href="/alerts?model=`+synthModel) {
 		t.Error("the firing alert or the link to /alerts is missing")
 	}
+	checkAxes(t, charts)
+	// The newest window sends half the events (demo quality.go): its
+	// volume check failed, and the quality section says so.
+	if !regexp.MustCompile(`<tr class="check failed" data-check="volume" data-feature="\(window\)">`).MatchString(dom) {
+		t.Error("the newest window's failed volume check is not shown")
+	}
+	// produce sends three malformed records, each rejected for its own
+	// reason (truncated JSON, a timestamp of "yesterday", a model not
+	// configured), and window 6 gets synthLateEvents events of window 0.
+	// The lag table's rows come with the consumer's next lag tick, which
+	// no test waits for: only the table is asked for.
+	for _, want := range []string{"3 records dead-lettered", "1 malformed_json", "1 invalid_timestamp", "1 unknown_model",
+		fmt.Sprintf("%s: %d events late", synthModel, synthLateEvents), `<table class="lag">`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the ingest section lacks %q", want)
+		}
+	}
 
 	shot := filepath.Join(artifactDir(t), "view.png")
-	chromium(t, bin, "--screenshot="+shot, "--window-size=1280,1500", url)
+	chromium(t, bin, "--screenshot="+shot, "--window-size=1280,2300", url)
+	checkPainted(t, shot)
+	t.Logf("screenshot: %s", shot)
+
+	// Window 10 sends distance_km in metres: chosen, its page shows that
+	// window everywhere, the failed out-of-range check, and the outer
+	// bin's range running a thousand times past the reference's.
+	w10 := synthStart.Add(synthUnitAt * synthWindow)
+	seq := w10.Unix() / int64(synthWindow/time.Second) // duration windows: floor(start / duration)
+	wurl := fmt.Sprintf("%s?model=%s&feature=distance_km&seq=%d", url, synthModel, seq)
+	dom = string(chromium(t, bin, "--dump-dom", wurl))
+	for _, want := range []string{
+		fmt.Sprintf(`<section id="selected" data-seq="%d">`, seq),
+		fmt.Sprintf("distance_km in window %s", w10.Format("2006-01-02 15:04Z")),
+		`<tr class="check failed" data-check="out_of_range_share" data-feature="distance_km">`,
+		`<line class="selected"`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("window %d's page lacks %s", seq, want)
+		}
+	}
+	checkOuterBins(t, dom)
+	shot = filepath.Join(artifactDir(t), "view-window.png")
+	chromium(t, bin, "--screenshot="+shot, "--window-size=1280,2300", wurl)
+	checkPainted(t, shot)
+	t.Logf("screenshot: %s", shot)
+}
+
+// checkAxes: every chart chromium built has its time axis, a label on
+// each whole hour the demo's windows span (they start every 30 minutes
+// from synthStart: 00:00 to 05:30, so 00:00 to 05:00), and a value axis
+// from 0 whose top tick is at or above every statistic and threshold its
+// points' titles say.
+func checkAxes(t *testing.T, charts map[string]string) {
+	t.Helper()
+	var hours []string
+	last := synthStart.Add((synthWindows - 1) * synthWindow)
+	for h := synthStart; !h.After(last); h = h.Add(time.Hour) {
+		hours = append(hours, h.Format("15:04"))
+	}
+	xRE := regexp.MustCompile(`<text class="tick x"[^>]*>([^<]*)</text>`)
+	yRE := regexp.MustCompile(`<text class="tick y"[^>]*>([^<]*)</text>`)
+	titleRE := regexp.MustCompile(`<title>seq \d+, [^:]+:\d+Z: \S+ (\S+) vs threshold (\S+),`)
+	for name, c := range charts {
+		var xs []string
+		for _, m := range xRE.FindAllStringSubmatch(c, -1) {
+			xs = append(xs, m[1])
+		}
+		if !slices.Equal(xs, hours) {
+			t.Errorf("%s: time axis %v, want %v", name, xs, hours)
+		}
+		var ys []float64
+		for _, m := range yRE.FindAllStringSubmatch(c, -1) {
+			v, err := strconv.ParseFloat(m[1], 64)
+			if err != nil {
+				t.Errorf("%s: value tick %q: %v", name, m[1], err)
+			}
+			ys = append(ys, v)
+		}
+		if len(ys) < 2 || ys[0] != 0 || !slices.IsSorted(ys) {
+			t.Errorf("%s: value axis %v, want rising ticks from 0", name, ys)
+			continue
+		}
+		titles := titleRE.FindAllStringSubmatch(c, -1)
+		if len(titles) == 0 {
+			t.Errorf("%s: no point has a title with its values", name)
+		}
+		for _, m := range titles {
+			for _, v := range m[1:] {
+				if x, err := strconv.ParseFloat(v, 64); err != nil || x > ys[len(ys)-1] {
+					t.Errorf("%s: a point's value %q is off the axis (top %v)", name, v, ys[len(ys)-1])
+				}
+			}
+		}
+	}
+}
+
+// checkOuterBins: the histogram's axis ends with the outer bins' observed
+// min and max, and the max lies past the last edge, as the values of the
+// top bin do.
+func checkOuterBins(t *testing.T, dom string) {
+	t.Helper()
+	hist := dom[strings.Index(dom, `<section id="histogram">`):]
+	hist = hist[:strings.Index(hist, "</section>")]
+	edgeRE := regexp.MustCompile(`<text class="tick x middle"[^>]*>([^<]*)</text>`)
+	maxRE := regexp.MustCompile(`<text class="tick x end outer"[^>]*>max ([^<]*)</text>`)
+	edges, mx := edgeRE.FindAllStringSubmatch(hist, -1), maxRE.FindStringSubmatch(hist)
+	if len(edges) != drift.NumBins-1 || mx == nil {
+		t.Fatalf("histogram axis: %d edges and max %q, want %d edges and a max", len(edges), mx, drift.NumBins-1)
+	}
+	top, err1 := strconv.ParseFloat(edges[len(edges)-1][1], 64)
+	m, err2 := strconv.ParseFloat(mx[1], 64)
+	// The demo sends this window's distances in metres, a thousand
+	// times the reference's kilometres: its max is far past the last edge.
+	if err1 != nil || err2 != nil || m < 100*top {
+		t.Errorf("outer bin's max %q vs last edge %q: want the metres' max, 100 times past it", mx[1], edges[len(edges)-1][1])
+	}
+	if !strings.Contains(hist, "this window: ") || !strings.Contains(hist, "in ["+edges[len(edges)-1][1]+", "+mx[1]+"]") {
+		t.Errorf("the outer bins' ranges are not said: %.800s", hist)
+	}
+}
+
+// checkPainted: the screenshot decodes and shows the statistic's blue and
+// the drifted red (style.css) on some pixels, so the page painted, not
+// only parsed.
+func checkPainted(t *testing.T, shot string) {
+	t.Helper()
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatal(err)
@@ -221,8 +351,6 @@ func TestViewInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	// Painted, not only parsed: the statistic's blue and the drifted red
-	// (style.css) cover some pixels.
 	colours := map[string][3]uint32{"statistic blue": {0x1f, 0x5f, 0xbf}, "drifted red": {0xb0, 0x00, 0x20}}
 	for name, c := range colours {
 		n := 0
@@ -236,10 +364,9 @@ func TestViewInChromium(t *testing.T) {
 			}
 		}
 		if n < 200 {
-			t.Errorf("screenshot has %d pixels of the %s, want the charts to paint it", n, name)
+			t.Errorf("%s has %d pixels of the %s, want the charts to paint it", shot, n, name)
 		}
 	}
-	t.Logf("screenshot: %s", shot)
 }
 
 func near(a, b uint32) bool { return a+8 >= b && b+8 >= a }
