@@ -1,6 +1,9 @@
 // Package web is driftmon's HTTP side: /metrics, /healthz and /readyz, the
 // JSON API under /api/v1 (models, results, windows, alerts, silences), and
 // the server-rendered view at / and /alerts, from embedded templates.
+// The view reads storage for windows, verdicts and quality results, and
+// reads the ingest counters (dead letters, lag) back from the process's
+// own metrics registry, which holds them and nothing else does.
 //
 // It reads storage through its own Store interface (storage.Store is one),
 // bounds what one request may ask of storage and memory, and never shows a

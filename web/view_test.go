@@ -264,6 +264,23 @@ func TestHistOuterBins(t *testing.T) {
 	if got := h.Bars[2].Title; got != "this window: 0% of 1 values in 1 and above" {
 		t.Errorf("empty top bin: %q", got)
 	}
+	// A window whose every value is missing (the demo's window 1 of age):
+	// bars of height zero on an axis of its own, no outer range.
+	empty := summary()
+	empty.Missing = 50
+	cur.Features[0] = empty
+	h, stats = buildHist("v", cur, ref, "reference file r.csv")
+	if h == nil || len(h.Axes.YTicks) < 2 || len(stats) != 2 || stats[1].Valid != 0 || stats[1].Missing != 50 {
+		t.Fatalf("all missing: hist %+v, stats %+v", h, stats)
+	}
+	for _, b := range h.Bars {
+		if b.Class == "current" && b.H != 0 {
+			t.Errorf("all missing: a current bar of height %v", b.H)
+		}
+	}
+	if want := "this window: nothing below 0 or from 1 up"; h.Outer[1] != want {
+		t.Errorf("all missing: outer %q, want %q", h.Outer[1], want)
+	}
 }
 
 // TestViewNeedsTokenForReads: with http.require_token_for_reads the view
