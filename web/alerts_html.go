@@ -32,7 +32,7 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 <table><tr><th>state</th><th>rule</th><th>model</th><th>version</th><th>family</th><th>feature</th><th>method</th>
 <th>severity</th><th>value</th><th>started</th><th>fired</th><th>resolved</th><th>told</th><th>why</th></tr>
 {{range .Alerts}}<tr class="{{.State}}"><td>{{.State}}</td><td>{{.Rule}}</td><td>{{.Model}}</td><td>{{.ModelVersion}}</td>
-<td>{{.Family}}</td><td>{{.Feature}}</td><td>{{.Method}}</td><td>{{.Severity}}</td><td>{{num .Value}}</td>
+<td>{{.Family}}</td><td>{{if .Feature}}<a href="/?model={{.Model}}&amp;feature={{.Feature}}">{{.Feature}}</a>{{end}}</td><td>{{.Method}}</td><td>{{.Severity}}</td><td>{{num .Value}}</td>
 <td>{{when .StartedAt}}</td><td>{{when .FiredAt}}</td><td>{{when .ResolvedAt}}</td><td>{{range .Receivers}}{{.}} {{end}}</td>
 <td>{{short .Message}}</td></tr>
 {{else}}<tr><td colspan="14">no alerts</td></tr>{{end}}</table>

@@ -80,7 +80,7 @@ func TestAlertsAPI(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "<td>amount</td>") || strings.Contains(string(page), "churn") ||
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `<td><a href="/?model=fraud&amp;feature=amount">amount</a></td>`) || strings.Contains(string(page), "churn") ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("HTML view: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
 	}
