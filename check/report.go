@@ -159,7 +159,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			if d.PValue != nil {
 				value = "p=" + value
 			}
-			if d.Note != "" {
+			// A note explains an undefined value ("n/a"); the others
+			// (which p-value, say) are the JSON's and the wide table's.
+			if d.Note != "" && math.IsNaN(decisionValue(d)) {
 				notes = append(notes, s.Name+": "+d.Method+": "+d.Note)
 			}
 		}
