@@ -154,7 +154,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		method, value, threshold, source := "-", "-", "-", "-"
 		if d := s.Decision; d != nil {
 			method, threshold = d.Method, thresholdText(*d, 3)
-			source = strings.Replace(sourceText(*d), "calibrated:", "cal:", 1)
+			source = narrowSource.Replace(sourceText(*d))
 			value = numDigits(decisionValue(d), 3)
 			if d.PValue != nil {
 				value = "p=" + value
@@ -262,6 +262,11 @@ func (r *Report) writeVerdict(b *strings.Builder, width int) {
 	fmt.Fprintf(b, "\nquality: %d checks failed\n", r.QualityFailures)
 }
 
+// narrowSource shortens a threshold source for the narrow table:
+// "bootstrap", "sub_windows", "fallback" (a calibration with nothing to go
+// on), "+bonf" for Bonferroni; the wide table and the JSON spell them out.
+var narrowSource = strings.NewReplacer("calibrated:", "", "fixed:", "", "bonferroni", "bonf")
+
 // tableVerdict is a summary verdict as the tables write it: DRIFT in
 // capitals, to be found at a glance and by grep.
 func tableVerdict(v string) string {
@@ -303,21 +308,25 @@ func qualityText(failed []Result, digits int, withLimit bool) string {
 	return "FAIL " + strings.Join(parts, ", ")
 }
 
-// The narrowest the two cells that give way may become: a name keeps
-// enough of both ends to be recognised, the quality cell its FAIL and
-// most of the first check's name.
-const (
-	minName, minQuality = 16, 20
-)
+// How the two cells that give way shrink, in turn, until the line fits:
+// a name first, to 20 characters (enough of both ends to tell it from its
+// neighbours, see elideNames), then the quality cell to 24 (FAIL and its
+// first check with its value), then the quality cell to 12 (its first
+// check's name, cut) before the name to 12, as a name cut shorter may no
+// longer tell columns apart. The last steps only matter for a long
+// threshold source ("sub_windows+bonf") beside long numbers.
+var shrinkSteps = []struct {
+	last bool // the quality cell, else the name
+	min  int
+}{{false, 20}, {true, 24}, {true, 12}, {false, 12}, {true, 8}}
 
 // writeFitted writes rows of cells in columns two spaces apart, the lines
 // no longer than width: when the cells' natural widths do not fit, the
-// last column (quality) gives way to minQuality, then the first (the
-// column's name) to minName; the other cells are short by construction
-// (method names, three-digit numbers). A name is elided in its middle,
-// since names that share a prefix (feature_..._7d, feature_..._30d) differ
-// at the end; the quality cell at its end, as its first check matters
-// most.
+// first column (the column's name) and the last (quality) give way in the
+// steps of shrinkSteps; the other cells are short by construction (method
+// names, three-digit numbers). Names are elided in their middle (see
+// elideNames); the quality cell by whole checks from its end, counting
+// those left out, as its first check matters most.
 func writeFitted(b *strings.Builder, rows [][]string, width int) {
 	n := len(rows[0])
 	widths := make([]int, n)
@@ -330,23 +339,30 @@ func writeFitted(b *strings.Builder, rows [][]string, width int) {
 	for _, w := range widths {
 		total += w
 	}
-	// The last two steps only matter for a threshold source as long as
-	// "cal:sub_windows+bonferroni" beside long numbers.
-	for _, give := range []struct{ col, min int }{{n - 1, minQuality}, {0, minName}, {n - 1, 8}, {0, 10}} {
-		if over := total - width; over > 0 && widths[give.col] > give.min {
-			cut := min(over, widths[give.col]-give.min)
-			widths[give.col] -= cut
+	for _, step := range shrinkSteps {
+		col := 0
+		if step.last {
+			col = n - 1
+		}
+		if over := total - width; over > 0 && widths[col] > step.min {
+			cut := min(over, widths[col]-step.min)
+			widths[col] -= cut
 			total -= cut
 		}
 	}
-	for _, row := range rows {
+	names := make([]string, len(rows)-1)
+	for i, row := range rows[1:] {
+		names[i] = row[0]
+	}
+	names = elideNames(names, widths[0])
+	for r, row := range rows {
 		var line strings.Builder
 		for i, c := range row {
-			switch i {
-			case 0:
-				c = elideMiddle(c, widths[i])
-			case n - 1:
-				line.WriteString(elideEnd(c, widths[i]))
+			switch {
+			case i == 0 && r > 0:
+				c = names[r-1]
+			case i == n-1:
+				line.WriteString(elideList(c, widths[i]))
 				continue
 			}
 			line.WriteString(c)
@@ -356,15 +372,90 @@ func writeFitted(b *strings.Builder, rows [][]string, width int) {
 	}
 }
 
+// elideNames shortens the names longer than n characters by replacing
+// their middle with "...", keeping as many of their first characters as
+// of their last, or, where that makes two of them alike, moving the cut
+// toward the start (then the end) until they differ: names that share a
+// long prefix (customer_..._feature_07_sum_7d) differ near their end.
+// When no cut tells them all apart, the even one stands.
+func elideNames(names []string, n int) []string {
+	keep := n - 3
+	if keep < 2 {
+		return names
+	}
+	even := (keep + 1) / 2
+	heads := []int{even}
+	for h := even - 1; h >= 1; h-- {
+		heads = append(heads, h)
+	}
+	for h := even + 1; h < keep; h++ {
+		heads = append(heads, h)
+	}
+	var first []string
+	for _, h := range heads {
+		out := make([]string, len(names))
+		seen := map[string]bool{}
+		unique := true
+		for i, name := range names {
+			out[i] = elideAt(name, n, h)
+			unique = unique && !seen[out[i]]
+			seen[out[i]] = true
+		}
+		if unique {
+			return out
+		}
+		if first == nil {
+			first = out
+		}
+	}
+	return first
+}
+
+// elideAt shortens s to n characters, keeping its first head characters,
+// "..." and its last n-3-head.
+func elideAt(s string, n, head int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:head]) + "..." + string(r[len(r)-(n-3-head):])
+}
+
 // elideMiddle shortens s to at most n characters by replacing its middle
 // with "...", keeping its start and end.
 func elideMiddle(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n || n < 5 {
+	if n < 5 {
 		return s
 	}
-	head := (n - 3 + 1) / 2
-	return string(r[:head]) + "..." + string(r[len(r)-(n-3-head):])
+	return elideAt(s, n, (n-3+1)/2)
+}
+
+// elideList shortens a list "FAIL a=1, b=2, c=3" to at most n characters
+// by leaving out whole items from its end and saying how many: "FAIL a=1
+// (+2)"; when not even the first item fits, the same without the values
+// ("FAIL a (+2)": which check failed matters more than by how much); an
+// item is cut only when its name alone does not fit.
+func elideList(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	items := strings.Split(s, ", ")
+	bare := make([]string, len(items))
+	for i, it := range items {
+		bare[i], _, _ = strings.Cut(it, "=")
+	}
+	for _, list := range [][]string{items, bare} {
+		for keep := len(list); keep > 0; keep-- {
+			t := strings.Join(list[:keep], ", ")
+			if keep < len(list) {
+				t += fmt.Sprintf(" (+%d)", len(list)-keep)
+			}
+			if utf8.RuneCountInString(t) <= n {
+				return t
+			}
+		}
+	}
+	return elideEnd(bare[0], n)
 }
 
 // elideEnd shortens s to at most n characters, ending in "...".
