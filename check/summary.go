@@ -22,6 +22,9 @@ const (
 	verdictNotCompared = "not compared"
 )
 
+// verdictRank orders the verdicts in the summary.
+var verdictRank = map[string]int{verdictDrifted: 0, verdictNoDrift: 1, verdictReportOnly: 2, verdictNotCompared: 3}
+
 // summaryRow is one column as both the table and the HTML page's summary
 // show it: the verdict and what it rests on, without the reported methods.
 type summaryRow struct {
@@ -75,9 +78,8 @@ func (r *Report) summary() []summaryRow {
 		}
 		rows[i] = row
 	}
-	rank := map[string]int{verdictDrifted: 0, verdictNoDrift: 1, verdictReportOnly: 2, verdictNotCompared: 3}
 	slices.SortStableFunc(rows, func(a, b summaryRow) int {
-		if c := cmp.Compare(rank[a.Verdict], rank[b.Verdict]); c != 0 {
+		if c := cmp.Compare(verdictRank[a.Verdict], verdictRank[b.Verdict]); c != 0 {
 			return c
 		}
 		// cmp.Compare orders NaN first; an unknown distance goes last.
