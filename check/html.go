@@ -243,7 +243,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <meta http-equiv="Content-Security-Policy" content="{{.CSP}}">
 <title>driftmon check: {{.Current}} against {{.Reference}}</title>
 <style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 76em; padding: 0 1em; color: #222; }
 .verdict { padding: .8em 1em; border-radius: 4px; font-size: 1.2em; }
 .verdict.drift, .failed { background: #fde2e1; }
 tr.report td { color: #777; }
@@ -257,7 +257,7 @@ svg text { font-size: 11px; fill: #555; }
 table.summary { width: 100%; font-size: 13px; }
 table.summary td, table.summary th { padding: .2em .5em; }
 table.summary td.quality { white-space: nowrap; }
-table.summary td:first-child { overflow-wrap: anywhere; }
+table.summary td:first-child { min-width: 8em; max-width: 20em; overflow-wrap: anywhere; }
 table.summary th[aria-sort] { cursor: pointer; white-space: nowrap; }
 table.summary th[aria-sort]::after { content: " \2195"; color: #aaa; }
 table.summary th[aria-sort="ascending"]::after { content: " \2191"; color: #222; }
