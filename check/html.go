@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -29,7 +28,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	page := htmlPage{Report: r, Summary: r.summary(), CSP: contentSecurityPolicy, Script: template.JS(sortScript)}
 	anchors := make([]string, len(r.Columns))
 	for _, s := range page.Summary {
-		anchors[slices.IndexFunc(r.Columns, func(c Column) bool { return c.Name == s.Name })] = s.Anchor
+		anchors[s.Index] = s.Anchor
 	}
 	for i := range r.Columns {
 		page.Columns = append(page.Columns, htmlColumn{Column: &r.Columns[i], Anchor: anchors[i], Chart: chartOf(r.Columns[i].Distribution)})

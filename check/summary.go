@@ -29,6 +29,8 @@ var verdictRank = map[string]int{verdictDrifted: 0, verdictNoDrift: 1, verdictRe
 // show it: the verdict and what it rests on, without the reported methods.
 type summaryRow struct {
 	*Column
+	// Index is the column's place in the report (the file's order).
+	Index int
 	// Anchor is the id of the column's section in the HTML page.
 	Anchor  string
 	Verdict string
@@ -52,7 +54,7 @@ func (r *Report) summary() []summaryRow {
 	rows := make([]summaryRow, len(r.Columns))
 	for i := range r.Columns {
 		c := &r.Columns[i]
-		row := summaryRow{Column: c, Anchor: anchor(c.Name, i), Past: math.NaN()}
+		row := summaryRow{Column: c, Index: i, Anchor: anchor(c.Name, i), Past: math.NaN()}
 		for j := range c.Results {
 			if c.Results[j].Decision {
 				row.Decision = &c.Results[j]

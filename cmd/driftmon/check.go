@@ -69,6 +69,10 @@ error.
 		fmt.Fprintf(stderr, "driftmon check: --format %q: want table, json or html\n", *format)
 		return exitUsage
 	}
+	if *wide && *format != "table" {
+		fmt.Fprintln(stderr, "driftmon check: --wide is for --format table")
+		return exitUsage
+	}
 	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods, o.Decide =
 		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods), list(*decide)
 
