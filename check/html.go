@@ -211,6 +211,11 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 		}
 		return numDigits(x, 3) + "×"
 	},
+	// breakable lets a long column name wrap after its underscores, where
+	// a reader splits it, before it wraps anywhere.
+	"breakable": func(name string) template.HTML {
+		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(name), "_", "_<wbr>"))
+	},
 	"rank":         func(v string) int { return verdictRank[v] },
 	"verdictClass": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
 	"failed":       func(f []Result) string { return strings.TrimPrefix(qualityText(f, 4, false), "FAIL ") },
@@ -256,7 +261,8 @@ svg text { font-size: 11px; fill: #555; }
 table.summary { width: 100%; font-size: 13px; }
 table.summary td, table.summary th { padding: .2em .5em; }
 table.summary td.quality { white-space: nowrap; }
-table.summary td:first-child { min-width: 8em; max-width: 20em; overflow-wrap: anywhere; }
+table.summary td:first-child { min-width: 10em; max-width: 20em; overflow-wrap: anywhere; }
+code { overflow-wrap: anywhere; }
 table.summary th[aria-sort] { cursor: pointer; white-space: nowrap; }
 table.summary th[aria-sort]::after { content: " \2195"; color: #aaa; }
 table.summary th[aria-sort="ascending"]::after { content: " \2191"; color: #222; }
@@ -313,7 +319,7 @@ values. A column's name leads to its details.</p>
 <table class="summary" id="summary-table">
 <thead><tr><th>column</th><th>kind</th><th data-type="number">verdict</th><th>decided by</th><th data-type="number">statistic</th><th data-type="number">threshold</th><th>threshold source</th><th data-type="number">past</th><th data-type="number">quality</th></tr></thead>
 <tbody>
-{{range .Summary}}<tr class="{{verdictClass .Verdict}}" data-column="{{.Name}}"><td><a href="#{{.Anchor}}">{{.Name}}</a></td><td>{{.Kind}}</td><td class="outcome {{verdictClass .Verdict}}" data-sort="{{rank .Verdict}}">{{.Verdict}}</td>
+{{range .Summary}}<tr class="{{verdictClass .Verdict}}" data-column="{{.Name}}"><td><a href="#{{.Anchor}}">{{breakable .Name}}</a></td><td>{{.Kind}}</td><td class="outcome {{verdictClass .Verdict}}" data-sort="{{rank .Verdict}}">{{.Verdict}}</td>
 {{- with .Decision}}<td>{{.Method}}</td><td class="num" data-sort="{{sortKey (valueKey .)}}">{{value .}}</td><td class="num" data-sort="{{if .Threshold}}{{sortKey .Threshold}}{{end}}">{{shortThreshold .}}</td><td>{{source .}}</td>
 {{- else}}<td>-</td><td class="num" data-sort="">-</td><td class="num" data-sort="">-</td><td>-</td>{{end -}}
 <td class="num" data-sort="{{sortKey .Past}}">{{past .Past}}</td><td class="quality{{if .Failed}} failed{{end}}" data-sort="{{len .Failed}}">{{range $i, $q := .Failed}}{{if $i}}<br>{{end}}{{$q.Method}} {{num $q.Statistic}}{{else}}ok{{end}}</td></tr>

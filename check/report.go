@@ -288,6 +288,8 @@ func shortKind(k string) string {
 		return "num"
 	case "categorical":
 		return "cat"
+	case "boolean":
+		return "bool"
 	}
 	return k
 }
