@@ -138,13 +138,14 @@ const TableWidth = 120
 
 // WriteTable writes the report for a terminal, every line at most
 // TableWidth characters: the files, then one row per column in the
-// summary's order (drifted first, then by how far past its threshold) with
-// what its verdict rests on: the deciding method, the value its threshold
-// judges (the p-value of a test, p=..., else the statistic), the threshold and
-// where it came from, and the failed quality checks; then the notes and
-// the data set's verdict. Numbers have three significant digits. A long
-// column name is elided in its middle and the quality cell at its end,
-// only as far as the line needs; WriteTableWide has the rest.
+// summary's order (drifted first, then by how far past its threshold)
+// with what its verdict rests on: the deciding method, the value its
+// threshold judges (a test's p-value, "p=...", else the statistic), the
+// threshold and where it came from, and the failed quality checks; then
+// the notes and the data set's verdict. Numbers have three significant
+// digits. A long column name is elided in its middle and the quality cell
+// loses whole checks from its end, only as far as the line needs (see
+// writeFitted); WriteTableWide has the rest.
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	r.writeFiles(&b, TableWidth)
