@@ -59,9 +59,10 @@ func electricitySlice(t *testing.T, dir, name string, from, to int) string {
 // The summary on top has a row per column, in the order the JSON report
 // implies (drifted first, then by statistic over threshold: every
 // verdict here is a distance's), each linking to an element of the DOM
-// that is that column's section; the sort script ran (its headings carry
-// aria-sort), so the page's Content-Security-Policy let it; clicking the
-// headings in chromium sorts the rows (sortSummaryInChromium): by name,
+// that is that column's section, with JavaScript and without; the sort
+// script ran (its headings carry aria-sort) where it may, so the page's
+// Content-Security-Policy let it; clicking the
+// headings in chromium sorts the rows (devtools.sortSummary): by name,
 // then by how far past, up and, clicked again, down. The top of
 // the page is saved as check-report.png in $DRIFTMON_ARTIFACTS (the
 // README's picture), and must have painted the drifted verdicts' red.
@@ -169,24 +170,33 @@ func TestCheckHTMLInChromium(t *testing.T) {
 	initial := slices.Clone(pastDown)
 	sort.SliceStable(initial, func(i, j int) bool { return drifted[initial[i]] && !drifted[initial[j]] })
 
-	summary := regexp.MustCompile(`(?s)<section id="summary">.*?</section>`).Find(dom)
-	rows := regexp.MustCompile(`<tr class="[^"]+" data-column="([^"]+)"><td><a href="#([^"]+)">`).FindAllSubmatch(summary, -1)
-	var order []string
-	for _, r := range rows {
-		name, anchor := string(r[1]), string(r[2])
-		order = append(order, name)
-		if !regexp.MustCompile(`<section class="column" id="` + regexp.QuoteMeta(anchor) + `" data-column="` + regexp.QuoteMeta(name) + `">`).Match(dom) {
-			t.Errorf("summary row %s links to #%s, which is not its section in chromium's DOM", name, anchor)
+	browser := startDevtools(ctx, t, bin)
+	// With JavaScript, and without: the same rows in the same order; only
+	// with it are the headings marked sortable.
+	for _, tc := range []struct {
+		name     string
+		dom      []byte
+		sortable int
+	}{{"script on", dom, 9}, {"script off", browser.html(browser.open("file://"+page, false)), 0}} {
+		summary := regexp.MustCompile(`(?s)<section id="summary">.*?</section>`).Find(tc.dom)
+		rows := regexp.MustCompile(`<tr class="[^"]+" data-column="([^"]+)"><td><a href="#([^"]+)">`).FindAllSubmatch(summary, -1)
+		var order []string
+		for _, r := range rows {
+			name, anchor := string(r[1]), string(r[2])
+			order = append(order, name)
+			if !regexp.MustCompile(`<section class="column" id="` + regexp.QuoteMeta(anchor) + `" data-column="` + regexp.QuoteMeta(name) + `">`).Match(tc.dom) {
+				t.Errorf("%s: summary row %s links to #%s, which is not its section in chromium's DOM", tc.name, name, anchor)
+			}
+		}
+		if !slices.Equal(order, initial) {
+			t.Errorf("%s: summary rows %v, want %v", tc.name, order, initial)
+		}
+		if n := bytes.Count(summary, []byte(`aria-sort="none"`)); n != tc.sortable {
+			t.Errorf("%s: %d summary headings marked sortable, want %d", tc.name, n, tc.sortable)
 		}
 	}
-	if !slices.Equal(order, initial) {
-		t.Errorf("summary rows %v, want %v", order, initial)
-	}
-	if n := bytes.Count(summary, []byte(`aria-sort="none"`)); n != 9 {
-		t.Errorf("%d summary headings marked sortable, want all 9: the script did not run", n)
-	}
 
-	sorted := sortSummaryInChromium(ctx, t, bin, page)
+	sorted := browser.sortSummary(browser.open("file://"+page, true))
 	for _, tc := range []struct {
 		click string
 		want  []string
@@ -241,12 +251,28 @@ func artifactDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-// sortSummaryInChromium loads the page in headless chromium, driven over
-// the DevTools protocol on a pipe (--remote-debugging-pipe: commands on
-// its file descriptor 3, answers on 4, each a JSON message ended by a NUL
-// byte), clicks summary headings as a reader would and returns the rows'
-// column names after each click, keyed by the clicked heading.
-func sortSummaryInChromium(ctx context.Context, t *testing.T, bin, page string) map[string][]string {
+// devtools is a headless chromium driven over the DevTools protocol on a
+// pipe (--remote-debugging-pipe: commands on its file descriptor 3,
+// answers on 4, each a JSON message ended by a NUL byte), with only the
+// standard library.
+type devtools struct {
+	t        *testing.T
+	ctx      context.Context
+	commands *os.File
+	msgs     chan devtoolsMessage
+	stderr   *strings.Builder
+	id       int
+}
+
+type devtoolsMessage struct {
+	ID        int             `json:"id"`
+	Method    string          `json:"method"`
+	SessionID string          `json:"sessionId"`
+	Result    json.RawMessage `json:"result"`
+	Error     json.RawMessage `json:"error"`
+}
+
+func startDevtools(ctx context.Context, t *testing.T, bin string) *devtools {
 	t.Helper()
 	toBrowser, commands, err := os.Pipe()
 	if err != nil {
@@ -261,8 +287,8 @@ func sortSummaryInChromium(ctx context.Context, t *testing.T, bin, page string) 
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir="+t.TempDir(), "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	d := &devtools{t: t, ctx: ctx, commands: commands, msgs: make(chan devtoolsMessage), stderr: &strings.Builder{}}
+	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -274,86 +300,114 @@ func sortSummaryInChromium(ctx context.Context, t *testing.T, bin, page string) 
 		_ = cmd.Wait()
 		answers.Close()
 	})
-
-	type message struct {
-		ID        int             `json:"id"`
-		Method    string          `json:"method"`
-		SessionID string          `json:"sessionId"`
-		Result    json.RawMessage `json:"result"`
-		Error     json.RawMessage `json:"error"`
-	}
-	msgs := make(chan message)
 	go func() {
-		defer close(msgs)
+		defer close(d.msgs)
 		r := bufio.NewReader(answers)
 		for {
 			b, err := r.ReadBytes(0)
 			if err != nil {
 				return
 			}
-			var m message
+			var m devtoolsMessage
 			if json.Unmarshal(b[:len(b)-1], &m) == nil {
 				select {
-				case msgs <- m:
+				case d.msgs <- m:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}
 	}()
-	id := 0
-	// await reads messages until want says one is the awaited one.
-	await := func(what string, want func(message) bool) message {
-		for {
-			select {
-			case m, ok := <-msgs:
-				if !ok {
-					t.Fatalf("chromium closed its pipe awaiting %s\n%s", what, stderr.String())
-				}
-				if m.Error != nil && m.ID == id {
-					t.Fatalf("%s: %s", what, m.Error)
-				}
-				if want(m) {
-					return m
-				}
-			case <-ctx.Done():
-				t.Fatalf("awaiting %s: %v\n%s", what, ctx.Err(), stderr.String())
-			}
-		}
-	}
-	call := func(session, method string, params any, out any) {
-		id++
-		b, err := json.Marshal(map[string]any{"id": id, "sessionId": session, "method": method, "params": params})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if session == "" {
-			b = bytes.Replace(b, []byte(`"sessionId":"",`), nil, 1)
-		}
-		if _, err := commands.Write(append(b, 0)); err != nil {
-			t.Fatalf("%s: %v", method, err)
-		}
-		m := await(method, func(m message) bool { return m.ID == id })
-		if out != nil {
-			if err := json.Unmarshal(m.Result, out); err != nil {
-				t.Fatalf("%s: %v", method, err)
-			}
-		}
-	}
+	return d
+}
 
+// await reads messages until want says one is the awaited one.
+func (d *devtools) await(what string, want func(devtoolsMessage) bool) devtoolsMessage {
+	d.t.Helper()
+	for {
+		select {
+		case m, ok := <-d.msgs:
+			if !ok {
+				d.t.Fatalf("chromium closed its pipe awaiting %s\n%s", what, d.stderr.String())
+			}
+			if m.Error != nil && m.ID == d.id {
+				d.t.Fatalf("%s: %s", what, m.Error)
+			}
+			if want(m) {
+				return m
+			}
+		case <-d.ctx.Done():
+			d.t.Fatalf("awaiting %s: %v\n%s", what, d.ctx.Err(), d.stderr.String())
+		}
+	}
+}
+
+// call sends a command (to a page's session, or to the browser when
+// session is "") and decodes its result into out, when not nil.
+func (d *devtools) call(session, method string, params, out any) {
+	d.t.Helper()
+	d.id++
+	msg := map[string]any{"id": d.id, "method": method, "params": params}
+	if session != "" {
+		msg["sessionId"] = session
+	}
+	b, err := json.Marshal(msg)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if _, err := d.commands.Write(append(b, 0)); err != nil {
+		d.t.Fatalf("%s: %v", method, err)
+	}
+	m := d.await(method, func(m devtoolsMessage) bool { return m.ID == d.id })
+	if out != nil {
+		if err := json.Unmarshal(m.Result, out); err != nil {
+			d.t.Fatalf("%s: %v", method, err)
+		}
+	}
+}
+
+// open loads url in a new page, with its scripts or without, and returns
+// the page's session once its load event fired.
+func (d *devtools) open(url string, scripts bool) string {
+	d.t.Helper()
 	var target struct {
 		TargetID string `json:"targetId"`
 	}
-	call("", "Target.createTarget", map[string]any{"url": "about:blank"}, &target)
+	d.call("", "Target.createTarget", map[string]any{"url": "about:blank"}, &target)
 	var attached struct {
 		SessionID string `json:"sessionId"`
 	}
-	call("", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
+	d.call("", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
 	s := attached.SessionID
-	call(s, "Page.enable", map[string]any{}, nil)
-	call(s, "Page.navigate", map[string]any{"url": "file://" + page}, nil)
-	await("the page's load event", func(m message) bool { return m.Method == "Page.loadEventFired" && m.SessionID == s })
+	d.call(s, "Emulation.setScriptExecutionDisabled", map[string]any{"value": !scripts}, nil)
+	d.call(s, "Page.enable", map[string]any{}, nil)
+	d.call(s, "Page.navigate", map[string]any{"url": url}, nil)
+	d.await("the page's load event", func(m devtoolsMessage) bool { return m.Method == "Page.loadEventFired" && m.SessionID == s })
+	return s
+}
 
+// html returns a page's DOM as HTML, read by the protocol, not by a
+// script of the page's.
+func (d *devtools) html(session string) []byte {
+	d.t.Helper()
+	var doc struct {
+		Root struct {
+			NodeID int `json:"nodeId"`
+		} `json:"root"`
+	}
+	d.call(session, "DOM.getDocument", map[string]any{}, &doc)
+	var out struct {
+		OuterHTML string `json:"outerHTML"`
+	}
+	d.call(session, "DOM.getOuterHTML", map[string]any{"nodeId": doc.Root.NodeID}, &out)
+	return []byte(out.OuterHTML)
+}
+
+// sortSummary clicks summary headings as a reader would and returns the
+// rows' column names after each click: "column", "past", and "past again"
+// (the other way).
+func (d *devtools) sortSummary(session string) map[string][]string {
+	d.t.Helper()
 	const clicks = `(() => {
   const names = () => Array.from(document.querySelectorAll("#summary-table tbody tr"), r => r.dataset.column);
   const heading = text => Array.from(document.querySelectorAll("#summary-table th")).find(h => h.textContent === text);
@@ -368,13 +422,13 @@ func sortSummaryInChromium(ctx context.Context, t *testing.T, bin, page string) 
 		} `json:"result"`
 		ExceptionDetails json.RawMessage `json:"exceptionDetails"`
 	}
-	call(s, "Runtime.evaluate", map[string]any{"expression": clicks, "returnByValue": true}, &res)
+	d.call(session, "Runtime.evaluate", map[string]any{"expression": clicks, "returnByValue": true}, &res)
 	if res.ExceptionDetails != nil {
-		t.Fatalf("clicking the headings: %s", res.ExceptionDetails)
+		d.t.Fatalf("clicking the headings: %s", res.ExceptionDetails)
 	}
 	out := map[string][]string{}
 	if err := json.Unmarshal([]byte(res.Result.Value), &out); err != nil {
-		t.Fatalf("clicking the headings: %v (%q)", err, res.Result.Value)
+		d.t.Fatalf("clicking the headings: %v (%q)", err, res.Result.Value)
 	}
 	return out
 }
