@@ -112,7 +112,9 @@ func TestCheckHTMLInChromium(t *testing.T) {
 		t.Fatalf("bins per column %v: want 9 columns, class and vicprice 2, nswprice 10", want)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// A bound for three chromium runs on a loaded machine, not a speed
+	// check: each takes seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
