@@ -9,6 +9,10 @@
 // the reference (numeric when every non-missing value parses as a number,
 // as the oracle at ../shared/oracle/reference.py infers them).
 //
+// The report is JSON for scripts, a table that fits 120 columns (the
+// details on request, in a wide one) or one self-contained HTML page; the
+// table and the page open with the same summary, drifted columns first.
+//
 // It judges the statistics with serve's policy, calibration and correction
 // (package detectors) and runs serve's quality checks on the exact values
 // (detectors/quality). It imports table, those three packages under

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Report is the outcome of a check, in the JSON shape users script
@@ -131,66 +132,342 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// WriteTable writes the report for a terminal: one row per column, drifted
-// ones marked, then the data set's verdict. A column's statistics start
-// with its verdict's (marked * when drifted); the reported ones follow
-// after "report:", never marked.
+// TableWidth is the most characters a line of the default table takes: a
+// CI log or a terminal shows it unwrapped.
+const TableWidth = 120
+
+// WriteTable writes the report for a terminal, every line at most
+// TableWidth characters: the files, then one row per column in the
+// summary's order (drifted first, then by how far past its threshold)
+// with what its verdict rests on: the deciding method, the value its
+// threshold judges (a test's p-value, "p=...", else the statistic), the
+// threshold and where it came from, and the failed quality checks; then
+// the notes and the data set's verdict. Numbers have three significant
+// digits. A long column name is elided in its middle and the quality cell
+// loses whole checks from its end, only as far as the line needs (see
+// writeFitted); WriteTableWide has the rest.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "reference: %s (%d rows)\ncurrent:   %s (%d rows)\n\n", r.Reference, r.RowsReference, r.Current, r.RowsCurrent)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COLUMN\tKIND\tN_REF\tN_CUR\tMISSING\tINVALID\tVERDICT\tQUALITY\tSTATISTICS (the verdict's, * drifted; report: the others)")
-	for _, c := range r.Columns {
-		verdict := "ok"
-		switch {
-		case c.Note != "" && len(c.Results) == 0:
-			verdict = "-"
-		case c.Drifted:
-			verdict = "DRIFT (" + c.DecidedBy + ")"
+	var b strings.Builder
+	r.writeFiles(&b, TableWidth)
+	rows := [][]string{{"COLUMN", "KIND", "VERDICT", "DECIDED BY", "STATISTIC", "THRESHOLD", "SOURCE", "QUALITY"}}
+	var notes []string
+	for _, s := range r.summary() {
+		method, value, threshold, source := "-", "-", "-", "-"
+		if d := s.Decision; d != nil {
+			method, threshold = d.Method, thresholdText(*d, 3)
+			source = narrowSource.Replace(sourceText(*d))
+			value = numDigits(decisionValue(d), 3)
+			if d.PValue != nil {
+				value = "p=" + value
+			}
+			// A note explains an undefined value ("n/a"); the others
+			// (which p-value, say) are the JSON's and the wide table's.
+			if d.Note != "" && math.IsNaN(decisionValue(d)) {
+				notes = append(notes, s.Name+": "+d.Method+": "+d.Note)
+			}
 		}
+		if s.Note != "" {
+			notes = append(notes, s.Name+": "+s.Note)
+		}
+		rows = append(rows, []string{s.Name, shortKind(s.Kind), tableVerdict(s.Verdict), method, value, threshold, source,
+			qualityText(s.Failed, 3, false)})
+	}
+	writeFitted(&b, rows, TableWidth)
+	for _, n := range notes {
+		b.WriteString(elideEnd("note "+n, TableWidth) + "\n")
+	}
+	r.writeVerdict(&b, TableWidth)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteTableWide writes what WriteTable leaves out, one row per column in
+// the same order and nothing elided: the counts of values, missing and
+// invalid cells, the failed quality checks with their values and limits,
+// and every method's statistic and p-value, the verdict's first (starred
+// when drifted), the reported ones after "report:", never starred.
+func (r *Report) WriteTableWide(w io.Writer) error {
+	var b strings.Builder
+	r.writeFiles(&b, 0)
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COLUMN\tKIND\tVERDICT\tDECIDED BY\tTHRESHOLD\tSOURCE\tN_REF\tN_CUR\tMISSING\tINVALID\tQUALITY\tSTATISTICS (the verdict's, * drifted; report: the others)")
+	for _, s := range r.summary() {
+		threshold, source := "-", "-"
 		var stats, reported []string
-		for _, s := range c.Results {
-			if s.Decision {
-				stats = append(stats, s.short())
+		for _, res := range s.Results {
+			if res.Decision {
+				threshold, source = thresholdText(res, 4), sourceText(res)
+				stats = append(stats, res.short())
 			} else {
-				reported = append(reported, s.short())
+				reported = append(reported, res.short())
 			}
 		}
 		if len(reported) > 0 {
 			stats = append(stats, "report: "+strings.Join(reported, "  "))
 		}
-		if c.Note != "" {
-			stats = append(stats, "["+c.Note+"]")
+		if s.Note != "" {
+			stats = append(stats, "["+s.Note+"]")
 		}
-		quality := "ok"
-		var failed []string
-		for _, q := range c.Quality {
-			if q.Drifted {
-				failed = append(failed, q.Method+"="+num(q.Statistic))
-			}
+		method := s.DecidedBy
+		if s.Decision == nil {
+			method = "-"
 		}
-		if len(failed) > 0 {
-			quality = "FAIL " + strings.Join(failed, " ")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d/%d\t%d/%d\t%s\t%s\t%s\n", c.Name, c.Kind, c.NReference, c.NCurrent,
-			c.MissingReference, c.MissingCurrent, c.InvalidReference, c.InvalidCurrent, verdict, quality, strings.Join(stats, "  "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d/%d\t%d/%d\t%s\t%s\n", s.Name, s.Kind, tableVerdict(s.Verdict), method,
+			threshold, source, s.NReference, s.NCurrent, s.MissingReference, s.MissingCurrent, s.InvalidReference, s.InvalidCurrent,
+			qualityText(s.Failed, 4, true), strings.Join(stats, "  "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	r.writeVerdict(&b, 0)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeFiles writes which files were compared; a path too long for width
+// (0: any) is elided in its middle, keeping the file's name.
+func (r *Report) writeFiles(b *strings.Builder, width int) {
+	for _, f := range []struct {
+		label, path string
+		rows        int64
+	}{{"reference: ", r.Reference, r.RowsReference}, {"current:   ", r.Current, r.RowsCurrent}} {
+		rows := fmt.Sprintf(" (%d rows)", f.rows)
+		path := f.path
+		if width > 0 {
+			path = elideMiddle(path, width-len(f.label)-len(rows))
+		}
+		b.WriteString(f.label + path + rows + "\n")
+	}
+	b.WriteString("\n")
+}
+
+// writeVerdict writes the skipped columns and the data set's verdict.
+func (r *Report) writeVerdict(b *strings.Builder, width int) {
 	for _, s := range r.Skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", s.Name, s.Reason)
+		line := "skipped " + s.Name + ": " + s.Reason
+		if width > 0 {
+			line = elideEnd(line, width)
+		}
+		b.WriteString(line + "\n")
 	}
 	d := r.Dataset
 	verdict := "no drift"
 	if d.Drifted {
 		verdict = "DRIFT"
 	}
-	if _, err := fmt.Fprintf(w, "\ndataset: %s: %d of %d columns drifted (share %.3f, allowed %.3f)\n",
-		verdict, d.DriftedColumns, d.Columns, d.DriftedShare, d.Threshold); err != nil {
-		return err
+	fmt.Fprintf(b, "\ndataset: %s: %d of %d columns drifted (share %.3f, allowed %.3f)", verdict, d.DriftedColumns, d.Columns,
+		d.DriftedShare, d.Threshold)
+	if d.Correction != "" && d.Correction != "none" {
+		fmt.Fprintf(b, ", p-values corrected by %s", d.Correction)
 	}
-	_, err := fmt.Fprintf(w, "quality: %d checks failed\n", r.QualityFailures)
-	return err
+	fmt.Fprintf(b, "\nquality: %d checks failed\n", r.QualityFailures)
+}
+
+// narrowSource shortens a threshold source for the narrow table:
+// "bootstrap", "sub_windows", "fallback" (a calibration with nothing to go
+// on), "+bonf" for Bonferroni; the wide table and the JSON spell them out.
+var narrowSource = strings.NewReplacer("calibrated:", "", "fixed:", "", "bonferroni", "bonf")
+
+// tableVerdict is a summary verdict as the tables write it: DRIFT in
+// capitals, to be found at a glance and by grep.
+func tableVerdict(v string) string {
+	switch v {
+	case verdictDrifted:
+		return "DRIFT"
+	case verdictNoDrift:
+		return "ok"
+	case verdictReportOnly:
+		return "report"
+	}
+	return "-"
+}
+
+// shortKind abbreviates a kind for the narrow table.
+func shortKind(k string) string {
+	switch k {
+	case "numeric":
+		return "num"
+	case "categorical":
+		return "cat"
+	case "boolean":
+		return "bool"
+	}
+	return k
+}
+
+// qualityText is "ok", or FAIL and each failed check with its value (and
+// its limit, when withLimit).
+func qualityText(failed []Result, digits int, withLimit bool) string {
+	if len(failed) == 0 {
+		return "ok"
+	}
+	parts := make([]string, len(failed))
+	for i, q := range failed {
+		parts[i] = q.Method + "=" + numDigits(q.Statistic, digits)
+		if withLimit {
+			parts[i] += " (limit " + numDigits(q.Threshold, digits) + ")"
+		}
+	}
+	return "FAIL " + strings.Join(parts, ", ")
+}
+
+// How the two cells that give way shrink, in turn, until the line fits:
+// a name first, to 20 characters (enough of both ends to tell it from its
+// neighbours, see elideNames), then the quality cell to 24 (FAIL and its
+// first check with its value), then the quality cell to 12 (its first
+// check's name, cut) before the name to 12, as a name cut shorter may no
+// longer tell columns apart. The last steps only matter for a long
+// threshold source ("sub_windows+bonf") beside long numbers.
+var shrinkSteps = []struct {
+	last bool // the quality cell, else the name
+	min  int
+}{{false, 20}, {true, 24}, {true, 12}, {false, 12}, {true, 8}}
+
+// writeFitted writes rows of cells in columns two spaces apart, the lines
+// no longer than width: when the cells' natural widths do not fit, the
+// first column (the column's name) and the last (quality) give way in the
+// steps of shrinkSteps; the other cells are short by construction (method
+// names, three-digit numbers). Names are elided in their middle (see
+// elideNames); the quality cell by whole checks from its end, counting
+// those left out, as its first check matters most.
+func writeFitted(b *strings.Builder, rows [][]string, width int) {
+	n := len(rows[0])
+	widths := make([]int, n)
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	total := 2 * (n - 1)
+	for _, w := range widths {
+		total += w
+	}
+	for _, step := range shrinkSteps {
+		col := 0
+		if step.last {
+			col = n - 1
+		}
+		if over := total - width; over > 0 && widths[col] > step.min {
+			cut := min(over, widths[col]-step.min)
+			widths[col] -= cut
+			total -= cut
+		}
+	}
+	names := make([]string, len(rows)-1)
+	for i, row := range rows[1:] {
+		names[i] = row[0]
+	}
+	names = elideNames(names, widths[0])
+	for r, row := range rows {
+		var line strings.Builder
+		for i, c := range row {
+			switch {
+			case i == 0 && r > 0:
+				c = names[r-1]
+			case i == n-1:
+				line.WriteString(elideList(c, widths[i]))
+				continue
+			}
+			line.WriteString(c)
+			line.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}
+
+// elideNames shortens the names longer than n characters by replacing
+// their middle with "...", keeping as many of their first characters as
+// of their last, or, where that makes two of them alike, moving the cut
+// toward the start (then the end) until they differ: names that share a
+// long prefix (customer_..._feature_07_sum_7d) differ near their end.
+// When no cut tells them all apart, the even one stands.
+func elideNames(names []string, n int) []string {
+	keep := n - 3
+	if keep < 2 {
+		return names
+	}
+	even := (keep + 1) / 2
+	heads := []int{even}
+	for h := even - 1; h >= 1; h-- {
+		heads = append(heads, h)
+	}
+	for h := even + 1; h < keep; h++ {
+		heads = append(heads, h)
+	}
+	var first []string
+	for _, h := range heads {
+		out := make([]string, len(names))
+		seen := map[string]bool{}
+		unique := true
+		for i, name := range names {
+			out[i] = elideAt(name, n, h)
+			unique = unique && !seen[out[i]]
+			seen[out[i]] = true
+		}
+		if unique {
+			return out
+		}
+		if first == nil {
+			first = out
+		}
+	}
+	return first
+}
+
+// elideAt shortens s to n characters, keeping its first head characters,
+// "..." and its last n-3-head.
+func elideAt(s string, n, head int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:head]) + "..." + string(r[len(r)-(n-3-head):])
+}
+
+// elideMiddle shortens s to at most n characters by replacing its middle
+// with "...", keeping its start and end.
+func elideMiddle(s string, n int) string {
+	if n < 5 {
+		return s
+	}
+	return elideAt(s, n, (n-3+1)/2)
+}
+
+// elideList shortens a list "FAIL a=1, b=2, c=3" to at most n characters
+// by leaving out whole items from its end and saying how many: "FAIL a=1
+// (+2)"; when not even the first item fits, the same without the values
+// ("FAIL a (+2)": which check failed matters more than by how much); an
+// item is cut only when its name alone does not fit.
+func elideList(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	items := strings.Split(s, ", ")
+	bare := make([]string, len(items))
+	for i, it := range items {
+		bare[i], _, _ = strings.Cut(it, "=")
+	}
+	for _, list := range [][]string{items, bare} {
+		for keep := len(list); keep > 0; keep-- {
+			t := strings.Join(list[:keep], ", ")
+			if keep < len(list) {
+				t += fmt.Sprintf(" (+%d)", len(list)-keep)
+			}
+			if utf8.RuneCountInString(t) <= n {
+				return t
+			}
+		}
+	}
+	return elideEnd(bare[0], n)
+}
+
+// elideEnd shortens s to at most n characters, ending in "...".
+func elideEnd(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 4 {
+		return s
+	}
+	return string(r[:n-3]) + "..."
 }
 
 // short renders a result as "ks=0.0312 p=0.0041*".
@@ -209,9 +486,13 @@ func (s Result) short() string {
 	return b.String()
 }
 
-func num(x float64) string {
+func num(x float64) string { return numDigits(x, 4) }
+
+// numDigits formats x with the given significant digits; "n/a" for an
+// undefined value.
+func numDigits(x float64, digits int) string {
 	if math.IsNaN(x) {
 		return "n/a"
 	}
-	return strconv.FormatFloat(x, 'g', 4, 64)
+	return strconv.FormatFloat(x, 'g', digits, 64)
 }

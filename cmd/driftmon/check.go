@@ -54,6 +54,7 @@ error.
 	failOnQuality := fs.Bool("fail-on-quality", true, "exit 1 when a quality check fails, as on drift")
 	format := fs.String("format", "table", "table, json or html (one self-contained page with a chart per column; best with --output)")
 	output := fs.String("output", "", "write the report to this file instead of standard output")
+	wide := fs.Bool("wide", false, "with --format table: every method's statistic and p-value, counts and quality limits, in lines wider than 120 characters")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,6 +67,10 @@ error.
 	}
 	if *format != "table" && *format != "json" && *format != "html" {
 		fmt.Fprintf(stderr, "driftmon check: --format %q: want table, json or html\n", *format)
+		return exitUsage
+	}
+	if *wide && *format != "table" {
+		fmt.Fprintln(stderr, "driftmon check: --wide is for --format table")
 		return exitUsage
 	}
 	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods, o.Decide =
@@ -81,7 +86,7 @@ error.
 		fmt.Fprintln(stderr, "driftmon check:", strings.TrimPrefix(err.Error(), check.ErrInput.Error()+": "))
 		return exitUsage
 	}
-	if err := writeReport(rep, *format, *output, stdout); err != nil {
+	if err := writeReport(rep, *format, *wide, *output, stdout); err != nil {
 		fmt.Fprintln(stderr, "driftmon check:", err)
 		return exitUsage
 	}
@@ -91,7 +96,7 @@ error.
 	return checkNoDrift
 }
 
-func writeReport(rep *check.Report, format, output string, stdout io.Writer) (err error) {
+func writeReport(rep *check.Report, format string, wide bool, output string, stdout io.Writer) (err error) {
 	w := stdout
 	if output != "" {
 		f, err := os.Create(output)
@@ -110,6 +115,9 @@ func writeReport(rep *check.Report, format, output string, stdout io.Writer) (er
 		return rep.WriteJSON(w)
 	case "html":
 		return rep.WriteHTML(w)
+	}
+	if wide {
+		return rep.WriteTableWide(w)
 	}
 	return rep.WriteTable(w)
 }

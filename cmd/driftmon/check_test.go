@@ -41,20 +41,23 @@ func TestCheckCommand(t *testing.T) {
 		jsonOutput string // file the JSON report goes to
 	}{
 		{"no drift", []string{"--reference", p("ref.csv"), "--current", p("same.csv")}, 0, "dataset: no drift: 0 of 2 columns drifted", "", ""},
-		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT (jensen_shannon)", "", ""},
+		{"drift", []string{"--reference", p("ref.csv"), "--current", p("moved.csv")}, 1, "DRIFT    jensen_shannon", "", ""},
+		{"wide", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--wide"}, 1, "*  report: psi=", "", ""},
 		{"json to a file", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--format", "json", "--output", p("report.json")}, 1, "", "", p("report.json")},
 		{"a column without values", []string{"--reference", p("empty-ref.csv"), "--current", p("empty-cur.csv"), "--format", "json", "--output", p("empty.json")}, 0, "", "", p("empty.json")},
-		// No drift, but amount holds 101..299 outside its declared range:
-		// the quality check fails the step unless told not to.
-		{"declared range fails", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0:100"}, 1, "FAIL out_of_range_share=0.6633", "", ""},
+		// No drift, but amount holds 101..299 outside its declared range
+		// (199 of 300 values: 0.663 at the table's three digits): the
+		// quality check fails the step unless told not to.
+		{"declared range fails", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0:100"}, 1, "FAIL out_of_range_share=0.663", "", ""},
 		{"quality not gating", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0:100", "--fail-on-quality=false"}, 0, "quality: 1 checks failed", "", ""},
 		{"bad range", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--ranges", "amount=0"}, 2, "", `--ranges: "amount=0": want column=lo:hi`, ""},
 		{"mismatched headers", []string{"--reference", p("ref.csv"), "--current", p("bad.csv")}, 2, "", "the headers differ: only " + p("ref.csv") + " has country", ""},
 		{"missing file", []string{"--reference", p("nope.csv"), "--current", p("same.csv")}, 2, "", "nope.csv", ""},
 		{"no current", []string{"--reference", p("ref.csv")}, 2, "", "both --reference and --current are required", ""},
-		{"decide ks", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--decide", "ks", "--calibrate", "off"}, 1, "DRIFT (ks)", "", ""},
+		{"decide ks", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--decide", "ks", "--calibrate", "off"}, 1, "DRIFT    ks ", "", ""},
 		{"bad decide", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--decide", "amount=chi2"}, 2, "", `chi2 is not a method of numeric column "amount"`, ""},
 		{"bad correction", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--correction", "holm"}, 2, "", `--correction "holm"`, ""},
+		{"wide json", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "json", "--wide"}, 2, "", "--wide is for --format table", ""},
 		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `--format "xml"`, ""},
 		{"stray argument", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "extra"}, 2, "", `unexpected argument "extra"`, ""},
 	}
