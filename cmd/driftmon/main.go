@@ -160,6 +160,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&o.Topic, "topic", "predictions", "predictions topic")
 	fs.IntVar(&o.Rate, "rate", 200, "events per second")
 	fs.DurationVar(&o.Phase, "phase", 2*time.Minute, "how long each phase (stable, covariate shift, prior shift) lasts")
+	fs.DurationVar(&o.GiveUp, "give-up", time.Minute, "exit 1 when writes have failed for this long")
 	writeRef := fs.String("write-reference", "", "write the synthetic model's reference CSV to this file and exit")
 	refRows := fs.Int("reference-rows", 5000, "rows of --write-reference")
 	if err := fs.Parse(args); err != nil {
@@ -173,7 +174,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 0
 	}
 	o.Brokers = strings.Split(*brokers, ",")
-	return exit(stderr, "driftmon replay", demo.Replay(ctx, o, stdout, stderr))
+	o.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	return exit(stderr, "driftmon replay", demo.Replay(ctx, o, stdout))
 }
 
 // exit reports err under the command's name and returns the exit status:
