@@ -55,7 +55,7 @@ func TestCheckCommand(t *testing.T) {
 		{"decide ks", []string{"--reference", p("ref.csv"), "--current", p("moved.csv"), "--decide", "ks", "--calibrate", "off"}, 1, "DRIFT (ks)", "", ""},
 		{"bad decide", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--decide", "amount=chi2"}, 2, "", `chi2 is not a method of numeric column "amount"`, ""},
 		{"bad correction", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--correction", "holm"}, 2, "", `--correction "holm"`, ""},
-		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `--format "xml"`, ""},
+		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `invalid value "xml" for flag -format: want table, json or html`, ""},
 		{"stray argument", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "extra"}, 2, "", `unexpected argument "extra"`, ""},
 	}
 	for _, tc := range tests {
