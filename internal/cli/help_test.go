@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"os"
 	"strings"
 	"testing"
 )
@@ -130,5 +131,21 @@ func TestStrayArgument(t *testing.T) {
 	code, _, stderr := runCLI(t, "health", "extra")
 	if code != ExitUsage || !strings.HasPrefix(stderr, `driftmon health: unexpected argument "extra"`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestReadmeUsage: the README's command-line section shows each command's
+// synopsis as the usage prints it.
+func TestReadmeUsage(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{logFormat: newChoice("text", "text", "json")}
+	for _, c := range commands() {
+		line := "\n  " + strings.TrimPrefix(c.usageLine(e), "driftmon ") + "\n"
+		if !strings.Contains(string(b), line) {
+			t.Errorf("README.md lacks the usage line %q (section \"The command line\")", strings.TrimSpace(line))
+		}
 	}
 }
