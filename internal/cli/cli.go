@@ -108,7 +108,7 @@ func (e *env) run(ctx context.Context, args []string) int {
 			return ExitOK
 		}
 		if c := lookup(args[0]); c != nil {
-			c.help(e.stdout, e)
+			c.help(e.stdout)
 			return ExitOK
 		}
 		name = args[0]
@@ -122,17 +122,17 @@ func (e *env) run(ctx context.Context, args []string) int {
 	cfs, body := c.flagSet(e)
 	if err := cfs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			c.help(e.stdout, e)
+			c.help(e.stdout)
 			return ExitOK
 		}
 		// The flag package has written what is wrong.
 		fmt.Fprintln(e.stderr)
-		c.help(e.stderr, e)
+		c.help(e.stderr)
 		return ExitUsage
 	}
 	if cfs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "driftmon %s: unexpected argument %q\n\n", c.name, cfs.Arg(0))
-		c.help(e.stderr, e)
+		c.help(e.stderr)
 		return ExitUsage
 	}
 	return body(ctx)
@@ -183,9 +183,14 @@ func (c *command) usageLine(e *env) string {
 	return strings.Join(parts, " ")
 }
 
+// helpEnv is the env help is written from: the flags' defaults, not what
+// this command line set.
+func helpEnv() *env { return &env{logFormat: newChoice("text", "text", "json")} }
+
 // help writes c's help: the usage line, the paragraph, and each flag on
 // one line.
-func (c *command) help(w io.Writer, e *env) {
+func (c *command) help(w io.Writer) {
+	e := helpEnv()
 	fmt.Fprintf(w, "Usage: %s\n\n%s\n", c.usageLine(e), strings.TrimSpace(c.doc))
 	fs, _ := c.flagSet(e)
 	n := 0
@@ -200,12 +205,13 @@ func (c *command) help(w io.Writer, e *env) {
 func (e *env) usage(w io.Writer) {
 	fmt.Fprint(w, "driftmon: drift and data-quality monitoring for ML models in production.\n\n")
 	fmt.Fprint(w, "Usage: driftmon [global flags] COMMAND [flags]\n\nCommands:\n")
+	he := helpEnv()
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimPrefix(c.usageLine(e), "driftmon "), c.summary)
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimPrefix(c.usageLine(he), "driftmon "), c.summary)
 	}
 	fmt.Fprint(w, "\nGlobal flags:\n")
 	fs := flag.NewFlagSet("driftmon", flag.ContinueOnError)
-	globalFlags(fs, &env{logFormat: newChoice("text", "text", "json")})
+	globalFlags(fs, he)
 	writeFlags(w, fs)
 	fmt.Fprint(w, "\nRun \"driftmon COMMAND -h\" for a command's flags.\n")
 }

@@ -20,7 +20,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // flagsOf lists the flags c registers, read from its flag set (not from
 // its help).
 func flagsOf(c *command) []string {
-	fs, _ := c.flagSet(&env{logFormat: newChoice("text", "text", "json")})
+	fs, _ := c.flagSet(helpEnv())
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
@@ -52,7 +52,9 @@ func TestHelp(t *testing.T) {
 					t.Errorf("help has no line for --%s:\n%s", name, help)
 				}
 			}
-			for _, args := range [][]string{{c.name, "--help"}, {c.name, "-help"}, {"help", c.name}} {
+			// The last: help shows the defaults, not what was set.
+			for _, args := range [][]string{{c.name, "--help"}, {c.name, "-help"}, {"help", c.name},
+				{"--log-format", "json", c.name, "-h"}} {
 				if code, out, _ := runCLI(t, args...); code != ExitOK || out != help {
 					t.Errorf("%q: exit %d, output differs from -h's:\n%s", args, code, out)
 				}
@@ -85,7 +87,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("no command: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", code, out, stderr)
 	}
 	for _, c := range commands() {
-		if !strings.Contains(usage, "\n  "+strings.TrimPrefix(c.usageLine(&env{logFormat: newChoice("text", "text", "json")}), "driftmon ")+"\n") {
+		if !strings.Contains(usage, "\n  "+strings.TrimPrefix(c.usageLine(helpEnv()), "driftmon ")+"\n") {
 			t.Errorf("the usage does not list %s", c.name)
 		}
 	}
@@ -104,6 +106,10 @@ func TestUsage(t *testing.T) {
 	if code != ExitUsage || !strings.HasPrefix(stderr, `driftmon: unknown command "frobnicate"`) || !strings.HasSuffix(stderr, usage) {
 		t.Errorf("an unknown command: exit %d, stderr %q", code, stderr)
 	}
+	code, _, stderr = runCLI(t, "--no-such-flag", "version")
+	if code != ExitUsage || !strings.HasPrefix(stderr, "flag provided but not defined: -no-such-flag\n\n") || !strings.HasSuffix(stderr, usage) {
+		t.Errorf("an unknown global flag: exit %d, stderr %q", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "help", "frobnicate"); code != ExitUsage || !strings.Contains(stderr, `unknown command "frobnicate"`) {
 		t.Errorf("help of an unknown command: exit %d, stderr %q", code, stderr)
 	}
@@ -113,7 +119,7 @@ func TestUsage(t *testing.T) {
 // does not define panics when the usage is written; each command's
 // synopsis is checked here, and a made-up one shows the check bites.
 func TestSynopsisNamesRealFlags(t *testing.T) {
-	e := &env{logFormat: newChoice("text", "text", "json")}
+	e := helpEnv()
 	for _, c := range commands() {
 		c.usageLine(e) // panics on a flag c does not define
 	}
@@ -141,7 +147,7 @@ func TestReadmeUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{logFormat: newChoice("text", "text", "json")}
+	e := helpEnv()
 	for _, c := range commands() {
 		line := "\n  " + strings.TrimPrefix(c.usageLine(e), "driftmon ") + "\n"
 		if !strings.Contains(string(b), line) {
