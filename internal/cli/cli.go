@@ -86,11 +86,11 @@ func (e *env) run(ctx context.Context, args []string) int {
 	showVersion := globalFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			e.usage(e.stdout)
+			usage(e.stdout)
 			return ExitOK
 		}
 		fmt.Fprintln(e.stderr)
-		e.usage(e.stderr)
+		usage(e.stderr)
 		return ExitUsage
 	}
 	if *showVersion {
@@ -98,13 +98,13 @@ func (e *env) run(ctx context.Context, args []string) int {
 	}
 	args = fs.Args()
 	if len(args) == 0 {
-		e.usage(e.stderr)
+		usage(e.stderr)
 		return ExitUsage
 	}
 	name, args := args[0], args[1:]
 	if name == "help" {
 		if len(args) == 0 {
-			e.usage(e.stdout)
+			usage(e.stdout)
 			return ExitOK
 		}
 		if c := lookup(args[0]); c != nil {
@@ -116,7 +116,7 @@ func (e *env) run(ctx context.Context, args []string) int {
 	c := lookup(name)
 	if c == nil {
 		fmt.Fprintf(e.stderr, "driftmon: unknown command %q\n\n", name)
-		e.usage(e.stderr)
+		usage(e.stderr)
 		return ExitUsage
 	}
 	cfs, body := c.flagSet(e)
@@ -202,7 +202,7 @@ func (c *command) help(w io.Writer) {
 }
 
 // usage writes the top-level usage: every command with its synopsis.
-func (e *env) usage(w io.Writer) {
+func usage(w io.Writer) {
 	fmt.Fprint(w, "driftmon: drift and data-quality monitoring for ML models in production.\n\n")
 	fmt.Fprint(w, "Usage: driftmon [global flags] COMMAND [flags]\n\nCommands:\n")
 	he := helpEnv()

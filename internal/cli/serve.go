@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -56,7 +56,7 @@ until interrupted (SIGINT, SIGTERM), then stops cleanly.`,
 func loadServeConfig(path string, explicit bool) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
-		if !explicit && errors.Is(err, fs.ErrNotExist) {
+		if !explicit && errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no config: %s (the default of --config) does not exist in the working directory; "+
 				"give one with --config FILE (driftmon.example.yaml is a commented example to start from)", path)
 		}
