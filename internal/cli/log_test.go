@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/driftmon/driftmon/internal/testenv"
 )
@@ -58,5 +65,58 @@ func TestLogFormat(t *testing.T) {
 	code, _, stderr := runCLI(t, "--log-format", "xml", "version")
 	if code != ExitUsage || !strings.Contains(stderr, `invalid value "xml" for flag -log-format: want text or json`) {
 		t.Errorf("--log-format xml: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the service's goroutines may write to while
+// the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeLogsJSON: serve --log-format json logs only JSON objects, from
+// its start ("driftmon serving") to its stop. Kafka is a port nothing
+// listens on (serve retries it), storage the embedded store.
+func TestServeLogsJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("kafka:\n  brokers: [%q]\nstorage:\n  backend: embedded\n  embedded: {path: %q}\nhttp: {listen: \"127.0.0.1:0\"}\n"+
+		"models:\n  - name: m\n    window: {duration: 5m}\n    reference: {previous: true}\n    features: {x: numeric}\n",
+		testenv.FreeAddr(t), filepath.Join(dir, "store"))
+	path := filepath.Join(dir, "driftmon.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--config", path, "--log-format", "json"}, &stdout, &stderr)
+	}()
+	testenv.WaitFor(t, time.Minute, "serve to log its start", func() (bool, error) {
+		return strings.Contains(stderr.String(), `"msg":"driftmon serving"`), nil
+	})
+	cancel()
+	if code := <-done; code != ExitOK {
+		t.Errorf("exit %d after an interrupt, want 0", code)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec["msg"] == nil || rec["level"] == nil {
+			t.Errorf("not a JSON log record: %q", l)
+		}
 	}
 }
