@@ -72,8 +72,9 @@ type Options struct {
 	Listen string
 	// Stay keeps serving after the run, until ctx ends.
 	Stay bool
-	// LogLevel is the level of the logs Run writes to its log writer.
-	LogLevel string
+	// LogLevel is the level of the logs Run writes to its log writer;
+	// LogFormat their format, text (the default) or json.
+	LogLevel, LogFormat string
 
 	// clock is the service's time and the producer's pause (the wall
 	// clock when nil; tests set one that moves only when the demo sleeps).
@@ -114,6 +115,9 @@ func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
 		return usage(fmt.Errorf("--log-level %q: %w", o.LogLevel, err))
 	}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: lvl}))
+	if o.LogFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: lvl}))
+	}
 	dir, err := os.MkdirTemp("", "driftmon-demo-")
 	if err != nil {
 		return err
