@@ -116,14 +116,20 @@ class Monitor:
             # The record, its key and librdkafka's framing: the service's
             # own limit is checked on the record above.
             "message.max.bytes": max(1_000_000, max_message_bytes + 4096),
+            # Only failures are reported back: a report per delivered event
+            # would run Python in the background thread for every event,
+            # and each such run holds the GIL the request threads need.
+            # Delivered events are counted as accepted, less failed, less
+            # still queued.
+            "delivery.report.only.error": True,
             "on_delivery": self._delivered,
             "error_cb": self._error,
-            "logger": logging.getLogger("driftmon.kafka"),
+            "logger": _KafkaLog(),
         }
         conf.update(producer_config or {})
         self._producer = Producer(conf)
         self._lock = threading.Lock()
-        self._accepted = self._delivered_n = self._failed = self._dropped = 0
+        self._accepted = self._failed = self._dropped = 0
         self._rejected: Dict[str, int] = {}
         self._logged: Dict[str, float] = {}
         self._closed = False
@@ -238,13 +244,11 @@ class Monitor:
             self._producer.poll(0.2)
 
     def _delivered(self, err: Optional[KafkaError], msg: Any) -> None:
+        if err is None:
+            return
         with self._lock:
-            if err is None:
-                self._delivered_n += 1
-            else:
-                self._failed += 1
-        if err is not None:
-            self._warn("delivery", "driftmon: event not delivered: %s", err)
+            self._failed += 1
+        self._warn("delivery", "driftmon: event not delivered: %s", err)
 
     def _error(self, err: KafkaError) -> None:
         self._warn("error:" + str(err.code()), "driftmon: kafka: %s", err)
@@ -253,11 +257,14 @@ class Monitor:
 
     def metrics(self) -> Metrics:
         """The counters now (see Metrics)."""
+        # The queue's length counts an event until it is delivered or its
+        # failure is reported, so it is read before the counters: an event
+        # between the two reads is counted as queued, never as delivered.
         queued = len(self._producer)
         with self._lock:
             return Metrics(
                 accepted=self._accepted,
-                delivered=self._delivered_n,
+                delivered=max(0, self._accepted - self._failed - queued),
                 failed=self._failed,
                 dropped=self._dropped,
                 rejected=dict(self._rejected),
@@ -292,12 +299,6 @@ class Monitor:
             self._producer.flush(0)
         self._stop.set()
         self._poller.join()
-        # What purge left uncounted (nothing, unless librdkafka held a
-        # record it never reported) is failed too, so counts add up.
-        with self._lock:
-            unreported = self._accepted - self._delivered_n - self._failed
-            if unreported > 0:
-                self._failed += unreported
         return left
 
     def __enter__(self) -> "Monitor":
@@ -305,6 +306,17 @@ class Monitor:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _KafkaLog:
+    """Takes librdkafka's log lines, at debug level: while a broker is down
+    it logs every reconnection attempt, and what matters of that reaches
+    the error callback, which warns at most once a minute."""
+
+    _log = logging.getLogger("driftmon.kafka")
+
+    def log(self, level: int, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._log.debug(msg, *args)
 
 
 # Conversions from the caller's values to JSON values. A value that JSON
