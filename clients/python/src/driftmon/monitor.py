@@ -203,20 +203,20 @@ class Monitor:
         if self._closed:
             with self._lock:
                 self._dropped += 1
-            self._warn("closed", "driftmon: monitor is closed; events are dropped")
+            self._warn("closed", "monitor is closed; events are dropped")
             return False
         try:
             self._producer.produce(topic, data, self._key)
         except BufferError:
             with self._lock:
                 self._dropped += 1
-            self._warn("dropped", "driftmon: the send queue is full (broker slow or down); events are dropped")
+            self._warn("dropped", "the send queue is full (broker slow or down); events are dropped")
             return False
         except KafkaException as e:
             with self._lock:
                 self._failed += 1
                 self._accepted += 1
-            self._warn("produce", "driftmon: produce failed: %s", e)
+            self._warn("produce", "produce failed: %s", e)
             return False
         with self._lock:
             self._accepted += 1
@@ -225,7 +225,7 @@ class Monitor:
     def _reject(self, r: Reject) -> None:
         with self._lock:
             self._rejected[r.reason] = self._rejected.get(r.reason, 0) + 1
-        self._warn("reject:" + r.reason, "driftmon: event not sent: %s: %s", r.reason, r.detail)
+        self._warn("reject:" + r.reason, "event not sent: %s: %s", r.reason, r.detail)
 
     def _warn(self, what: str, msg: str, *args: Any) -> None:
         """Logs a warning, at most once a minute for each kind: a broken
@@ -248,10 +248,10 @@ class Monitor:
             return
         with self._lock:
             self._failed += 1
-        self._warn("delivery", "driftmon: event not delivered: %s", err)
+        self._warn("delivery", "event not delivered: %s", err)
 
     def _error(self, err: KafkaError) -> None:
-        self._warn("error:" + str(err.code()), "driftmon: kafka: %s", err)
+        self._warn("error:" + str(err.code()), "kafka: %s", err)
 
     # Control.
 
@@ -333,7 +333,7 @@ def _unwrap(v: Any) -> Any:
 
 
 def _text_or_number(v: Any) -> Any:
-    if isinstance(v, (str, int, float)):
+    if v is None or isinstance(v, (str, int, float)):
         return v
     if isinstance(v, uuid.UUID):
         return str(v)
