@@ -116,12 +116,10 @@ class Monitor:
             # The record, its key and librdkafka's framing: the service's
             # own limit is checked on the record above.
             "message.max.bytes": max(1_000_000, max_message_bytes + 4096),
-            # Only failures are reported back: a report per delivered event
-            # would run Python in the background thread for every event,
-            # and each such run holds the GIL the request threads need.
-            # Delivered events are counted as accepted, less failed, less
-            # still queued.
-            "delivery.report.only.error": True,
+            # Every event's outcome is reported, served by the background
+            # thread: the counters are the monitor's own, exact, where the
+            # producer's length would also count librdkafka's pending log
+            # and error events.
             "on_delivery": self._delivered,
             "error_cb": self._error,
             "logger": _KafkaLog(),
@@ -129,10 +127,11 @@ class Monitor:
         conf.update(producer_config or {})
         self._producer = Producer(conf)
         self._lock = threading.Lock()
-        self._accepted = self._failed = self._dropped = 0
+        self._accepted = self._delivered_n = self._failed = self._dropped = 0
         self._rejected: Dict[str, int] = {}
         self._logged: Dict[str, float] = {}
         self._closed = False
+        self._final = False
         self._stop = threading.Event()
         self._poller = threading.Thread(target=self._poll, name=f"driftmon-{model}", daemon=True)
         self._poller.start()
@@ -244,9 +243,12 @@ class Monitor:
             self._producer.poll(0.2)
 
     def _delivered(self, err: Optional[KafkaError], msg: Any) -> None:
-        if err is None:
-            return
         with self._lock:
+            if self._final:
+                return
+            if err is None:
+                self._delivered_n += 1
+                return
             self._failed += 1
         self._warn("delivery", "event not delivered: %s", err)
 
@@ -257,19 +259,19 @@ class Monitor:
 
     def metrics(self) -> Metrics:
         """The counters now (see Metrics)."""
-        # The queue's length counts an event until it is delivered or its
-        # failure is reported, so it is read before the counters: an event
-        # between the two reads is counted as queued, never as delivered.
-        queued = len(self._producer)
         with self._lock:
             return Metrics(
                 accepted=self._accepted,
-                delivered=max(0, self._accepted - self._failed - queued),
+                delivered=self._delivered_n,
                 failed=self._failed,
                 dropped=self._dropped,
                 rejected=dict(self._rejected),
-                queued=queued,
+                queued=self._accepted - self._delivered_n - self._failed,
             )
+
+    def _queued(self) -> int:
+        with self._lock:
+            return self._accepted - self._delivered_n - self._failed
 
     @property
     def dropped(self) -> int:
@@ -281,9 +283,13 @@ class Monitor:
         """Waits until every accepted event is delivered or failed, for at
         most timeout seconds (None: without limit). Returns how many are
         still queued: 0 when all are through."""
+        # librdkafka's flush serves the delivery reports as they come and
+        # returns once none is outstanding, or at the timeout.
         if timeout is None:
-            return self._producer.flush()
-        return self._producer.flush(max(0.0, timeout))
+            self._producer.flush()
+        else:
+            self._producer.flush(max(0.0, timeout))
+        return self._queued()
 
     def close(self, timeout: float = 10.0) -> int:
         """Flushes for at most timeout seconds, then stops: events still
@@ -299,6 +305,12 @@ class Monitor:
             self._producer.flush(0)
         self._stop.set()
         self._poller.join()
+        # An event purged in flight may never be reported: what is still
+        # unreported is counted as failed now, and reports that come later
+        # (a flush after close) are ignored, so the counts add up once.
+        with self._lock:
+            self._final = True
+            self._failed += self._accepted - self._delivered_n - self._failed
         return left
 
     def __enter__(self) -> "Monitor":
