@@ -44,8 +44,9 @@ class Monitor:
     ``log_prediction`` and ``log_label`` never block and never raise for a
     bad event or an unreachable broker: an event is checked against the
     event contract and encoded in the caller's thread (a few tens of
-    microseconds), then handed to librdkafka's bounded queue, which a
-    background thread and librdkafka's own threads send in batches. An
+    microseconds), then handed to librdkafka's bounded queue, whose own
+    threads send it in batches; a background thread of the monitor serves
+    the delivery reports. An
     event that breaks the contract is counted under its reason and not
     sent; an event that finds the queue full is counted as dropped. Both
     show in ``metrics()``.
@@ -87,6 +88,8 @@ class Monitor:
         max_message_bytes: int = DEFAULT_MAX_BYTES,
         producer_config: Optional[Mapping[str, Any]] = None,
     ) -> None:
+        if model_version is not None:
+            model_version = _text_or_number(model_version)
         r = check_prediction({"model": model, "model_version": model_version})
         if r is not None:
             raise ValueError(f"driftmon: {r.reason}: {r.detail}")
