@@ -4,6 +4,8 @@ of its own: topic, key, partition and the event's JSON."""
 import datetime as dt
 import json
 import math
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -110,3 +112,18 @@ def test_what_the_broker_holds(broker, topics):
     assert sorted(json.loads(m.value())["id"] for m in ls) == ["churn.v2-3", "fraud-3"]
     # Seconds become the contract's milliseconds.
     assert {json.loads(m.value())["timestamp"] for m in ls} == {1764000000500.0}
+
+
+def test_a_process_that_forgets_close_still_sends(broker, topics):
+    predictions, labels = topics
+    script = (
+        "import sys\n"
+        "from driftmon import Monitor\n"
+        "mon = Monitor('m', sys.argv[1], predictions_topic=sys.argv[2], labels_topic=sys.argv[3], linger=1)\n"
+        "for i in range(20):\n"
+        "    mon.log_prediction({'x': i}, 0.5, id=str(i))\n"
+        # No flush, no close: the exit hook sends what the 1 s linger holds.
+    )
+    subprocess.run([sys.executable, "-c", script, broker, predictions, labels], check=True, timeout=60)
+    msgs = read_all(broker, predictions, 20)
+    assert sorted(int(json.loads(m.value())["id"]) for m in msgs) == list(range(20))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
 import logging
 import math
@@ -9,6 +10,7 @@ import numbers
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
@@ -138,6 +140,12 @@ class Monitor:
         self._stop = threading.Event()
         self._poller = threading.Thread(target=self._poll, name=f"driftmon-{model}", daemon=True)
         self._poller.start()
+        # A process that ends without close() still sends what it queued,
+        # for up to 5 s; the hook holds the monitor weakly, so that it does
+        # not keep one alive.
+        ref = weakref.ref(self)
+        self._at_exit = lambda: _close_at_exit(ref)
+        atexit.register(self._at_exit)
 
     # The request path.
 
@@ -302,6 +310,7 @@ class Monitor:
         if self._closed:
             return 0
         self._closed = True
+        atexit.unregister(self._at_exit)
         left = self.flush(timeout)
         if left:
             self._producer.purge()
@@ -321,6 +330,12 @@ class Monitor:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _close_at_exit(ref: "weakref.ref[Monitor]") -> None:
+    mon = ref()
+    if mon is not None:
+        mon.close(timeout=5.0)
 
 
 class _KafkaLog:
