@@ -91,6 +91,16 @@ class Opaque:
     """A value JSON cannot hold."""
 
 
+class Exploding(dict):
+    """A mapping that fails when read."""
+
+    def items(self):
+        raise RuntimeError("boom")
+
+    def __iter__(self):
+        raise RuntimeError("boom")
+
+
 @pytest.mark.parametrize(
     "kwargs, reason",
     [
@@ -114,6 +124,9 @@ class Opaque:
         ({"timestamp": "2026-13-01T00:00:00Z"}, "invalid_timestamp"),
         ({"timestamp": Opaque()}, "invalid_timestamp"),
         ({"timestamp": float("nan")}, "invalid_timestamp"),
+        ({"prediction": 10**5000}, "invalid_prediction"),  # past float, and past str()'s digit limit
+        ({"timestamp": dt.datetime(1, 1, 1)}, "invalid_timestamp"),  # naive, local time past the range
+        ({"features": Exploding()}, "internal"),  # the caller's object fails when read
         # An id before a timestamp, as the service checks them.
         ({"id": True, "timestamp": "x"}, "missing_id"),
         ({"features": {"big": "x" * 200}}, "oversized"),

@@ -371,7 +371,11 @@ def _describe(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
     if _is_number(v):
-        return f"a number ({str(v)[:64]})"
+        try:
+            text = str(v)
+        except ValueError:  # an integer past Python's limit for str()
+            return "a number (an integer too long to show)"
+        return f"a number ({text[:64]})"
     if isinstance(v, str):
         return "a string"
     if isinstance(v, dict):

@@ -169,17 +169,20 @@ class Monitor:
         """
         if id is None:
             id = uuid.uuid4().hex
-        event: Dict[str, Any] = {"model": self.model}
-        v = self.model_version if model_version is None else model_version
-        if v is not None:
-            event["model_version"] = _text_or_number(v)
-        event["id"] = _text_or_number(id)
-        event["timestamp"] = _timestamp(timestamp)
-        event["features"] = _features(features)
-        event["prediction"] = _prediction(prediction)
-        if self._send(self._predictions, event, check_prediction):
-            return event["id"]
-        return None
+        try:
+            event: Dict[str, Any] = {"model": self.model}
+            v = self.model_version if model_version is None else model_version
+            if v is not None:
+                event["model_version"] = _text_or_number(v)
+            event["id"] = _text_or_number(id)
+            event["timestamp"] = _timestamp(timestamp)
+            event["features"] = _features(features)
+            event["prediction"] = _prediction(prediction)
+            sent = self._send(self._predictions, event, check_prediction)
+        except Exception as e:  # a caller's object that fails when read
+            self._reject(Reject("internal", f"{type(e).__name__}: {e}"))
+            return None
+        return event["id"] if sent else None
 
     def log_label(
         self,
@@ -189,13 +192,17 @@ class Monitor:
     ) -> bool:
         """Logs the true label (a number, a string or a boolean) of the
         prediction logged with this id. Returns whether it was queued."""
-        event = {
-            "model": self.model,
-            "id": _text_or_number(id),
-            "timestamp": _timestamp(timestamp),
-            "label": _label(label),
-        }
-        return self._send(self._labels, event, check_label)
+        try:
+            event = {
+                "model": self.model,
+                "id": _text_or_number(id),
+                "timestamp": _timestamp(timestamp),
+                "label": _label(label),
+            }
+            return self._send(self._labels, event, check_label)
+        except Exception as e:  # a caller's object that fails when read
+            self._reject(Reject("internal", f"{type(e).__name__}: {e}"))
+            return False
 
     def _send(self, topic: str, event: Dict[str, Any], check: Any) -> bool:
         try:
@@ -377,10 +384,15 @@ def _timestamp(v: Any) -> Any:
     if v is None:
         return time.time_ns() // 1_000_000
     if isinstance(v, _dt.datetime):
-        if v.tzinfo is None:
-            # A naive datetime is local time, as datetime.timestamp() takes it.
-            v = v.astimezone()
-        return v.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        try:
+            if v.tzinfo is None:
+                # A naive datetime is local time, as datetime.timestamp() takes it.
+                v = v.astimezone()
+            return v.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        except (OverflowError, ValueError, OSError):
+            # Out of the range the local zone or UTC can convert: not a
+            # time the service takes either.
+            return Unencodable(v)
     if isinstance(v, str) or isinstance(v, bool):
         return v
     v = _unwrap(v)
