@@ -27,7 +27,7 @@ import (
 // bad events itself. The predictions topic has three partitions, so the
 // client's keying by model is what keeps each window whole.
 func TestPythonClient(t *testing.T) {
-	python := testenv.RequireEnv(t, "DRIFTMON_PYTHON", "a Python with clients/python installed (scripts/test.sh makes one)")
+	python := testenv.RequireEnv(t, "DRIFTMON_PYTHON", "a Python with clients/python installed")
 	b := testenv.SharedKafka(t)
 	chAddr, db, _ := testenv.ClickHouseDB(t)
 	createTestTopics(t, b, 3)
