@@ -19,6 +19,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 # The real Kafka broker runs from Maven Central's jars on Java 17.
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# The Python client's tests run in a virtualenv of their own.
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   as_root apt-get update -qq
@@ -52,6 +54,17 @@ fi
 if [ -z "${DRIFTMON_DATASETS:-}" ]; then
   echo "test.sh: ../shared/datasets not found: the tests on real data sets will skip" >&2
 fi
+
+# The Python client (clients/python): installed with its test extras in a
+# throwaway virtualenv outside the repository, its tests run (those on the
+# broker included), and DRIFTMON_PYTHON set for the Go test that has it
+# feed serve (server/python_client_test.go).
+pyenv="$(mktemp -d "${TMPDIR:-/tmp}/driftmon-python.XXXXXX")"
+trap 'stop_servers; rm -rf "$pyenv"' EXIT
+python3 -m venv "$pyenv"
+"$pyenv/bin/pip" install -q --disable-pip-version-check "./clients/python[test]"
+export DRIFTMON_PYTHON="$pyenv/bin/python"
+"$DRIFTMON_PYTHON" -m pytest -q -p no:cacheprovider clients/python/tests
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
