@@ -277,10 +277,10 @@ models:
 // labels; it calls quiet with the number of records sent so far where the
 // producer goes quiet, and returns how many it sent in all.
 func produce(ctx context.Context, broker string, dd *demoData, quiet func(ctx context.Context, sent int) error) (sent int, err error) {
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
-	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000,
+	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer lw.Close()
 	key := []byte(dd.model)

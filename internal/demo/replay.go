@@ -57,7 +57,10 @@ func Replay(ctx context.Context, o ReplayOptions, stdout io.Writer) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	brokers := strings.Join(o.Brokers, ",")
-	wr := &kafka.Writer{Addr: kafka.TCP(o.Brokers...), Topic: o.Topic,
+	// Keyed by model and placed by murmur2, as Java producers and the
+	// Python client place them: a model must live in one partition (its
+	// windows are cut there), and the compose topic has three.
+	wr := &kafka.Writer{Addr: kafka.TCP(o.Brokers...), Topic: o.Topic, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: 50 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer wr.Close()
 	fmt.Fprintf(stdout, "driftmon replay: %d events/s to %s on %s; phases of %s\n", o.Rate, o.Topic, brokers, o.Phase)
