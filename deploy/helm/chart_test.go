@@ -45,7 +45,8 @@ type manifest struct {
 	Spec struct {
 		Replicas *int `yaml:"replicas"`
 		Strategy struct {
-			Type string `yaml:"type"`
+			Type          string `yaml:"type"`
+			RollingUpdate any    `yaml:"rollingUpdate"`
 		} `yaml:"strategy"`
 		Template struct {
 			Spec podSpec `yaml:"spec"`
@@ -222,6 +223,10 @@ func TestChart(t *testing.T) {
 			}
 			if dep.Spec.Strategy.Type != tc.strategy {
 				t.Errorf("strategy %q, want %q", dep.Spec.Strategy.Type, tc.strategy)
+			}
+			// The API server refuses rollingUpdate beside Recreate.
+			if dep.Spec.Strategy.Type == "Recreate" && dep.Spec.Strategy.RollingUpdate != nil {
+				t.Errorf("strategy Recreate with rollingUpdate %v", dep.Spec.Strategy.RollingUpdate)
 			}
 			pod := dep.Spec.Template.Spec
 			if len(pod.Containers) != 1 {
