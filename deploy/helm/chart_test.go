@@ -584,6 +584,7 @@ func TestChartRefuses(t *testing.T) {
 		{"two instances on the embedded store", []string{"--values", filepath.Join(chartDir, "ci", "embedded-values.yaml"), "--set", "replicaCount=2"}, "replicaCount is 2"},
 		{"a relative embedded path", []string{"--values", filepath.Join(chartDir, "ci", "embedded-values.yaml"), "--set", "config.storage.embedded.path=./data"}, "absolute"},
 		{"an unknown anti-affinity", []string{"--set", "podAntiAffinity=always"}, "podAntiAffinity"},
+		{"two anti-affinities", []string{"--set", "podAntiAffinity=soft", "--set-json", `affinity={"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[]}}`}, "not both"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
