@@ -74,4 +74,15 @@ go vet ./...
 # staticcheck, pinned so that a new release cannot turn CI red on its own;
 # `go run` fetches it from the module proxy on a fresh machine.
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+# The Helm chart: helm v4, pinned, built from the module proxy into a
+# temporary folder (`go install pkg@version` leaves go.mod alone), lints and
+# renders it; deploy/helm's test renders it again and loads its config.
+helm_dir=$(mktemp -d)
+trap 'stop_servers; rm -rf "$helm_dir"' EXIT
+GOBIN="$helm_dir" go install helm.sh/helm/v4/cmd/helm@v4.3.2
+export DRIFTMON_HELM="$helm_dir/helm"
+for v in "" deploy/helm/driftmon/ci/*-values.yaml; do
+  "$DRIFTMON_HELM" lint --strict --quiet deploy/helm/driftmon ${v:+--values "$v"}
+  "$DRIFTMON_HELM" template driftmon deploy/helm/driftmon ${v:+--values "$v"} >/dev/null
+done
 go test -count=1 -timeout 15m "$@" ./...
