@@ -28,12 +28,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # A server this script starts, it stops; one already running is left alone.
+# Temporary folders (the Python virtualenv, the helm binary) go too.
 stops=()
-stop_servers() {
+temps=()
+cleanup() {
   local s
   for s in "${stops[@]}"; do "./scripts/$s.sh" stop >/dev/null 2>&1 || true; done
+  if [ ${#temps[@]} -gt 0 ]; then rm -rf "${temps[@]}"; fi
 }
-trap stop_servers EXIT
+trap cleanup EXIT
 for s in clickhouse kafka; do
   if ! "./scripts/$s.sh" status >/dev/null 2>&1; then
     stops+=("$s")
@@ -60,7 +63,7 @@ fi
 # broker included), and DRIFTMON_PYTHON set for the Go test that has it
 # feed serve (server/python_client_test.go).
 pyenv="$(mktemp -d "${TMPDIR:-/tmp}/driftmon-python.XXXXXX")"
-trap 'stop_servers; rm -rf "$pyenv"' EXIT
+temps+=("$pyenv")
 python3 -m venv "$pyenv"
 "$pyenv/bin/pip" install -q --disable-pip-version-check "./clients/python[test]"
 export DRIFTMON_PYTHON="$pyenv/bin/python"
@@ -78,7 +81,7 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 # temporary folder (`go install pkg@version` leaves go.mod alone), lints and
 # renders it; deploy/helm's test renders it again and loads its config.
 helm_dir=$(mktemp -d)
-trap 'stop_servers; rm -rf "$helm_dir"' EXIT
+temps+=("$helm_dir")
 GOBIN="$helm_dir" go install helm.sh/helm/v4/cmd/helm@v4.3.2
 export DRIFTMON_HELM="$helm_dir/helm"
 for v in "" deploy/helm/driftmon/ci/*-values.yaml; do
