@@ -97,11 +97,11 @@ func mapHeader(header []string) ([]csvColumn, error) {
 		if slices.Contains(eventFields, name) {
 			name = "csv_" + name
 		}
-		suffix := "_" + strconv.Itoa(c.pos)
+		name = name[:min(len(name), maxFeatureName)]
 		if _, dup := taken[name]; dup {
+			suffix := "_" + strconv.Itoa(c.pos)
 			name = name[:min(len(name), maxFeatureName-len(suffix))] + suffix
 		}
-		name = name[:min(len(name), maxFeatureName)]
 		if at, dup := taken[name]; dup {
 			return nil, fmt.Errorf("header column %d %q: its demo name %q is column %d's already; rename one of them in the file",
 				c.pos, c.header, name, at)
@@ -127,8 +127,8 @@ func renamed(cols []csvColumn) []string {
 
 // columnRoles marks the label, prediction and ignored columns. Each flag
 // names a column by its header (as the file writes it) or by the demo's
-// name for it; a header name the file holds twice must be given by its
-// demo name.
+// name for it. --ignore of a header the file holds twice leaves out both;
+// --label and --prediction must then name one by its demo name.
 func columnRoles(cols []csvColumn, ignore []string, label, prediction string) error {
 	if label != "" && prediction == "" {
 		return errors.New("--label needs --prediction: realised performance compares the model's predictions with the labels (leave the label column out with --ignore)")
