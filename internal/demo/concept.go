@@ -59,12 +59,19 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 	if n > p.labelled[w.WindowSeq] {
 		p.labelled[w.WindowSeq] = n
 	}
-	if !p.json && p.first != nil && n < uint64(p.wantLabelled[int(w.WindowSeq-*p.first)]) {
-		// The text shows a window's performance once all its labels are
-		// in (the demo knows how many it sends): a line per batch would
-		// print accuracies of a few labels. --json has every update.
-		p.checkDone()
-		return
+	if !p.json && p.first != nil {
+		// The text shows a window's performance once, when all its labels
+		// are in (the demo knows how many it sends): a line per batch
+		// would print accuracies of a few labels. --json has every update.
+		want := uint64(p.wantLabelled[int(w.WindowSeq-*p.first)])
+		if want > 0 && (n < want || p.shown[w.WindowSeq]) {
+			p.checkDone()
+			return
+		}
+		if p.shown == nil {
+			p.shown = map[int64]bool{}
+		}
+		p.shown[w.WindowSeq] = true
 	}
 	if p.json {
 		line := map[string]any{"type": "concept", "model": w.Model, "window_seq": w.WindowSeq,

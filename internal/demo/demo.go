@@ -438,6 +438,7 @@ type demoPrinter struct {
 	// the first window's seq, to number them.
 	wantLabelled map[int]int
 	labelled     map[int64]uint64
+	shown        map[int64]bool // windows whose complete concept line the text printed
 	first        *int64
 	complete     bool
 }
