@@ -94,17 +94,23 @@ func csvDemo(ctx context.Context, o Options, dir string) (*demoData, error) {
 	var predKind string
 	pred, label := -1, -1
 	for _, c := range cols {
-		switch c.role {
-		case rolePrediction:
+		if c.role == rolePrediction {
 			pred = c.pos - 1
 			predKind = predictionKind(kinds["prediction"], c.pos-1, body[:nRef])
 			fmt.Fprintf(&yaml, "    prediction: %s\n", predKind)
-		case roleLabel:
-			label = c.pos - 1
-			// A label is sent about one window after its prediction: it
-			// must not count as late.
-			fmt.Fprintf(&yaml, "    label_delay: %s\n", max(7*24*time.Hour, time.Duration(2*rows)*time.Minute))
 		}
+	}
+	for _, c := range cols {
+		if c.role != roleLabel {
+			continue
+		}
+		label = c.pos - 1
+		if err := checkLabels(c, predKind, body); err != nil {
+			return nil, fmt.Errorf("--data %s: %w", path, err)
+		}
+		// A label is sent about one window after its prediction: it must
+		// not count as late.
+		fmt.Fprintf(&yaml, "    label_delay: %s\n", max(7*24*time.Hour, time.Duration(2*rows)*time.Minute))
 	}
 	yaml.WriteString("    features:\n")
 	for _, c := range cols {
@@ -113,7 +119,18 @@ func csvDemo(ctx context.Context, o Options, dir string) (*demoData, error) {
 		}
 	}
 
-	dd := &demoData{model: model, modelYAML: yaml.String(), injectErrors: o.InjectErrors, notes: renamed(cols)}
+	notes := renamed(cols)
+	for _, c := range cols {
+		switch c.role {
+		case rolePrediction:
+			notes = append(notes, fmt.Sprintf("header column %d %q is the prediction, of kind %s", c.pos, c.header, predKind))
+		case roleLabel:
+			notes = append(notes, fmt.Sprintf("header column %d %q is the label, sent after the next window's rows", c.pos, c.header))
+		case roleIgnored:
+			notes = append(notes, fmt.Sprintf("header column %d %q is left out", c.pos, c.header))
+		}
+	}
+	dd := &demoData{model: model, modelYAML: yaml.String(), injectErrors: o.InjectErrors, notes: notes}
 	stamp := func(i int) time.Time { return synthStart.Add(time.Duration(i) * time.Minute) }
 	cur := body[nRef:]
 	for i, rec := range cur {
@@ -150,6 +167,30 @@ func csvDemo(ctx context.Context, o Options, dir string) (*demoData, error) {
 	}
 	dd.windows = (len(dd.events) + rows - 1) / rows
 	return dd, nil
+}
+
+// checkLabels says whether the label column c can be scored against a
+// prediction of kind: a regression's labels are numbers, a score's 0 or 1
+// (true or false: the positive class is "1", which matches true but not
+// "1.0"), a class's anything. The error names the first row that
+// cannot, by its line in the file (the header is line 1).
+func checkLabels(c csvColumn, kind string, body [][]string) error {
+	for i, r := range body {
+		v := strings.TrimSpace(r[c.pos-1])
+		if drift.IsMissingToken(v) {
+			continue
+		}
+		_, num := reference.ParseNumber(v)
+		switch {
+		case kind == "regression" && !num:
+			return fmt.Errorf("--label %q: line %d holds %q, but the prediction is a number outside [0, 1] (regression), whose labels are numbers",
+				c.header, i+2, v)
+		case kind == "score" && v != "0" && v != "1" && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false"):
+			return fmt.Errorf("--label %q: line %d holds %q, but the prediction is a score in [0, 1], whose labels are 0 or 1 (true or false)",
+				c.header, i+2, v)
+		}
+	}
+	return nil
 }
 
 // writeColumns writes the columns cols of rows to a CSV file at path, under

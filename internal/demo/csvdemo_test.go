@@ -115,6 +115,12 @@ func TestDemoCSVUsage(t *testing.T) {
 		{"an ambiguous prediction", []string{"--data", odd, "--prediction", "a b"},
 			`--prediction "a b": the header holds it 2 times, as column 4 (demo name a_b), column 5 (demo name a_b_5)`},
 		{"column flags without data", []string{"--ignore", "t"}, "--ignore, --label and --prediction name columns of --data"},
+		// oddCSV's timestamp column holds a, b or c from its first row,
+		// line 2; a_b is in [0, 1] (a score), t counts up (a regression).
+		{"a score's labels are 0 or 1", []string{"--data", odd, "--prediction", "a_b", "--label", "timestamp"},
+			`--label "timestamp": line 2 holds "`},
+		{"a regression's labels are numbers", []string{"--data", odd, "--prediction", "t", "--label", "timestamp"},
+			`--label "timestamp": line 2 holds "`},
 		{"too few rows", []string{"--data", short}, "2 rows; want at least 20 after the header"},
 	}
 	for _, tt := range tests {
