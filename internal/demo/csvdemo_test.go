@@ -237,3 +237,28 @@ func TestDemoSEAConcept(t *testing.T) {
 	}
 	checkCSVConcept(t, run, 1000, 7)
 }
+
+// TestDemoCSVSaysWhatItDid: before the run, the text names every renamed
+// column by its header and position, and the columns given a role.
+func TestDemoCSVSaysWhatItDid(t *testing.T) {
+	odd := oddCSV(t)
+	var out, errOut bytes.Buffer
+	// oddCSV's "prediction" column holds 0 or 1: a label here.
+	args := []string{"--data", odd, "--window", "200", "--ignore", "t", "--prediction", "a_b", "--label", "prediction"}
+	if code := runCLI(args, &out, &errOut); code != 0 {
+		t.Fatalf("demo exited %d\nstderr:\n%s", code, errOut.String())
+	}
+	for _, want := range []string{
+		`driftmon demo: header column 1 "t" is left out`,
+		`driftmon demo: header column 2 "label" is feature csv_label`,
+		`driftmon demo: header column 3 "prediction" is the label, sent after the next window's rows`,
+		`driftmon demo: header column 4 "a b" is the prediction, of kind score`,
+		`driftmon demo: header column 5 "a b" is feature a_b_5`,
+		`driftmon demo: header column 6 "timestamp" is feature csv_timestamp`,
+		`driftmon demo: header column 7 "id" is feature csv_id`,
+	} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("stdout does not say %q:\n%s", want, out.String())
+		}
+	}
+}
