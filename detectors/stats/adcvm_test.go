@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/driftmon/driftmon/detectors/internal/oracle"
 )
 
 // adcvmGolden mirrors testdata/ad_cvm_golden.json (made by testdata/gen.py
@@ -343,6 +345,38 @@ func TestCramerVonMisesUndefined(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if stat, p, _ := cramerVonMises(tt.a, tt.b); !math.IsNaN(stat) || !math.IsNaN(p) {
 				t.Errorf("= %v, %v; want NaN", stat, p)
+			}
+		})
+	}
+}
+
+// TestCramerVonMisesOneValue: over one value on both sides the statistic
+// follows scipy's midrank formula, which assumes no ties, so it is 0 only
+// when both sides are the same size. With n = m every rank is (2n+1)/2 and
+// U = 2n * sum_i ((2n+1)/2 - i)^2 = n^2 (4n^2 - 1)/6, so T = U/(n^2 2n) -
+// (4n^2 - 1)/(12n) = 0 (p = 1). With 100 and 50 copies the same formula in
+// exact fractions gives T = 22499/3600 = 6.2497222; scipy 1.10 agrees, p =
+// 2.0729e-11 (`python3 -c 'import numpy as np; from scipy import stats;
+// print(stats.cramervonmises_2samp(np.full(100,.1), np.full(50,.1)))'`).
+func TestCramerVonMisesOneValue(t *testing.T) {
+	rep := func(n int) []float64 { return slices.Repeat([]float64{0.1}, n) }
+	tests := []struct {
+		name       string
+		a, b       []float64
+		stat, p    float64
+		exactValue bool // scipy's exact p-value (at most 20 a side)
+	}{
+		{"5 and 5, exact", rep(5), rep(5), 0, 1, true},
+		{"30 and 30", rep(30), rep(30), 0, 1, false},
+		{"100 and 50", rep(100), rep(50), 22499.0 / 3600, 2.072908511507876e-11, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stat, p, exact := cramerVonMises(tt.a, tt.b)
+			oracle.CheckStat(t, "cramer_von_mises", stat, tt.stat)
+			oracle.CheckP(t, "cramer_von_mises", p, tt.p)
+			if exact != tt.exactValue {
+				t.Errorf("exact p-value %v, want %v", exact, tt.exactValue)
 			}
 		})
 	}

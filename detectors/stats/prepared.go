@@ -28,7 +28,7 @@ type PreparedFeature struct {
 	usable func() bool
 	// sorted is the sample, sorted (SortFloats).
 	sorted func() []float64
-	// std is populationStd of the sorted sample (wasserstein_norm).
+	// std is spreadStd of the sorted sample (wasserstein_norm).
 	std func() float64
 	// side is the sketch path's reference side; ok is false when the
 	// reference has neither a complete sample nor a sketch.
@@ -56,7 +56,7 @@ func Prepare(rf *drift.FeatureSummary) *PreparedFeature {
 		return len(rs) > 0 && !slices.ContainsFunc(rs, notFinite)
 	})
 	p.sorted = sync.OnceValue(func() []float64 { return sortedCopy(rf.SampleValues()) })
-	p.std = sync.OnceValue(func() float64 { return populationStd(p.sorted()) })
+	p.std = sync.OnceValue(func() float64 { return spreadStd(p.sorted()) })
 	p.side = sync.OnceValues(func() (refSide, bool) {
 		switch {
 		case rf.Sample != nil && rf.Sample.Complete() && rf.Sample.Seen() > 0:
