@@ -269,21 +269,29 @@ func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method s
 	if isCountMethod(method) {
 		total = stats.BinCounts(edges, sorted)
 	}
-	comp := make([]float64, 0, len(ref)-m)
-	sub := make([]float64, m)
+	var comp, sub []float64
+	if total == nil {
+		comp, sub = make([]float64, 0, len(ref)-m), make([]float64, m)
+	}
 	for j := range use {
 		i := j * w / use // spread evenly over the reference
-		copy(sub, ref[i*m:(i+1)*m])
-		stats.SortFloats(sub)
 		var st stats.Stat
 		if total != nil {
-			sc := stats.BinCounts(edges, sub)
+			// Binned value by value, unsorted: the counts BinCounts gives
+			// for the sorted sub-window, without sorting it (serve
+			// calibrates at load, where this was most of the time).
+			sc := make([]uint64, len(total))
+			for _, x := range ref[i*m : (i+1)*m] {
+				sc[drift.Bin(edges, x)]++
+			}
 			rc := make([]uint64, len(total))
 			for b := range total {
 				rc[b] = total[b] - sc[b]
 			}
 			st = stats.CategoricalStats(rc, sc, []string{method})[0]
 		} else {
+			copy(sub, ref[i*m:(i+1)*m])
+			stats.SortFloats(sub)
 			comp = without(sorted, sub, comp)
 			st = stats.SortedStat(comp, sub, method)
 		}
@@ -537,11 +545,29 @@ func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calib
 // so its sub-windows are random splits, blind to the reference's
 // autocorrelation). Categorical features bootstrap their counts. The
 // sorted sample and the sorted categories are the prepared ones.
+//
+// A reference bounded by Calibrations.Bound keeps no order: the window
+// sizes it was calibrated for at load are in the cache, and any other
+// size bootstraps, the histogram methods the exact bin counts, the sample
+// methods the compact summary's expansion.
 func calibrateSummary(pf *stats.PreparedFeature, n uint64, method string, c Calibration) Calibrated {
 	rf := pf.Summary()
 	if rf.Kind != drift.Numeric {
 		_, counts := pf.Categories()
 		return CalibrateCounts(counts, n, method, c)
+	}
+	if cp := pf.Compact(); cp != nil {
+		hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
+		switch {
+		case isCountMethod(method) && hasBins:
+			return CalibrateCounts(rf.BinCounts, n, method, c)
+		case cp.N() == 0 || n == 0:
+			return Calibrated{Source: SourceFixedFallback}
+		case isCountMethod(method):
+			sorted := cp.Expand(nil)
+			return c.withDefaults().bootstrapCounts(stats.BinCounts(drift.DecileEdges(sorted), sorted), n, method)
+		}
+		return c.withDefaults().bootstrapSamples(cp.Expand(nil), int(n), method)
 	}
 	vals := rf.SampleValues()
 	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))

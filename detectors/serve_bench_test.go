@@ -50,7 +50,7 @@ func serveValue(rng *rand.Rand, i int, shift float64) drift.Value {
 
 // serveReference builds a reference of n rows as serve does: CSV text read
 // by reference.FromReader, every numeric value kept.
-func serveReference(b *testing.B, n int) *drift.Reference {
+func serveReference(b testing.TB, n int) *drift.Reference {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 1))
 	var csv strings.Builder

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/table"
 )
 
@@ -172,6 +173,7 @@ type accumulator struct {
 
 	values           []float64
 	missing, invalid uint64
+	noSketch         bool
 
 	sum *drift.FeatureSummary // categorical and boolean
 }
@@ -255,12 +257,46 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 		lim.SampleSize = n
 	}
 	s := drift.NewFeatureSummary(a.name, drift.Numeric, edges, lim, seed(a.name))
-	// File order, so the sample is the one a stream of the file would
-	// draw.
-	for _, x := range a.values {
-		s.AddNumber(x)
+	if a.noSketch {
+		s.Sketch = nil
 	}
+	// A column that fits the sample is the sample, as adding its values
+	// one by one makes it, without a copy.
+	if len(a.values) <= lim.SampleSize {
+		r, err := sketch.NewReservoirOf(a.values, lim.SampleSize, seed(a.name))
+		if err != nil {
+			return nil, err
+		}
+		s.Sample = r
+	}
+	// File order, so that the sums are the ones a stream of the file
+	// adds, and a sample of a longer column the one it draws.
+	addNumbers(s, a.values, len(a.values) > lim.SampleSize)
 	s.Missing, s.Invalid = a.missing, a.invalid
 	a.values = nil
 	return s, nil
+}
+
+// addNumbers is drift.FeatureSummary.AddNumber for each of xs (finite) in
+// turn, without the sample unless sample, and without the sketch when the
+// summary has none.
+func addNumbers(s *drift.FeatureSummary, xs []float64, sample bool) {
+	for _, x := range xs {
+		s.Count++
+		s.Sum += x
+		s.SumSq += x * x
+		if s.Count == 1 || x < s.Min {
+			s.Min = x
+		}
+		if s.Count == 1 || x > s.Max {
+			s.Max = x
+		}
+		s.BinCounts[drift.Bin(s.Edges, x)]++
+		if s.Sketch != nil {
+			s.Sketch.Add(x)
+		}
+		if sample {
+			s.Sample.Add(x)
+		}
+	}
 }

@@ -28,6 +28,12 @@ type Spec struct {
 	// Limits bound the summaries; zero fields take drift.DefaultLimits'
 	// values.
 	Limits drift.Limits
+	// NoSketch leaves the numeric summaries without their KLL sketch. A
+	// file reference's sketch is read only where its sample is not the
+	// whole column (beyond MaxExactValues), and a service that bounds its
+	// references (detectors.Calibrations.Bound) drops it; building it was
+	// a sixth of a load.
+	NoSketch bool
 }
 
 // File is what Load reads from a reference file.
@@ -107,6 +113,7 @@ func load(ctx context.Context, r table.Reader, spec Spec) (*File, error) {
 			out = PredictionName
 		}
 		accs[i] = newAccumulator(c, out, lim)
+		accs[i].noSketch = spec.NoSketch
 		if feed[idx] == nil {
 			scan = append(scan, idx)
 		}

@@ -108,9 +108,8 @@ func (p *FeaturePair) StatWith(method string, rule PValueRule) (st Stat, nRef, n
 // sample, the sketch path's CDF, the Wasserstein distance) once; the
 // reference's come prepared.
 func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
-	rf := pr.rf
 	cs := cf.SampleValues()
-	nrs, ncs := uint64(len(rf.SampleValues())), uint64(len(cs))
+	nrs, ncs := pr.count, uint64(len(cs))
 	usable := len(cs) > 0 && pr.usable() && !slices.ContainsFunc(cs, notFinite)
 
 	// The window's sample is the summary's own: a sorted copy, made on

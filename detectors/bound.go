@@ -1,0 +1,89 @@
+package detectors
+
+import (
+	"fmt"
+
+	"github.com/driftmon/driftmon/detectors/stats"
+	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/sketch"
+)
+
+// Bound makes the prepared form of ref that c keeps hold each numeric
+// feature (and a numeric prediction) within a bounded memory, for a
+// service that compares windows with one reference for its whole life:
+// a sample of more than capacity values (or not complete) is replaced by
+// a sketch.Compact of capacity entries, and the summary's Sample and
+// Sketch are dropped from ref (its counts, sums, edges and bin counts
+// stay). A sample of at most capacity values is kept as it is, and every
+// result against it stays what it was.
+//
+// Calibration needs what the bounded summary no longer has: the values in
+// file order, whose sub-windows calibrate a threshold. So before bounding,
+// each numeric feature whose MethodSet under p calibrates its Decide
+// method is calibrated on its whole sample for the windows Bound can
+// foresee: windows of events events (a count window; 0 for none), at the
+// feature's expected count of valid values (events times its valid share
+// in ref) and at events itself. Those thresholds are the ones a window
+// would have computed on first use. Any other window size (a time window's)
+// is calibrated by a bootstrap of what is kept (see calibrateSummary).
+//
+// Bound must be called before ref is evaluated (EvaluateCached) and not
+// while it is. It returns the bytes kept for the numeric samples, bounded
+// or not, for the caller's accounting.
+func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capacity int) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.prep == nil || c.prep.ref != ref {
+		c.prep = newPrepared(ref, true)
+	}
+	prep := c.prep
+	kept := 0
+	bound := func(name string, prior bool, pf *stats.PreparedFeature) (*stats.PreparedFeature, error) {
+		rf := pf.Summary()
+		if rf.Kind != drift.Numeric || rf.Sample == nil || pf.Compact() != nil {
+			return pf, nil
+		}
+		if set := p.Set(name, rf.Kind); set.Calibration != nil && events > 0 && rf.Total() > 0 {
+			expected := uint64(float64(events)*float64(rf.Count)/float64(rf.Total()) + 0.5)
+			for _, n := range []uint64{expected, events} {
+				if n == 0 {
+					continue
+				}
+				m, cal := set.Decide, *set.Calibration
+				prep.calibrated(calKey{prior: prior, feature: name, method: m, n: n, cal: cal},
+					func(n uint64) Calibrated { return calibrateSummary(pf, n, m, cal) })
+			}
+		}
+		vals := rf.SampleValues()
+		if rf.Sample.Complete() && len(vals) <= capacity {
+			kept += 8 * 2 * len(vals) // the sample and its sorted copy
+			return pf, nil
+		}
+		cp, err := sketch.NewCompact(pf.Sorted(), capacity)
+		if err != nil {
+			return nil, fmt.Errorf("feature %q: %w", name, err)
+		}
+		rf.Sample, rf.Sketch = nil, nil
+		out := stats.PrepareCompact(rf, cp)
+		kept += out.Bytes()
+		return out, nil
+	}
+	for _, f := range ref.Features {
+		if f == nil || prep.features[f.Name] == nil || prep.features[f.Name].Summary() != f {
+			continue
+		}
+		pf, err := bound(f.Name, false, prep.features[f.Name])
+		if err != nil {
+			return 0, err
+		}
+		prep.features[f.Name] = pf
+	}
+	if prep.prediction != nil {
+		pf, err := bound(predictionFeature, true, prep.prediction)
+		if err != nil {
+			return 0, err
+		}
+		prep.prediction = pf
+	}
+	return kept, nil
+}
