@@ -198,4 +198,3 @@ func checkKSBound(t *testing.T, name string, ref *drift.Reference, want, got []d
 		}
 	}
 }
-
