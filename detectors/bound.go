@@ -27,10 +27,15 @@ import (
 // would have computed on first use. Any other window size (a time window's)
 // is calibrated by a bootstrap of what is kept (see calibrateSummary).
 //
+// compacts may hold, by summary, a sketch.Compact already made of a
+// feature's values (reference.Load makes them from the whole column): it
+// is used as it is, whatever its capacity, instead of one made here from
+// the sample.
+//
 // Bound must be called before ref is evaluated (EvaluateCached) and not
 // while it is. It returns the bytes kept for the numeric samples, bounded
 // or not, for the caller's accounting.
-func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capacity int) (int, error) {
+func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capacity int, compacts map[*drift.FeatureSummary]*sketch.Compact) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.prep == nil || c.prep.ref != ref {
@@ -59,9 +64,12 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 			kept += 8 * 2 * len(vals) // the sample and its sorted copy
 			return pf, nil
 		}
-		cp, err := sketch.NewCompact(pf.Sorted(), capacity)
-		if err != nil {
-			return nil, fmt.Errorf("feature %q: %w", name, err)
+		cp := compacts[rf]
+		if cp == nil {
+			var err error
+			if cp, err = sketch.NewCompact(pf.Sorted(), capacity); err != nil {
+				return nil, fmt.Errorf("feature %q: %w", name, err)
+			}
 		}
 		rf.Sample, rf.Sketch = nil, nil
 		out := stats.PrepareCompact(rf, cp)

@@ -131,16 +131,18 @@ func TestBoundedReferenceDatasets(t *testing.T) {
 				}
 			}
 			refPath := datasets.Slice(t, c.file, 0, c.ref, t.TempDir(), "ref.csv")
-			load := func() *drift.Reference {
-				f, err := reference.Load(context.Background(), refPath, reference.Spec{Features: numeric, NoSketch: true})
+			// As check loads it, and as serve does.
+			load := func(compact int) *reference.File {
+				f, err := reference.Load(context.Background(), refPath, reference.Spec{Features: numeric, NoSketch: compact > 0, Compact: compact})
 				if err != nil {
 					t.Fatal(err)
 				}
-				return f.Ref
+				return f
 			}
-			whole, bounded := load(), load()
+			whole, b := load(0).Ref, load(sketch.DefaultCompactCap)
+			bounded := b.Ref
 			wholeCal, boundCal := detectors.NewCalibrations(), detectors.NewCalibrations()
-			if _, err := boundCal.Bound(bounded, p, events, sketch.DefaultCompactCap); err != nil {
+			if _, err := boundCal.Bound(bounded, p, events, sketch.DefaultCompactCap, b.Compacts); err != nil {
 				t.Fatal(err)
 			}
 			e := newBoundError()
@@ -164,7 +166,7 @@ func TestBoundedReferenceDatasets(t *testing.T) {
 	t.Run("synthetic", func(t *testing.T) {
 		whole, bounded := serveReference(t, 20000), serveReference(t, 20000)
 		wholeCal, boundCal := detectors.NewCalibrations(), detectors.NewCalibrations()
-		if _, err := boundCal.Bound(bounded, p, events, sketch.DefaultCompactCap); err != nil {
+		if _, err := boundCal.Bound(bounded, p, events, sketch.DefaultCompactCap, nil); err != nil {
 			t.Fatal(err)
 		}
 		e := newBoundError()

@@ -38,7 +38,7 @@ func TestBoundReference(t *testing.T) {
 		p := detectors.DefaultPolicy()
 		p.ReportPValues = stats.PValueAsymptotic
 		wholeCal, boundCal := detectors.NewCalibrations(), detectors.NewCalibrations()
-		if _, err := boundCal.Bound(bounded, p, 2000, capacity); err != nil {
+		if _, err := boundCal.Bound(bounded, p, 2000, capacity, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range bounded.Features {

@@ -237,21 +237,39 @@ func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float6
 		return Calibrated{Source: SourceFixedFallback}
 	}
 	// A sorted reference (check calibrates after sorting, when the
-	// sub-windows need no order) is used as it is.
-	sorted := ref
-	if !slices.IsSorted(ref) {
-		sorted = sortedCopy()
+	// sub-windows need no order) is used as it is. Otherwise the sorted
+	// copy is asked for only where it is needed: a histogram method over
+	// given edges counts the values in any order.
+	var sorted []float64
+	sortedRef := func() []float64 {
+		if sorted == nil {
+			sorted = ref
+			if !slices.IsSorted(ref) {
+				sorted = sortedCopy()
+			}
+		}
+		return sorted
 	}
 	if edges == nil {
-		edges = drift.DecileEdges(sorted)
+		edges = drift.DecileEdges(sortedRef())
 	}
 	if c.NeedsOrder(n, m) {
-		return c.subWindows(ref, sorted, edges, m, n/m, method)
+		return c.subWindows(ref, sortedRef, edges, m, n/m, method)
 	}
 	if isCountMethod(method) {
-		return c.bootstrapCounts(stats.BinCounts(edges, sorted), uint64(m), method)
+		return c.bootstrapCounts(binUnsorted(edges, ref), uint64(m), method)
 	}
-	return c.bootstrapSamples(sorted, m, method)
+	return c.bootstrapSamples(sortedRef(), m, method)
+}
+
+// binUnsorted counts xs, in any order, over the bins of edges: what
+// stats.BinCounts gives for them sorted.
+func binUnsorted(edges, xs []float64) []uint64 {
+	counts := make([]uint64, len(edges)+1)
+	for _, x := range xs {
+		counts[drift.Bin(edges, x)]++
+	}
+	return counts
 }
 
 // NeedsOrder says whether calibrating for windows of m values against n
@@ -262,12 +280,12 @@ func (c Calibration) NeedsOrder(n, m int) bool {
 	return m > 0 && n/m >= c.MinWindows && n-m > 0
 }
 
-func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method string) Calibrated {
+func (c Calibration) subWindows(ref []float64, sortedRef func() []float64, edges []float64, m, w int, method string) Calibrated {
 	use := min(w, c.MaxWindows)
 	var vals []float64
 	var total []uint64
 	if isCountMethod(method) {
-		total = stats.BinCounts(edges, sorted)
+		total = binUnsorted(edges, ref)
 	}
 	var comp, sub []float64
 	if total == nil {
@@ -280,10 +298,7 @@ func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method s
 			// Binned value by value, unsorted: the counts BinCounts gives
 			// for the sorted sub-window, without sorting it (serve
 			// calibrates at load, where this was most of the time).
-			sc := make([]uint64, len(total))
-			for _, x := range ref[i*m : (i+1)*m] {
-				sc[drift.Bin(edges, x)]++
-			}
+			sc := binUnsorted(edges, ref[i*m:(i+1)*m])
 			rc := make([]uint64, len(total))
 			for b := range total {
 				rc[b] = total[b] - sc[b]
@@ -292,7 +307,7 @@ func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method s
 		} else {
 			copy(sub, ref[i*m:(i+1)*m])
 			stats.SortFloats(sub)
-			comp = without(sorted, sub, comp)
+			comp = without(sortedRef(), sub, comp)
 			st = stats.SortedStat(comp, sub, method)
 		}
 		if v, ok := calibrationValue(st); ok {

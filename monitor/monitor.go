@@ -185,7 +185,7 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 	switch {
 	case mc.Reference.File != "":
 		// No sketches: Bound below drops them (see reference.Spec).
-		rs := reference.Spec{Limits: spec.Limits, Features: make([]reference.Column, len(mc.Features)), NoSketch: true}
+		rs := reference.Spec{Limits: spec.Limits, Features: make([]reference.Column, len(mc.Features)), NoSketch: true, Compact: ReferenceValues}
 		for j, f := range mc.Features {
 			rs.Features[j] = reference.Column{Name: f.Name, Kind: f.Type}
 		}
@@ -206,7 +206,7 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 		// feature keeps a bounded summary of its values, calibrated first
 		// on all of them for the model's count windows (see
 		// detectors.Calibrations.Bound).
-		if _, err := m.cal.Bound(fileRef, m.Drift, uint64(mc.Window.Events), ReferenceValues); err != nil {
+		if _, err := m.cal.Bound(fileRef, m.Drift, uint64(mc.Window.Events), ReferenceValues, f.Compacts); err != nil {
 			return nil, fmt.Errorf("%s: %w", mc.Reference.File, err)
 		}
 		m.Source = File(fileRef, mc.Reference.File)

@@ -7,10 +7,12 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/table"
@@ -177,6 +179,8 @@ type accumulator struct {
 	values           []float64
 	missing, invalid uint64
 	noSketch         bool
+	compactCap       int
+	compact          *sketch.Compact
 
 	sum *drift.FeatureSummary // boolean
 	cat *categories           // categorical
@@ -299,7 +303,21 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 	if len(a.values) == 0 {
 		return nil, ErrNoValidValues
 	}
-	edges := decileEdges(a.values)
+	var edges []float64
+	if a.compactCap > 0 {
+		// The compact summary needs the column sorted: its deciles are
+		// read there, with no selection.
+		sorted := slices.Clone(a.values)
+		stats.SortFloats(sorted)
+		edges = drift.DecileEdges(sorted)
+		cp, err := sketch.NewCompact(sorted, a.compactCap)
+		if err != nil {
+			return nil, err
+		}
+		a.compact = cp
+	} else {
+		edges = decileEdges(a.values)
+	}
 	// A file reference keeps every value up to MaxExactValues (a window's
 	// sample bound is for windows, which are many and stored): the exact
 	// tests of small windows then compare with the whole reference, and a
