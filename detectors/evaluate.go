@@ -163,6 +163,7 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 		return nil, at
 	}
 	pair := pf.Pair(cf)
+	defer pair.Release()
 	for _, m := range set.Methods {
 		rule := report
 		if m == set.Decide {

@@ -128,6 +128,29 @@ func PrepareCompact(rf *drift.FeatureSummary, c *sketch.Compact) *PreparedFeatur
 	return p
 }
 
+// expansions recycles compact references' expansions between pairs.
+var expansions sync.Pool
+
+// borrowSorted is the sorted sample for one pair: the shared sorted copy,
+// or a compact reference's expansion into a recycled buffer.
+func (p *PreparedFeature) borrowSorted() []float64 {
+	if p.compact == nil {
+		return p.sorted()
+	}
+	var buf []float64
+	if b, ok := expansions.Get().(*[]float64); ok {
+		buf = *b
+	}
+	return p.compact.Expand(buf)
+}
+
+// returnSorted takes back what borrowSorted lent.
+func (p *PreparedFeature) returnSorted(s []float64) {
+	if p.compact != nil && s != nil {
+		expansions.Put(&s)
+	}
+}
+
 // Compact is the summary PrepareCompact was given, nil for Prepare.
 func (p *PreparedFeature) Compact() *sketch.Compact { return p.compact }
 
@@ -170,7 +193,8 @@ func (p *PreparedFeature) Categories() (keys []string, counts []uint64) { return
 // against the prepared reference, as NewFeaturePair(p.Summary(), cf).
 func (p *PreparedFeature) Pair(cf *drift.FeatureSummary) *FeaturePair {
 	if p.rf.Kind == drift.Numeric {
-		return &FeaturePair{values: numericValues(p, cf)}
+		values, release := numericValues(p, cf)
+		return &FeaturePair{values: values, release: release}
 	}
 	return &FeaturePair{values: categoricalValues(p, cf)}
 }
