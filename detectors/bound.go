@@ -56,7 +56,7 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 				}
 				m, cal := set.Decide, *set.Calibration
 				prep.calibrated(calKey{prior: prior, feature: name, method: m, n: n, cal: cal},
-					func(n uint64) Calibrated { return calibrateSummary(pf, n, m, cal) })
+					func(n uint64) Calibrated { return calibrateSummary(pf, nil, n, m, cal) })
 			}
 		}
 		vals := rf.SampleValues()
@@ -71,8 +71,22 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 				return nil, fmt.Errorf("feature %q: %w", name, err)
 			}
 		}
+		// The histogram methods' sub-windows need only each value's bin,
+		// in file order: kept while that fits the budget.
+		var order *binOrder
+		if set := p.Set(name, rf.Kind); set.Calibration != nil && isCountMethod(set.Decide) && rf.Sample.Complete() &&
+			len(vals) <= MaxOrderedValues && len(rf.BinCounts) == len(rf.Edges)+1 && len(rf.BinCounts) <= 16 {
+			order = newBinOrder(rf.Edges, vals)
+		}
 		rf.Sample, rf.Sketch = nil, nil
 		out := stats.PrepareCompact(rf, cp)
+		if order != nil {
+			if prep.orders == nil {
+				prep.orders = map[*stats.PreparedFeature]*binOrder{}
+			}
+			prep.orders[out] = order
+			kept += len(order.packed)
+		}
 		kept += out.Bytes()
 		return out, nil
 	}
@@ -94,4 +108,53 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 		prep.prediction = pf
 	}
 	return kept, nil
+}
+
+// MaxOrderedValues bounds the values whose bins a bounded reference keeps
+// in file order for calibration: 4 bits each, 16 KiB at most, so that a
+// numeric feature stays within 64 KiB with its compact summary (24 KiB)
+// and the CDF a big window asks for (16 KiB). A longer reference's
+// histogram methods bootstrap their bin counts at the window sizes not
+// calibrated at load.
+const MaxOrderedValues = 32768
+
+// binOrder is the bin of each of a reference's values, in file order, two
+// to a byte (bins number at most 16: NumBins, 10, for a file reference).
+type binOrder struct {
+	packed []byte
+	n      int
+}
+
+func newBinOrder(edges, xs []float64) *binOrder {
+	o := &binOrder{packed: make([]byte, (len(xs)+1)/2), n: len(xs)}
+	for i, x := range xs {
+		o.packed[i/2] |= byte(drift.Bin(edges, x)) << (4 * (i % 2))
+	}
+	return o
+}
+
+func (o *binOrder) at(i int) int { return int(o.packed[i/2]>>(4*(i%2))) & 0xf }
+
+// subWindowCounts is subWindows for a histogram method from the values'
+// bins: the same sub-windows, the same counts, so the same threshold.
+func (c Calibration) subWindowCounts(o *binOrder, total []uint64, m int, method string) Calibrated {
+	w := o.n / m
+	use := min(w, c.MaxWindows)
+	var vals []float64
+	for j := range use {
+		i := j * w / use // spread evenly over the reference
+		sc := make([]uint64, len(total))
+		for k := i * m; k < (i+1)*m; k++ {
+			sc[o.at(k)]++
+		}
+		rc := make([]uint64, len(total))
+		for b := range total {
+			rc[b] = total[b] - sc[b]
+		}
+		st := stats.CategoricalStats(rc, sc, []string{method})[0]
+		if v, ok := calibrationValue(st); ok {
+			vals = append(vals, v)
+		}
+	}
+	return c.finish(method, SourceSubWindows, vals)
 }

@@ -19,7 +19,8 @@ import (
 // capacity, or few distinct values), and within the bound of
 // sketch.Compact for the others, with the same verdicts and thresholds
 // (the count windows' thresholds were calibrated at load on every value,
-// a big window's bootstraps the exact bin counts on both sides).
+// other windows' sub-windows come from the bins kept in file order, a big
+// window's bootstraps the exact bin counts on both sides).
 func TestBoundReference(t *testing.T) {
 	const capacity = sketch.DefaultCompactCap
 	for _, n := range []int{1500, 20000} {
@@ -49,6 +50,9 @@ func TestBoundReference(t *testing.T) {
 		windows := []*drift.WindowSummary{
 			serveWindow(whole, 1, 2000, 0), serveWindow(whole, 2, 2000, 0.2), serveWindow(whole, 3, 2000, 0.05),
 			serveWindow(whole, 4, 30000, 0), serveWindow(whole, 5, 30000, 0.1),
+			// Sizes not calibrated at load (a time window's): the
+			// sub-windows come from the bins kept in file order.
+			serveWindow(whole, 6, 3000, 0), serveWindow(whole, 7, 1000, 0.1),
 		}
 		for _, w := range windows {
 			want := detectors.EvaluateCached(whole, w, p, wholeCal)

@@ -498,6 +498,11 @@ type prepared struct {
 
 	mu  sync.Mutex
 	cal map[calKey]Calibrated
+
+	// orders keeps, per numeric feature bounded by Calibrations.Bound,
+	// the bins of its values in file order, which its histogram methods'
+	// sub-windows need; set before any evaluation, read-only after.
+	orders map[*stats.PreparedFeature]*binOrder
 }
 
 type calKey struct {
@@ -561,11 +566,13 @@ func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calib
 // autocorrelation). Categorical features bootstrap their counts. The
 // sorted sample and the sorted categories are the prepared ones.
 //
-// A reference bounded by Calibrations.Bound keeps no order: the window
-// sizes it was calibrated for at load are in the cache, and any other
-// size bootstraps, the histogram methods the exact bin counts, the sample
-// methods the compact summary's expansion.
-func calibrateSummary(pf *stats.PreparedFeature, n uint64, method string, c Calibration) Calibrated {
+// A reference bounded by Calibrations.Bound keeps no values in order:
+// the window sizes it was calibrated for at load are in the cache; at any
+// other size the histogram methods take their sub-windows from order, the
+// bins of the values in file order (the same counts, so the same
+// thresholds), or, without it, bootstrap the exact bin counts, and the
+// sample methods bootstrap the compact summary's expansion.
+func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, method string, c Calibration) Calibrated {
 	rf := pf.Summary()
 	if rf.Kind != drift.Numeric {
 		_, counts := pf.Categories()
@@ -574,6 +581,8 @@ func calibrateSummary(pf *stats.PreparedFeature, n uint64, method string, c Cali
 	if cp := pf.Compact(); cp != nil {
 		hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
 		switch {
+		case isCountMethod(method) && hasBins && order != nil && c.NeedsOrder(order.n, int(n)):
+			return c.withDefaults().subWindowCounts(order, rf.BinCounts, int(n), method)
 		case isCountMethod(method) && hasBins:
 			return CalibrateCounts(rf.BinCounts, n, method, c)
 		case cp.N() == 0 || n == 0:
