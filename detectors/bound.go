@@ -48,7 +48,18 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 		if rf.Kind != drift.Numeric || rf.Sample == nil || pf.Compact() != nil {
 			return pf, nil
 		}
-		if set := p.Set(name, rf.Kind); set.Calibration != nil && events > 0 && rf.Total() > 0 {
+		vals := rf.SampleValues()
+		keep := rf.Sample.Complete() && len(vals) <= capacity
+		set := p.Set(name, rf.Kind)
+		// The histogram methods' sub-windows need only each value's bin,
+		// in file order: kept while that fits the budget, and calibrated
+		// on here too.
+		var order *binOrder
+		if !keep && set.Calibration != nil && isCountMethod(set.Decide) && rf.Sample.Complete() &&
+			len(vals) <= MaxOrderedValues && len(rf.BinCounts) == len(rf.Edges)+1 && len(rf.BinCounts) <= 16 {
+			order = newBinOrder(rf.Edges, vals)
+		}
+		if set.Calibration != nil && events > 0 && rf.Total() > 0 {
 			expected := uint64(float64(events)*float64(rf.Count)/float64(rf.Total()) + 0.5)
 			for _, n := range []uint64{expected, events} {
 				if n == 0 {
@@ -56,11 +67,10 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 				}
 				m, cal := set.Decide, *set.Calibration
 				prep.calibrated(calKey{prior: prior, feature: name, method: m, n: n, cal: cal},
-					func(n uint64) Calibrated { return calibrateSummary(pf, nil, n, m, cal) })
+					func(n uint64) Calibrated { return calibrateSummary(pf, order, n, m, cal) })
 			}
 		}
-		vals := rf.SampleValues()
-		if rf.Sample.Complete() && len(vals) <= capacity {
+		if keep {
 			kept += 8 * 2 * len(vals) // the sample and its sorted copy
 			return pf, nil
 		}
@@ -70,13 +80,6 @@ func (c *Calibrations) Bound(ref *drift.Reference, p Policy, events uint64, capa
 			if cp, err = sketch.NewCompact(pf.Sorted(), capacity); err != nil {
 				return nil, fmt.Errorf("feature %q: %w", name, err)
 			}
-		}
-		// The histogram methods' sub-windows need only each value's bin,
-		// in file order: kept while that fits the budget.
-		var order *binOrder
-		if set := p.Set(name, rf.Kind); set.Calibration != nil && isCountMethod(set.Decide) && rf.Sample.Complete() &&
-			len(vals) <= MaxOrderedValues && len(rf.BinCounts) == len(rf.Edges)+1 && len(rf.BinCounts) <= 16 {
-			order = newBinOrder(rf.Edges, vals)
 		}
 		rf.Sample, rf.Sketch = nil, nil
 		out := stats.PrepareCompact(rf, cp)

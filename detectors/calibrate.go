@@ -571,18 +571,21 @@ func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calib
 // other size the histogram methods take their sub-windows from order, the
 // bins of the values in file order (the same counts, so the same
 // thresholds), or, without it, bootstrap the exact bin counts, and the
-// sample methods bootstrap the compact summary's expansion.
+// sample methods bootstrap the compact summary's expansion. order, when
+// given, serves the histogram methods' sub-windows at load too: reading a
+// bin is cheaper than binning the value again.
 func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, method string, c Calibration) Calibrated {
 	rf := pf.Summary()
 	if rf.Kind != drift.Numeric {
 		_, counts := pf.Categories()
 		return CalibrateCounts(counts, n, method, c)
 	}
+	hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
+	if order != nil && isCountMethod(method) && hasBins && c.NeedsOrder(order.n, int(n)) {
+		return c.withDefaults().subWindowCounts(order, rf.BinCounts, int(n), method)
+	}
 	if cp := pf.Compact(); cp != nil {
-		hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
 		switch {
-		case isCountMethod(method) && hasBins && order != nil && c.NeedsOrder(order.n, int(n)):
-			return c.withDefaults().subWindowCounts(order, rf.BinCounts, int(n), method)
 		case isCountMethod(method) && hasBins:
 			return CalibrateCounts(rf.BinCounts, n, method, c)
 		case cp.N() == 0 || n == 0:
@@ -595,7 +598,7 @@ func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, meth
 	}
 	vals := rf.SampleValues()
 	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))
-	if isCountMethod(method) && len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 && !complete {
+	if isCountMethod(method) && hasBins && !complete {
 		return CalibrateCounts(rf.BinCounts, n, method, c)
 	}
 	if len(vals) == 0 {
