@@ -24,8 +24,11 @@ import (
 // foresee: windows of events events (a count window; 0 for none), at the
 // feature's expected count of valid values (events times its valid share
 // in ref) and at events itself. Those thresholds are the ones a window
-// would have computed on first use. Any other window size (a time window's)
-// is calibrated by a bootstrap of what is kept (see calibrateSummary).
+// would have computed on first use. At any other window size (a time
+// window's) a histogram method, the default's, takes its sub-windows from
+// the bins of the values in file order, kept at 4 bits a value for up to
+// MaxOrderedValues values, and gets the same threshold; without them, or
+// for a sample method, it bootstraps what is kept (see calibrateSummary).
 //
 // compacts may hold, by summary, a sketch.Compact already made of a
 // feature's values (reference.Load makes them from the whole column): it
