@@ -109,8 +109,9 @@ func (ms *Models) FileReference(model string) *drift.Reference {
 
 // ReferenceValues bounds what serve keeps of a file reference's numeric
 // column: its values while there are at most this many (or this many
-// distinct ones), else a summary of this many entries (sketch.Compact),
-// about 40 KiB a column with the CDF compared with big windows.
+// distinct ones), else a summary of this many entries (sketch.Compact):
+// 24 KiB a column, with the bins in file order and the CDF compared with
+// big windows 56 KiB at most (see detectors.Calibrations.Bound).
 const ReferenceValues = sketch.DefaultCompactCap
 
 // Build turns every model of cfg into its Model, reading each reference
