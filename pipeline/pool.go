@@ -151,11 +151,18 @@ func (q *inflight) submit(ctx context.Context, c closing) error {
 	if err := q.failed(); err != nil {
 		return err
 	}
+	m := q.p.pl.cfg.Metrics
 	select {
 	case q.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		m.poolWaits.Inc()
+		select {
+		case q.slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	m.inFlight.Inc()
 	q.mu.Lock()
 	if q.pending == 0 {
 		q.drained = make(chan struct{})
@@ -199,6 +206,7 @@ func (q *inflight) runHead(model string) bool {
 		q.chains[model] = rest
 	}
 	q.pending--
+	q.p.pl.cfg.Metrics.inFlight.Dec()
 	if q.pending == 0 {
 		close(q.drained)
 	}

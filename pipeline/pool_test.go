@@ -213,6 +213,12 @@ func TestPoolBackPressure(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("handing over a second window with one in flight allowed: err = %v, want it to wait (context.Canceled)", err)
 	}
+	if got := series(t, e.reg, "driftmon_evaluation_waits_total")[""]; got != 1 {
+		t.Errorf("driftmon_evaluation_waits_total = %v, want 1", got)
+	}
+	if got := series(t, e.reg, "driftmon_evaluation_in_flight")[""]; got != 1 {
+		t.Errorf("driftmon_evaluation_in_flight = %v, want 1 (window 0, still evaluated)", got)
+	}
 	close(release)
 	p.Close()
 }
