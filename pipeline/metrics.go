@@ -28,6 +28,9 @@ type Metrics struct {
 	// hand-overs that waited for room (the workers are the bottleneck).
 	inFlight  prometheus.Gauge
 	poolWaits prometheus.Counter
+	// closeLatency is how long a closed window took to be durable with
+	// its results, from the moment it closed (wall time).
+	closeLatency prometheus.Histogram
 
 	// Quality: per feature, the number of its checks that failed; per
 	// model and check, the number of features failing it; the measured
@@ -66,6 +69,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		poolWaits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "driftmon_evaluation_waits_total",
 			Help: "Closed windows whose partition waited for room among the windows in flight (evaluation.max_in_flight): the workers fall behind.",
+		}),
+		closeLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "driftmon_window_store_seconds",
+			Help:    "From a window's close to its summary and results being durable (evaluation, queueing for a worker and the write), wall time.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
 		late: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "driftmon_events_late_total",
@@ -147,7 +155,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, op := range []string{"window", "checkpoint", "predictions", "labels", "labelled", "detections"} {
 		m.storageErrors.WithLabelValues(op)
 	}
-	reg.MustRegister(m.windows, m.inFlight, m.poolWaits, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
+	reg.MustRegister(m.windows, m.inFlight, m.poolWaits, m.closeLatency, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
 		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness,
 		m.labels, m.waiting, m.performance, m.detections)
 	return m

@@ -447,13 +447,14 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		// A window restored from a checkpoint may close (on Tick) before
 		// its model sends anything here: its series are ours to drop too.
 		p.see(w.Model)
+		c := closing{w: w, now: now, at: time.Now()}
 		if p.inflight != nil {
-			if err := p.inflight.submit(ctx, closing{w: w, now: now}); err != nil {
+			if err := p.inflight.submit(ctx, c); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := p.store(ctx, w, now); err != nil {
+		if err := p.store(ctx, c); err != nil {
 			return err
 		}
 	}
@@ -464,7 +465,8 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 // the metrics, the observers and the label side. With a Pool it runs on
 // the pool's workers, one window of a model at a time, so it touches
 // nothing of the partition's that the consume loop changes.
-func (p *Partition) store(ctx context.Context, w *drift.WindowSummary, now time.Time) error {
+func (p *Partition) store(ctx context.Context, c closing) error {
+	w, now := c.w, c.now
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -497,6 +499,7 @@ func (p *Partition) store(ctx context.Context, w *drift.WindowSummary, now time.
 		return nil
 	}
 	p.pl.cfg.Metrics.window(w, results)
+	p.pl.cfg.Metrics.closeLatency.Observe(time.Since(c.at).Seconds())
 	for _, o := range p.pl.cfg.Observers {
 		o(w, results)
 	}

@@ -116,10 +116,13 @@ type chainTask struct {
 	model string
 }
 
-// closing is a closed window handed over, with the time it closed at.
+// closing is a closed window handed over, with the time it closed at on
+// the partition's clock (now: versions come from it) and on the process's
+// own (at: for the latency metric).
 type closing struct {
 	w   *drift.WindowSummary
 	now time.Time
+	at  time.Time
 }
 
 // inflight is one partition's windows handed to the pool and not yet
@@ -193,7 +196,7 @@ func (q *inflight) runHead(model string) bool {
 	q.mu.Lock()
 	c := q.chains[model][0]
 	q.mu.Unlock()
-	err := q.p.store(q.ctx, c.w, c.now)
+	err := q.p.store(q.ctx, c)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err != nil && q.err == nil {

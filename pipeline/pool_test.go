@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
 	"github.com/driftmon/driftmon/storage"
@@ -142,8 +144,27 @@ func TestPoolStoresWhatInlineStores(t *testing.T) {
 			if len(ev.overlap) > 0 {
 				t.Errorf("windows evaluated while an earlier one of their model still was: %v", ev.overlap)
 			}
+			if got := histogramCount(t, e.reg, "driftmon_window_store_seconds"); got != 8 {
+				t.Errorf("driftmon_window_store_seconds counted %d windows, want 8", got)
+			}
 		})
 	}
+}
+
+// histogramCount is the number of observations of a histogram without
+// labels.
+func histogramCount(t *testing.T, g prometheus.Gatherer, name string) uint64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	return 0
 }
 
 // TestPoolReadsOnWhileEvaluating blocks the evaluation of m's first window
