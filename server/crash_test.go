@@ -153,7 +153,7 @@ models:
 // It runs on kfake and on a real broker, whose group coordinator still
 // counts the killed instance as a member until its session expires.
 //
-// A second run keeps the evaluation workers full: 50-second windows (400
+// A second run keeps the evaluation workers full: 100-second windows (200
 // of them) for one worker with one window in flight, so that the
 // partition waits for the workers all along and the kill lands while
 // windows are handed over and not yet stored.
@@ -162,7 +162,7 @@ func TestCrashRestartCountsExactly(t *testing.T) {
 		t.Run(kind.Name, func(t *testing.T) { crashRestartCountsExactly(t, kind.Open(t), 500*time.Second, "") })
 	}
 	t.Run("evaluation workers full", func(t *testing.T) {
-		crashRestartCountsExactly(t, testenv.Brokers()[0].Open(t), 50*time.Second,
+		crashRestartCountsExactly(t, testenv.Brokers()[0].Open(t), 100*time.Second,
 			"evaluation: {workers: 1, max_in_flight: 1}\n")
 	})
 }
