@@ -104,41 +104,60 @@ func (s *Server) Handler() http.Handler { return s.routes(true) }
 // a listener for probes and scrapers (http.metrics_listen).
 func (s *Server) ProbeHandler() http.Handler { return s.routes(false) }
 
-func (s *Server) routes(api bool) http.Handler {
+// routeSpec is one route of the service: its pattern as http.ServeMux
+// reads it, what a request may take of the service there, its handler, and
+// whether the probe listener serves it too.
+type routeSpec struct {
+	pattern string
+	limits  *route
+	handler http.Handler
+	probe   bool
+}
+
+// routeTable lists every route the service serves, in one place: routes
+// registers them, and the OpenAPI document's test holds the document to
+// exactly these patterns.
+func (s *Server) routeTable() []routeSpec {
 	g := s.guarded()
 	lim := g.limits
-	mux := http.NewServeMux()
-	routes := map[string]*route{}
-	handle := func(pattern string, rt *route, h http.Handler) {
-		mux.Handle(pattern, h)
-		routes[pattern] = rt
-	}
 	// /healthz has no limit of its own: it costs nothing, and a liveness
 	// probe refused for being busy would restart a healthy process.
 	probe := &route{budget: lim.ProbeTimeout}
-	handle("GET /healthz", probe, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("ok\n"))
-	}))
-	handle("GET /readyz", &route{budget: lim.ProbeTimeout, gate: g.ready}, http.HandlerFunc(s.ready))
-	handle("GET /metrics", &route{budget: lim.MetricsTimeout, gate: g.metrics},
-		promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
-	if api {
-		read := &route{budget: lim.APITimeout, gate: g.api}
-		slow := &route{budget: lim.SlowTimeout, gate: g.api}
-		handle("GET /api/v1/models", read, s.read(s.models))
-		handle("GET /api/v1/results", read, s.read(s.results))
-		handle("GET /api/v1/windows", slow, s.read(s.windows))
-		handle("GET /api/v1/alerts", read, s.read(s.alerts))
-		handle("GET /api/v1/silences", read, s.read(s.silences))
-		handle("GET /alerts", read, s.read(s.alertsHTML))
-		handle("GET /{$}", slow, s.read(s.view))
-		handle("POST /api/v1/silences", &route{budget: lim.APITimeout, gate: g.api, maxBody: maxSilenceBody},
-			s.mutate(s.createSilence))
-		handle("DELETE /api/v1/silences/{id}", read, s.mutate(s.expireSilence))
+	read := &route{budget: lim.APITimeout, gate: g.api}
+	slow := &route{budget: lim.SlowTimeout, gate: g.api}
+	return []routeSpec{
+		{"GET /healthz", probe, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("ok\n"))
+		}), true},
+		{"GET /readyz", &route{budget: lim.ProbeTimeout, gate: g.ready}, http.HandlerFunc(s.ready), true},
+		{"GET /metrics", &route{budget: lim.MetricsTimeout, gate: g.metrics},
+			promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}), true},
+		{"GET /openapi.json", probe, http.HandlerFunc(serveOpenAPI), false},
+		{"GET /api/v1/models", read, s.read(s.models), false},
+		{"GET /api/v1/results", read, s.read(s.results), false},
+		{"GET /api/v1/windows", slow, s.read(s.windows), false},
+		{"GET /api/v1/alerts", read, s.read(s.alerts), false},
+		{"GET /api/v1/silences", read, s.read(s.silences), false},
+		{"GET /alerts", read, s.read(s.alertsHTML), false},
+		{"GET /{$}", slow, s.read(s.view), false},
+		{"POST /api/v1/silences", &route{budget: lim.APITimeout, gate: g.api, maxBody: maxSilenceBody},
+			s.mutate(s.createSilence), false},
+		{"DELETE /api/v1/silences/{id}", read, s.mutate(s.expireSilence), false},
+	}
+}
+
+func (s *Server) routes(api bool) http.Handler {
+	mux := http.NewServeMux()
+	routes := map[string]*route{}
+	for _, rt := range s.routeTable() {
+		if api || rt.probe {
+			mux.Handle(rt.pattern, rt.handler)
+			routes[rt.pattern] = rt.limits
+		}
 	}
 	// Unknown routes and methods get the probes' budget: their answer
 	// is Go's 404 or 405.
-	return s.guard(mux, routes, probe)
+	return s.guard(mux, routes, &route{budget: s.guarded().limits.ProbeTimeout})
 }
 
 // ready answers 200 once Kafka (the consumer joined its group) and storage
@@ -388,8 +407,9 @@ type apiFeature struct {
 }
 
 func newAPIWindow(ws *drift.WindowSummary) apiWindow {
+	// features is a list, never null, as the document promises.
 	win := apiWindow{Model: ws.Model, ModelVersion: ws.ModelVersion, Seq: ws.Seq, Start: ws.Start, End: ws.End,
-		Events: ws.Events, Late: ws.Late}
+		Events: ws.Events, Late: ws.Late, Features: make([]apiFeature, 0, len(ws.Features))}
 	for _, f := range ws.Features {
 		ft := apiFeature{Name: f.Name, Kind: f.Kind, Count: f.Count, Missing: f.Missing, Invalid: f.Invalid}
 		if f.Kind == drift.Numeric && f.Count > 0 {
