@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -111,8 +112,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("openapi.json documents %q, which the server does not register", op)
 		}
 	}
-	if len(registered) < 13 {
-		t.Errorf("%d routes registered; the table should list all of them", len(registered))
+	if len(registered) == 0 {
+		t.Error("the route table is empty")
 	}
 }
 
@@ -333,7 +334,10 @@ func TestOpenAPIConformance(t *testing.T) {
 				"locked":    {store: seeded, token: openAPIToken, tokenForReads: true},
 				"tokenless": {store: seeded},
 				"closed":    {store: closed, token: openAPIToken},
-				"busy":      {store: seeded, token: openAPIToken, limits: Limits{MaxRequests: 1}},
+				// One place, and budgets that outlast the test: the request
+				// holding the place ends only when the test closes it.
+				"busy": {store: seeded, token: openAPIToken,
+					limits: Limits{MaxRequests: 1, APITimeout: time.Hour, SlowTimeout: time.Hour}},
 			}
 			if down != nil {
 				servers["down"] = &Server{store: down, token: openAPIToken}
@@ -342,6 +346,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			for name, s := range servers {
 				bases[name], _ = newAPI(t, s)
 			}
+			docOps := documentedOps(t)
 			seen := map[string]bool{}
 			created := ""
 			check := func(c apiCase) {
@@ -352,6 +357,10 @@ func TestOpenAPIConformance(t *testing.T) {
 				if resp.StatusCode != c.status {
 					t.Errorf("%s: status %d (%.300s), want %d", name, resp.StatusCode, raw, c.status)
 					return
+				}
+				op := c.method + " " + docPath(c.path)
+				if !slices.Contains(docOps[op], strconv.Itoa(resp.StatusCode)) {
+					t.Errorf("%s: status %d is not documented for %s (only %v)", name, resp.StatusCode, op, docOps[op])
 				}
 				v := strict
 				if docPath(c.path) == "/openapi.json" {
@@ -379,7 +388,7 @@ func TestOpenAPIConformance(t *testing.T) {
 					}
 					created = sl.ID
 				}
-				seen[fmt.Sprintf("%s %s %d", c.method, docPath(c.path), resp.StatusCode)] = true
+				seen[fmt.Sprintf("%s %d", op, resp.StatusCode)] = true
 			}
 			for _, c := range openAPICases() {
 				check(c)
@@ -394,7 +403,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			// closes.
 			hold, _ := dialRaw(t, bases["busy"], "POST /api/v1/silences HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+openAPIToken+
 				"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
-			testenv.WaitFor(t, answerWithin, "the held request to take the busy server's place", func() (bool, error) {
+			testenv.WaitFor(t, 2*time.Minute, "the held request to take the busy server's place", func() (bool, error) {
 				resp, err := http.Get(bases["busy"] + "/api/v1/models")
 				if err != nil {
 					return false, err
@@ -407,12 +416,19 @@ func TestOpenAPIConformance(t *testing.T) {
 			}
 			hold.Close()
 
-			for op, codes := range documentedOps(t) {
+			documented := map[string]bool{}
+			for op, codes := range docOps {
 				for _, code := range codes {
 					key := op + " " + code
+					documented[key] = true
 					if !seen[key] && unexercised[key] == "" {
 						t.Errorf("openapi.json documents %s, which no case provoked", key)
 					}
+				}
+			}
+			for key := range unexercised {
+				if !documented[key] || seen[key] {
+					t.Errorf("unexercised lists %s, which is not documented or was provoked after all", key)
 				}
 			}
 		})
