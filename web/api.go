@@ -59,7 +59,8 @@ type Config struct {
 }
 
 // Server is driftmon's HTTP side: /metrics, /healthz, /readyz, the JSON
-// API under /api/v1, the silences, and the view at / and /alerts.
+// API under /api/v1, the silences, the view at / and /alerts, and the
+// API's OpenAPI document at /openapi.json.
 type Server struct {
 	store         Store
 	gatherer      prometheus.Gatherer

@@ -4,6 +4,9 @@
 // The view reads storage for windows, verdicts and quality results, and
 // reads the ingest counters (dead letters, lag) back from the process's
 // own metrics registry, which holds them and nothing else does.
+// Every route is in one table (routeTable), and openapi.json, served at
+// /openapi.json, documents each of them; its test holds the two together
+// and validates real answers against the document.
 //
 // It reads storage through its own Store interface (storage.Store is one),
 // bounds what one request may ask of storage and memory, and never shows a
