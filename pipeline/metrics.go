@@ -28,6 +28,9 @@ type Metrics struct {
 	// hand-overs that waited for room (the workers are the bottleneck).
 	inFlight  prometheus.Gauge
 	poolWaits prometheus.Counter
+	// partition says which partition holds a model here: the lag of its
+	// records is that partition's lag.
+	partition *prometheus.GaugeVec
 	// closeLatency is how long a closed window took to be durable with
 	// its results, from the moment it closed (wall time).
 	closeLatency prometheus.Histogram
@@ -70,6 +73,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "driftmon_evaluation_waits_total",
 			Help: "Closed windows whose partition waited for room among the windows in flight (evaluation.max_in_flight): the workers fall behind.",
 		}),
+		partition: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "driftmon_model_partition",
+			Help: "1 for the partition of the predictions topic that holds a model's records on this instance (its lag is driftmon_ingest_consumer_lag_messages of that partition).",
+		}, []string{"model", "topic", "partition"}),
 		closeLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "driftmon_window_store_seconds",
 			Help:    "From a window's close to its summary and results being durable (evaluation, queueing for a worker and the write), wall time.",
@@ -155,7 +162,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, op := range []string{"window", "checkpoint", "predictions", "labels", "labelled", "detections"} {
 		m.storageErrors.WithLabelValues(op)
 	}
-	reg.MustRegister(m.windows, m.inFlight, m.poolWaits, m.closeLatency, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
+	reg.MustRegister(m.windows, m.inFlight, m.poolWaits, m.closeLatency, m.partition, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
 		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness,
 		m.labels, m.waiting, m.performance, m.detections)
 	return m
@@ -225,7 +232,7 @@ func (m *Metrics) fresh(model string, silent float64, failed bool) {
 // dropModel forgets a model's series when its partition moves away.
 func (m *Metrics) dropModel(model string) {
 	l := prometheus.Labels{"model": model}
-	for _, v := range []*prometheus.GaugeVec{m.statistic, m.threshold, m.drifted, m.share, m.lastWindow,
+	for _, v := range []*prometheus.GaugeVec{m.partition, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow,
 		m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness, m.performance} {
 		v.DeletePartialMatch(l)
 	}

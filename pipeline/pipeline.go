@@ -402,6 +402,7 @@ func (p *Partition) see(model string) {
 	}
 	model = clone(model) // it may alias the decoder's buffer
 	p.models[model] = true
+	p.pl.cfg.Metrics.partition.WithLabelValues(model, p.topic, strconv.Itoa(p.id)).Set(1)
 	if p.pl.cfg.Owners != nil {
 		p.pl.cfg.Owners.Take(model)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -325,5 +326,23 @@ func TestCheckpointWaitsForDurableWindows(t *testing.T) {
 				t.Errorf("after the crash and replay:\n%v\nwant:\n%v", got, want)
 			}
 		})
+	}
+}
+
+// TestModelPartitionGauge: a partition says which models' records it holds
+// (the view reads a model's lag through it), and forgets them when it
+// closes.
+func TestModelPartitionGauge(t *testing.T) {
+	fx := newFixture(t, 0, 0)
+	e := newEnv(t, fx)
+	p, _ := e.open(e.pipeline(nil), predsTopic, 3, wall)
+	feed(t, p, interleaved(), 0, 4)
+	want := map[string]float64{"model=m,partition=3,topic=predictions": 1, "model=n,partition=3,topic=predictions": 1}
+	if got := series(t, e.reg, "driftmon_model_partition"); !maps.Equal(got, want) {
+		t.Errorf("driftmon_model_partition = %v, want %v", got, want)
+	}
+	p.Close()
+	if got := series(t, e.reg, "driftmon_model_partition"); len(got) != 0 {
+		t.Errorf("after Close, driftmon_model_partition = %v, want no series", got)
 	}
 }

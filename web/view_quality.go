@@ -90,20 +90,26 @@ const (
 	metricLag      = "driftmon_ingest_consumer_lag_messages"
 	metricLate     = "driftmon_events_late_total"
 	metricRefused  = "driftmon_windows_refused_total"
+	metricHolds    = "driftmon_model_partition"
 )
 
 // viewIngest is what this process knows of the records behind a model's
-// windows: the dead letters by reason and the lag per partition, both for
-// every model this instance consumes (a dead-lettered record is often one
-// whose model could not be read; the service does not record which
-// partition a model's key hashes to), and the model's own late events and
-// refused windows. Counters start at zero with the process.
+// windows: the dead letters by reason, for every model this instance
+// consumes (a dead-lettered record is often one whose model could not be
+// read); the lag per partition, with the partition that holds the model's
+// records here marked and its lag the model's; and the model's own late
+// events and refused windows. Counters start at zero with the process.
 type viewIngest struct {
 	Known       bool // the registry holds the ingest metrics
 	DeadLetters float64
 	Reasons     []viewCount // the reasons with records, most first
 	Lag         []viewLag   // by topic, then partition
 	LagTotal    float64
+	// HoldsModel: a partition of this instance holds the model's records;
+	// ModelLag is their lag, once measured (HasModelLag).
+	HoldsModel  bool
+	ModelLag    float64
+	HasModelLag bool
 	Late        float64 // this model's
 	Refused     float64 // this model's
 }
@@ -116,6 +122,7 @@ type viewCount struct {
 type viewLag struct {
 	Topic, Partition string
 	Lag              float64
+	Model            bool // the partition holds the model's records
 }
 
 // ingestFigures reads the ingest metrics of model from the registry; a
@@ -144,6 +151,18 @@ func (in *viewIngest) fromFamilies(mfs []*dto.MetricFamily, model string) {
 		}
 		return ""
 	}
+	holds := map[[2]string]bool{} // topic, partition
+	for _, mf := range mfs {
+		if mf.GetName() != metricHolds {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label(m, "model") == model && m.GetGauge().GetValue() == 1 {
+				holds[[2]string{label(m, "topic"), label(m, "partition")}] = true
+				in.HoldsModel = true
+			}
+		}
+	}
 	for _, mf := range mfs {
 		switch mf.GetName() {
 		case metricRejected:
@@ -157,7 +176,12 @@ func (in *viewIngest) fromFamilies(mfs []*dto.MetricFamily, model string) {
 		case metricLag:
 			for _, m := range mf.GetMetric() {
 				n := m.GetGauge().GetValue()
-				in.Lag = append(in.Lag, viewLag{Topic: label(m, "topic"), Partition: label(m, "partition"), Lag: n})
+				l := viewLag{Topic: label(m, "topic"), Partition: label(m, "partition"), Lag: n}
+				if l.Model = holds[[2]string{l.Topic, l.Partition}]; l.Model {
+					in.ModelLag += n
+					in.HasModelLag = true
+				}
+				in.Lag = append(in.Lag, l)
 				in.LagTotal += n
 			}
 		case metricLate, metricRefused:

@@ -200,6 +200,38 @@ func TestViewIngest(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
+	// The model's lag: the lag of the partition the pipeline says holds
+	// its records (predictions/1: 42), not the others' (7 and 5).
+	reg = prometheus.NewRegistry()
+	rejected := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmon_events_rejected_total"}, []string{"reason"})
+	lag := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "driftmon_ingest_consumer_lag_messages"}, []string{"topic", "partition"})
+	holds := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "driftmon_model_partition"}, []string{"model", "topic", "partition"})
+	reg.MustRegister(rejected, lag, holds)
+	rejected.WithLabelValues("invalid_json").Add(3)
+	lag.WithLabelValues("predictions", "0").Set(7)
+	lag.WithLabelValues("predictions", "1").Set(42)
+	lag.WithLabelValues("labels", "1").Set(5)
+	holds.WithLabelValues("m", "predictions", "1").Set(1)
+	holds.WithLabelValues("other", "predictions", "0").Set(1)
+	srv2 := httptest.NewServer((&Server{store: viewStore(t), gatherer: reg, log: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv2.Close)
+	_, page = getPage(t, srv2.URL+"/", "")
+	for _, want := range []string{`3 records dead-lettered`, `Consumer lag of m: 42 records`, `<td>1 (m)</td>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	lag.Reset()
+	_, page = getPage(t, srv2.URL+"/", "")
+	if !strings.Contains(page, "Consumer lag of m: not measured yet") {
+		t.Error("a model whose partition has no lag yet is not said so")
+	}
+	holds.Reset()
+	_, page = getPage(t, srv2.URL+"/", "")
+	if !strings.Contains(page, "No partition of this instance holds m") {
+		t.Error("a model no partition holds here is not said so")
+	}
+
 	base, _ := newAPI(t, &Server{store: viewStore(t)}) // an empty registry
 	_, page = getPage(t, base+"/", "")
 	if !strings.Contains(page, "no consumer metrics") {

@@ -228,7 +228,8 @@ func TestViewInChromium(t *testing.T) {
 	// The lag table's rows come with the consumer's next lag tick, which
 	// no test waits for: only the table is asked for.
 	for _, want := range []string{"3 records dead-lettered", "1 malformed_json", "1 invalid_timestamp", "1 unknown_model",
-		fmt.Sprintf("%s: %d events late", synthModel, synthLateEvents), `<table class="lag">`} {
+		fmt.Sprintf("%s: %d events late", synthModel, synthLateEvents), `<table class="lag">`,
+		"Consumer lag of " + synthModel + ": "} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the ingest section lacks %q", want)
 		}
