@@ -69,8 +69,12 @@ type ConsumerConfig struct {
 	SessionTimeout    time.Duration
 	RebalanceTimeout  time.Duration
 	Decoder           DecoderOptions
-	Clock             func() time.Time
-	Logger            *slog.Logger
+	// IsModel reports whether a record key names a configured model: its
+	// dead letters are then counted per model too. Keys are the
+	// producers' to choose, so only configured models get a series.
+	IsModel func(key string) bool
+	Clock   func() time.Time
+	Logger  *slog.Logger
 }
 
 // Consumer runs the consumer group over the predictions and labels topics
@@ -480,6 +484,9 @@ func keyed(key []byte, model string) error {
 // it: a record is never dropped silently.
 func (p *partition) deadLetter(ctx context.Context, m kafka.Message, src drift.Source, reason Reason, detail string) error {
 	p.c.metrics.rejected.WithLabelValues(string(reason)).Inc()
+	if key := string(m.Key); p.c.cfg.IsModel != nil && p.c.cfg.IsModel(key) {
+		p.c.metrics.rejectedByModel.WithLabelValues(key, string(reason)).Inc()
+	}
 	err := retry.Do(ctx, func(ctx context.Context) error {
 		return p.c.dead.Send(ctx, src, m.Key, m.Value, reason, detail)
 	}, func(err error) {

@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	ingested         *prometheus.CounterVec
 	rejected         *prometheus.CounterVec
+	rejectedByModel  *prometheus.CounterVec
 	lag              *prometheus.GaugeVec
 	commits          *prometheus.CounterVec
 	restarts         *prometheus.CounterVec
@@ -24,6 +25,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "driftmon_events_rejected_total",
 			Help: "Records sent to the dead-letter topic, by reason.",
 		}, []string{"reason"}),
+		rejectedByModel: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "driftmon_model_events_rejected_total",
+			Help: "Records sent to the dead-letter topic whose key names a configured model, by model and reason (the rest count only in driftmon_events_rejected_total).",
+		}, []string{"model", "reason"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "driftmon_ingest_consumer_lag_messages",
 			Help: "The partition's high watermark, asked of the broker every tick, minus the next offset the pipeline handles.",
@@ -48,6 +53,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range Reasons() {
 		m.rejected.WithLabelValues(string(r))
 	}
-	reg.MustRegister(m.ingested, m.rejected, m.lag, m.commits, m.restarts, m.deadLetterErrors, m.groupRejoins)
+	reg.MustRegister(m.ingested, m.rejected, m.rejectedByModel, m.lag, m.commits, m.restarts, m.deadLetterErrors, m.groupRejoins)
 	return m
 }

@@ -148,9 +148,18 @@ func kcatProducer(t *testing.T, b *testenv.Broker) {
 		fmt.Sprintf(`driftmon_windows_closed_total{model="m"} %d`, len(want)),
 		fmt.Sprintf(`driftmon_ingest_consumer_lag_messages{partition="0",topic=%q} 0`, predictions),
 		fmt.Sprintf(`driftmon_events_ingested_total{topic=%q} 100`, labelsTopic),
+		// Keyed "m", a configured model: counted for it too (the label
+		// without an id came on the labels topic, keyed "m").
+		`driftmon_model_events_rejected_total{model="m",reason="malformed_json"} 1`,
+		`driftmon_model_events_rejected_total{model="m",reason="invalid_timestamp"} 1`,
+		`driftmon_model_events_rejected_total{model="m",reason="missing_id"} 1`,
 	} {
 		if !strings.Contains(string(body), line) {
 			t.Errorf("/metrics lacks %q", line)
 		}
+	}
+	// Keyed "nobody" and "other": no model's, so no series of their own.
+	if n := strings.Count(string(body), "driftmon_model_events_rejected_total{"); n != 3 {
+		t.Errorf("/metrics has %d driftmon_model_events_rejected_total series, want 3 (model m's):\n%s", n, grep(string(body), "driftmon_model_events"))
 	}
 }

@@ -233,6 +233,7 @@ func run(ctx context.Context, s *service) error {
 	pcfg.Pool = pool
 	pl := pipeline.New(pcfg)
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
+		IsModel: func(key string) bool { return s.models.Get(key) != nil },
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,
 		PredictionsTopic: cfg.Kafka.PredictionsTopic, LabelsTopic: cfg.Kafka.LabelsTopic,
 		Dialer: s.dialer, CheckpointInterval: cfg.Kafka.CheckpointInterval, TickInterval: opt.TickInterval,

@@ -91,20 +91,24 @@ const (
 	metricLate     = "driftmon_events_late_total"
 	metricRefused  = "driftmon_windows_refused_total"
 	metricHolds    = "driftmon_model_partition"
+	metricModelDL  = "driftmon_model_events_rejected_total"
 )
 
 // viewIngest is what this process knows of the records behind a model's
-// windows: the dead letters by reason, for every model this instance
-// consumes (a dead-lettered record is often one whose model could not be
-// read); the lag per partition, with the partition that holds the model's
+// windows: the dead letters by reason, those keyed with the model's name
+// and those of every model this instance consumes (a dead-lettered record
+// is often one whose model could not be read from its body); the lag per partition, with the partition that holds the model's
 // records here marked and its lag the model's; and the model's own late
 // events and refused windows. Counters start at zero with the process.
 type viewIngest struct {
 	Known       bool // the registry holds the ingest metrics
 	DeadLetters float64
 	Reasons     []viewCount // the reasons with records, most first
-	Lag         []viewLag   // by topic, then partition
-	LagTotal    float64
+	// The dead letters keyed with the model's name, by reason.
+	ModelDeadLetters float64
+	ModelReasons     []viewCount
+	Lag              []viewLag // by topic, then partition
+	LagTotal         float64
 	// HoldsModel: a partition of this instance holds the model's records;
 	// ModelLag is their lag, once measured (HasModelLag).
 	HoldsModel  bool
@@ -184,6 +188,13 @@ func (in *viewIngest) fromFamilies(mfs []*dto.MetricFamily, model string) {
 				in.Lag = append(in.Lag, l)
 				in.LagTotal += n
 			}
+		case metricModelDL:
+			for _, m := range mf.GetMetric() {
+				if n := m.GetCounter().GetValue(); n > 0 && label(m, "model") == model {
+					in.ModelDeadLetters += n
+					in.ModelReasons = append(in.ModelReasons, viewCount{Name: label(m, "reason"), Count: n})
+				}
+			}
 		case metricLate, metricRefused:
 			for _, m := range mf.GetMetric() {
 				if label(m, "model") != model {
@@ -198,6 +209,7 @@ func (in *viewIngest) fromFamilies(mfs []*dto.MetricFamily, model string) {
 		}
 	}
 	sort.SliceStable(in.Reasons, func(i, j int) bool { return in.Reasons[i].Count > in.Reasons[j].Count })
+	sort.SliceStable(in.ModelReasons, func(i, j int) bool { return in.ModelReasons[i].Count > in.ModelReasons[j].Count })
 	slices.SortFunc(in.Lag, func(a, b viewLag) int {
 		if a.Topic != b.Topic {
 			if a.Topic < b.Topic {

@@ -206,8 +206,12 @@ func TestViewIngest(t *testing.T) {
 	rejected := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmon_events_rejected_total"}, []string{"reason"})
 	lag := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "driftmon_ingest_consumer_lag_messages"}, []string{"topic", "partition"})
 	holds := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "driftmon_model_partition"}, []string{"model", "topic", "partition"})
-	reg.MustRegister(rejected, lag, holds)
+	byModel := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmon_model_events_rejected_total"}, []string{"model", "reason"})
+	reg.MustRegister(rejected, lag, holds, byModel)
 	rejected.WithLabelValues("invalid_json").Add(3)
+	rejected.WithLabelValues("unknown_model").Add(4)
+	byModel.WithLabelValues("m", "invalid_json").Add(2)
+	byModel.WithLabelValues("other", "invalid_json").Add(1)
 	lag.WithLabelValues("predictions", "0").Set(7)
 	lag.WithLabelValues("predictions", "1").Set(42)
 	lag.WithLabelValues("labels", "1").Set(5)
@@ -216,7 +220,8 @@ func TestViewIngest(t *testing.T) {
 	srv2 := httptest.NewServer((&Server{store: viewStore(t), gatherer: reg, log: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv2.Close)
 	_, page = getPage(t, srv2.URL+"/", "")
-	for _, want := range []string{`3 records dead-lettered`, `Consumer lag of m: 42 records`, `<td>1 (m)</td>`} {
+	for _, want := range []string{`2 records keyed m dead-lettered</strong>: 2 invalid_json.`,
+		`7 records dead-lettered</strong> in all: 4 unknown_model, 3 invalid_json.`, `Consumer lag of m: 42 records`, `<td>1 (m)</td>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}
