@@ -211,10 +211,21 @@ func TestCvMExactMatchesEnumeration(t *testing.T) {
 // p-values, ties, and the p = 1 short cut.
 func TestCramerVonMisesGolden(t *testing.T) {
 	g := loadADCvMGolden(t)
+	ties := loadCvMTies(t)
 	for _, c := range g.CvM2Samp {
 		t.Run(c.String(), func(t *testing.T) {
 			a, b := c.samples()
 			stat, p, exact := cramerVonMises(a, b)
+			// Few distinct values: the empirical CDFs' statistic, not
+			// scipy's (cvm_ties_golden.json).
+			for _, tc := range ties.CvM2Samp {
+				if tc.N1 == c.N1 && tc.N2 == c.N2 && tc.C2 == c.C2 && tc.Shift == c.Shift && tc.Levels == c.Levels {
+					if tc.ScipyStatistic != c.Statistic {
+						t.Fatalf("cvm_ties_golden.json was made from another ad_cvm_golden.json")
+					}
+					c.Statistic, c.PValue = tc.Statistic, tc.PValue
+				}
+			}
 			if d := relDiff(stat, c.Statistic); d > 1e-12 {
 				t.Errorf("statistic %.17g, scipy %.17g", stat, c.Statistic)
 			}
@@ -359,4 +370,67 @@ func TestNumpyFloorDivide(t *testing.T) {
 			t.Errorf("%v // %v = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// cvmTies mirrors testdata/cvm_ties_golden.json (gen_cvm_ties.py): the
+// Cramer-von Mises test on samples with few distinct values, T from the
+// empirical CDFs and its p-value by scipy's rule, beside scipy's own.
+type cvmTies struct {
+	CvM2Samp []struct {
+		synthSpec
+		cvmTiesValues
+	} `json:"cvm_2samp"`
+	AsympDatasets []struct {
+		Name, Column string
+		cvmTiesValues
+	} `json:"asymp_datasets"`
+	AsympSynthetic []struct {
+		synthSpec
+		cvmTiesValues
+	} `json:"asymp_synthetic"`
+	Poisson struct {
+		Ref, Cur []float64
+		cvmTiesValues
+	} `json:"poisson"`
+}
+
+type cvmTiesValues struct {
+	Statistic      float64 `json:"statistic"`
+	PValue         float64 `json:"pvalue"`
+	Method         string  `json:"method"`
+	ScipyStatistic float64 `json:"scipy_statistic"`
+	ScipyPValue    float64 `json:"scipy_pvalue"`
+}
+
+func loadCvMTies(t *testing.T) cvmTies {
+	t.Helper()
+	var g cvmTies
+	readJSON(t, "cvm_ties_golden.json", &g)
+	if len(g.CvM2Samp) == 0 || len(g.AsympSynthetic) == 0 || len(g.Poisson.Ref) == 0 {
+		t.Fatal("cvm_ties_golden.json is incomplete")
+	}
+	return g
+}
+
+// TestCramerVonMisesTies: on a Poisson(3) reference of 5,000 values and a
+// healthy window of 500 (numpy's draws, in the golden file), the
+// statistic from the empirical CDFs is gen_cvm_ties.py's, with its
+// p-value; scipy's midrank formula, which cvmRankU reproduces, gives
+// scipy's T of about 116 and a p-value below 1e-7 on the same samples.
+func TestCramerVonMisesTies(t *testing.T) {
+	g := loadCvMTies(t).Poisson
+	x, y := sortedCopy(g.Ref), sortedCopy(g.Cur)
+	if !fewDistinct(distinctValues(x, y), len(x)+len(y)) {
+		t.Fatal("the Poisson samples do not count as few distinct values")
+	}
+	stat, p, exact := cramerVonMises(g.Ref, g.Cur)
+	if exact || relDiff(stat, g.Statistic) > 1e-9 || math.Abs(p-g.PValue) > 1e-9 {
+		t.Errorf("T = %.17g, p = %.17g (exact %v); want %.17g, %.17g", stat, p, exact, g.Statistic, g.PValue)
+	}
+	k, N := float64(len(x)*len(y)), float64(len(x)+len(y))
+	scipyT := cvmRankU(x, y)/(k*N) - (4*k-1)/(6*N)
+	if relDiff(scipyT, g.ScipyStatistic) > 1e-9 {
+		t.Errorf("the rank formula gives %.17g, scipy %.17g", scipyT, g.ScipyStatistic)
+	}
+	t.Logf("T %.4f p %.4f; scipy's midrank T %.1f p %.2g", stat, p, g.ScipyStatistic, g.ScipyPValue)
 }

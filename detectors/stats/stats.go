@@ -1,9 +1,11 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/driftmon/driftmon/drift"
 )
@@ -121,6 +123,45 @@ type samplePair struct {
 	refStd func() float64
 	w      float64
 	wDone  bool
+	// distinct counts the pooled distinct values, 0 until tiesNote
+	// needs it.
+	distinct int
+}
+
+// tiesNote is the warning a test built for continuous data adds to its
+// Note when the pooled samples hold few distinct values (fewDistinct), as
+// scipy's documentation warns of each: "" otherwise.
+func (s *samplePair) tiesNote(m string) string {
+	if s.distinct == 0 {
+		s.distinct = distinctValues(s.ref, s.cur)
+	}
+	n := len(s.ref) + len(s.cur)
+	if tiesAdvice[m] == "" || !fewDistinct(s.distinct, n) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d distinct values in %d; %s", NoteTies, s.distinct, n, tiesAdvice[m])
+}
+
+// tiesAdvice says, per test, what few distinct values mean for it.
+var tiesAdvice = map[string]string{
+	MethodKS:              "p-value for continuous data (conservative)",
+	MethodAndersonDarling: "midrank statistic, level for continuous data",
+	MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data (conservative)",
+}
+
+// NoteTies starts the part of a Note that warns of a test built for
+// continuous data run on few distinct values (see tiesNote).
+const NoteTies = "ties"
+
+// joinNotes joins the non-empty notes with "; ".
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func (s *samplePair) wasserstein() float64 {
@@ -137,7 +178,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 	switch m {
 	case MethodKS:
 		d, p, exact := ksSorted(s.ref, s.cur, rule)
-		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
+		st.Statistic, st.PValue, st.Note = d, &p, joinNotes(pValueKind(exact), s.tiesNote(m))
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()
 	case MethodWassersteinNorm:
@@ -168,6 +209,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 			case adFloored:
 				st.Note = "significance level floored at 0.001"
 			}
+			st.Note = joinNotes(st.Note, s.tiesNote(m))
 		}
 	case MethodCramerVonMises:
 		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, rule)
@@ -175,7 +217,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 		if math.IsNaN(stat) {
 			st.Note = "needs at least two values a side"
 		} else {
-			st.PValue, st.Note = &p, pValueKind(exact)
+			st.PValue, st.Note = &p, joinNotes(pValueKind(exact), s.tiesNote(m))
 		}
 	default:
 		st.Statistic, st.Note = math.NaN(), "unknown numeric method"
