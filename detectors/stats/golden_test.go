@@ -165,7 +165,7 @@ func checkNumericGolden(t *testing.T, r, c []float64, want oracle.Column, reache
 			ties := map[string]string{
 				MethodKS:              "p-value for continuous data (conservative)",
 				MethodAndersonDarling: "midrank statistic, level for continuous data",
-				MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data (conservative)",
+				MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data",
 			}[st.Method]
 			if ties != "" {
 				wantNote = strings.TrimPrefix(wantNote+fmt.Sprintf("; ties: %d distinct values in %d; %s", len(pooled), n, ties), "; ")

@@ -146,7 +146,7 @@ func (s *samplePair) tiesNote(m string) string {
 var tiesAdvice = map[string]string{
 	MethodKS:              "p-value for continuous data (conservative)",
 	MethodAndersonDarling: "midrank statistic, level for continuous data",
-	MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data (conservative)",
+	MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data",
 }
 
 // NoteTies starts the part of a Note that warns of a test built for
