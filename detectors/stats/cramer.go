@@ -44,22 +44,31 @@ func cramerVonMises(ref, cur []float64) (stat, p float64, exact bool) {
 	if len(ref) < 2 || len(cur) < 2 || hasNaN(ref) || hasNaN(cur) {
 		return math.NaN(), math.NaN(), false
 	}
-	return cramerVonMisesSorted(sortedCopy(ref), sortedCopy(cur), PValueAuto)
+	return cramerVonMisesSorted(sortedCopy(ref), sortedCopy(cur), nil, PValueAuto)
 }
 
 // cramerVonMisesSorted is cramerVonMises of two sorted samples of at least
 // two values each, without NaN, in O(n), its p-value chosen by rule.
-func cramerVonMisesSorted(x, y []float64, rule PValueRule) (stat, p float64, exact bool) {
+// distinct, when not nil, holds distinctValues(x, y), or 0 for this call
+// to count them (in the rank formula's walk) and store the count.
+func cramerVonMisesSorted(x, y []float64, distinct *int, rule PValueRule) (stat, p float64, exact bool) {
 	nx, ny := len(x), len(y)
 	if nx < 2 || ny < 2 {
 		return math.NaN(), math.NaN(), false
 	}
 	k, N := int64(nx)*int64(ny), int64(nx+ny)
+	if distinct == nil {
+		distinct = new(int)
+	}
 	var u, t float64
-	if fewDistinct(distinctValues(x, y), nx+ny) {
+	if *distinct <= 0 {
+		u, *distinct = cvmRankU(x, y)
+	} else if !fewDistinct(*distinct, nx+ny) {
+		u, _ = cvmRankU(x, y)
+	}
+	if fewDistinct(*distinct, nx+ny) {
 		u, t = cvmECDF(x, y)
 	} else {
-		u = cvmRankU(x, y)
 		// scipy's t = u/(k*N) - (4k-1)/(6N): Python integers, so k*N is
 		// rounded to a float once and (4k-1)/(6N) is the correctly
 		// rounded quotient.
@@ -92,9 +101,10 @@ func cramerVonMisesSorted(x, y []float64, rule PValueRule) (stat, p float64, exa
 }
 
 // cvmRankU is scipy's U = nx sum_i (r_i - i)^2 + ny sum_j (s_j - j)^2
-// (Anderson eq. 10), with r and s the ranks of the sorted x and y in the
-// pooled sample, summed in numpy's order: for samples without ties.
-func cvmRankU(x, y []float64) float64 {
+// (Anderson eq. 10), with r and s the (mid)ranks of the sorted x and y in
+// the pooled sample, summed in numpy's order, and the count of distinct
+// values it walked.
+func cvmRankU(x, y []float64) (u float64, distinct int) {
 	sx, sy := newNumpySum(len(x)), newNumpySum(len(y))
 	w := tieWalk{a: x, b: y}
 	for {
@@ -103,6 +113,7 @@ func cvmRankU(x, y []float64) float64 {
 		if !ok {
 			break
 		}
+		distinct++
 		// A run at pooled positions lo+1..hi has midrank (lo + 1 + hi)/2:
 		// the rank itself when the run is one value.
 		lo := i0 + j0
@@ -116,8 +127,8 @@ func cvmRankU(x, y []float64) float64 {
 			sy.add(d * d)
 		}
 	}
-	u := float64(float64(len(x)) * sx.sum())
-	return u + float64(float64(len(y))*sy.sum())
+	u = float64(float64(len(x)) * sx.sum())
+	return u + float64(float64(len(y))*sy.sum()), distinct
 }
 
 // cvmECDF is the statistic defined by the empirical CDFs,

@@ -231,8 +231,8 @@ func TestAsymptoticNearExact(t *testing.T) {
 			}
 			slices.Sort(x)
 			slices.Sort(y)
-			_, pe, _ := cramerVonMisesSorted(x, y, PValueAuto)
-			_, pa, _ := cramerVonMisesSorted(x, y, PValueAsymptotic)
+			_, pe, _ := cramerVonMisesSorted(x, y, nil, PValueAuto)
+			_, pa, _ := cramerVonMisesSorted(x, y, nil, PValueAsymptotic)
 			cvmAll = max(cvmAll, math.Abs(pe-pa))
 			if pe >= 0.01 && pe <= 0.1 {
 				cvmLevel = max(cvmLevel, math.Abs(pe-pa))

@@ -64,6 +64,9 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 			out[i].Statistic = histogramStat(m, rc, cc)
 		default:
 			out[i] = pair.stat(m, PValueAuto)
+			if !math.IsNaN(out[i].Statistic) {
+				out[i].Note = joinNotes(out[i].Note, pair.tiesNote(m))
+			}
 		}
 	}
 	return out
@@ -123,20 +126,26 @@ type samplePair struct {
 	refStd func() float64
 	w      float64
 	wDone  bool
-	// distinct counts the pooled distinct values, 0 until tiesNote
-	// needs it.
+	// distinct counts the pooled distinct values, 0 until counted.
 	distinct int
+}
+
+// distinctValues counts the pooled distinct values once per pair.
+func (s *samplePair) distinctValues() int {
+	if s.distinct == 0 {
+		s.distinct = distinctValues(s.ref, s.cur)
+	}
+	return s.distinct
 }
 
 // tiesNote is the warning a test built for continuous data adds to its
 // Note when the pooled samples hold few distinct values (fewDistinct), as
-// scipy's documentation warns of each: "" otherwise.
+// scipy's documentation warns of each: "" otherwise. NumericStats, whose
+// notes a person reads, adds it; the calibration's many SortedStat calls
+// do without the count.
 func (s *samplePair) tiesNote(m string) string {
-	if s.distinct == 0 {
-		s.distinct = distinctValues(s.ref, s.cur)
-	}
 	n := len(s.ref) + len(s.cur)
-	if tiesAdvice[m] == "" || !fewDistinct(s.distinct, n) {
+	if tiesAdvice[m] == "" || !fewDistinct(s.distinctValues(), n) {
 		return ""
 	}
 	return fmt.Sprintf("%s: %d distinct values in %d; %s", NoteTies, s.distinct, n, tiesAdvice[m])
@@ -178,7 +187,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 	switch m {
 	case MethodKS:
 		d, p, exact := ksSorted(s.ref, s.cur, rule)
-		st.Statistic, st.PValue, st.Note = d, &p, joinNotes(pValueKind(exact), s.tiesNote(m))
+		st.Statistic, st.PValue, st.Note = d, &p, pValueKind(exact)
 	case MethodWasserstein:
 		st.Statistic = s.wasserstein()
 	case MethodWassersteinNorm:
@@ -209,15 +218,14 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 			case adFloored:
 				st.Note = "significance level floored at 0.001"
 			}
-			st.Note = joinNotes(st.Note, s.tiesNote(m))
 		}
 	case MethodCramerVonMises:
-		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, rule)
+		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, &s.distinct, rule)
 		st.Statistic = stat
 		if math.IsNaN(stat) {
 			st.Note = "needs at least two values a side"
 		} else {
-			st.PValue, st.Note = &p, joinNotes(pValueKind(exact), s.tiesNote(m))
+			st.PValue, st.Note = &p, pValueKind(exact)
 		}
 	default:
 		st.Statistic, st.Note = math.NaN(), "unknown numeric method"
