@@ -62,6 +62,9 @@ type Options struct {
 	// Correction (--correction) adjusts the p-value verdicts across the
 	// columns: none, bonferroni or bh; "" keeps the policy's.
 	Correction string
+	// Progress, when set, counts the rows read and the columns compared
+	// while Run runs.
+	Progress *Progress
 }
 
 // ErrInput marks errors in what check was given (files, flags): exit 2.
@@ -91,6 +94,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	ref.index, cur.index = columnIndex(ref.r, names), columnIndex(cur.r, names)
+	if p := o.Progress; p != nil {
+		ref.progress, cur.progress = &p.RowsReference, &p.RowsCurrent
+		p.Columns.Store(int64(len(names)))
+	}
 
 	// Both files are read at once, each in the modes its own schema and
 	// the flags allow; which reading counts is settled once the
@@ -145,6 +152,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			rep.Columns[i] = o.compare(names[i], kinds[i], ref.cols[i], cur.cols[i], pol.Set(names[i], kinds[i]))
+			if o.Progress != nil {
+				o.Progress.ColumnsDone.Add(1)
+			}
 		})
 	}
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/driftmon/driftmon/table"
@@ -132,6 +133,8 @@ type file struct {
 	// index are the selected columns' indexes in r.Columns().
 	index []int
 	rows  int64
+	// progress, when set, follows rows during read.
+	progress *atomic.Int64
 }
 
 // errStop ends a scan early.
@@ -153,11 +156,17 @@ func (f *file) read(ctx context.Context, modes []mode) error {
 		if k++; k == len(f.index) {
 			k = 0
 			f.rows = row + 1
+			if f.progress != nil && f.rows%progressRows == 0 {
+				f.progress.Store(f.rows)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if f.progress != nil {
+		f.progress.Store(f.rows)
 	}
 	return nil
 }

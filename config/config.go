@@ -27,6 +27,8 @@ type Config struct {
 	Alerting AlertingConfig `yaml:"alerting"`
 	// Labels bounds the label join (labels.go).
 	Labels LabelsConfig `yaml:"labels"`
+	// Evaluation sizes the window evaluators (evaluation.go).
+	Evaluation EvaluationConfig `yaml:"evaluation"`
 
 	// meta is a pointer so that printing a Config does not dump the line
 	// table.

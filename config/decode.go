@@ -194,8 +194,13 @@ func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value) {
 		}
 	case reflect.Int, reflect.Int64:
 		var i int64
-		if d.scalarAs(path, n, &i, "an integer") {
+		if d.integer(path, n, "an integer") && d.scalarAs(path, n, &i, "an integer") {
 			v.SetInt(i)
+		}
+	case reflect.Uint, reflect.Uint64:
+		var u uint64
+		if d.integer(path, n, "a non-negative integer") && d.scalarAs(path, n, &u, "a non-negative integer") {
+			v.SetUint(u)
 		}
 	case reflect.Float64:
 		var f float64
@@ -299,6 +304,16 @@ func (d *decoder) scalar(path string, n *yaml.Node, want string) (string, bool) 
 }
 
 // scalarAs reads scalar n into *out with yaml.v3's rules for its type.
+// integer refuses a number that is not an integer: YAML's decoder would
+// cut 4.5 to 4 without a word.
+func (d *decoder) integer(path string, n *yaml.Node, want string) bool {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+		d.failf(path, n, "want %s, got %s", want, quote(n.Value))
+		return false
+	}
+	return true
+}
+
 func (d *decoder) scalarAs(path string, n *yaml.Node, out any, want string) bool {
 	if _, ok := d.scalar(path, n, want); !ok {
 		return false

@@ -76,6 +76,7 @@ func (c *Config) Validate() error {
 	}
 	c.Alerting.validate(v)
 	c.Labels.validate(v)
+	c.Evaluation.validate(v)
 	c.validateSecretSources(v)
 	return errors.Join(v.errs...)
 }

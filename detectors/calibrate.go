@@ -237,21 +237,39 @@ func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float6
 		return Calibrated{Source: SourceFixedFallback}
 	}
 	// A sorted reference (check calibrates after sorting, when the
-	// sub-windows need no order) is used as it is.
-	sorted := ref
-	if !slices.IsSorted(ref) {
-		sorted = sortedCopy()
+	// sub-windows need no order) is used as it is. Otherwise the sorted
+	// copy is asked for only where it is needed: a histogram method over
+	// given edges counts the values in any order.
+	var sorted []float64
+	sortedRef := func() []float64 {
+		if sorted == nil {
+			sorted = ref
+			if !slices.IsSorted(ref) {
+				sorted = sortedCopy()
+			}
+		}
+		return sorted
 	}
 	if edges == nil {
-		edges = drift.DecileEdges(sorted)
+		edges = drift.DecileEdges(sortedRef())
 	}
 	if c.NeedsOrder(n, m) {
-		return c.subWindows(ref, sorted, edges, m, n/m, method)
+		return c.subWindows(ref, sortedRef, edges, m, n/m, method)
 	}
 	if isCountMethod(method) {
-		return c.bootstrapCounts(stats.BinCounts(edges, sorted), uint64(m), method)
+		return c.bootstrapCounts(binUnsorted(edges, ref), uint64(m), method)
 	}
-	return c.bootstrapSamples(sorted, m, method)
+	return c.bootstrapSamples(sortedRef(), m, method)
+}
+
+// binUnsorted counts xs, in any order, over the bins of edges: what
+// stats.BinCounts gives for them sorted.
+func binUnsorted(edges, xs []float64) []uint64 {
+	counts := make([]uint64, len(edges)+1)
+	for _, x := range xs {
+		counts[drift.Bin(edges, x)]++
+	}
+	return counts
 }
 
 // NeedsOrder says whether calibrating for windows of m values against n
@@ -262,29 +280,34 @@ func (c Calibration) NeedsOrder(n, m int) bool {
 	return m > 0 && n/m >= c.MinWindows && n-m > 0
 }
 
-func (c Calibration) subWindows(ref, sorted, edges []float64, m, w int, method string) Calibrated {
+func (c Calibration) subWindows(ref []float64, sortedRef func() []float64, edges []float64, m, w int, method string) Calibrated {
 	use := min(w, c.MaxWindows)
 	var vals []float64
 	var total []uint64
 	if isCountMethod(method) {
-		total = stats.BinCounts(edges, sorted)
+		total = binUnsorted(edges, ref)
 	}
-	comp := make([]float64, 0, len(ref)-m)
-	sub := make([]float64, m)
+	var comp, sub []float64
+	if total == nil {
+		comp, sub = make([]float64, 0, len(ref)-m), make([]float64, m)
+	}
 	for j := range use {
 		i := j * w / use // spread evenly over the reference
-		copy(sub, ref[i*m:(i+1)*m])
-		stats.SortFloats(sub)
 		var st stats.Stat
 		if total != nil {
-			sc := stats.BinCounts(edges, sub)
+			// Binned value by value, unsorted: the counts BinCounts gives
+			// for the sorted sub-window, without sorting it (serve
+			// calibrates at load, where this was most of the time).
+			sc := binUnsorted(edges, ref[i*m:(i+1)*m])
 			rc := make([]uint64, len(total))
 			for b := range total {
 				rc[b] = total[b] - sc[b]
 			}
 			st = stats.CategoricalStats(rc, sc, []string{method})[0]
 		} else {
-			comp = without(sorted, sub, comp)
+			copy(sub, ref[i*m:(i+1)*m])
+			stats.SortFloats(sub)
+			comp = without(sortedRef(), sub, comp)
 			st = stats.SortedStat(comp, sub, method)
 		}
 		if v, ok := calibrationValue(st); ok {
@@ -475,6 +498,11 @@ type prepared struct {
 
 	mu  sync.Mutex
 	cal map[calKey]Calibrated
+
+	// orders keeps, per numeric feature bounded by Calibrations.Bound,
+	// the bins of its values in file order, which its histogram methods'
+	// sub-windows need; set before any evaluation, read-only after.
+	orders map[*stats.PreparedFeature]*binOrder
 }
 
 type calKey struct {
@@ -537,15 +565,40 @@ func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calib
 // so its sub-windows are random splits, blind to the reference's
 // autocorrelation). Categorical features bootstrap their counts. The
 // sorted sample and the sorted categories are the prepared ones.
-func calibrateSummary(pf *stats.PreparedFeature, n uint64, method string, c Calibration) Calibrated {
+//
+// A reference bounded by Calibrations.Bound keeps no values in order:
+// the window sizes it was calibrated for at load are in the cache; at any
+// other size the histogram methods take their sub-windows from order, the
+// bins of the values in file order (the same counts, so the same
+// thresholds), or, without it, bootstrap the exact bin counts, and the
+// sample methods bootstrap the compact summary's expansion. order, when
+// given, serves the histogram methods' sub-windows at load too: reading a
+// bin is cheaper than binning the value again.
+func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, method string, c Calibration) Calibrated {
 	rf := pf.Summary()
 	if rf.Kind != drift.Numeric {
 		_, counts := pf.Categories()
 		return CalibrateCounts(counts, n, method, c)
 	}
+	hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
+	if order != nil && isCountMethod(method) && hasBins && c.NeedsOrder(order.n, int(n)) {
+		return c.withDefaults().subWindowCounts(order, rf.BinCounts, int(n), method)
+	}
+	if cp := pf.Compact(); cp != nil {
+		switch {
+		case isCountMethod(method) && hasBins:
+			return CalibrateCounts(rf.BinCounts, n, method, c)
+		case cp.N() == 0 || n == 0:
+			return Calibrated{Source: SourceFixedFallback}
+		case isCountMethod(method):
+			sorted := cp.Expand(nil)
+			return c.withDefaults().bootstrapCounts(stats.BinCounts(drift.DecileEdges(sorted), sorted), n, method)
+		}
+		return c.withDefaults().bootstrapSamples(cp.Expand(nil), int(n), method)
+	}
 	vals := rf.SampleValues()
 	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))
-	if isCountMethod(method) && len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1 && !complete {
+	if isCountMethod(method) && hasBins && !complete {
 		return CalibrateCounts(rf.BinCounts, n, method, c)
 	}
 	if len(vals) == 0 {

@@ -163,6 +163,7 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 		return nil, at
 	}
 	pair := pf.Pair(cf)
+	defer pair.Release()
 	for _, m := range set.Methods {
 		rule := report
 		if m == set.Decide {
@@ -177,7 +178,7 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 		if m == set.Decide && set.Calibration != nil {
 			c := *set.Calibration
 			got := fc.prep.calibrated(calKey{prior: fc.prior, feature: fc.feature, method: m, n: nc, cal: c},
-				func(n uint64) Calibrated { return calibrateSummary(pf, n, m, c) })
+				func(n uint64) Calibrated { return calibrateSummary(pf, fc.prep.orders[pf], n, m, c) })
 			source = got.Source
 			if got.Source != SourceFixedFallback {
 				th = got.Threshold

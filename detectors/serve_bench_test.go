@@ -13,6 +13,7 @@ import (
 	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/reference"
+	"github.com/driftmon/driftmon/sketch"
 )
 
 // serveColumns are the benchmark model's features: 10 numeric of four
@@ -50,7 +51,7 @@ func serveValue(rng *rand.Rand, i int, shift float64) drift.Value {
 
 // serveReference builds a reference of n rows as serve does: CSV text read
 // by reference.FromReader, every numeric value kept.
-func serveReference(b *testing.B, n int) *drift.Reference {
+func serveReference(b testing.TB, n int) *drift.Reference {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 1))
 	var csv strings.Builder
@@ -103,6 +104,10 @@ func serveWindow(ref *drift.Reference, seq int64, n int, shift float64) *drift.W
 	return w
 }
 
+// boundedRule marks the benchmark of a bounded reference
+// (detectors.Calibrations.Bound), as serve now holds one.
+const boundedRule stats.PValueRule = 100
+
 // BenchmarkEvaluateWindows is serve's steady state: window after window of
 // a 20-feature model (10 numeric, 10 categorical) evaluated against one
 // file reference under the default policy, with the cache serve keeps per
@@ -126,12 +131,21 @@ func BenchmarkEvaluateWindows(b *testing.B) {
 			}
 			windows[i] = serveWindow(ref, int64(i+1), bc.window, shift)
 		}
-		for _, rule := range []stats.PValueRule{stats.PValueAuto, stats.PValueAsymptotic} {
-			name := map[stats.PValueRule]string{stats.PValueAuto: "auto", stats.PValueAsymptotic: "asymptotic"}[rule]
+		for _, rule := range []stats.PValueRule{stats.PValueAuto, stats.PValueAsymptotic, boundedRule} {
+			name := map[stats.PValueRule]string{stats.PValueAuto: "auto", stats.PValueAsymptotic: "asymptotic", boundedRule: "bounded"}[rule]
 			b.Run(fmt.Sprintf("ref=%d/window=%d/reports=%s", bc.ref, bc.window, name), func(b *testing.B) {
 				p := detectors.DefaultPolicy()
 				p.ReportPValues = rule
 				cache := detectors.NewCalibrations()
+				ref := ref
+				if rule == boundedRule {
+					// As serve holds it (monitor.Build).
+					p.ReportPValues = stats.PValueAsymptotic
+					ref = serveReference(b, bc.ref)
+					if _, err := cache.Bound(ref, p, uint64(bc.window), sketch.DefaultCompactCap, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
 				for _, w := range windows {
 					detectors.EvaluateCached(ref, w, p, cache)
 				}

@@ -321,7 +321,11 @@ func (p *partition) run(ctx context.Context) error {
 				p.log.Warn("partition loop stood still; idle windows wait in case the group dropped this instance meanwhile",
 					"stood_still", stalled.Round(time.Millisecond), "wait", guard.hold)
 			}
-			if !guard.holding(wall) {
+			// Idle windows close, and freshness is judged, only once the
+			// partition has handled what it fetched: a window whose next
+			// records wait in the queue (the loop was busy, a checkpoint
+			// waited for the evaluation workers) is not idle.
+			if !guard.holding(wall) && len(msgs) == 0 {
 				if err := p.sink.Tick(ctx, now); err != nil {
 					if ctx.Err() != nil {
 						return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/labels"
 	"github.com/driftmon/driftmon/reference"
+	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/window"
 )
 
@@ -106,6 +107,13 @@ func (ms *Models) FileReference(model string) *drift.Reference {
 	return nil
 }
 
+// ReferenceValues bounds what serve keeps of a file reference's numeric
+// column: its values while there are at most this many (or this many
+// distinct ones), else a summary of this many entries (sketch.Compact):
+// 24 KiB a column, with the bins in file order and the CDF compared with
+// big windows 56 KiB at most (see detectors.Calibrations.Bound).
+const ReferenceValues = sketch.DefaultCompactCap
+
 // Build turns every model of cfg into its Model, reading each reference
 // file once. config.Validate has checked each model's keys and policies
 // at their lines; errors here are about the reference files.
@@ -177,7 +185,8 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 	var fileRef *drift.Reference
 	switch {
 	case mc.Reference.File != "":
-		rs := reference.Spec{Limits: spec.Limits, Features: make([]reference.Column, len(mc.Features))}
+		// No sketches: Bound below drops them (see reference.Spec).
+		rs := reference.Spec{Limits: spec.Limits, Features: make([]reference.Column, len(mc.Features)), NoSketch: true, Compact: ReferenceValues}
 		for j, f := range mc.Features {
 			rs.Features[j] = reference.Column{Name: f.Name, Kind: f.Type}
 		}
@@ -194,6 +203,13 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 		}
 		fileRef = f.Ref
 		fileRef.Model, fileRef.ModelVersion = mc.Name, mc.Version
+		// The reference stays for the service's life: each numeric
+		// feature keeps a bounded summary of its values, calibrated first
+		// on all of them for the model's count windows (see
+		// detectors.Calibrations.Bound).
+		if _, err := m.cal.Bound(fileRef, m.Drift, uint64(mc.Window.Events), ReferenceValues, f.Compacts); err != nil {
+			return nil, fmt.Errorf("%s: %w", mc.Reference.File, err)
+		}
 		m.Source = File(fileRef, mc.Reference.File)
 		if fileRef.Prediction != nil {
 			spec.PredictionEdges = fileRef.Prediction.Edges

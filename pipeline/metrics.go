@@ -24,6 +24,13 @@ type Metrics struct {
 	evalErrors     *prometheus.CounterVec
 	evalRetries    *prometheus.CounterVec
 	windowsRefused *prometheus.CounterVec
+	// The evaluation pool: windows handed over and not yet stored, and
+	// hand-overs that waited for room (the workers are the bottleneck).
+	inFlight  prometheus.Gauge
+	poolWaits prometheus.Counter
+	// closeLatency is how long a closed window took to be durable with
+	// its results, from the moment it closed (wall time).
+	closeLatency prometheus.Histogram
 
 	// Quality: per feature, the number of its checks that failed; per
 	// model and check, the number of features failing it; the measured
@@ -55,6 +62,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "driftmon_windows_closed_total",
 			Help: "Windows closed, evaluated and stored, by model.",
 		}, []string{"model"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "driftmon_evaluation_in_flight",
+			Help: "Closed windows handed to the evaluation workers and not yet stored.",
+		}),
+		poolWaits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "driftmon_evaluation_waits_total",
+			Help: "Closed windows whose partition waited for room among the windows in flight (evaluation.max_in_flight): the workers fall behind.",
+		}),
+		closeLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "driftmon_window_store_seconds",
+			Help:    "From a window's close to its summary and results being durable (evaluation, queueing for a worker and the write), wall time.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
 		late: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "driftmon_events_late_total",
 			Help: "Predictions that arrived after their window had closed (counted, not summarised).",
@@ -135,7 +155,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, op := range []string{"window", "checkpoint", "predictions", "labels", "labelled", "detections"} {
 		m.storageErrors.WithLabelValues(op)
 	}
-	reg.MustRegister(m.windows, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
+	reg.MustRegister(m.windows, m.inFlight, m.poolWaits, m.closeLatency, m.late, m.events, m.statistic, m.threshold, m.drifted, m.share, m.lastWindow, m.storageErrors,
 		m.evalErrors, m.evalRetries, m.windowsRefused, m.qualityFailedChecks, m.qualityFailures, m.qualityValue, m.freshness,
 		m.labels, m.waiting, m.performance, m.detections)
 	return m

@@ -104,6 +104,9 @@ type Config struct {
 	// Labels is the label join and the concept results; nil: labels are
 	// logged only.
 	Labels LabelSide
+	// Pool, when set, evaluates and stores closed windows off the consume
+	// loop (see Pool); nil, the loop does it before it reads on.
+	Pool *Pool
 }
 
 // Pipeline opens one Partition per assigned partition.
@@ -129,6 +132,9 @@ func (pl *Pipeline) OpenPartition(ctx context.Context, topic string, partition i
 		log: pl.cfg.Logger.With("topic", topic, "partition", partition)}
 	if topic != pl.cfg.LabelsTopic {
 		p.windows = pl.cfg.NewWindows()
+		if pl.cfg.Pool != nil {
+			p.inflight = newInflight(p, pl.cfg.Pool)
+		}
 	}
 	if ls := pl.cfg.Labels; ls != nil {
 		if topic == pl.cfg.LabelsTopic {
@@ -165,12 +171,14 @@ type Partition struct {
 	topic   string
 	id      int
 	windows Windows
-	preds   []drift.PredictionRecord
-	labels  []drift.LabelRecord
-	models  map[string]bool // models seen here, whose series Close drops
-	log     *slog.Logger
-	numBuf  []byte
-	stale   map[string]bool // models failing their freshness check
+	// inflight is the windows handed to the pool (nil without one).
+	inflight *inflight
+	preds    []drift.PredictionRecord
+	labels   []drift.LabelRecord
+	models   map[string]bool // models seen here, whose series Close drops
+	log      *slog.Logger
+	numBuf   []byte
+	stale    map[string]bool // models failing their freshness check
 
 	// The label side (nil without one): the label partition's join and
 	// the labels it took since the last flush, the labelled rows of
@@ -190,7 +198,7 @@ type Partition struct {
 }
 
 // Prediction adds one prediction to its window; windows it closes are
-// evaluated and stored before it returns.
+// evaluated and stored before it returns, or, with a Pool, handed to it.
 func (p *Partition) Prediction(ctx context.Context, pred *drift.Prediction, raw []byte, src drift.Source, now time.Time) error {
 	closed, late, err := p.windows.Add(pred, now)
 	if err != nil {
@@ -347,8 +355,14 @@ func (p *Partition) freshnessResult(ctx context.Context, model string, silent, l
 }
 
 // Checkpoint writes the buffered raw rows, then the open windows with the
-// offset they cover. Closed windows were stored when they closed.
+// offset they cover. Closed windows are stored first: with a Pool, it
+// waits for those still in flight, and fails if one could not be stored.
 func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) error {
+	if p.inflight != nil {
+		if err := p.inflight.wait(ctx); err != nil {
+			return fmt.Errorf("closed windows: %w", err)
+		}
+	}
 	if err := p.flush(ctx, now, true); err != nil {
 		return err
 	}
@@ -365,7 +379,12 @@ func (p *Partition) Checkpoint(ctx context.Context, next int64, now time.Time) e
 
 // Close drops the metric series of the models this partition owned, and
 // releases them: another instance reports them, and alerts on them, now.
+// Windows still in flight are stopped first; they replay from the last
+// checkpoint.
 func (p *Partition) Close() {
+	if p.inflight != nil {
+		p.inflight.close()
+	}
 	p.pl.cfg.Metrics.waiting.Sub(float64(p.waiting))
 	p.waiting = 0
 	for model := range p.models {
@@ -414,7 +433,8 @@ func (p *Partition) flush(ctx context.Context, now time.Time, recompute bool) er
 	return p.flushLabels(ctx, now, recompute)
 }
 
-// close evaluates and stores closed windows, oldest first.
+// close evaluates and stores closed windows, oldest first, or hands them
+// to the pool.
 func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, now time.Time) error {
 	if len(closed) > 0 && len(p.labelled) > 0 {
 		// The window's own labelled rows must be in storage before its
@@ -424,46 +444,69 @@ func (p *Partition) close(ctx context.Context, closed []*drift.WindowSummary, no
 		}
 	}
 	for _, w := range closed {
-		results, err := p.evaluate(ctx, w)
-		if err != nil {
-			if ctx.Err() != nil || !p.unevaluable(err) {
-				return err
-			}
-			// The window's counts are worth keeping even when its
-			// reference can never be had: store it without results, and
-			// say so, rather than stalling the partition on it.
-			p.pl.cfg.Metrics.evalErrors.WithLabelValues(w.Model).Inc()
-			p.log.Error("window cannot be evaluated; storing it without results", "model", w.Model, "seq", w.Seq, "err", err)
-			results = nil
-		}
-		v := version(now)
-		for i := range results {
-			results[i].Version = v
-		}
-		if err := p.retry(ctx, "window", func(ctx context.Context) error {
-			return p.pl.cfg.Store.WriteWindow(ctx, w, results, v)
-		}); err != nil {
-			if ctx.Err() != nil || !p.permanent(err) {
-				return err
-			}
-			// Storage refuses this window as such: retrying cannot mend
-			// it, and stalling would hold up every model of the partition.
-			p.pl.cfg.Metrics.windowsRefused.WithLabelValues(w.Model).Inc()
-			p.log.Error("storage refused the window; it is not stored", "model", w.Model, "seq", w.Seq, "err", err)
-			continue
-		}
-		p.pl.cfg.Metrics.window(w, results)
 		// A window restored from a checkpoint may close (on Tick) before
 		// its model sends anything here: its series are ours to drop too.
 		p.see(w.Model)
-		for _, o := range p.pl.cfg.Observers {
-			o(w, results)
-		}
-		if p.pl.cfg.Labels != nil {
-			b := drift.WindowBounds{ModelVersion: w.ModelVersion, Start: w.Start, End: w.End}
-			if err := p.labelResults(ctx, w.Model, w.Seq, b, now); err != nil {
+		c := closing{w: w, now: now, at: time.Now()}
+		if p.inflight != nil {
+			if err := p.inflight.submit(ctx, c); err != nil {
 				return err
 			}
+			continue
+		}
+		if err := p.store(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// store evaluates one closed window, stores it with its results, and tells
+// the metrics, the observers and the label side. With a Pool it runs on
+// the pool's workers, one window of a model at a time, so it touches
+// nothing of the partition's that the consume loop changes.
+func (p *Partition) store(ctx context.Context, c closing) error {
+	w, now := c.w, c.now
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	results, err := p.evaluate(ctx, w)
+	if err != nil {
+		if ctx.Err() != nil || !p.unevaluable(err) {
+			return err
+		}
+		// The window's counts are worth keeping even when its
+		// reference can never be had: store it without results, and
+		// say so, rather than stalling the partition on it.
+		p.pl.cfg.Metrics.evalErrors.WithLabelValues(w.Model).Inc()
+		p.log.Error("window cannot be evaluated; storing it without results", "model", w.Model, "seq", w.Seq, "err", err)
+		results = nil
+	}
+	v := version(now)
+	for i := range results {
+		results[i].Version = v
+	}
+	if err := p.retry(ctx, "window", func(ctx context.Context) error {
+		return p.pl.cfg.Store.WriteWindow(ctx, w, results, v)
+	}); err != nil {
+		if ctx.Err() != nil || !p.permanent(err) {
+			return err
+		}
+		// Storage refuses this window as such: retrying cannot mend
+		// it, and stalling would hold up every model of the partition.
+		p.pl.cfg.Metrics.windowsRefused.WithLabelValues(w.Model).Inc()
+		p.log.Error("storage refused the window; it is not stored", "model", w.Model, "seq", w.Seq, "err", err)
+		return nil
+	}
+	p.pl.cfg.Metrics.window(w, results)
+	p.pl.cfg.Metrics.closeLatency.Observe(time.Since(c.at).Seconds())
+	for _, o := range p.pl.cfg.Observers {
+		o(w, results)
+	}
+	if p.pl.cfg.Labels != nil {
+		b := drift.WindowBounds{ModelVersion: w.ModelVersion, Start: w.Start, End: w.End}
+		if err := p.labelResults(ctx, w.Model, w.Seq, b, now); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -7,8 +7,14 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
 
+	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/table"
 )
 
@@ -172,13 +178,49 @@ type accumulator struct {
 
 	values           []float64
 	missing, invalid uint64
+	noSketch         bool
+	compactCap       int
+	compact          *sketch.Compact
 
-	sum *drift.FeatureSummary // categorical and boolean
+	sum *drift.FeatureSummary // boolean
+	cat *categories           // categorical
+}
+
+// categories counts a categorical column as drift.FeatureSummary.Observe
+// would, category by category in the order they first appear, the first
+// MaxCategories of them kept and the rest counted as OtherCategory, with
+// one map lookup a cell instead of Observe's two (counting categories was
+// a seventh of a reference's load). summary makes the FeatureSummary.
+type categories struct {
+	index  map[string]int // category -> its place in counts
+	keys   []string
+	counts []uint64
+	other  uint64 // values of categories beyond the bound
+	max    int
+	numBuf []byte
+}
+
+func (c *categories) add(k string) {
+	if i, ok := c.index[k]; ok {
+		c.counts[i]++
+		return
+	}
+	if len(c.keys) < c.max {
+		k = strings.Clone(k) // k may alias the reader's buffer
+		c.index[k] = len(c.keys)
+		c.keys = append(c.keys, k)
+		c.counts = append(c.counts, 1)
+		return
+	}
+	c.other++
 }
 
 func newAccumulator(c Column, name string, lim drift.Limits) *accumulator {
 	a := &accumulator{col: c, name: name}
-	if c.Kind != drift.Numeric {
+	switch c.Kind {
+	case drift.Categorical:
+		a.cat = &categories{index: map[string]int{}, max: lim.MaxCategories}
+	case drift.Boolean:
 		a.sum = drift.NewFeatureSummary(name, c.Kind, nil, lim, seed(name))
 	}
 	return a
@@ -196,13 +238,15 @@ func (a *accumulator) add(c table.Cell) error {
 	}
 	switch a.col.Kind {
 	case drift.Categorical:
+		// The category Observe makes of each kind of value.
 		switch c.Kind {
 		case table.Text:
-			a.sum.Observe(drift.StringValue(text(c)))
+			a.cat.add(text(c))
 		case table.Number:
-			a.sum.Observe(drift.Value{Kind: drift.Number, Num: c.Num})
+			a.cat.numBuf = strconv.AppendFloat(a.cat.numBuf[:0], c.Num, 'g', -1, 64)
+			a.cat.add(unsafe.String(unsafe.SliceData(a.cat.numBuf), len(a.cat.numBuf)))
 		case table.Bool:
-			a.sum.Observe(drift.BoolValue(c.Bool))
+			a.cat.add(drift.BoolValue(c.Bool).Str)
 		}
 	case drift.Boolean:
 		switch c.Kind {
@@ -243,10 +287,37 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 	if a.sum != nil {
 		return a.sum, nil
 	}
+	if c := a.cat; c != nil {
+		s := drift.NewFeatureSummary(a.name, drift.Categorical, nil, lim, seed(a.name))
+		for i, k := range c.keys {
+			s.Categories[k] = c.counts[i]
+			s.Count += c.counts[i]
+		}
+		if c.other > 0 {
+			s.Categories[drift.OtherCategory] += c.other // a value may be spelt __other__
+			s.Count += c.other
+		}
+		s.Missing = a.missing
+		return s, nil
+	}
 	if len(a.values) == 0 {
 		return nil, ErrNoValidValues
 	}
-	edges := decileEdges(a.values)
+	var edges []float64
+	if a.compactCap > 0 {
+		// The compact summary needs the column sorted: its deciles are
+		// read there, with no selection.
+		sorted := slices.Clone(a.values)
+		stats.SortFloats(sorted)
+		edges = drift.DecileEdges(sorted)
+		cp, err := sketch.NewCompact(sorted, a.compactCap)
+		if err != nil {
+			return nil, err
+		}
+		a.compact = cp
+	} else {
+		edges = decileEdges(a.values)
+	}
 	// A file reference keeps every value up to MaxExactValues (a window's
 	// sample bound is for windows, which are many and stored): the exact
 	// tests of small windows then compare with the whole reference, and a
@@ -255,12 +326,46 @@ func (a *accumulator) summary(lim drift.Limits) (*drift.FeatureSummary, error) {
 		lim.SampleSize = n
 	}
 	s := drift.NewFeatureSummary(a.name, drift.Numeric, edges, lim, seed(a.name))
-	// File order, so the sample is the one a stream of the file would
-	// draw.
-	for _, x := range a.values {
-		s.AddNumber(x)
+	if a.noSketch {
+		s.Sketch = nil
 	}
+	// A column that fits the sample is the sample, as adding its values
+	// one by one makes it, without a copy.
+	if len(a.values) <= lim.SampleSize {
+		r, err := sketch.NewReservoirOf(a.values, lim.SampleSize, seed(a.name))
+		if err != nil {
+			return nil, err
+		}
+		s.Sample = r
+	}
+	// File order, so that the sums are the ones a stream of the file
+	// adds, and a sample of a longer column the one it draws.
+	addNumbers(s, a.values, len(a.values) > lim.SampleSize)
 	s.Missing, s.Invalid = a.missing, a.invalid
 	a.values = nil
 	return s, nil
+}
+
+// addNumbers is drift.FeatureSummary.AddNumber for each of xs (finite) in
+// turn, without the sample unless sample, and without the sketch when the
+// summary has none.
+func addNumbers(s *drift.FeatureSummary, xs []float64, sample bool) {
+	for _, x := range xs {
+		s.Count++
+		s.Sum += x
+		s.SumSq += x * x
+		if s.Count == 1 || x < s.Min {
+			s.Min = x
+		}
+		if s.Count == 1 || x > s.Max {
+			s.Max = x
+		}
+		s.BinCounts[drift.Bin(s.Edges, x)]++
+		if s.Sketch != nil {
+			s.Sketch.Add(x)
+		}
+		if sample {
+			s.Sample.Add(x)
+		}
+	}
 }

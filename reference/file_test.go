@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -561,6 +564,72 @@ func BenchmarkFromReader(b *testing.B) {
 	for b.Loop() {
 		if _, err := FromReader(context.Background(), bytes.NewReader(data), "bench.csv", features, nil, drift.DefaultLimits()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseSimpleMatchesParseFloat holds the fast path to
+// strconv.ParseFloat, bit for bit, on the numbers it takes, and checks it
+// takes the common ones.
+func TestParseSimpleMatchesParseFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var cases []string
+	for range 200000 {
+		x := rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-4))
+		switch rng.IntN(4) {
+		case 0:
+			cases = append(cases, strconv.FormatFloat(x, 'g', -1, 64))
+		case 1:
+			cases = append(cases, strconv.FormatFloat(x, 'f', rng.IntN(8), 64))
+		case 2:
+			cases = append(cases, strconv.FormatFloat(x, 'f', -1, 64))
+		default:
+			cases = append(cases, strconv.Itoa(rng.IntN(1000)-500))
+		}
+	}
+	cases = append(cases, "0", "-0", "+0", "0.0", "-0.0", "00012", ".5", "5.", "-.5", "+1.25",
+		"9007199254740992", "9007199254740993", "12345678901234567890", "0.1234567890123456789012",
+		"1.7976931348623157", "0.000000000000000000001", "", "+", "-", ".", "-.", "1..2", "1e5", "1_0", "0x10", "--1", "1-")
+	taken := 0
+	for _, s := range cases {
+		got, ok := parseSimple(s)
+		want, err := strconv.ParseFloat(s, 64)
+		if !ok {
+			continue
+		}
+		taken++
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("parseSimple(%q) = %v (%016x), ParseFloat %v (%016x), %v", s, got, math.Float64bits(got), want, math.Float64bits(want), err)
+		}
+	}
+	if taken < len(cases)/2 {
+		t.Fatalf("the fast path took %d of %d numbers", taken, len(cases))
+	}
+}
+
+// TestCategoriesAsObserve holds a categorical column's counts, bounded by
+// MaxCategories, to the ones Observe gives value by value in file order.
+func TestCategoriesAsObserve(t *testing.T) {
+	vals := []string{"b", "a", "?", "b", "__other__", "c", "NA", "d", "a", "e", "c", "__other__", "f", "b"}
+	for _, maxCats := range []int{1, 2, 3, 4, 10} {
+		lim := drift.Limits{MaxCategories: maxCats}
+		csv := "x\n" + strings.Join(vals, "\n") + "\n"
+		ref, err := FromReader(context.Background(), strings.NewReader(csv), "r.csv", []Column{{Name: "x", Kind: drift.Categorical}}, nil, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := drift.NewFeatureSummary("x", drift.Categorical, nil, withDefaults(lim), 0)
+		for _, v := range vals {
+			if drift.IsMissingToken([]byte(v)) {
+				want.Observe(drift.Value{Kind: drift.Missing})
+			} else {
+				want.Observe(drift.StringValue(v))
+			}
+		}
+		got := ref.Features[0]
+		if !maps.Equal(got.Categories, want.Categories) || got.Count != want.Count || got.Missing != want.Missing {
+			t.Errorf("max %d: categories %v count %d missing %d, want %v %d %d",
+				maxCats, got.Categories, got.Count, got.Missing, want.Categories, want.Count, want.Missing)
 		}
 	}
 }

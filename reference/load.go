@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/table"
 )
 
@@ -28,6 +29,17 @@ type Spec struct {
 	// Limits bound the summaries; zero fields take drift.DefaultLimits'
 	// values.
 	Limits drift.Limits
+	// NoSketch leaves the numeric summaries without their KLL sketch. A
+	// file reference's sketch is read only where its sample is not the
+	// whole column (beyond MaxExactValues), and a service that bounds its
+	// references (detectors.Calibrations.Bound) drops it; building it was
+	// a sixth of a load.
+	NoSketch bool
+	// Compact, when above 0, also summarises each numeric column in a
+	// sketch.Compact of at most this many entries, made from all of its
+	// valid values (File.Compacts): what a service keeps of the column.
+	// The column is then sorted once, and its deciles read from it.
+	Compact int
 }
 
 // File is what Load reads from a reference file.
@@ -42,6 +54,9 @@ type File struct {
 	// HasOutcomes says the file has the Spec's Label column. Without it
 	// the reference has no performance to compare windows with.
 	HasOutcomes bool
+	// Compacts holds, by numeric summary of Ref, its column's
+	// sketch.Compact when the Spec asked for them.
+	Compacts map[*drift.FeatureSummary]*sketch.Compact
 }
 
 // Load reads the reference file at path in one pass and returns the
@@ -107,6 +122,7 @@ func load(ctx context.Context, r table.Reader, spec Spec) (*File, error) {
 			out = PredictionName
 		}
 		accs[i] = newAccumulator(c, out, lim)
+		accs[i].noSketch, accs[i].compactCap = spec.NoSketch, spec.Compact
 		if feed[idx] == nil {
 			scan = append(scan, idx)
 		}
@@ -164,6 +180,12 @@ func load(ctx context.Context, r table.Reader, spec Spec) (*File, error) {
 			f.Ref.Features[i] = s
 		} else {
 			f.Ref.Prediction = s
+		}
+		if a.compact != nil {
+			if f.Compacts == nil {
+				f.Compacts = map[*drift.FeatureSummary]*sketch.Compact{}
+			}
+			f.Compacts[s], a.compact = a.compact, nil
 		}
 	}
 	if out != nil {

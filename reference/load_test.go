@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/internal/datasets"
+	"github.com/driftmon/driftmon/sketch"
 	"github.com/driftmon/driftmon/table"
 )
 
@@ -306,5 +309,55 @@ func TestInferColumnsParquet(t *testing.T) {
 	got := kinds("../table/testdata/types.parquet")
 	if _, ok := got["ts"]; ok || len(got) == 0 {
 		t.Errorf("types.parquet: %v", got)
+	}
+}
+
+// TestLoadCompact holds the compact summaries serve asks for to the
+// column they summarise (sketch.NewCompact of its sorted valid values),
+// and the rest of the reference to the one loaded without them.
+func TestLoadCompact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var b strings.Builder
+	b.WriteString("x,age,c\n")
+	var xs, ages []float64
+	for i := range 5000 {
+		x, age := rng.NormFloat64(), float64(18+rng.IntN(60))
+		xs, ages = append(xs, x), append(ages, age)
+		fmt.Fprintf(&b, "%v,%v,c%d\n", x, age, i%7)
+	}
+	b.WriteString("nan,oops,\n")
+	path := filepath.Join(t.TempDir(), "ref.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cols := []Column{{Name: "x", Kind: drift.Numeric}, {Name: "age", Kind: drift.Numeric}, {Name: "c", Kind: drift.Categorical}}
+	plain, err := Load(context.Background(), path, Spec{Features: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const capacity = 1000
+	got, err := Load(context.Background(), path, Spec{Features: cols, Compact: capacity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(plain.Ref)
+	c, _ := json.Marshal(got.Ref)
+	if string(a) != string(c) {
+		t.Fatal("the reference loaded with compact summaries differs from the one without")
+	}
+	for i, vals := range [][]float64{xs, ages} {
+		s := slices.Clone(vals)
+		slices.Sort(s)
+		want, err := sketch.NewCompact(s, capacity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := got.Compacts[got.Ref.Features[i]]
+		if cp == nil || !slices.Equal(cp.Values(), want.Values()) || !slices.Equal(cp.Ends(), want.Ends()) || cp.Exact() != want.Exact() {
+			t.Errorf("%s: compact summary differs from the column's", cols[i].Name)
+		}
+	}
+	if len(got.Compacts) != 2 {
+		t.Errorf("%d compact summaries, want 2 (the numeric columns)", len(got.Compacts))
 	}
 }

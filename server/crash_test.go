@@ -152,22 +152,40 @@ models:
 //
 // It runs on kfake and on a real broker, whose group coordinator still
 // counts the killed instance as a member until its session expires.
+//
+// A second run keeps the evaluation workers full: 100-second windows (200
+// of them) for one worker with one window in flight, so that the
+// partition waits for the workers all along and the kill lands while
+// windows are handed over and not yet stored.
 func TestCrashRestartCountsExactly(t *testing.T) {
 	for _, kind := range testenv.Brokers() {
-		t.Run(kind.Name, func(t *testing.T) { crashRestartCountsExactly(t, kind.Open(t)) })
+		t.Run(kind.Name, func(t *testing.T) { crashRestartCountsExactly(t, kind.Open(t), 500*time.Second, "") })
 	}
+	t.Run("evaluation workers full", func(t *testing.T) {
+		crashRestartCountsExactly(t, testenv.Brokers()[0].Open(t), 100*time.Second,
+			"evaluation: {workers: 1, max_in_flight: 1}\n")
+	})
 }
 
-func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
+func crashRestartCountsExactly(t *testing.T, b *testenv.Broker, window time.Duration, extraYAML string) {
 	chAddr, db, conn := testenv.ClickHouseDB(t)
 	bin := testenv.BuildBinary(t)
 	createTestTopics(t, b, 1)
 	broker, group, topic := b.Addr, b.Topic("crash-test"), b.Topic("predictions")
 	dir := t.TempDir()
 	httpAddr := testenv.FreeAddr(t)
-	const window = 500 * time.Second
 	cfgPath := testConfigOn(t, dir, b,
 		fmt.Sprintf("  backend: clickhouse\n  clickhouse: {addr: [%q], database: %s}", chAddr, db), httpAddr, window)
+	if extraYAML != "" {
+		f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(extraYAML); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
 
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	events, want := testStream(20000, base, window)
@@ -296,22 +314,48 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
 		c, err := committed()
 		return c > 0, err
 	})
+	if extraYAML != "" {
+		testenv.WaitFor(t, 60*time.Second, "the partition waiting for the evaluation workers", func() (bool, error) {
+			m, err := scrapeMetrics(http.DefaultClient, "http://"+httpAddr+"/metrics")
+			return m["driftmon_evaluation_waits_total"] > 0, err
+		})
+	}
 	// Kill halfway between two checkpoints (they come with the 1 s tick),
 	// so that records handled since the last one are lost with the
 	// process and must be replayed, not covered by a checkpoint that
 	// lands in the meantime.
-	k0, err := checkpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.WaitFor(t, 10*time.Second, "a new checkpoint", func() (bool, error) {
+	// On a loaded machine the partition may have handled nothing since the
+	// checkpoint (it waited for storage, or for the evaluation workers):
+	// then it tries the next interval, a few times.
+	var handled int64
+	for try := 1; ; try++ {
+		k0, err := checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WaitFor(t, 10*time.Second, "a new checkpoint", func() (bool, error) {
+			k, err := checkpoint()
+			return k > k0, err
+		})
+		time.Sleep(400 * time.Millisecond)
+		if handled, err = ingestedPredictions(httpAddr, topic); err != nil {
+			t.Fatal(err)
+		}
 		k, err := checkpoint()
-		return k > k0, err
-	})
-	time.Sleep(400 * time.Millisecond)
-	handled, err := ingestedPredictions(httpAddr, topic)
-	if err != nil {
-		t.Fatal(err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if handled > k || try == 10 {
+			break
+		}
+	}
+	var waits, inFlight float64
+	if extraYAML != "" {
+		m, err := scrapeMetrics(http.DefaultClient, "http://"+httpAddr+"/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits, inFlight = m["driftmon_evaluation_waits_total"], m["driftmon_evaluation_in_flight"]
 	}
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -337,11 +381,18 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker) {
 		t.Fatalf("killed after the whole stream was produced (%d events): not mid-stream", produced)
 	case handled <= checkpointAtKill:
 		t.Fatalf("killed with %d records handled and the checkpoint at %d: nothing to replay", handled, checkpointAtKill)
+	case extraYAML != "" && waits == 0:
+		t.Fatalf("killed before the partition ever waited for the evaluation workers (driftmon_evaluation_waits_total 0)")
+	}
+	if extraYAML != "" {
+		t.Logf("at the kill: %v windows in flight, %v hand-overs had waited for the workers", inFlight, waits)
 	}
 
 	produce(ctx, events[produced:], 20*time.Millisecond, len(events))
 	start("second")
-	testenv.WaitFor(t, 60*time.Second, "every window stored", func() (bool, error) {
+	// A bound against a hang, not a timing: hundreds of windows, each a
+	// write of its own, on a loaded machine.
+	testenv.WaitFor(t, 3*time.Minute, "every window stored", func() (bool, error) {
 		n, err := stored()
 		return n == len(want), err
 	})

@@ -78,7 +78,7 @@ func TestTwoInstancesShareTheWork(t *testing.T) {
 	stopB := start() // joins: the group rebalances mid-stream
 	defer stopB()
 	produce(len(events)/2, len(events))
-	testenv.WaitFor(t, 60*time.Second, "every window of both models", func() (bool, error) {
+	testenv.WaitFor(t, 3*time.Minute, "every window of both models", func() (bool, error) {
 		return count("m") == len(want) && count("m2") == len(want), nil
 	})
 	stopA()

@@ -225,6 +225,12 @@ func run(ctx context.Context, s *service) error {
 	// logged only.
 	pcfg.Labels = labels.New(labels.Config{Models: s.models.Labels(), Store: store, MaxBuffered: cfg.Labels.MaxBuffered,
 		MaxWaiting: cfg.Labels.MaxWaiting, Wait: cfg.Labels.Wait})
+	// Closed windows are evaluated and stored by a pool of workers while
+	// the partitions read on; the pool stops after every partition closed
+	// (the consumer returns only then).
+	pool := pipeline.NewPool(pipeline.PoolConfig{Workers: cfg.Evaluation.Workers, PerPartition: cfg.Evaluation.MaxInFlight})
+	defer pool.Stop()
+	pcfg.Pool = pool
 	pl := pipeline.New(pcfg)
 	consumer := ingest.NewConsumer(ingest.ConsumerConfig{
 		Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID,

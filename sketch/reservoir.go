@@ -32,6 +32,25 @@ func NewReservoir(capacity int, seed uint64) *Reservoir {
 	return r
 }
 
+// NewReservoirOf returns the sample that adding values one by one to
+// NewReservoir(capacity, seed) makes when they fit (len(values) <=
+// capacity): all of them, complete, its random stream untouched. It takes
+// values as its own, without a copy, so a caller holding a whole column
+// pays neither a second copy nor the appends' growth.
+func NewReservoirOf(values []float64, capacity int, seed uint64) (*Reservoir, error) {
+	r := NewReservoir(capacity, seed)
+	if len(values) > r.cap {
+		return nil, fmt.Errorf("reservoir: %d values, capacity %d", len(values), r.cap)
+	}
+	for i, x := range values {
+		if x-x != 0 {
+			return nil, fmt.Errorf("reservoir: value %d is %v: want finite values", i, x)
+		}
+	}
+	r.values, r.seen = values, uint64(len(values))
+	return r, nil
+}
+
 func (r *Reservoir) seed(seed uint64) {
 	r.src = rand.NewPCG(seed, 0x9e3779b97f4a7c15)
 	r.rng = rand.New(r.src)

@@ -392,3 +392,32 @@ func BenchmarkReservoirMerge(b *testing.B) {
 		c.Merge(o)
 	}
 }
+
+// TestNewReservoirOf holds the adopted sample to the one Add builds, its
+// random stream included: both go on alike once full.
+func TestNewReservoirOf(t *testing.T) {
+	vals := []float64{3, 1, 4, 1, 5, 9, 2, 6}
+	added := NewReservoir(10, 42)
+	for _, x := range vals {
+		added.Add(x)
+	}
+	got, err := NewReservoirOf(append([]float64(nil), vals...), 10, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		added.Add(float64(100 + i))
+		got.Add(float64(100 + i))
+	}
+	a, _ := added.MarshalJSON()
+	b, _ := got.MarshalJSON()
+	if string(a) != string(b) {
+		t.Fatalf("adopted sample differs:\n%s\n%s", a, b)
+	}
+	if _, err := NewReservoirOf(vals, 4, 1); err == nil {
+		t.Error("more values than capacity: no error")
+	}
+	if _, err := NewReservoirOf([]float64{1, math.Inf(1)}, 4, 1); err == nil {
+		t.Error("infinite value: no error")
+	}
+}

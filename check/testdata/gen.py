@@ -15,6 +15,7 @@ The oracle has no tvd; it is computed here from the oracle's own proportions
 (0.5 * sum |p_r - p_c|). Data sets: $DRIFTMON_DATASETS, else
 ../shared/datasets beside the repository root.
 """
+import csv
 import json
 import os
 import subprocess
@@ -56,6 +57,23 @@ SCALAR = {"wasserstein": "wasserstein", "wasserstein_norm": "wasserstein_norm", 
           "psi": "psi", "kl": "kl_cur_ref", "jensen_shannon": "js_distance", "hellinger": "hellinger"}
 
 
+# The oracle's missing tokens (reference.py MISSING).
+MISSING = {"", "?", "NA", "nan", "NaN", "null"}
+
+
+def one_value(path, col):
+    """Whether a numeric column of a CSV file holds one number only. The
+    oracle divides by np.std, which for one value repeated is often
+    rounding noise (100 copies of 0.1: 2.8e-17), not 0: wasserstein_norm
+    over a reference without spread has no finite value, whatever np.std
+    says."""
+    with open(path, newline="") as f:
+        rd = csv.reader(f)
+        i = [h.strip() for h in next(rd)].index(col)
+        xs = {float(row[i].strip()) for row in rd if row and row[i].strip() not in MISSING}
+    return len(xs) == 1
+
+
 def cut(src, dst, rows, header_lines):
     with open(dst, "w", newline="") as f:
         f.write(header_lines[0])
@@ -89,6 +107,8 @@ def main():
                         g["results"][m] = {"statistic": r[k]["statistic"], "p_value": r[k]["pvalue"]}
                     for m, k in SCALAR.items():
                         g["results"][m] = {"statistic": r[k]}
+                    if one_value(rp, col):
+                        g["results"]["wasserstein_norm"] = {"statistic": None}
                 else:
                     g["results"]["chi2"] = {"statistic": r["chi2_contingency"]["statistic"],
                                             "p_value": r["chi2_contingency"]["pvalue"]}

@@ -58,7 +58,7 @@ func TestCheckCommand(t *testing.T) {
 		{"bad decide", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--decide", "amount=chi2"}, 2, "", `chi2 is not a method of numeric column "amount"`, ""},
 		{"bad correction", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--correction", "holm"}, 2, "", `--correction "holm"`, ""},
 		{"wide json", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "json", "--wide"}, 2, "", "--wide is for --format table", ""},
-		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `--format "xml"`, ""},
+		{"bad format", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "--format", "xml"}, 2, "", `invalid value "xml" for flag -format: want table, json or html`, ""},
 		{"stray argument", []string{"--reference", p("ref.csv"), "--current", p("same.csv"), "extra"}, 2, "", `unexpected argument "extra"`, ""},
 	}
 	for _, tc := range tests {

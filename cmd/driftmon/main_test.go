@@ -6,7 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/driftmon/driftmon/internal/cli"
 )
+
+// checkDrift is check's exit code for drift.
+const checkDrift = cli.ExitDrift
 
 // TestExitStatus: the commands whose work lives in packages exit 2 on a
 // usage or input error and 1 when the run fails, each message under its

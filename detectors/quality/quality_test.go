@@ -2,6 +2,7 @@ package quality
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -159,6 +160,17 @@ func TestFeatureChecks(t *testing.T) {
 			"out_of_range_share": {0, 0.001, false},
 			"mean_shift":         {0.5 / refStd, 3, false},
 		}},
+		// One value repeated has no spread: no mean_shift, however its
+		// moments round (their std is not 0 here); the whole window lies
+		// outside the reference's [0.1, 0.1] (a margin of 0.1 * 0 a side)
+		// and is one value.
+		{"constant reference", num(lim, slices.Repeat([]float64{0.1}, 100)...), num(lim, slices.Repeat([]float64{0.2}, 100)...), d,
+			map[string]check{
+				"missing_share":      {0, 0.1, false},
+				"invalid_share":      {0, 0, false},
+				"out_of_range_share": {1, 0.001, true},
+				"constant_share":     {1, 0.95, true},
+			}},
 		{"category renamed", cat("a", "a", "b", "b", ""), cat("A", "A", "b", "b"), d, map[string]check{
 			// The reference misses 1 of 5.
 			"missing_share":      {0, 0.2 + 0.1, false},

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/driftmon/driftmon/detectors/internal/oracle"
 )
 
 // adcvmGolden mirrors testdata/ad_cvm_golden.json (made by testdata/gen.py
@@ -355,6 +357,46 @@ func TestCramerVonMisesUndefined(t *testing.T) {
 			if stat, p, _ := cramerVonMises(tt.a, tt.b); !math.IsNaN(stat) || !math.IsNaN(p) {
 				t.Errorf("= %v, %v; want NaN", stat, p)
 			}
+		})
+	}
+}
+
+// TestCramerVonMisesOneValue: one value on both sides is as few distinct
+// values as there are, so T comes from the empirical CDFs, which are equal
+// (both 1 at the value): T = 0 and p = 1 whatever the sizes
+// (gen_cvm_ties.py's cvm_ecdf gives (0.0, 1.0) for 5 and 5, 30 and 30,
+// 100 and 50). scipy's midrank formula, which assumes no ties, gives 0 only
+// for equal sizes: with n = m every rank is (2n+1)/2 and U = 2n * sum_i
+// ((2n+1)/2 - i)^2 = n^2 (4n^2 - 1)/6, so T = 0; with 100 and 50 copies
+// the same formula in exact fractions gives T = 22499/3600 = 6.2497222 and
+// scipy 1.10 agrees, p = 2.0729e-11 (`python3 -c 'import numpy as np; from
+// scipy import stats; print(stats.cramervonmises_2samp(np.full(100,.1),
+// np.full(50,.1)))'`). cvmRankU, the formula scipy uses, is checked to
+// give scipy's value.
+func TestCramerVonMisesOneValue(t *testing.T) {
+	rep := func(n int) []float64 { return slices.Repeat([]float64{0.1}, n) }
+	tests := []struct {
+		name       string
+		a, b       []float64
+		scipyStat  float64
+		exactValue bool // the exact p-value (at most 20 a side)
+	}{
+		{"5 and 5, exact", rep(5), rep(5), 0, true},
+		{"30 and 30", rep(30), rep(30), 0, false},
+		{"100 and 50", rep(100), rep(50), 22499.0 / 3600, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stat, p, exact := cramerVonMises(tt.a, tt.b)
+			if stat != 0 || p != 1 {
+				t.Errorf("T = %v, p = %v; want 0 and 1", stat, p)
+			}
+			if exact != tt.exactValue {
+				t.Errorf("exact p-value %v, want %v", exact, tt.exactValue)
+			}
+			u, _ := cvmRankU(tt.a, tt.b)
+			k, N := float64(len(tt.a)*len(tt.b)), float64(len(tt.a)+len(tt.b))
+			oracle.CheckStat(t, "scipy's midrank T", u/(k*N)-(4*k-1)/(6*N), tt.scipyStat)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/sketch"
 )
 
 // PreparedFeature is one reference feature made ready to be compared with
@@ -23,12 +24,18 @@ import (
 // must not change while it is in use; a reference never does once built.
 type PreparedFeature struct {
 	rf *drift.FeatureSummary
+	// compact, when set, stands for the reference's sample, which is then
+	// not read (see PrepareCompact).
+	compact *sketch.Compact
+	// count is the number of values the sample methods compare on the
+	// reference's side.
+	count uint64
 
 	// usable: the sample is non-empty and every value finite.
 	usable func() bool
 	// sorted is the sample, sorted (SortFloats).
 	sorted func() []float64
-	// std is populationStd of the sorted sample (wasserstein_norm).
+	// std is spreadStd of the sorted sample (wasserstein_norm).
 	std func() float64
 	// side is the sketch path's reference side; ok is false when the
 	// reference has neither a complete sample nor a sketch.
@@ -50,13 +57,13 @@ type refSide struct {
 // Prepare returns rf made ready to be compared with windows; nothing is
 // computed until a comparison needs it.
 func Prepare(rf *drift.FeatureSummary) *PreparedFeature {
-	p := &PreparedFeature{rf: rf}
+	p := &PreparedFeature{rf: rf, count: uint64(len(rf.SampleValues()))}
 	p.usable = sync.OnceValue(func() bool {
 		rs := rf.SampleValues()
 		return len(rs) > 0 && !slices.ContainsFunc(rs, notFinite)
 	})
 	p.sorted = sync.OnceValue(func() []float64 { return sortedCopy(rf.SampleValues()) })
-	p.std = sync.OnceValue(func() float64 { return populationStd(p.sorted()) })
+	p.std = sync.OnceValue(func() float64 { return spreadStd(p.sorted()) })
 	p.side = sync.OnceValues(func() (refSide, bool) {
 		switch {
 		case rf.Sample != nil && rf.Sample.Complete() && rf.Sample.Seen() > 0:
@@ -88,6 +95,89 @@ func Prepare(rf *drift.FeatureSummary) *PreparedFeature {
 	return p
 }
 
+// PrepareCompact is Prepare for a numeric reference whose sample is
+// summarised by c (a sketch.Compact of the sorted sample), within a bounded
+// memory however long the reference: rf's own Sample and Sketch are not
+// read, and may be dropped. The sample methods compare the window with c's
+// expansion (its N values, sorted), made afresh for each comparison and
+// not kept; a big window's sketch path compares with c's CDF, which shares
+// c's values. While c is exact, every statistic is the one Prepare(rf)
+// gives for rf's complete sample, bit for bit; beyond, each is that of a
+// reference whose CDF is within 1/(2 c's capacity) of the sample's (see
+// sketch.Compact).
+func PrepareCompact(rf *drift.FeatureSummary, c *sketch.Compact) *PreparedFeature {
+	if rf.Kind != drift.Numeric || c == nil {
+		return Prepare(rf)
+	}
+	p := &PreparedFeature{rf: rf, compact: c, count: c.N()}
+	p.usable = func() bool { return c.N() > 0 }
+	p.sorted = func() []float64 { return c.Expand(nil) }
+	p.std = sync.OnceValue(func() float64 { return populationStd(p.sorted()) })
+	p.side = sync.OnceValues(func() (refSide, bool) {
+		if c.N() == 0 {
+			return refSide{}, false
+		}
+		return refSide{cdf: compactCDF(c), std: p.std()}, true
+	})
+	p.deciles = sync.OnceValues(func() ([]float64, []uint64) {
+		s := p.sorted()
+		edges := drift.DecileEdges(s)
+		return edges, BinCounts(edges, s)
+	})
+	p.categories = func() ([]string, []uint64) { return nil, nil }
+	return p
+}
+
+// expansions recycles compact references' expansions between pairs.
+var expansions sync.Pool
+
+// borrowSorted is the sorted sample for one pair: the shared sorted copy,
+// or a compact reference's expansion into a recycled buffer.
+func (p *PreparedFeature) borrowSorted() []float64 {
+	if p.compact == nil {
+		return p.sorted()
+	}
+	var buf []float64
+	if b, ok := expansions.Get().(*[]float64); ok {
+		buf = *b
+	}
+	return p.compact.Expand(buf)
+}
+
+// returnSorted takes back what borrowSorted lent.
+func (p *PreparedFeature) returnSorted(s []float64) {
+	if p.compact != nil && s != nil {
+		expansions.Put(&s)
+	}
+}
+
+// Compact is the summary PrepareCompact was given, nil for Prepare.
+func (p *PreparedFeature) Compact() *sketch.Compact { return p.compact }
+
+// Bytes is the memory p keeps beyond its summary's own: the sorted copy of
+// the sample and the reference's CDF once made (the compact summary and
+// the CDF's values for PrepareCompact), the sorted categories.
+func (p *PreparedFeature) Bytes() int {
+	if p.compact != nil {
+		return p.compact.Bytes() + 8*(len(p.compact.Values())+1)
+	}
+	return 8 * int(p.count)
+}
+
+// compactCDF is exactCDF of c's expansion, made from c's entries: the
+// same knots and fractions (each end / n, as exactCDF forms them), the
+// values shared with c.
+func compactCDF(c *sketch.Compact) pwCDF {
+	vals, ends := c.Values(), c.Ends()
+	n := float64(c.N())
+	k := len(vals)
+	fs := make([]float64, 1, k+1)
+	for _, e := range ends {
+		fs = append(fs, float64(e)/n)
+	}
+	return pwCDF{xs: vals[:k:k], left: fs[:k:k], right: fs[1 : k+1 : k+1], n: c.N()}
+}
+
 // Summary is the reference summary p prepares.
 func (p *PreparedFeature) Summary() *drift.FeatureSummary { return p.rf }
 
@@ -103,7 +193,8 @@ func (p *PreparedFeature) Categories() (keys []string, counts []uint64) { return
 // against the prepared reference, as NewFeaturePair(p.Summary(), cf).
 func (p *PreparedFeature) Pair(cf *drift.FeatureSummary) *FeaturePair {
 	if p.rf.Kind == drift.Numeric {
-		return &FeaturePair{values: numericValues(p, cf)}
+		values, release := numericValues(p, cf)
+		return &FeaturePair{values: values, release: release}
 	}
 	return &FeaturePair{values: categoricalValues(p, cf)}
 }

@@ -121,7 +121,7 @@ func SortedStat(ref, cur []float64, method string) Stat {
 // results several methods share.
 type samplePair struct {
 	ref, cur []float64
-	// refStd, when set, is populationStd(ref), prepared with the
+	// refStd, when set, is spreadStd(ref), prepared with the
 	// reference (see PreparedFeature); nil computes it.
 	refStd func() float64
 	w      float64
@@ -193,7 +193,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 	case MethodWassersteinNorm:
 		sd := s.refStd
 		if sd == nil {
-			sd = func() float64 { return populationStd(s.ref) }
+			sd = func() float64 { return spreadStd(s.ref) }
 		}
 		if sd := sd(); sd > 0 {
 			st.Statistic = s.wasserstein() / sd

@@ -243,3 +243,56 @@ func TestNormalSFTail(t *testing.T) {
 		}
 	}
 }
+
+// TestWassersteinNormZeroSpread: over a reference of one value repeated,
+// wasserstein_norm has no finite value, by every path. numpy does not say
+// so by itself: np.std of 100 copies of 0.1 is 2.7755575615628914e-17, not
+// 0, and W / np.std of 0.1 against 0.2 is 3602879701896397
+// (`python3 -c 'import numpy as np; from scipy import stats;
+// r=np.full(100,.1); print(np.std(r), stats.wasserstein_distance(r, np.full(100,.2))/np.std(r))'`).
+// The last two cases, with spread, are worked by hand: W of {0, 1} and
+// {1, 2} is 1 (each quantile moves by 1), np.std({0, 1}) = 0.5, so 2; and
+// W of {0, 1} against itself is 0.
+func TestWassersteinNormZeroSpread(t *testing.T) {
+	rep := func(x float64, n int) []float64 { return slices.Repeat([]float64{x}, n) }
+	tests := []struct {
+		name     string
+		ref, cur []float64
+		want     float64 // NaN: no value, with the note
+	}{
+		{"three 2s", rep(2, 3), rep(2, 2), math.NaN()},
+		{"0.1 against 0.2", rep(0.1, 100), rep(0.2, 100), math.NaN()},
+		{"0.1 against itself, other sizes", rep(0.1, 100), rep(0.1, 50), math.NaN()},
+		{"vicprice's imputed value", rep(0.003467, 4531), rep(0.004, 2000), math.NaN()},
+		{"beyond the exact sample: the sketch path", rep(0.1, 3*drift.DefaultSampleSize), rep(0.2, 3*drift.DefaultSampleSize), math.NaN()},
+		{"spread", []float64{0, 1}, []float64{1, 2}, 2},
+		{"spread, no distance", []float64{0, 1}, []float64{0, 1}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check := func(path string, st Stat) {
+				t.Helper()
+				if math.IsNaN(tt.want) {
+					if !math.IsNaN(st.Statistic) || st.Note != "reference std is 0" {
+						t.Errorf("%s: %v (note %q), want no value and the note", path, st.Statistic, st.Note)
+					}
+				} else if st.Statistic != tt.want || st.Note != "" {
+					t.Errorf("%s: %v (note %q), want %v", path, st.Statistic, st.Note, tt.want)
+				}
+			}
+			if len(tt.ref) <= drift.DefaultSampleSize {
+				check("NumericStats", NumericStats(slices.Clone(tt.ref), slices.Clone(tt.cur), []string{MethodWassersteinNorm})[0])
+			}
+			// serve's path: prepared summaries (sketched beyond the
+			// sample), where a statistic without a value is no result.
+			pr := Prepare(numericSummary("x", nil, tt.ref...)).Pair(numericSummary("x", nil, tt.cur...))
+			st, _, _, ok := pr.Stat(MethodWassersteinNorm)
+			switch {
+			case math.IsNaN(tt.want) && ok:
+				t.Errorf("FeaturePair: %v, want no result", st.Statistic)
+			case !math.IsNaN(tt.want) && (!ok || st.Statistic != tt.want):
+				t.Errorf("FeaturePair: %v (ok %v), want %v", st.Statistic, ok, tt.want)
+			}
+		})
+	}
+}

@@ -71,6 +71,21 @@ import (
 // aligned on them; z_test is on the share of the first of them.
 type FeaturePair struct {
 	values func(method string, rule PValueRule) (st Stat, nRef, nCur uint64, ok bool)
+	// release hands back the scratch the pair borrowed (a compact
+	// reference's expansion); nil when it borrowed none.
+	release func()
+}
+
+// Release hands back what the pair borrowed for its comparisons (the
+// expansion of a reference prepared by PrepareCompact), for the next
+// pair to reuse: a service comparing window after window then does not
+// allocate it each time. The pair must not be used after it. Calling it is
+// optional.
+func (p *FeaturePair) Release() {
+	if p.release != nil {
+		p.release()
+		p.release = nil
+	}
 }
 
 // NewFeaturePair returns the statistics of a feature whose reference
@@ -107,10 +122,9 @@ func (p *FeaturePair) StatWith(method string, rule PValueRule) (st Stat, nRef, n
 // feature, computing each of the window's inputs (its bins, its sorted
 // sample, the sketch path's CDF, the Wasserstein distance) once; the
 // reference's come prepared.
-func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, PValueRule) (Stat, uint64, uint64, bool) {
-	rf := pr.rf
+func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) (func(string, PValueRule) (Stat, uint64, uint64, bool), func()) {
 	cs := cf.SampleValues()
-	nrs, ncs := uint64(len(rf.SampleValues())), uint64(len(cs))
+	nrs, ncs := pr.count, uint64(len(cs))
 	usable := len(cs) > 0 && pr.usable() && !slices.ContainsFunc(cs, notFinite)
 
 	// The window's sample is the summary's own: a sorted copy, made on
@@ -125,7 +139,7 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, P
 	var pair *samplePair
 	samples := func() *samplePair {
 		if pair == nil {
-			pair = &samplePair{ref: pr.sorted(), cur: sortedCur(), refStd: pr.std}
+			pair = &samplePair{ref: pr.borrowSorted(), cur: sortedCur(), refStd: pr.std}
 		}
 		return pair
 	}
@@ -136,7 +150,12 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, P
 	var skDone bool
 	var binsDone, binsOK bool
 	var rc, cc []uint64
-	return func(m string, rule PValueRule) (Stat, uint64, uint64, bool) {
+	release := func() {
+		if pair != nil {
+			pr.returnSorted(pair.ref)
+		}
+	}
+	values := func(m string, rule PValueRule) (Stat, uint64, uint64, bool) {
 		switch m {
 		case MethodPSI, MethodKL, MethodJensenShannon, MethodHellinger:
 			if !binsDone {
@@ -167,6 +186,7 @@ func numericValues(pr *PreparedFeature, cf *drift.FeatureSummary) func(string, P
 		}
 		return Stat{}, 0, 0, false
 	}
+	return values, release
 }
 
 // numericBins returns the reference's and the window's counts over the same

@@ -95,6 +95,18 @@ func (w *tieWalk) next() (v float64, ca, cb int, ok bool) {
 	return v, w.i - i0, w.j - j0, true
 }
 
+// spreadStd is the reference's std as wasserstein_norm divides by it:
+// populationStd, except that a sample of one value has none. np.std of
+// one value repeated is often not 0 but rounding noise (100 copies of
+// 0.1: 2.8e-17), and a distance over it a number like 3.6e+15 that means
+// nothing; a normalised distance over no spread has no finite value.
+func spreadStd(sorted []float64) float64 {
+	if len(sorted) > 0 && sorted[0] == sorted[len(sorted)-1] {
+		return 0
+	}
+	return populationStd(sorted)
+}
+
 // populationStd is numpy's np.std(x) (ddof=0): the mean first, then the
 // mean squared deviation, both summed in numpy's order.
 func populationStd(x []float64) float64 {

@@ -20,7 +20,8 @@ type demoMetric struct {
 
 // conceptLine prints a window's label results as they come (a window's
 // labels arrive after it closed, in one or more batches, each updating its
-// row): the realised performance against the reference's, the stream
+// row; the text shows the update that completes them): the realised
+// performance against the reference's, the stream
 // detectors that signalled drift among its labels, and the label
 // distribution's verdict.
 func (p *demoPrinter) conceptLine(results []drift.Result) {
@@ -57,6 +58,20 @@ func (p *demoPrinter) conceptLine(results []drift.Result) {
 	}
 	if n > p.labelled[w.WindowSeq] {
 		p.labelled[w.WindowSeq] = n
+	}
+	if !p.json && p.first != nil {
+		// The text shows a window's performance once, when all its labels
+		// are in (the demo knows how many it sends): a line per batch
+		// would print accuracies of a few labels. --json has every update.
+		want := uint64(p.wantLabelled[int(w.WindowSeq-*p.first)])
+		if want > 0 && (n < want || p.shown[w.WindowSeq]) {
+			p.checkDone()
+			return
+		}
+		if p.shown == nil {
+			p.shown = map[int64]bool{}
+		}
+		p.shown[w.WindowSeq] = true
 	}
 	if p.json {
 		line := map[string]any{"type": "concept", "model": w.Model, "window_seq": w.WindowSeq,

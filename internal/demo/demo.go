@@ -2,19 +2,16 @@ package demo
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +22,6 @@ import (
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/drift"
 	"github.com/driftmon/driftmon/pipeline"
-	"github.com/driftmon/driftmon/reference"
 	"github.com/driftmon/driftmon/server"
 )
 
@@ -51,6 +47,12 @@ type demoData struct {
 	// demo knows when every window's performance is complete.
 	labels   []demoLabel
 	labelled map[int]int
+	// injectErrors sends three malformed records halfway, which must end
+	// up in the dead-letter topic.
+	injectErrors bool
+	// notes are printed before the run: how the demo named the columns of
+	// a user's file.
+	notes []string
 }
 
 // demoLabel is one label event and when the producer sends it.
@@ -65,15 +67,23 @@ type Options struct {
 	JSON bool
 	// Data replays this CSV file instead of the synthetic model: the first
 	// 10% of rows are the reference, Rows rows a window.
-	Data    string
-	Rows    int
-	Timeout time.Duration
+	Data string
+	Rows int
+	// Ignore (comma-separated), Label and Prediction name columns of Data
+	// (csvdemo.go, columns.go): left out, the true outcome, the model's
+	// output.
+	Ignore, Label, Prediction string
+	// InjectErrors sends three malformed records with Data as well; the
+	// synthetic model always does.
+	InjectErrors bool
+	Timeout      time.Duration
 	// Listen is the HTTP address of the view, the API and /metrics.
 	Listen string
 	// Stay keeps serving after the run, until ctx ends.
 	Stay bool
-	// LogLevel is the level of the logs Run writes to its log writer.
-	LogLevel string
+	// LogLevel is the level of the logs Run writes to its log writer;
+	// LogFormat their format, text (the default) or json.
+	LogLevel, LogFormat string
 
 	// clock is the service's time and the producer's pause (the wall
 	// clock when nil; tests set one that moves only when the demo sleeps).
@@ -85,6 +95,10 @@ func (o *Options) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.JSON, "json", false, "print JSON lines only (logs go to stderr)")
 	fs.StringVar(&o.Data, "data", "", "replay this CSV file instead of the synthetic model: the first 10% of rows are the reference")
 	fs.IntVar(&o.Rows, "window", 2000, "rows per window when replaying --data")
+	fs.StringVar(&o.Ignore, "ignore", "", "with --data: comma-separated columns to leave out (a time index, an id)")
+	fs.StringVar(&o.Label, "label", "", "with --data: the column of true outcomes, sent on the labels topic one window later (needs --prediction)")
+	fs.StringVar(&o.Prediction, "prediction", "", "with --data: the column of the model's output (text: class; numbers in [0, 1]: score; other numbers: regression)")
+	fs.BoolVar(&o.InjectErrors, "inject-errors", false, "with --data: also send three malformed records, which go to the dead-letter topic (the synthetic model always does)")
 	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "stop after this long whatever happened")
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level (logs go to stderr)")
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:0", "HTTP address of the view at /, the API and /metrics")
@@ -114,6 +128,9 @@ func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
 		return usage(fmt.Errorf("--log-level %q: %w", o.LogLevel, err))
 	}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: lvl}))
+	if o.LogFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: lvl}))
+	}
 	dir, err := os.MkdirTemp("", "driftmon-demo-")
 	if err != nil {
 		return err
@@ -121,9 +138,12 @@ func Run(ctx context.Context, o Options, stdout, logs io.Writer) error {
 	defer os.RemoveAll(dir)
 
 	var dd *demoData
-	if o.Data != "" {
-		dd, err = csvDemo(ctx, o.Data, o.Rows, dir)
-	} else {
+	switch {
+	case o.Data != "":
+		dd, err = csvDemo(ctx, o, dir)
+	case o.Ignore != "" || o.Label != "" || o.Prediction != "":
+		err = errors.New("--ignore, --label and --prediction name columns of --data: give it too")
+	default:
 		dd, err = synthDemo(dir)
 	}
 	if err != nil {
@@ -201,6 +221,9 @@ models:
 		return fmt.Errorf("service: %w", err)
 	}
 	pr.info("driftmon demo: broker %s, HTTP http://%s (metrics at /metrics), %d events of model %q", broker, ln.Addr(), len(dd.events), dd.model)
+	for _, n := range dd.notes {
+		pr.info("driftmon demo: %s", n)
+	}
 
 	metricsURL := "http://" + ln.Addr().String() + "/metrics"
 	sent, err := produce(ctx, broker, dd, func(ctx context.Context, sent int) error {
@@ -268,15 +291,15 @@ models:
 	return nil
 }
 
-// produce writes the events, keyed by model as the contract says, plus three
-// malformed records that must end up in the dead-letter topic, and the
-// labels; it calls quiet with the number of records sent so far where the
+// produce writes the events, keyed by model as the contract says, plus
+// (dd.injectErrors) three malformed records that must end up in the
+// dead-letter topic, and the labels; it calls quiet with the number of records sent so far where the
 // producer goes quiet, and returns how many it sent in all.
 func produce(ctx context.Context, broker string, dd *demoData, quiet func(ctx context.Context, sent int) error) (sent int, err error) {
-	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000,
+	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoPredictions, BatchSize: 1000, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
-	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000,
+	lw := &kafka.Writer{Addr: kafka.TCP(broker), Topic: demoLabels, BatchSize: 1000, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer lw.Close()
 	key := []byte(dd.model)
@@ -304,7 +327,7 @@ func produce(ctx context.Context, broker string, dd *demoData, quiet func(ctx co
 	msgs := make([]kafka.Message, 0, 1000)
 	for i, ev := range dd.events {
 		msgs = append(msgs, kafka.Message{Key: key, Value: ev})
-		if i == len(dd.events)/2 {
+		if dd.injectErrors && i == len(dd.events)/2 {
 			for j, b := range bad {
 				k := key
 				if j == len(bad)-1 {
@@ -380,102 +403,13 @@ func synthDemo(dir string) (*demoData, error) {
     prediction: score
     features:
 %s`, synthModel, synthWindow, demoIdleTimeout, synthFreshness, ref, feats.String()),
-		events:     events,
-		windows:    synthWindows,
-		pauseAfter: pauseAfter,
-		pause:      synthQuietFor,
-	}, nil
-}
-
-// csvDemo replays a CSV file: its first 10% of rows are the reference, the
-// rest arrive one per minute of event time in count windows of `rows`.
-func csvDemo(ctx context.Context, path string, rows int, dir string) (*demoData, error) {
-	if rows < 2 {
-		return nil, fmt.Errorf("--window %d: want at least 2 rows", rows)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--data: %w", err)
-	}
-	defer f.Close()
-	all, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("--data %s: %w", path, err)
-	}
-	if len(all) < 21 {
-		return nil, fmt.Errorf("--data %s: %d rows; want at least 20 after the header", path, len(all)-1)
-	}
-	header, body := all[0], all[1:]
-	nRef := len(body) / 10
-	refPath := filepath.Join(dir, "reference.csv")
-	rf, err := os.Create(refPath)
-	if err != nil {
-		return nil, err
-	}
-	cw := csv.NewWriter(rf)
-	cw.Write(header)
-	cw.WriteAll(body[:nRef])
-	if err := rf.Close(); err != nil {
-		return nil, err
-	}
-	cols, err := reference.InferColumns(ctx, refPath)
-	if err != nil {
-		return nil, err
-	}
-	model := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	model = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' {
-			return r
-		}
-		return '_'
-	}, model)
-	var feats strings.Builder
-	kinds := map[string]drift.FeatureKind{}
-	for _, c := range cols {
-		kinds[c.Name] = c.Kind
-		fmt.Fprintf(&feats, "      %q: %s\n", c.Name, c.Kind)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.TrimSpace(h)] = i
-	}
-	events := make([][]byte, 0, len(body)-nRef)
-	for i, rec := range body[nRef:] {
-		fv := map[string]any{}
-		for _, c := range cols {
-			v := strings.TrimSpace(rec[idx[c.Name]])
-			switch {
-			case drift.IsMissingToken(v):
-				fv[c.Name] = nil
-			case c.Kind == drift.Numeric:
-				x, ok := reference.ParseNumber(v)
-				if !ok || math.IsInf(x, 0) || math.IsNaN(x) {
-					fv[c.Name] = v // wrong type: counted as invalid, as in production
-				} else {
-					fv[c.Name] = x
-				}
-			default:
-				fv[c.Name] = v
-			}
-		}
-		b, _ := json.Marshal(map[string]any{
-			"model": model, "id": strconv.Itoa(nRef + i),
-			"timestamp": synthStart.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
-			"features":  fv,
-		})
-		events = append(events, b)
-	}
-	n := len(events)
-	return &demoData{
-		model: model,
-		modelYAML: fmt.Sprintf(`  - name: %s
-    window: {events: %d}
-    idle_timeout: %s
-    reference: {file: %q}
-    features:
-%s`, model, rows, demoIdleTimeout, refPath, feats.String()),
 		events:  events,
-		windows: (n + rows - 1) / rows,
+		windows: synthWindows,
+		// The synthetic stream shows every path an event can take, the
+		// dead-letter topic included; its data are the demo's own.
+		injectErrors: true,
+		pauseAfter:   pauseAfter,
+		pause:        synthQuietFor,
 	}, nil
 }
 
@@ -508,6 +442,7 @@ type demoPrinter struct {
 	// the first window's seq, to number them.
 	wantLabelled map[int]int
 	labelled     map[int64]uint64
+	shown        map[int64]bool // windows whose complete concept line the text printed
 	first        *int64
 	complete     bool
 }

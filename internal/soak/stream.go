@@ -214,7 +214,7 @@ func produce(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	w := &kafka.Writer{Addr: kafka.TCP(*brokers), Topic: predictionsTopic, Balancer: &kafka.Hash{},
+	w := &kafka.Writer{Addr: kafka.TCP(*brokers), Topic: predictionsTopic, Balancer: &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: time.Millisecond,
 		MaxAttempts: 3, WriteTimeout: 10 * time.Second}
 	defer w.Close()

@@ -1,8 +1,7 @@
-package main
+package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,32 +12,26 @@ import (
 	"github.com/driftmon/driftmon/check"
 )
 
-// Exit codes of check: a CI step gates on them.
-const (
-	checkNoDrift = 0
-	checkDrift   = 1
-)
-
-// runCheck compares two files: exit 0 without drift, 1 with drift, 2 on a
-// usage or input error.
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: driftmon check --reference A --current B [flags]
-
-Compares every column of B (the current data) with the same column of A
+var checkCommand = &command{
+	name:     "check",
+	synopsis: []string{"reference", "current", "[format]", "[flags]"},
+	summary:  "compare two files; exit 0 no drift, 1 drift, 2 error",
+	doc: `Compares every column of B (the current data) with the same column of A
 (the reference, a training set say), CSV or Parquet, exactly, and runs the
 data quality checks on each column of B. Exit status: 0 no drift and no
 failed quality check, 1 drift or a failed quality check, 2 usage or input
-error.
+error. On a terminal, a run longer than a few seconds shows its progress on
+stderr (rows read, columns compared); elsewhere it prints nothing there
+but errors.`,
+	define: defineCheck,
+}
 
-`)
-		fs.PrintDefaults()
-	}
+// defineCheck registers check's flags; the command compares two files:
+// exit 0 without drift, 1 with drift, 2 on a usage or input error.
+func defineCheck(fs *flag.FlagSet, e *env) func(context.Context) int {
 	var o check.Options
-	fs.StringVar(&o.Reference, "reference", "", "the reference file (CSV or Parquet)")
-	fs.StringVar(&o.Current, "current", "", "the current file (CSV or Parquet)")
+	fs.StringVar(&o.Reference, "reference", "", "the reference `FILE` (CSV or Parquet)")
+	fs.StringVar(&o.Current, "current", "", "the current `FILE` (CSV or Parquet)")
 	columns := fs.String("columns", "", "comma-separated columns to compare (default: all, and both files must have the same columns)")
 	ignore := fs.String("ignore", "", "comma-separated columns to leave out")
 	categorical := fs.String("categorical", "", "comma-separated columns to treat as categorical")
@@ -52,48 +45,44 @@ error.
 	fs.StringVar(&o.Correction, "correction", "none", "correction of the p-value verdicts across columns: none, bonferroni or bh (Benjamini-Hochberg)")
 	ranges := fs.String("ranges", "", "comma-separated valid ranges of numeric columns, as column=lo:hi (default: the reference's min and max widened by a tenth of their span)")
 	failOnQuality := fs.Bool("fail-on-quality", true, "exit 1 when a quality check fails, as on drift")
-	format := fs.String("format", "table", "table, json or html (one self-contained page with a chart per column; best with --output)")
-	output := fs.String("output", "", "write the report to this file instead of standard output")
+	format := newChoice("table", "table", "json", "html")
+	fs.Var(format, "format", "the report: a table, JSON, or one self-contained HTML page with a chart per column (best with --output)")
+	output := fs.String("output", "", "write the report to this `FILE` instead of standard output")
 	wide := fs.Bool("wide", false, "with --format table: every method's statistic and p-value, counts and quality limits, in lines wider than 120 characters")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	return func(ctx context.Context) int {
+		stdout, stderr := e.stdout, e.stderr
+		if *wide && format.value != "table" {
+			fmt.Fprintln(stderr, "driftmon check: --wide is for --format table")
+			return ExitUsage
 		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "driftmon check: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	if *format != "table" && *format != "json" && *format != "html" {
-		fmt.Fprintf(stderr, "driftmon check: --format %q: want table, json or html\n", *format)
-		return exitUsage
-	}
-	if *wide && *format != "table" {
-		fmt.Fprintln(stderr, "driftmon check: --wide is for --format table")
-		return exitUsage
-	}
-	o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods, o.Decide =
-		list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods), list(*decide)
+		o.Columns, o.Ignore, o.Categorical, o.Numeric, o.Methods, o.Decide =
+			list(*columns), list(*ignore), list(*categorical), list(*numeric), list(*methods), list(*decide)
 
-	var err error
-	if o.Ranges, err = parseRanges(*ranges); err != nil {
-		fmt.Fprintln(stderr, "driftmon check: --ranges:", err)
-		return exitUsage
+		var err error
+		if o.Ranges, err = parseRanges(*ranges); err != nil {
+			fmt.Fprintln(stderr, "driftmon check: --ranges:", err)
+			return ExitUsage
+		}
+		if e.terminal {
+			o.Progress = new(check.Progress)
+			ticks, stop := e.progress()
+			done := showProgress(stderr, o.Progress, ticks)
+			defer func() { stop(); done() }()
+		}
+		rep, err := check.Run(ctx, o)
+		if err != nil {
+			fmt.Fprintln(stderr, "driftmon check:", strings.TrimPrefix(err.Error(), check.ErrInput.Error()+": "))
+			return ExitUsage
+		}
+		if err := writeReport(rep, format.value, *wide, *output, stdout); err != nil {
+			fmt.Fprintln(stderr, "driftmon check:", err)
+			return ExitUsage
+		}
+		if rep.Dataset.Drifted || (*failOnQuality && rep.QualityFailures > 0) {
+			return ExitDrift
+		}
+		return ExitOK
 	}
-	rep, err := check.Run(ctx, o)
-	if err != nil {
-		fmt.Fprintln(stderr, "driftmon check:", strings.TrimPrefix(err.Error(), check.ErrInput.Error()+": "))
-		return exitUsage
-	}
-	if err := writeReport(rep, *format, *wide, *output, stdout); err != nil {
-		fmt.Fprintln(stderr, "driftmon check:", err)
-		return exitUsage
-	}
-	if rep.Dataset.Drifted || (*failOnQuality && rep.QualityFailures > 0) {
-		return checkDrift
-	}
-	return checkNoDrift
 }
 
 func writeReport(rep *check.Report, format string, wide bool, output string, stdout io.Writer) (err error) {
