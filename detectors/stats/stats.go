@@ -35,7 +35,9 @@ type Stat struct {
 //
 // A p-value method without a value has a nil PValue. An empty sample, or a
 // NaN or infinity in either, leaves every statistic NaN with a Note; an
-// unknown method name gives NaN and "unknown numeric method".
+// unknown method name gives NaN and "unknown numeric method". On few
+// distinct values ks, anderson_darling and cramer_von_mises add a ties
+// warning to their Note (tiesNote).
 func NumericStats(ref, cur []float64, methods []string) []Stat {
 	if methods == nil {
 		methods = numericMethods
