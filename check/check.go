@@ -697,3 +697,14 @@ func dataset(cols []Column, maxShare float64) Dataset {
 	d.Drifted = d.DriftedColumns > 0 && d.DriftedShare > maxShare
 	return d
 }
+
+// warning is the part of a result's note that warns rather than explains:
+// a test built for continuous data run on few distinct values
+// (stats.NoteTies). The tables and the HTML report show it beside the
+// result; the rest of a note (which p-value it is) stays in the JSON.
+func warning(note string) string {
+	if i := strings.Index(note, stats.NoteTies+": "); i >= 0 {
+		return note[i:]
+	}
+	return ""
+}

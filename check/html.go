@@ -181,7 +181,8 @@ func binName(d *Distribution, i int) string {
 func pct(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": num,
+	"num":     num,
+	"warning": warning,
 	// sortKey is a number as the sort script reads it: "" for unknown.
 	"sortKey": func(x float64) string {
 		switch {
@@ -298,8 +299,8 @@ td.outcome.report-only, td.outcome.not-compared { color: #777; }
 </svg>{{end}}
 {{if .Results}}<table class="statistics">
 <tr><th>statistic</th><th>value</th><th>p-value</th><th>threshold</th><th>verdict</th></tr>
-{{range .Results}}{{if .Decision}}<tr class="decision{{if .Drifted}} failed{{end}}"><td>{{.Method}} (decides)</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>{{if .Drifted}}drift{{else if eq .Threshold 0.0}}-{{else}}ok{{end}}</td></tr>
-{{else}}<tr class="report"><td>{{.Method}}</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>report</td></tr>
+{{range .Results}}{{if .Decision}}<tr class="decision{{if .Drifted}} failed{{end}}"><td>{{.Method}} (decides){{with warning .Note}}<br><small class="note">{{.}}</small>{{end}}</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>{{if .Drifted}}drift{{else if eq .Threshold 0.0}}-{{else}}ok{{end}}</td></tr>
+{{else}}<tr class="report"><td>{{.Method}}{{with warning .Note}}<br><small class="note">{{.}}</small>{{end}}</td><td>{{num .Statistic}}</td><td>{{pvalue .PValue}}</td><td>{{threshold .}}</td><td>report</td></tr>
 {{end}}{{end}}</table>{{end}}
 {{if .Quality}}<table class="quality">
 <tr><th>quality check</th><th>value</th><th>limit</th><th>result</th></tr>

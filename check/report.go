@@ -164,6 +164,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			// (which p-value, say) are the JSON's and the wide table's.
 			if d.Note != "" && math.IsNaN(decisionValue(d)) {
 				notes = append(notes, s.Name+": "+d.Method+": "+d.Note)
+			} else if w := warning(d.Note); w != "" {
+				notes = append(notes, s.Name+": "+d.Method+": "+w)
 			}
 		}
 		if s.Note != "" {
@@ -204,6 +206,9 @@ func (r *Report) WriteTableWide(w io.Writer) error {
 		}
 		if len(reported) > 0 {
 			stats = append(stats, "report: "+strings.Join(reported, "  "))
+		}
+		if d := s.Decision; d != nil && warning(d.Note) != "" {
+			stats = append(stats, "["+d.Method+": "+warning(d.Note)+"]")
 		}
 		if s.Note != "" {
 			stats = append(stats, "["+s.Note+"]")

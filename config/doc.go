@@ -25,10 +25,11 @@
 // It imports, of driftmon's packages, only drift (for the shared nouns:
 // feature kinds, result families, summary limits), table (to read a
 // reference file's column names, CSV or Parquet, without reading its
-// rows) and three packages of pure functions under detectors, which
+// rows) and four packages of pure functions under detectors, which
 // import nothing of driftmon's but each other, drift and sketch:
 // detectors (the drift policy and calibration), detectors/stats (the
-// method names) and detectors/quality (the quality limits), so that a
+// method names), detectors/quality (the quality limits) and
+// detectors/stream (the stream detectors' names and defaults), so that a
 // model's policy is checked by the rules evaluation applies, with the key
 // and line of the mistake, rather than by a copy of them. Never a package
 // that runs a stage (ingest, window, storage, pipeline, alerting): those,

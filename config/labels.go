@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"time"
+
+	"github.com/driftmon/driftmon/detectors/stream"
 )
 
 // LabelsConfig is the `labels` section: the bounds of the label join.
@@ -28,7 +30,7 @@ const (
 )
 
 // StreamDetectors are the stream concept-drift detectors a model may run.
-var StreamDetectors = []string{"ddm", "eddm", "adwin", "page_hinkley", "hddm_a", "hddm_w", "kswin"}
+var StreamDetectors = stream.Methods()
 
 // ConceptConfig is a model's `concept` section: how its predictions are
 // scored against their labels.
@@ -39,8 +41,9 @@ type ConceptConfig struct {
 	// Threshold turns a score into a class (positive at or above it);
 	// default 0.5; 0 is a threshold (logit scores).
 	Threshold *float64 `yaml:"threshold"`
-	// Detectors are the stream detectors to run; absent: all of them;
-	// empty: none.
+	// Detectors are the stream detectors to run; absent: the defaults
+	// (stream.Defaults, the ones that stay silent on stable error
+	// streams); empty: none. The others run only when listed.
 	Detectors []string `yaml:"detectors"`
 	// KSWINSeed seeds KSWIN, the one randomised detector, so that a
 	// replay signals at the same events.
@@ -53,6 +56,15 @@ type ConceptConfig struct {
 	// LabelColumn names the reference file's label column; default
 	// "label". A reference without it has no performance to compare with.
 	LabelColumn string `yaml:"label_column"`
+}
+
+// DetectorsToRun returns the stream detectors the model runs: those
+// listed, or stream.Defaults when the list is absent.
+func (c ConceptConfig) DetectorsToRun() []string {
+	if c.Detectors != nil {
+		return c.Detectors
+	}
+	return stream.Defaults()
 }
 
 // Seed returns the KSWIN seed.

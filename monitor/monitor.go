@@ -236,14 +236,10 @@ func build(ctx context.Context, mc *config.ModelConfig) (*Model, error) {
 	m.Spec = spec
 	if mc.Prediction != "" {
 		c := mc.Concept
-		dets := config.StreamDetectors
-		if c.Detectors != nil {
-			dets = c.Detectors
-		}
 		m.Labels = labels.NewModel(labels.Spec{
 			Task:      concept.Task{Kind: concept.Kind(mc.Prediction), Positive: c.PositiveClass, Threshold: c.ScoreThreshold()},
 			Policy:    concept.Policy{K: c.K, Tolerance: c.Tolerance},
-			Detectors: dets, Seed: c.Seed(), Drift: m.Drift, Limits: spec.Limits, LabelDelay: mc.Delay(),
+			Detectors: c.DetectorsToRun(), Seed: c.Seed(), Drift: m.Drift, Limits: spec.Limits, LabelDelay: mc.Delay(),
 		}, outcomes)
 	}
 	return m, nil

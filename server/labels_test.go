@@ -23,6 +23,7 @@ import (
 
 	"github.com/driftmon/driftmon/config"
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/internal/datasets"
 	"github.com/driftmon/driftmon/internal/testenv"
 	"github.com/driftmon/driftmon/server/servertest"
 )
@@ -349,4 +350,142 @@ func grep(body, prefix string) string {
 		}
 	}
 	return out
+}
+
+// TestSEAThroughServe sends sea.csv through serve as a class model's
+// predictions (the fixed rule f1 + f2 <= 8, the first concept's) and its
+// labels, and reads the stream detectors' verdicts back the way a user
+// does: a model without concept.detectors runs only the default set, which
+// must say nothing in the first concept (rows 0-12,499, error 0.095) and
+// signal exactly one drift within 2,500 events of each rise of the error
+// (12,500: +0.068, 37,500: +0.045), and none anywhere else; 25,000 lowers
+// the error by 0.008, which no detector is asked to see. Windows of 500
+// events put each change on a window's edge, so "within 2,500 events" is
+// "in one of the five windows after it". The labels come in row order, so
+// the detectors see sea's error stream as detectors/stream's tests do.
+func TestSEAThroughServe(t *testing.T) {
+	rows := readSEA(t)
+	dir := t.TempDir()
+	broker := testenv.StartBroker(t, 1, "predictions", "labels", "driftmon-dead-letter")
+	cfgText := fmt.Sprintf(`kafka:
+  brokers: [%q]
+  group_id: sea-test
+  checkpoint_interval: 200ms
+storage:
+  backend: embedded
+  embedded: {path: %q}
+http: {listen: "127.0.0.1:0"}
+models:
+  - name: m
+    window: {events: 500}
+    idle_timeout: 1h
+    reference: {previous: true}
+    prediction: class
+    features:
+      f1: numeric
+      f2: numeric
+      f3: numeric
+`, broker, filepath.Join(dir, "data"))
+	cfgPath := filepath.Join(dir, "driftmon.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	preds, labels := make([][]byte, len(rows)), make([][]byte, len(rows))
+	for i, r := range rows {
+		ts := base.Add(time.Duration(i) * time.Second)
+		pred := "0"
+		if r[0]+r[1] <= 8 {
+			pred = "1"
+		}
+		id := strconv.Itoa(i)
+		preds[i], _ = json.Marshal(map[string]any{"model": "m", "id": id, "timestamp": ts.Format(time.RFC3339Nano),
+			"features": map[string]any{"f1": r[0], "f2": r[1], "f3": r[2]}, "prediction": pred})
+		labels[i], _ = json.Marshal(map[string]any{"model": "m", "id": id, "timestamp": ts.Add(time.Minute).Format(time.RFC3339Nano),
+			"label": strconv.Itoa(int(r[3]))})
+	}
+	addr, _ := servertest.Start(t, cfg)
+	produceTo(t, broker, "predictions", preds)
+	produceTo(t, broker, "labels", labels)
+
+	const windowLen = 500
+	windows := len(rows) / windowLen
+	drifts := map[int]int{} // window (row / 500) -> drifts its labels signalled
+	testenv.WaitFor(t, 5*time.Minute, "every window's stream-detector rows from all its labels", func() (bool, error) {
+		rs, err := apiResults(addr, url.Values{"model": {"m"}, "family": {"concept"}, "method": {"adwin"}})
+		if err != nil {
+			return false, err
+		}
+		seen := map[int]uint64{}
+		clear(drifts)
+		for _, r := range rs {
+			w := int(r.WindowStart.Sub(base)/time.Second) / windowLen
+			seen[w] = r.NCurrent
+			drifts[w] = int(r.Statistic)
+		}
+		for w := range windows {
+			if seen[w] != windowLen {
+				return false, fmt.Errorf("window %d: %d labels so far, want %d", w, seen[w], windowLen)
+			}
+		}
+		return true, nil
+	})
+	var flagged []int
+	for w := range windows {
+		if drifts[w] > 0 {
+			flagged = append(flagged, w)
+		}
+	}
+	t.Logf("windows of %d rows with an adwin drift: %v", windowLen, flagged)
+	for _, change := range []int{12500, 37500} {
+		n := 0
+		for w := change / windowLen; w < (change+2500)/windowLen; w++ {
+			n += drifts[w]
+		}
+		if n != 1 {
+			t.Errorf("%d drifts within 2,500 rows of the change at %d, want 1", n, change)
+		}
+	}
+	for w, n := range drifts {
+		if row := w * windowLen; n > 0 && !(row >= 12500 && row < 15000 || row >= 37500 && row < 40000) {
+			t.Errorf("window of rows %d-%d: %d drifts, want none away from the rises", row, row+windowLen-1, n)
+		}
+	}
+	// The detections counter says the same, and that no other detector ran.
+	body, err := scrape(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := grep(body, "driftmon_concept_detections_total{"); got != "driftmon_concept_detections_total{detector=\"adwin\",kind=\"drift\",model=\"m\"} 2\n" {
+		t.Errorf("detections counters:\n%s\nwant adwin's 2 drifts alone", got)
+	}
+}
+
+// readSEA reads sea.csv's rows: f1, f2, f3, label.
+func readSEA(t *testing.T) [][4]float64 {
+	t.Helper()
+	f, err := os.Open(datasets.Path(t, "sea.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][4]float64
+	for i, rec := range recs[1:] {
+		var r [4]float64
+		for j := range r {
+			if r[j], err = strconv.ParseFloat(rec[j], 64); err != nil {
+				t.Fatalf("sea.csv line %d column %d: %v", i+2, j+1, err)
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }

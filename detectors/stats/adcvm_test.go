@@ -213,10 +213,21 @@ func TestCvMExactMatchesEnumeration(t *testing.T) {
 // p-values, ties, and the p = 1 short cut.
 func TestCramerVonMisesGolden(t *testing.T) {
 	g := loadADCvMGolden(t)
+	ties := loadCvMTies(t)
 	for _, c := range g.CvM2Samp {
 		t.Run(c.String(), func(t *testing.T) {
 			a, b := c.samples()
 			stat, p, exact := cramerVonMises(a, b)
+			// Few distinct values: the empirical CDFs' statistic, not
+			// scipy's (cvm_ties_golden.json).
+			for _, tc := range ties.CvM2Samp {
+				if tc.N1 == c.N1 && tc.N2 == c.N2 && tc.C2 == c.C2 && tc.Shift == c.Shift && tc.Levels == c.Levels {
+					if tc.ScipyStatistic != c.Statistic {
+						t.Fatalf("cvm_ties_golden.json was made from another ad_cvm_golden.json")
+					}
+					c.Statistic, c.PValue = tc.Statistic, tc.PValue
+				}
+			}
 			if d := relDiff(stat, c.Statistic); d > 1e-12 {
 				t.Errorf("statistic %.17g, scipy %.17g", stat, c.Statistic)
 			}
@@ -350,34 +361,42 @@ func TestCramerVonMisesUndefined(t *testing.T) {
 	}
 }
 
-// TestCramerVonMisesOneValue: over one value on both sides the statistic
-// follows scipy's midrank formula, which assumes no ties, so it is 0 only
-// when both sides are the same size. With n = m every rank is (2n+1)/2 and
-// U = 2n * sum_i ((2n+1)/2 - i)^2 = n^2 (4n^2 - 1)/6, so T = U/(n^2 2n) -
-// (4n^2 - 1)/(12n) = 0 (p = 1). With 100 and 50 copies the same formula in
-// exact fractions gives T = 22499/3600 = 6.2497222; scipy 1.10 agrees, p =
-// 2.0729e-11 (`python3 -c 'import numpy as np; from scipy import stats;
-// print(stats.cramervonmises_2samp(np.full(100,.1), np.full(50,.1)))'`).
+// TestCramerVonMisesOneValue: one value on both sides is as few distinct
+// values as there are, so T comes from the empirical CDFs, which are equal
+// (both 1 at the value): T = 0 and p = 1 whatever the sizes
+// (gen_cvm_ties.py's cvm_ecdf gives (0.0, 1.0) for 5 and 5, 30 and 30,
+// 100 and 50). scipy's midrank formula, which assumes no ties, gives 0 only
+// for equal sizes: with n = m every rank is (2n+1)/2 and U = 2n * sum_i
+// ((2n+1)/2 - i)^2 = n^2 (4n^2 - 1)/6, so T = 0; with 100 and 50 copies
+// the same formula in exact fractions gives T = 22499/3600 = 6.2497222 and
+// scipy 1.10 agrees, p = 2.0729e-11 (`python3 -c 'import numpy as np; from
+// scipy import stats; print(stats.cramervonmises_2samp(np.full(100,.1),
+// np.full(50,.1)))'`). cvmRankU, the formula scipy uses, is checked to
+// give scipy's value.
 func TestCramerVonMisesOneValue(t *testing.T) {
 	rep := func(n int) []float64 { return slices.Repeat([]float64{0.1}, n) }
 	tests := []struct {
 		name       string
 		a, b       []float64
-		stat, p    float64
-		exactValue bool // scipy's exact p-value (at most 20 a side)
+		scipyStat  float64
+		exactValue bool // the exact p-value (at most 20 a side)
 	}{
-		{"5 and 5, exact", rep(5), rep(5), 0, 1, true},
-		{"30 and 30", rep(30), rep(30), 0, 1, false},
-		{"100 and 50", rep(100), rep(50), 22499.0 / 3600, 2.072908511507876e-11, false},
+		{"5 and 5, exact", rep(5), rep(5), 0, true},
+		{"30 and 30", rep(30), rep(30), 0, false},
+		{"100 and 50", rep(100), rep(50), 22499.0 / 3600, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stat, p, exact := cramerVonMises(tt.a, tt.b)
-			oracle.CheckStat(t, "cramer_von_mises", stat, tt.stat)
-			oracle.CheckP(t, "cramer_von_mises", p, tt.p)
+			if stat != 0 || p != 1 {
+				t.Errorf("T = %v, p = %v; want 0 and 1", stat, p)
+			}
 			if exact != tt.exactValue {
 				t.Errorf("exact p-value %v, want %v", exact, tt.exactValue)
 			}
+			u, _ := cvmRankU(tt.a, tt.b)
+			k, N := float64(len(tt.a)*len(tt.b)), float64(len(tt.a)+len(tt.b))
+			oracle.CheckStat(t, "scipy's midrank T", u/(k*N)-(4*k-1)/(6*N), tt.scipyStat)
 		})
 	}
 }
@@ -393,4 +412,68 @@ func TestNumpyFloorDivide(t *testing.T) {
 			t.Errorf("%v // %v = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// cvmTies mirrors testdata/cvm_ties_golden.json (gen_cvm_ties.py): the
+// Cramer-von Mises test on samples with few distinct values, T from the
+// empirical CDFs and its p-value by scipy's rule, beside scipy's own.
+type cvmTies struct {
+	CvM2Samp []struct {
+		synthSpec
+		cvmTiesValues
+	} `json:"cvm_2samp"`
+	AsympDatasets []struct {
+		Name, Column string
+		cvmTiesValues
+	} `json:"asymp_datasets"`
+	AsympSynthetic []struct {
+		synthSpec
+		cvmTiesValues
+	} `json:"asymp_synthetic"`
+	Poisson struct {
+		Ref, Cur []float64
+		cvmTiesValues
+	} `json:"poisson"`
+}
+
+type cvmTiesValues struct {
+	Statistic      float64 `json:"statistic"`
+	PValue         float64 `json:"pvalue"`
+	Method         string  `json:"method"`
+	ScipyStatistic float64 `json:"scipy_statistic"`
+	ScipyPValue    float64 `json:"scipy_pvalue"`
+}
+
+func loadCvMTies(t *testing.T) cvmTies {
+	t.Helper()
+	var g cvmTies
+	readJSON(t, "cvm_ties_golden.json", &g)
+	if len(g.CvM2Samp) == 0 || len(g.AsympSynthetic) == 0 || len(g.Poisson.Ref) == 0 {
+		t.Fatal("cvm_ties_golden.json is incomplete")
+	}
+	return g
+}
+
+// TestCramerVonMisesTies: on a Poisson(3) reference of 5,000 values and a
+// healthy window of 500 (numpy's draws, in the golden file), the
+// statistic from the empirical CDFs is gen_cvm_ties.py's, with its
+// p-value; scipy's midrank formula, which cvmRankU reproduces, gives
+// scipy's T of about 116 and a p-value below 1e-7 on the same samples.
+func TestCramerVonMisesTies(t *testing.T) {
+	g := loadCvMTies(t).Poisson
+	x, y := sortedCopy(g.Ref), sortedCopy(g.Cur)
+	if !fewDistinct(distinctValues(x, y), len(x)+len(y)) {
+		t.Fatal("the Poisson samples do not count as few distinct values")
+	}
+	stat, p, exact := cramerVonMises(g.Ref, g.Cur)
+	if exact || relDiff(stat, g.Statistic) > 1e-9 || math.Abs(p-g.PValue) > 1e-9 {
+		t.Errorf("T = %.17g, p = %.17g (exact %v); want %.17g, %.17g", stat, p, exact, g.Statistic, g.PValue)
+	}
+	k, N := float64(len(x)*len(y)), float64(len(x)+len(y))
+	u, _ := cvmRankU(x, y)
+	scipyT := u/(k*N) - (4*k-1)/(6*N)
+	if relDiff(scipyT, g.ScipyStatistic) > 1e-9 {
+		t.Errorf("the rank formula gives %.17g, scipy %.17g", scipyT, g.ScipyStatistic)
+	}
+	t.Logf("T %.4f p %.4f; scipy's midrank T %.1f p %.2g", stat, p, g.ScipyStatistic, g.ScipyPValue)
 }

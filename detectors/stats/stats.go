@@ -1,9 +1,11 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/driftmon/driftmon/drift"
 )
@@ -33,7 +35,9 @@ type Stat struct {
 //
 // A p-value method without a value has a nil PValue. An empty sample, or a
 // NaN or infinity in either, leaves every statistic NaN with a Note; an
-// unknown method name gives NaN and "unknown numeric method".
+// unknown method name gives NaN and "unknown numeric method". On few
+// distinct values ks, anderson_darling and cramer_von_mises add a ties
+// warning to their Note (tiesNote).
 func NumericStats(ref, cur []float64, methods []string) []Stat {
 	if methods == nil {
 		methods = numericMethods
@@ -62,6 +66,9 @@ func NumericStats(ref, cur []float64, methods []string) []Stat {
 			out[i].Statistic = histogramStat(m, rc, cc)
 		default:
 			out[i] = pair.stat(m, PValueAuto)
+			if !math.IsNaN(out[i].Statistic) {
+				out[i].Note = joinNotes(out[i].Note, pair.tiesNote(m))
+			}
 		}
 	}
 	return out
@@ -121,6 +128,51 @@ type samplePair struct {
 	refStd func() float64
 	w      float64
 	wDone  bool
+	// distinct counts the pooled distinct values, 0 until counted.
+	distinct int
+}
+
+// distinctValues counts the pooled distinct values once per pair.
+func (s *samplePair) distinctValues() int {
+	if s.distinct == 0 {
+		s.distinct = distinctValues(s.ref, s.cur)
+	}
+	return s.distinct
+}
+
+// tiesNote is the warning a test built for continuous data adds to its
+// Note when the pooled samples hold few distinct values (fewDistinct), as
+// scipy's documentation warns of each: "" otherwise. NumericStats, whose
+// notes a person reads, adds it; the calibration's many SortedStat calls
+// do without the count.
+func (s *samplePair) tiesNote(m string) string {
+	n := len(s.ref) + len(s.cur)
+	if tiesAdvice[m] == "" || !fewDistinct(s.distinctValues(), n) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d distinct values in %d; %s", NoteTies, s.distinct, n, tiesAdvice[m])
+}
+
+// tiesAdvice says, per test, what few distinct values mean for it.
+var tiesAdvice = map[string]string{
+	MethodKS:              "p-value for continuous data (conservative)",
+	MethodAndersonDarling: "midrank statistic, level for continuous data",
+	MethodCramerVonMises:  "T from the CDFs, not scipy's midranks; p-value for continuous data",
+}
+
+// NoteTies starts the part of a Note that warns of a test built for
+// continuous data run on few distinct values (see tiesNote).
+const NoteTies = "ties"
+
+// joinNotes joins the non-empty notes with "; ".
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func (s *samplePair) wasserstein() float64 {
@@ -170,7 +222,7 @@ func (s *samplePair) stat(m string, rule PValueRule) Stat {
 			}
 		}
 	case MethodCramerVonMises:
-		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, rule)
+		stat, p, exact := cramerVonMisesSorted(s.ref, s.cur, &s.distinct, rule)
 		st.Statistic = stat
 		if math.IsNaN(stat) {
 			st.Note = "needs at least two values a side"

@@ -135,8 +135,11 @@ func TestNumericStatsInputs(t *testing.T) {
 		if got[0].PValue == nil || *got[0].PValue != 0.001 || got[0].Note != "significance level floored at 0.001" {
 			t.Errorf("separated: %+v", got[0])
 		}
+		// The same 30 values twice: 30 distinct values in 60, which the
+		// note calls few.
 		got = NumericStats(seq(1, 30), seq(1, 30), []string{MethodAndersonDarling})
-		if got[0].PValue == nil || *got[0].PValue != 0.25 || got[0].Note != "significance level capped at 0.25" {
+		if got[0].PValue == nil || *got[0].PValue != 0.25 ||
+			got[0].Note != "significance level capped at 0.25; ties: 30 distinct values in 60; midrank statistic, level for continuous data" {
 			t.Errorf("identical: %+v", got[0])
 		}
 	})

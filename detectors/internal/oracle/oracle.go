@@ -64,6 +64,8 @@ type Column struct {
 	CvMStatistic *float64 `json:"cvm_statistic"`
 	CvMPValue    *float64 `json:"cvm_pvalue"`
 	CvMMethod    *string  `json:"cvm_method"` // "exact" or "asymptotic"
+	// CvMTies: the CvM values are cvm_ties_golden.json's (see Load).
+	CvMTies bool `json:"-"`
 	// z_test (null unless two categories) and tvd: numpy/scipy values of
 	// gen.py, as the oracle has neither
 	ZStatistic  *float64 `json:"z_statistic"`
@@ -72,18 +74,70 @@ type Column struct {
 	NCategories int      `json:"n_categories"`
 }
 
-// Load reads the golden file at path.
+// Load reads the golden file at path, with cvm_ties_golden.json beside it
+// laid over its Cramer-von Mises values: on samples with few distinct
+// values driftmon computes the statistic from the empirical CDFs, not by
+// scipy's midrank formula (detectors/stats' cramerVonMises says why), and
+// that file holds the values of that definition for the columns where it
+// applies (testdata/gen_cvm_ties.py); Ties marks them.
 func Load(t testing.TB, path string) Golden {
+	t.Helper()
+	var g Golden
+	readJSON(t, path, &g)
+	var ties struct {
+		Oracle []TiesCase `json:"oracle"`
+	}
+	readJSON(t, filepath.Join(filepath.Dir(path), "cvm_ties_golden.json"), &ties)
+	byCol := map[[2]string]TiesCase{}
+	for _, c := range ties.Oracle {
+		byCol[[2]string{c.Name, c.Column}] = c
+	}
+	used := 0
+	for i := range g.Cases {
+		for j := range g.Cases[i].Columns {
+			col := &g.Cases[i].Columns[j]
+			c, ok := byCol[[2]string{g.Cases[i].Name, col.Column}]
+			if !ok || col.Kind != "numeric" {
+				continue
+			}
+			if col.CvMStatistic == nil || *col.CvMStatistic != c.ScipyStatistic {
+				t.Fatalf("cvm_ties_golden.json: %s/%s was made from another oracle_golden.json", c.Name, c.Column)
+			}
+			stat, p, method := c.Statistic, c.PValue, c.Method
+			col.CvMStatistic, col.CvMPValue, col.CvMMethod, col.CvMTies = &stat, &p, &method, true
+			used++
+		}
+	}
+	if used != len(ties.Oracle) {
+		t.Fatalf("cvm_ties_golden.json: %d of its %d cases match oracle_golden.json", used, len(ties.Oracle))
+	}
+	return g
+}
+
+// TiesCase is one case of cvm_ties_golden.json: the Cramer-von Mises test
+// on samples with few distinct values, the statistic from the empirical
+// CDFs and its p-value by scipy's rule, beside scipy's own values.
+type TiesCase struct {
+	Name           string  `json:"name"`
+	Column         string  `json:"column"`
+	NRef           int     `json:"n_ref"`
+	NCur           int     `json:"n_cur"`
+	Statistic      float64 `json:"statistic"`
+	PValue         float64 `json:"pvalue"`
+	Method         string  `json:"method"`
+	ScipyStatistic float64 `json:"scipy_statistic"`
+	ScipyPValue    float64 `json:"scipy_pvalue"`
+}
+
+func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read golden: %v", err)
 	}
-	var g Golden
-	if err := json.Unmarshal(b, &g); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode %s: %v", filepath.Base(path), err)
 	}
-	return g
 }
 
 // Want is the oracle's value of one method for a column: defined is false
