@@ -243,7 +243,7 @@ alerting:
 				wantAcc[seq] = float64(s.correct[seq]) / float64(n)
 			}
 			var got map[int64]drift.Result
-			testenv.WaitFor(t, 60*time.Second, "every window's accuracy from all its labels", func() (bool, error) {
+			testenv.WaitFor(t, 3*time.Minute, "every window's accuracy from all its labels", func() (bool, error) {
 				rs, err := apiResults(addr, url.Values{"model": {"m"}, "family": {"concept"}, "method": {"accuracy"}})
 				if err != nil {
 					return false, err
