@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -320,43 +319,30 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker, window time.Dura
 			return m["driftmon_evaluation_waits_total"] > 0, err
 		})
 	}
-	// Kill halfway between two checkpoints (they come with the 1 s tick),
-	// so that records handled since the last one are lost with the
-	// process and must be replayed, not covered by a checkpoint that
-	// lands in the meantime.
-	// On a loaded machine the partition may have handled nothing since the
-	// checkpoint (it waited for storage, or for the evaluation workers):
-	// then it tries the next interval, a few times.
-	var handled int64
-	for try := 1; ; try++ {
-		k0, err := checkpoint()
-		if err != nil {
-			t.Fatal(err)
-		}
-		testenv.WaitFor(t, 10*time.Second, "a new checkpoint", func() (bool, error) {
-			k, err := checkpoint()
-			return k > k0, err
-		})
-		time.Sleep(400 * time.Millisecond)
-		if handled, err = ingestedPredictions(httpAddr, topic); err != nil {
-			t.Fatal(err)
-		}
-		k, err := checkpoint()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if handled > k || try == 10 {
-			break
-		}
-	}
-	var waits, inFlight float64
-	if extraYAML != "" {
+	// Kill when records were handled since the durable checkpoint (with
+	// the workers full: while a closed window is in flight too), so that
+	// they are lost with the process and must be replayed. The moment is
+	// watched for rather than waited for: on a loaded machine the
+	// partition may go a whole interval without handling a record.
+	var (
+		handled          int64
+		waits, inFlight  float64
+		polls, lastCheck = 0, int64(-1)
+	)
+	testenv.WaitFor(t, 90*time.Second, "records handled since the last checkpoint", func() (bool, error) {
+		polls++
 		m, err := scrapeMetrics(http.DefaultClient, "http://"+httpAddr+"/metrics")
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
+		handled = int64(m[fmt.Sprintf("driftmon_events_ingested_total{topic=%q}", topic)])
 		waits, inFlight = m["driftmon_evaluation_waits_total"], m["driftmon_evaluation_in_flight"]
-	}
+		if lastCheck, err = checkpoint(); err != nil {
+			return false, err
+		}
+		return handled > lastCheck && (extraYAML == "" || inFlight > 0), nil
+	})
+	t.Logf("kill after %d polls: %d records handled, checkpoint at %d", polls, handled, lastCheck)
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -458,28 +444,6 @@ func checkExactWindows(t *testing.T, ws []*drift.WindowSummary, want map[int64]*
 			}
 		}
 	}
-}
-
-// ingestedPredictions scrapes a running instance's count of handled
-// prediction records, read from topic.
-func ingestedPredictions(httpAddr, topic string) (int64, error) {
-	resp, err := http.Get("http://" + httpAddr + "/metrics")
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
-	series := fmt.Sprintf("driftmon_events_ingested_total{topic=%q} ", topic)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, series); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return int64(f), err
-		}
-	}
-	return 0, fmt.Errorf("/metrics has no %s", strings.TrimSpace(series))
 }
 
 func tail(s string, n int) string {
