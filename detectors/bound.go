@@ -142,8 +142,8 @@ func newBinOrder(edges, xs []float64) *binOrder {
 func (o *binOrder) at(i int) int { return int(o.packed[i/2]>>(4*(i%2))) & 0xf }
 
 // subWindowCounts is subWindows for a histogram method from the values'
-// bins: the same sub-windows, the same counts, so the same threshold.
-func (c Calibration) subWindowCounts(o *binOrder, total []uint64, m int, method string) Calibrated {
+// bins: the same sub-windows, the same counts, so the same values.
+func (c Calibration) subWindowCounts(o *binOrder, total []uint64, m int, method string) []float64 {
 	w := o.n / m
 	use := min(w, c.MaxWindows)
 	var vals []float64
@@ -162,5 +162,5 @@ func (c Calibration) subWindowCounts(o *binOrder, total []uint64, m int, method 
 			vals = append(vals, v)
 		}
 	}
-	return c.finish(method, SourceSubWindows, vals)
+	return vals
 }

@@ -19,25 +19,89 @@ import (
 const (
 	// SourceSubWindows: mean + k sigma of the statistic over consecutive,
 	// non-overlapping sub-windows of the reference of the current
-	// window's size, each compared with the rest of the reference.
+	// window's size, each compared with the rest of the reference; it lay
+	// between the bootstrap's threshold and CapFactor times it.
 	SourceSubWindows = "calibrated:sub_windows"
 	// SourceBootstrap: mean + k sigma over resamples drawn with
 	// replacement from the reference, a reference-sized one against a
-	// window-sized one (the reference held fewer than MinWindows
-	// sub-windows, or only counts, which keep no order).
+	// window-sized one: the reference held fewer than MinWindows
+	// sub-windows, or only counts, which keep no order, or its
+	// sub-windows agreed more closely than resamples do.
 	SourceBootstrap = "calibrated:bootstrap"
+	// SourceCapped: the sub-windows' threshold was above CapFactor times
+	// the bootstrap's, which is the threshold: the reference's own
+	// stretches differ by more than its noise (see Stability), and a
+	// threshold that high would call that much drift normal.
+	SourceCapped = "calibrated:capped"
 	// SourceFixedFallback: calibration was asked but had nothing to go on
-	// (every draw undefined), so the method's fixed threshold applies.
+	// (every draw undefined, or every resample measured the same value: a
+	// reference of one value has no noise to scale a threshold from), so
+	// the method's fixed threshold applies.
 	SourceFixedFallback = "fixed:fallback"
 )
 
+// CapFactor bounds a calibrated threshold by the bootstrap's: the
+// sub-windows may raise it (an autocorrelated reference's windows vary
+// more than independent draws), to at most CapFactor times the
+// resampling threshold. Measured on the shared data sets' shuffled
+// references (no order, so no drift within them), the sub-windows'
+// threshold over the bootstrap's reached 2.5 with five sub-windows (k
+// widened to 7.25) and stayed below 1.5 with nine or more; an ordered
+// electricity reference's date and prices reached 10 to 27, weather's
+// yearly windows 2 to 6.
+const CapFactor = 2
+
+// statisticMax is the largest value a distance can take (+Inf: unbounded):
+// the Jensen-Shannon distance (base 2), Hellinger and total variation are
+// at most 1; PSI, KL and the unit-bearing distances have no bound. A
+// threshold at the bound flags nothing, so a calibrated one never exceeds
+// it.
+func statisticMax(method string) float64 {
+	switch method {
+	case stats.MethodJensenShannon, stats.MethodHellinger, stats.MethodTVD:
+		return 1
+	}
+	return math.Inf(1)
+}
+
 // Calibration derives a decision method's threshold from the reference
-// instead of a fixed number: the threshold is mean + K sigma of the
-// method's value over reference sub-windows the size of the current
-// window (K widened when sigma comes from few draws: see multiplier). A fixed cut-off cannot suit every feature and every window size
-// (at large n a p-value test flags shifts too small to matter; a distance's
-// noise floor depends on the data); the reference's own spread says what a
-// healthy window looks like for this feature at this size.
+// instead of a fixed number. A fixed cut-off cannot suit every feature and
+// every window size (at large n a p-value test flags shifts too small to
+// matter; a distance's noise floor depends on the data and the window's
+// size); the reference's own spread says what a healthy window looks like
+// for this feature at this size.
+//
+// The threshold is built from two measurements of the method's value
+// (the statistic of a distance, -log10 p of a test) at the current
+// window's size m, each summarised as mean + k sigma (k widened for few
+// draws: see multiplier):
+//
+//   - the bootstrap: Resamples pairs drawn with replacement from the
+//     reference, n values against m. This is the noise of a window of
+//     independent draws from the reference, always computed, and the
+//     threshold's base: T_b.
+//   - the sub-windows: when the reference holds at least two windows of
+//     size m in its order, consecutive sub-windows (at most MaxWindows,
+//     spread over it) each compared with the rest of the reference. They
+//     carry what resampling cannot: the autocorrelation of the stream.
+//     Their threshold T_s counts when there are at least MinWindows of
+//     them.
+//
+// The threshold is T_s held between T_b and CapFactor x T_b (Source says
+// which decided), or T_b without MinWindows sub-windows. So the two paths
+// agree where one hands over to the other (within CapFactor), a window is
+// never held to less than its size's sampling noise, and a reference that
+// drifts within itself cannot raise its threshold beyond reach: its
+// sub-windows then measure the drift, not noise (Stability says so, and
+// check and serve report it as the quality row reference_unstable). A
+// distance threshold is then raised to Floor and lowered to the most the
+// distance can take (1 for Jensen-Shannon, Hellinger, TVD). When the
+// bootstrap's draws have no spread at all (a reference of one value: every
+// resample is that value), nothing scales a threshold and the method's
+// fixed threshold applies (SourceFixedFallback): a calibrated 0 would flag
+// any single differing value, and the fixed threshold says how much must
+// move (Jensen-Shannon 0.1: about 2% of the window off the reference's
+// value).
 //
 // Only the decision method is calibrated: it alone gives the verdict, and
 // calibrating one method per feature bounds the cost.
@@ -45,22 +109,18 @@ const (
 // For p-value methods the calibrated value is -log10 p (floored at p =
 // 1e-300), which for fixed sample sizes is a monotone function of the
 // test's statistic, so this calibrates the statistic on a scale every test
-// shares; the threshold is then the p-value level 10^-(mean + K sigma), and
-// the method still drifts when p < threshold. For a test whose null
-// distribution holds (iid data, no ties) -log10 p is exponential with mean
-// and sigma 1/ln 10, so K = 3 gives a level near 0.018; ties, rounding and
-// autocorrelation in the reference move it to where the data put it.
-//
-// Distances drift above mean + K sigma of their values. A calibrated
-// distance threshold is never below minCalibrated, so that 0 keeps its
-// meaning (report only) and a constant reference, whose sub-windows all
-// measure 0, still drifts on any change.
+// shares; the threshold is then the p-value level 10^-(the threshold on
+// that scale), and the method still drifts when p < threshold. For a test
+// whose null distribution holds (iid data, no ties) -log10 p is
+// exponential with mean and sigma 1/ln 10, so k = 3 gives a level near
+// 0.018; ties, rounding and autocorrelation in the reference move it to
+// where the data put it.
 type Calibration struct {
 	// K is how many standard deviations (sample sd, n-1) above the mean
 	// the threshold lies. Default 3.
 	K float64
-	// MinWindows is the fewest reference sub-windows calibration uses;
-	// with fewer it bootstraps. Default 5.
+	// MinWindows is the fewest reference sub-windows whose threshold
+	// calibration uses; with fewer the bootstrap's stands alone. Default 5.
 	MinWindows int
 	// MaxWindows bounds the sub-windows used (spread evenly over the
 	// reference) so that a long reference and small windows cost a
@@ -79,13 +139,10 @@ type Calibration struct {
 	// noise floor of a distance falls as windows grow (PSI's as 1/n), so
 	// at large n a calibrated threshold alone flags shifts too small to
 	// matter, as a p-value does; small windows are noisier, and there the
-	// calibrated threshold lies above the floor. 0: no floor (but
-	// minCalibrated). p-value methods have none.
+	// calibrated threshold lies above the floor. 0: no floor. p-value
+	// methods have none.
 	Floor float64
 }
-
-// minCalibrated is the floor of a calibrated distance threshold.
-const minCalibrated = 1e-12
 
 // DefaultCalibration is K = 3, at least 5 sub-windows, at most 50, 100
 // bootstrap resamples.
@@ -130,14 +187,40 @@ type Calibrated struct {
 	// methods, a statistic for distances. When Source is
 	// SourceFixedFallback it is 0 and the caller keeps its fixed one.
 	Threshold float64
-	// Source is SourceSubWindows, SourceBootstrap or SourceFixedFallback.
+	// Source is SourceSubWindows, SourceBootstrap, SourceCapped or
+	// SourceFixedFallback.
 	Source string
-	// Draws is how many sub-windows or resamples gave a value.
+	// Draws is how many draws of Source gave a value: resamples for
+	// SourceBootstrap, sub-windows for SourceSubWindows and SourceCapped.
 	Draws int
 	// Mean and Sigma are of the calibrated value (the statistic, or
-	// -log10 p).
+	// -log10 p) over those draws.
 	Mean, Sigma float64
+	// Stability compares the reference's sub-windows with its resamples;
+	// its Windows is 0 when the reference held fewer than two windows of
+	// the size (or no order: counts, a subsample).
+	Stability Stability
 }
+
+// Stability is the evidence that a reference drifts within itself at one
+// window size, in the calibrated value's units (the statistic, or -log10
+// p): the mean over its sub-windows against what resampling reaches.
+type Stability struct {
+	// Windows is the number of sub-windows that gave a value.
+	Windows int
+	// WindowMean is the mean of the calibrated value over them.
+	WindowMean float64
+	// Resampled is the bootstrap's mean + k sigma (T_b, before any floor).
+	Resampled float64
+}
+
+// Measured says whether the reference held sub-windows to compare.
+func (s Stability) Measured() bool { return s.Windows > 0 }
+
+// Unstable says the average sub-window lies beyond the bootstrap's
+// threshold: a typical stretch of the reference would itself be drift
+// against the rest of it, by the noise of independent draws.
+func (s Stability) Unstable() bool { return s.Measured() && s.WindowMean > s.Resampled }
 
 // calibrationValue is the value a method is calibrated on, and false when
 // the method has no value for the draw.
@@ -151,18 +234,46 @@ func calibrationValue(st stats.Stat) (float64, bool) {
 	return st.Statistic, finite(st.Statistic)
 }
 
-// finish turns the draws' values into a threshold.
-func (c Calibration) finish(method, source string, vals []float64) Calibrated {
-	if len(vals) == 0 {
+// level is mean + k' sigma of vals, k' the multiplier for their number.
+func (c Calibration) level(vals []float64) (t, mean, sd float64) {
+	mean, sd = meanSD(vals)
+	return mean + multiplier(c.K, len(vals))*sd, mean, sd
+}
+
+// finish turns the bootstrap's values and the sub-windows' (nil when the
+// reference held fewer than two windows) into the threshold: see
+// Calibration.
+func (c Calibration) finish(method string, boot, sub []float64) Calibrated {
+	if len(boot) == 0 {
 		return Calibrated{Source: SourceFixedFallback}
 	}
-	mean, sd := meanSD(vals)
-	t := mean + multiplier(c.K, len(vals))*sd
-	out := Calibrated{Source: source, Draws: len(vals), Mean: mean, Sigma: sd}
+	tb, mb, sb := c.level(boot)
+	if sb == 0 || !(tb > 0) {
+		// Every resample measured the same value: no noise to scale.
+		return Calibrated{Source: SourceFixedFallback}
+	}
+	out := Calibrated{Source: SourceBootstrap, Draws: len(boot), Mean: mb, Sigma: sb}
+	t := tb
+	if len(sub) > 0 {
+		mean, _ := meanSD(sub)
+		out.Stability = Stability{Windows: len(sub), WindowMean: mean, Resampled: tb}
+	}
+	if len(sub) >= c.MinWindows {
+		ts, ms, ss := c.level(sub)
+		switch {
+		case ts > CapFactor*tb:
+			t, out.Source = CapFactor*tb, SourceCapped
+		case ts > tb:
+			t, out.Source = ts, SourceSubWindows
+		}
+		if out.Source != SourceBootstrap {
+			out.Draws, out.Mean, out.Sigma = len(sub), ms, ss
+		}
+	}
 	if stats.IsPValueMethod(method) {
 		out.Threshold = math.Pow(10, -t)
 	} else {
-		out.Threshold = max(t, c.Floor, minCalibrated)
+		out.Threshold = min(max(t, c.Floor), statisticMax(method))
 	}
 	return out
 }
@@ -213,24 +324,27 @@ func isCountMethod(m string) bool {
 // only finite values), m the current window's number of values, edges the
 // bins of the histogram methods (nil: the deciles of ref, as check bins).
 //
-// With at least c.MinWindows sub-windows of m values in ref, each of (at
-// most c.MaxWindows) consecutive sub-windows is compared with the rest of
-// the reference, which is what a healthy window of that size measures
-// against a reference of n - m values. With fewer, c.Resamples bootstrap
-// pairs are drawn from ref with replacement: n values as the reference, m
-// as the window (for the histogram methods as multinomial counts over the
-// bins at the reference's proportions).
+// It always bootstraps: c.Resamples pairs drawn from ref with
+// replacement, n values as the reference and m as the window (for the
+// histogram methods as multinomial counts over the bins at the
+// reference's proportions). With at least two sub-windows of m values in
+// ref, each of (at most c.MaxWindows) consecutive sub-windows is also
+// compared with the rest of the reference, which is what a healthy window
+// of that size measures against a reference of n - m values. Calibration
+// says how the two make the threshold.
 func CalibrateNumeric(ref, edges []float64, m int, method string, c Calibration) Calibrated {
 	return calibrateNumeric(ref, func() []float64 {
 		s := slices.Clone(ref)
 		stats.SortFloats(s)
 		return s
-	}, edges, m, method, c)
+	}, edges, m, method, true, c)
 }
 
 // calibrateNumeric is CalibrateNumeric with the sorted copy of ref given
-// by sortedCopy, which a prepared reference has made once.
-func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float64, m int, method string, c Calibration) Calibrated {
+// by sortedCopy, which a prepared reference has made once; ordered false
+// says ref's order carries no meaning (a random subsample), so it only
+// bootstraps.
+func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float64, m int, method string, ordered bool, c Calibration) Calibrated {
 	c = c.withDefaults()
 	n := len(ref)
 	if n == 0 || m <= 0 || slices.ContainsFunc(ref, func(x float64) bool { return !finite(x) }) {
@@ -253,13 +367,18 @@ func calibrateNumeric(ref []float64, sortedCopy func() []float64, edges []float6
 	if edges == nil {
 		edges = drift.DecileEdges(sortedRef())
 	}
-	if c.NeedsOrder(n, m) {
-		return c.subWindows(ref, sortedRef, edges, m, n/m, method)
-	}
+	var boot, sub []float64
 	if isCountMethod(method) {
-		return c.bootstrapCounts(binUnsorted(edges, ref), uint64(m), method)
+		boot = c.bootstrapCounts(binUnsorted(edges, ref), uint64(m), method)
+	} else {
+		boot = c.bootstrapSamples(sortedRef(), m, method)
 	}
-	return c.bootstrapSamples(sortedRef(), m, method)
+	// A sorted ref is taken in its order too: a file sorted by the
+	// column is a reference whose stretches differ, and Stability says so.
+	if ordered && c.NeedsOrder(n, m) {
+		sub = c.subWindows(ref, sortedRef, edges, m, n/m, method)
+	}
+	return c.finish(method, boot, sub)
 }
 
 // binUnsorted counts xs, in any order, over the bins of edges: what
@@ -273,14 +392,16 @@ func binUnsorted(edges, xs []float64) []uint64 {
 }
 
 // NeedsOrder says whether calibrating for windows of m values against n
-// reference values takes sub-windows, which need the reference in its
-// order; otherwise it bootstraps, which a sorted copy serves as well.
+// reference values takes sub-windows (the reference holds at least two),
+// which need the reference in its order; otherwise the bootstrap alone,
+// which a sorted copy serves as well.
 func (c Calibration) NeedsOrder(n, m int) bool {
-	c = c.withDefaults()
-	return m > 0 && n/m >= c.MinWindows && n-m > 0
+	return m > 0 && n/m >= 2
 }
 
-func (c Calibration) subWindows(ref []float64, sortedRef func() []float64, edges []float64, m, w int, method string) Calibrated {
+// subWindows returns the method's value of each of (at most MaxWindows of)
+// the w consecutive sub-windows of m values of ref against the rest.
+func (c Calibration) subWindows(ref []float64, sortedRef func() []float64, edges []float64, m, w int, method string) []float64 {
 	use := min(w, c.MaxWindows)
 	var vals []float64
 	var total []uint64
@@ -314,7 +435,7 @@ func (c Calibration) subWindows(ref []float64, sortedRef func() []float64, edges
 			vals = append(vals, v)
 		}
 	}
-	return c.finish(method, SourceSubWindows, vals)
+	return vals
 }
 
 // without returns the sorted multiset all minus sub (sorted, a sub-multiset
@@ -344,7 +465,7 @@ const bootstrapBudget = 10_000_000
 // no random memory access, whatever the reference's size. Resamples run on
 // every core, each from its own seed (the resample's index), so the result
 // does not depend on the number of cores.
-func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Calibrated {
+func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) []float64 {
 	n := len(sorted)
 	draws := min(c.Resamples, max(5, bootstrapBudget/(n+m)))
 	vals := make([]float64, draws)
@@ -374,7 +495,7 @@ func (c Calibration) bootstrapSamples(sorted []float64, m int, method string) Ca
 			got = append(got, v)
 		}
 	}
-	return c.finish(method, SourceBootstrap, got)
+	return got
 }
 
 // splitmix64 scrambles a seed (Steele, Lea and Flood 2014): PCG streams
@@ -411,10 +532,12 @@ func CalibrateCounts(refCounts []uint64, m uint64, method string, c Calibration)
 	if sum(refCounts) == 0 || m == 0 {
 		return Calibrated{Source: SourceFixedFallback}
 	}
-	return c.bootstrapCounts(refCounts, m, method)
+	return c.finish(method, c.bootstrapCounts(refCounts, m, method), nil)
 }
 
-func (c Calibration) bootstrapCounts(refCounts []uint64, m uint64, method string) Calibrated {
+// bootstrapCounts returns the method's value of each of c.Resamples pairs
+// of multinomial draws at refCounts' proportions, sum(refCounts) against m.
+func (c Calibration) bootstrapCounts(refCounts []uint64, m uint64, method string) []float64 {
 	rng := rand.NewPCG(c.Seed, 0x6a09e667f3bcc909)
 	n := sum(refCounts)
 	p := make([]float64, len(refCounts))
@@ -430,7 +553,7 @@ func (c Calibration) bootstrapCounts(refCounts []uint64, m uint64, method string
 			vals = append(vals, v)
 		}
 	}
-	return c.finish(method, SourceBootstrap, vals)
+	return vals
 }
 
 // multinomial draws total values over the proportions p into out, as
@@ -559,11 +682,12 @@ func (p *prepared) calibrated(k calKey, compute func(n uint64) Calibrated) Calib
 
 // calibrateSummary calibrates method on a prepared reference summary for
 // windows of n values. Numeric features use the summary's sample: while it
-// holds every reference value, sub-windows of it or a bootstrap of it;
+// holds every reference value, a bootstrap of it and its sub-windows;
 // once it is a subsample, the histogram methods bootstrap the exact bin
-// counts and the sample methods the sample (its order carries no meaning,
-// so its sub-windows are random splits, blind to the reference's
-// autocorrelation). Categorical features bootstrap their counts. The
+// counts and the sample methods the sample, without sub-windows (its order
+// carries no meaning: they would be random splits, blind to the
+// reference's autocorrelation and drift, and would call any reference
+// stable). Categorical features bootstrap their counts. The
 // sorted sample and the sorted categories are the prepared ones.
 //
 // A reference bounded by Calibrations.Bound keeps no values in order:
@@ -581,8 +705,11 @@ func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, meth
 		return CalibrateCounts(counts, n, method, c)
 	}
 	hasBins := len(rf.Edges) > 0 && len(rf.BinCounts) == len(rf.Edges)+1
-	if order != nil && isCountMethod(method) && hasBins && c.NeedsOrder(order.n, int(n)) {
-		return c.withDefaults().subWindowCounts(order, rf.BinCounts, int(n), method)
+	if order != nil && isCountMethod(method) && hasBins && c.NeedsOrder(order.n, int(n)) && n > 0 {
+		// The bootstrap of the bin counts is calibrateNumeric's for the
+		// same values: the same counts and seed, the same draws.
+		c = c.withDefaults()
+		return c.finish(method, c.bootstrapCounts(rf.BinCounts, n, method), c.subWindowCounts(order, rf.BinCounts, int(n), method))
 	}
 	if cp := pf.Compact(); cp != nil {
 		switch {
@@ -590,11 +717,13 @@ func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, meth
 			return CalibrateCounts(rf.BinCounts, n, method, c)
 		case cp.N() == 0 || n == 0:
 			return Calibrated{Source: SourceFixedFallback}
-		case isCountMethod(method):
-			sorted := cp.Expand(nil)
-			return c.withDefaults().bootstrapCounts(stats.BinCounts(drift.DecileEdges(sorted), sorted), n, method)
 		}
-		return c.withDefaults().bootstrapSamples(cp.Expand(nil), int(n), method)
+		c = c.withDefaults()
+		if isCountMethod(method) {
+			sorted := cp.Expand(nil)
+			return c.finish(method, c.bootstrapCounts(stats.BinCounts(drift.DecileEdges(sorted), sorted), n, method), nil)
+		}
+		return c.finish(method, c.bootstrapSamples(cp.Expand(nil), int(n), method), nil)
 	}
 	vals := rf.SampleValues()
 	complete := rf.Sample != nil && rf.Sample.Seen() == uint64(len(vals))
@@ -604,7 +733,7 @@ func calibrateSummary(pf *stats.PreparedFeature, order *binOrder, n uint64, meth
 	if len(vals) == 0 {
 		return Calibrated{Source: SourceFixedFallback}
 	}
-	return calibrateNumeric(vals, pf.Sorted, rf.Edges, int(n), method, c)
+	return calibrateNumeric(vals, pf.Sorted, rf.Edges, int(n), method, complete, c)
 }
 
 func sum(xs []uint64) uint64 {

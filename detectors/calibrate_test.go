@@ -46,10 +46,15 @@ func TestMultiplier(t *testing.T) {
 	}
 }
 
+// clampLevel is the rule of Calibration stated once more for the tests:
+// the sub-windows' level held between the bootstrap's and twice it.
+func clampLevel(ts, tb float64) float64 { return min(max(ts, tb), 2*tb) }
+
 // TestCalibrateSubWindowsByHand recomputes the sub-window calibration
 // independently: each consecutive sub-window binned at the whole
 // reference's deciles against the rest of the reference, PSI by its
-// definition, then mean + k' sample sd, k' for 10 draws.
+// definition, then mean + k' sample sd, k' for 10 draws, held between the
+// bootstrap's level and twice it.
 func TestCalibrateSubWindowsByHand(t *testing.T) {
 	ref := uniform(1, 1000)
 	const m = 100
@@ -71,12 +76,17 @@ func TestCalibrateSubWindowsByHand(t *testing.T) {
 	for _, v := range vals {
 		ss += (v - mean) * (v - mean)
 	}
-	want := mean + multipliers[10]*math.Sqrt(ss/float64(len(vals)-1))
-	if got.Source != SourceSubWindows || got.Draws != 10 {
-		t.Fatalf("source %q draws %d, want %q 10", got.Source, got.Draws, SourceSubWindows)
+	ts := mean + multipliers[10]*math.Sqrt(ss/float64(len(vals)-1))
+	if got.Stability.Windows != 10 || math.Abs(got.Stability.WindowMean-mean) > 1e-12 {
+		t.Fatalf("stability %+v, want 10 windows of mean %.17g", got.Stability, mean)
 	}
+	want := clampLevel(ts, got.Stability.Resampled)
 	if math.Abs(got.Threshold-want) > 1e-12 {
-		t.Errorf("threshold %.17g, want %.17g", got.Threshold, want)
+		t.Errorf("threshold %.17g, want %.17g (sub-windows %.17g)", got.Threshold, want, ts)
+	}
+	// iid data: the sub-windows are no farther apart than resamples.
+	if got.Stability.Unstable() {
+		t.Errorf("uniform draws called unstable: %+v", got.Stability)
 	}
 }
 
@@ -93,9 +103,9 @@ func TestCalibrateKSSubWindows(t *testing.T) {
 		vals = append(vals, -math.Log10(p))
 	}
 	mean, sd := meanSD(vals)
-	want := math.Pow(10, -(mean + multipliers[50]*sd))
-	if got.Source != SourceSubWindows || math.Abs(got.Threshold-want) > 1e-12*want {
-		t.Errorf("got %+v, want threshold %g from sub-windows", got, want)
+	want := math.Pow(10, -clampLevel(mean+multipliers[50]*sd, got.Stability.Resampled))
+	if got.Stability.Windows != 50 || math.Abs(got.Stability.WindowMean-mean) > 1e-12 || math.Abs(got.Threshold-want) > 1e-12*want {
+		t.Errorf("got %+v, want threshold %g and 50 sub-windows of mean %g", got, want, mean)
 	}
 	if !(got.Threshold > 0 && got.Threshold < 0.05) {
 		t.Errorf("level %g: for iid data mean + 3 sigma of -log10 p is near p = 0.018", got.Threshold)
@@ -114,7 +124,7 @@ func TestCalibrateFallbacks(t *testing.T) {
 		{"too few sub-windows: bootstrap of counts", ref, 100, stats.MethodPSI, SourceBootstrap},
 		{"too few sub-windows: bootstrap of samples", ref, 100, stats.MethodKS, SourceBootstrap},
 		{"window larger than the reference", ref, 1000, stats.MethodWassersteinNorm, SourceBootstrap},
-		{"enough sub-windows", ref, 50, stats.MethodWasserstein, SourceSubWindows},
+		{"enough sub-windows, more spread than resamples", uniform(3, 2000), 50, stats.MethodWasserstein, SourceSubWindows},
 		{"empty reference", nil, 10, stats.MethodPSI, SourceFixedFallback},
 		{"non-finite reference", []float64{1, math.NaN()}, 1, stats.MethodPSI, SourceFixedFallback},
 		{"constant reference: normed Wasserstein undefined", make([]float64, 50), 5, stats.MethodWassersteinNorm, SourceFixedFallback},
@@ -141,19 +151,22 @@ func TestCalibrateFallbacks(t *testing.T) {
 	}
 }
 
-// A constant reference measures 0 in every sub-window: the threshold is
-// the floor, so that any change drifts and 0 keeps meaning report only.
+// A constant reference measures 0 in every resample and sub-window: no
+// noise to scale a threshold from, so the method's fixed threshold applies
+// (a calibrated 0 flagged any single differing value).
 func TestCalibrateConstantReference(t *testing.T) {
 	ref := make([]float64, 500)
-	got := CalibrateNumeric(ref, nil, 50, stats.MethodPSI, DefaultCalibration())
-	if got.Threshold != minCalibrated {
-		t.Fatalf("threshold %g, want %g", got.Threshold, minCalibrated)
+	for _, m := range []int{50, 300, 1000} {
+		for _, method := range []string{stats.MethodPSI, stats.MethodJensenShannon, stats.MethodKS} {
+			got := CalibrateNumeric(ref, nil, m, method, DefaultCalibration())
+			if got.Source != SourceFixedFallback || got.Threshold != 0 {
+				t.Errorf("%s at %d: %+v, want the fixed fallback", method, m, got)
+			}
+		}
 	}
-	// Below the reference's one value: a bin of its own (values above it
-	// share the reference's bin, the decile edges being all 0).
-	st := stats.NumericStats(slices.Clone(ref), []float64{0, 0, -1}, []string{stats.MethodPSI})[0]
-	if !Drifted(stats.MethodPSI, st.Statistic, nil, got.Threshold) {
-		t.Errorf("psi %g not above the floor", st.Statistic)
+	got := CalibrateCounts([]uint64{700}, 100, stats.MethodPSI, DefaultCalibration())
+	if got.Source != SourceFixedFallback {
+		t.Errorf("one category: %+v, want the fixed fallback", got)
 	}
 }
 

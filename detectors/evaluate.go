@@ -3,6 +3,7 @@ package detectors
 import (
 	"math"
 
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
@@ -24,7 +25,11 @@ const predictionFeature = "prediction"
 //     datasetThreshold (0.5). Its NReference and NCurrent both hold the
 //     number of features with a verdict (the share's denominator), and its
 //     Decision is true, as its Drifted is the dataset's verdict. It is left
-//     out when no feature has a verdict, rather than reporting 0/0.
+//     out when no feature has a verdict, rather than reporting 0/0;
+//   - per covariate feature whose decision threshold was calibrated from a
+//     reference holding at least two windows of this window's size, one
+//     quality row reference_unstable (quality.ReferenceStability): whether
+//     the reference's own sub-windows differ more than its resamples.
 //
 // Every row carries the window's model, version, sequence and bounds, its
 // method's threshold, and NReference/NCurrent = the valid values the
@@ -94,7 +99,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 			r.Family, r.Feature = fam, feature
 		}
 	}
-	var out []drift.Result
+	var out, unstable []drift.Result
 	var decisions []int // the covariate verdict rows, by index in out
 	for _, cf := range cur.Features {
 		if cf == nil {
@@ -105,8 +110,13 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 			continue
 		}
 		fc := featureCal{prep: prep, feature: cf.Name}
-		rows, at := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), p.ReportPValues, fc)
+		rows, at, cal := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Covariate, cf.Name)
+		if s := cal.Stability; s.Measured() && at >= 0 {
+			row := []drift.Result{quality.ReferenceStability(s.WindowMean, s.Resampled, rows[at].NReference, rows[at].NCurrent)}
+			stamp(row, drift.Quality, cf.Name)
+			unstable = append(unstable, row...)
+		}
 		if at >= 0 {
 			decisions = append(decisions, len(out)+at)
 		}
@@ -121,7 +131,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 	}
 	if cur.Prediction != nil && prep.prediction != nil {
 		fc := featureCal{prep: prep, feature: predictionFeature, prior: true}
-		rows, _ := evaluateFeature(prep.prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), p.ReportPValues, fc)
+		rows, _, _ := evaluateFeature(prep.prediction, cur.Prediction, p.Set(predictionFeature, cur.Prediction.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Prior, predictionFeature)
 		out = append(out, rows...)
 	}
@@ -139,7 +149,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		stamp(row, drift.Dataset, "")
 		out = append(out, row...)
 	}
-	return out
+	return append(out, unstable...)
 }
 
 // featureCal is where a feature's calibrated threshold is kept.
@@ -152,15 +162,16 @@ type featureCal struct {
 // evaluateFeature computes one feature's rows (without the window's
 // identity) under set, the p-values of the methods that do not decide
 // chosen by report; at is the index of the verdict row, -1 when the
-// decide method gave no row.
-func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set MethodSet, report stats.PValueRule, fc featureCal) (rows []drift.Result, at int) {
+// decide method gave no row; cal is its calibration (zero when its
+// threshold is fixed).
+func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set MethodSet, report stats.PValueRule, fc featureCal) (rows []drift.Result, at int, cal Calibrated) {
 	at = -1
 	rf := pf.Summary()
 	if rf.Count == 0 || cf.Count == 0 {
-		return nil, at
+		return nil, at, cal
 	}
 	if (rf.Kind == drift.Numeric) != (cf.Kind == drift.Numeric) {
-		return nil, at
+		return nil, at, cal
 	}
 	pair := pf.Pair(cf)
 	defer pair.Release()
@@ -179,7 +190,7 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 			c := *set.Calibration
 			got := fc.prep.calibrated(calKey{prior: fc.prior, feature: fc.feature, method: m, n: nc, cal: c},
 				func(n uint64) Calibrated { return calibrateSummary(pf, fc.prep.orders[pf], n, m, c) })
-			source = got.Source
+			source, cal = got.Source, got
 			if got.Source != SourceFixedFallback {
 				th = got.Threshold
 			}
@@ -199,7 +210,7 @@ func evaluateFeature(pf *stats.PreparedFeature, cf *drift.FeatureSummary, set Me
 		}
 		rows = append(rows, row)
 	}
-	return rows, at
+	return rows, at, cal
 }
 
 // correct applies a correction to the verdict rows at idx of out that a

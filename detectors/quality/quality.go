@@ -25,6 +25,9 @@ const (
 	Volume           = "volume"
 	Freshness        = "freshness_seconds"
 	LateShare        = "late_share"
+	// ReferenceUnstable is a feature's check of its reference, not of
+	// the window: see ReferenceStability.
+	ReferenceUnstable = "reference_unstable"
 )
 
 // FeatureQuality holds the limits of one feature's checks. The defaults
@@ -441,4 +444,24 @@ func windowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) 
 			Threshold: float64(q.MaxDuplicateIDs), Drifted: d > q.MaxDuplicateIDs, NCurrent: cur.Events})
 	}
 	return out
+}
+
+// ReferenceStability is the reference_unstable row of one feature whose
+// drift threshold was calibrated from a reference holding at least two
+// windows of the current window's size (detectors.Calibrated's
+// Stability). Its Statistic is the mean, over the reference's own
+// consecutive sub-windows of that size each compared with the rest of the
+// reference, of the decision method's value (the distance, or -log10 p
+// for a test); its Threshold is what resampling the reference reaches, the
+// bootstrap's mean + k sigma of the same value. It fails when the average
+// sub-window lies beyond that: the reference's own stretches differ from
+// one another more than sampling noise explains, so the reference drifts
+// at this window size rather than being a quiet baseline, and a threshold
+// taken from its sub-windows would call drift of that size normal.
+// NReference is the reference's values, NCurrent the window size
+// calibrated for. The verdict stays live all the same: a calibrated
+// threshold is never above twice the resampling one (detectors.Calibration).
+func ReferenceStability(windowMean, resampled float64, nRef, nCur uint64) drift.Result {
+	return drift.Result{Method: ReferenceUnstable, Statistic: windowMean, Threshold: resampled,
+		Drifted: windowMean > resampled, NReference: nRef, NCurrent: nCur}
 }

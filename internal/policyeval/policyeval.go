@@ -146,7 +146,10 @@ func fixedName(m string, th float64) string {
 }
 
 // Calibrated decides with one method at its threshold calibrated from the
-// reference (detectors.CalibrateNumeric, once per window size).
+// reference (detectors.CalibrateNumeric, once per window size). Where
+// calibration falls back (a constant reference column), the default
+// policy's fixed threshold for the method decides, as in serve and check;
+// a method without one there gives no verdict.
 func Calibrated(method string, c detectors.Calibration) Rule {
 	name := method + " calibrated"
 	if c.K != 0 && c.K != 3 {
@@ -158,9 +161,12 @@ func Calibrated(method string, c detectors.Calibration) Rule {
 	return Rule{Name: name, Prepare: func(ref []float64, cat bool) func([]float64) (bool, bool) {
 		cache := map[int]detectors.Calibrated{}
 		var refCounts []uint64
+		set := detectors.DefaultPolicy().Numeric
 		if cat {
 			refCounts, _ = categories(ref, nil)
+			set = detectors.DefaultPolicy().Categorical
 		}
+		fixed := set.Thresholds[method]
 		return func(cur []float64) (bool, bool) {
 			cal, done := cache[len(cur)]
 			if !done {
@@ -171,14 +177,15 @@ func Calibrated(method string, c detectors.Calibration) Rule {
 				}
 				cache[len(cur)] = cal
 			}
+			th := cal.Threshold
 			if cal.Source == detectors.SourceFixedFallback {
-				return false, false
+				th = fixed
 			}
 			st := stat(method, ref, cur, cat)
-			if !defined(st) {
+			if th == 0 || !defined(st) {
 				return false, false
 			}
-			return detectors.Drifted(method, st.Statistic, st.PValue, cal.Threshold), true
+			return detectors.Drifted(method, st.Statistic, st.PValue, th), true
 		}
 	}}
 }
