@@ -521,6 +521,13 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 			if set.Calibration != nil && cal == nil {
 				calibrate()
 			}
+			// Serve reports the same row (detectors.Evaluate): the
+			// reference's sub-windows against its resamples.
+			if cal != nil && cal.Stability.Measured() {
+				st := cal.Stability
+				col.Quality = append(col.Quality, qualityResults([]drift.Result{
+					quality.ReferenceStability(st.WindowMean, st.Resampled, col.NReference, col.NCurrent)})...)
+			}
 		}
 		col.Distribution = numericDistribution(r.floats, c.floats)
 		r.floats, c.floats = nil, nil
