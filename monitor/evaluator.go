@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"github.com/driftmon/driftmon/detectors"
@@ -17,12 +18,19 @@ import (
 type Evaluator struct {
 	store  WindowReader
 	models *Models
+	log    *slog.Logger
 
 	mu sync.Mutex
 	// counts holds, per model, the seq and event count of the newest
 	// stored window: the volume check's expectation for the next one.
 	counts map[string]windowCount
+	// unstable holds, per model and feature, whether the last window's
+	// reference_unstable row failed, so that the log says when that
+	// changes rather than on every window.
+	unstable map[modelFeature]bool
 }
+
+type modelFeature struct{ model, feature string }
 
 var _ pipeline.Evaluator = (*Evaluator)(nil)
 
@@ -35,7 +43,17 @@ type windowCount struct {
 // from store for window references (nil: previous-window models compare
 // with what Observe recorded alone).
 func NewEvaluator(store WindowReader, models *Models) *Evaluator {
-	return &Evaluator{store: store, models: models, counts: map[string]windowCount{}}
+	return &Evaluator{store: store, models: models, log: slog.Default(), counts: map[string]windowCount{},
+		unstable: map[modelFeature]bool{}}
+}
+
+// WithLogger sets where the evaluator logs (slog.Default() until then) and
+// returns it.
+func (e *Evaluator) WithLogger(log *slog.Logger) *Evaluator {
+	if log != nil {
+		e.log = log
+	}
+	return e
 }
 
 // Observe records a stored window: its event count for the next window's
@@ -73,11 +91,39 @@ func (e *Evaluator) Evaluate(ctx context.Context, w *drift.WindowSummary) ([]dri
 	var out []drift.Result
 	if ref != nil {
 		out = detectors.EvaluateCached(ref, w, m.Drift, m.cal)
+		e.logStability(w, out)
 	}
 	out = append(out, quality.Evaluate(ref, w, e.previousEvents(w), m.Quality)...)
 	// The label side's rows that need no labels (BBSE's priors, CBPE's
 	// performance); the rows of its labels come once it is stored.
 	return append(out, m.Labels.WindowResults(w)...), nil
+}
+
+// logStability logs each feature whose reference_unstable row changed
+// from the model's previous evaluated window: a warning when the
+// reference's own sub-windows start to differ by more than resampling
+// explains (its verdicts then rest on a capped threshold), a note when
+// they stop.
+func (e *Evaluator) logStability(w *drift.WindowSummary, rows []drift.Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range rows {
+		if r.Family != drift.Quality || r.Method != quality.ReferenceUnstable {
+			continue
+		}
+		k := modelFeature{w.Model, r.Feature}
+		if was := e.unstable[k]; was == r.Drifted {
+			continue
+		}
+		e.unstable[k] = r.Drifted
+		attrs := []any{"model", w.Model, "feature", r.Feature, "seq", w.Seq, "window_size", r.NCurrent,
+			"sub_window_mean", r.Statistic, "resampled_threshold", r.Threshold}
+		if r.Drifted {
+			e.log.Warn("reference unstable: its own windows differ more than resampling explains; the drift threshold is capped at twice the resampled one", attrs...)
+		} else {
+			e.log.Info("reference stable again at this window size", attrs...)
+		}
+	}
 }
 
 // previousEvents is the event count of w's immediate predecessor, 0 when

@@ -189,7 +189,7 @@ func run(ctx context.Context, s *service) error {
 	// The evaluator hears of each window once it is durable: a previous-
 	// window reference must be a stored window, not one a failed write
 	// left behind.
-	ev := monitor.NewEvaluator(store, s.models)
+	ev := monitor.NewEvaluator(store, s.models).WithLogger(log)
 	observers := append([]pipeline.Observer{ev.Observe}, opt.Observers...)
 	// Alerting hears of a window after it is durable, and after the
 	// observers that print it. It sends only the alerts of the models this
