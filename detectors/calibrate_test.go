@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/driftmon/driftmon/detectors/quality"
 	"github.com/driftmon/driftmon/detectors/stats"
 	"github.com/driftmon/driftmon/drift"
 )
@@ -338,5 +339,107 @@ func BenchmarkEvaluateCalibrated(b *testing.B) {
 				EvaluateCached(ref, cur, p, bc.cache)
 			}
 		})
+	}
+}
+
+// ramp is 0, 1, ..., n-1: a reference that drifts within itself, each
+// stretch of it disjoint from the rest.
+func ramp(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i)
+	}
+	return out
+}
+
+// TestCalibrateDriftingReference: on a ramp of 1,000 values the deciles
+// fall at 99.9, 199.8, ..., so each consecutive sub-window of 200 values
+// fills two bins the rest of the reference leaves empty: disjoint
+// distributions, a Jensen-Shannon distance of exactly 1 (base 2), sigma
+// 0. The sub-windows' threshold (1) is above twice the bootstrap's, which
+// caps it; the reference is unstable. The same values shuffled are a
+// quiet reference: its sub-windows are random subsets, as resamples are,
+// and their mean lies many of its standard errors below the bootstrap's
+// mean + 3 sigma.
+func TestCalibrateDriftingReference(t *testing.T) {
+	c := DefaultCalibration()
+	got := CalibrateNumeric(ramp(1000), nil, 200, stats.MethodJensenShannon, c)
+	s := got.Stability
+	if s.Windows != 5 || math.Abs(s.WindowMean-1) > 1e-12 || !s.Unstable() {
+		t.Fatalf("stability %+v, want 5 sub-windows at distance 1, unstable", s)
+	}
+	if got.Source != SourceCapped || got.Threshold != CapFactor*s.Resampled || !(got.Threshold < 1) {
+		t.Errorf("%+v, want the cap: %g x %g", got, float64(CapFactor), s.Resampled)
+	}
+	scrambled := make([]float64, 1000)
+	for k, i := range rand.New(rand.NewPCG(1, 2)).Perm(1000) {
+		scrambled[k] = float64(i)
+	}
+	quiet := CalibrateNumeric(scrambled, nil, 200, stats.MethodJensenShannon, c)
+	if quiet.Stability.Unstable() || quiet.Source == SourceCapped || quiet.Stability.Resampled != s.Resampled {
+		t.Errorf("scrambled: %+v; the bootstrap sees the same values, %g", quiet, s.Resampled)
+	}
+}
+
+// TestCalibrateWithinReach: at a few values a window's noise alone comes
+// near the distance's bound (one value sits in one bin: about 0.9 against
+// ten bins of a tenth each, whatever the value); the threshold never
+// passes it.
+func TestCalibrateWithinReach(t *testing.T) {
+	ref := uniform(11, 1000)
+	for _, m := range []int{1, 2, 3, 5, 10, 100} {
+		for _, method := range []string{stats.MethodJensenShannon, stats.MethodHellinger} {
+			got := CalibrateNumeric(ref, nil, m, method, DefaultCalibration())
+			if !(got.Threshold > 0 && got.Threshold <= 1) {
+				t.Errorf("%s at %d values: %+v", method, m, got)
+			}
+		}
+	}
+}
+
+// TestEvaluateReferenceUnstable: Evaluate writes one reference_unstable
+// row (family quality) per numeric feature calibrated on sub-windows: it
+// fails for the ramp, passes for uniform draws; a fixed threshold and a
+// categorical feature (counts keep no order) give none.
+func TestEvaluateReferenceUnstable(t *testing.T) {
+	rampVals, flat := ramp(1000), uniform(12, 1000)
+	edgesR, edgesU := drift.DecileEdges(rampVals), drift.DecileEdges(slices.Sorted(slices.Values(flat)))
+	ref := &drift.Reference{Features: []*drift.FeatureSummary{
+		numericSummary("ramp", edgesR, rampVals...),
+		numericSummary("flat", edgesU, flat...),
+		categoricalSummary("c", concat(repeat("a", 600), repeat("b", 400))...),
+	}}
+	cur := &drift.WindowSummary{Features: []*drift.FeatureSummary{
+		numericSummary("ramp", edgesR, rampVals[800:]...), // the reference's own last stretch
+		numericSummary("flat", edgesU, uniform(13, 200)...),
+		categoricalSummary("c", concat(repeat("a", 120), repeat("b", 80))...),
+	}}
+	p := DefaultPolicy()
+	cal := *p.Numeric.Calibration
+	p.Categorical.Calibration = &cal
+	rows := Evaluate(ref, cur, p)
+	got := map[string]drift.Result{}
+	for _, r := range rows {
+		if r.Method == quality.ReferenceUnstable {
+			if r.Family != drift.Quality || r.Decision {
+				t.Errorf("%+v: want a quality row, not a decision", r)
+			}
+			got[r.Feature] = r
+		}
+		if r.Feature == "ramp" && r.Decision && (!r.Drifted || r.ThresholdSource != SourceCapped) {
+			t.Errorf("ramp's last stretch: %+v, want drift at the capped threshold", r)
+		}
+	}
+	if len(got) != 2 || !got["ramp"].Drifted || got["flat"].Drifted {
+		t.Errorf("reference_unstable rows %+v, want ramp failed and flat passed", got)
+	}
+	if r := got["ramp"]; math.Abs(r.Statistic-1) > 1e-12 || r.NReference != 1000 || r.NCurrent != 200 {
+		t.Errorf("ramp: %+v, want statistic 1 (disjoint sub-windows) over 1000 and 200 values", r)
+	}
+	p.Numeric.Calibration = nil
+	for _, r := range Evaluate(ref, cur, p) {
+		if r.Method == quality.ReferenceUnstable {
+			t.Errorf("fixed thresholds: %+v", r)
+		}
 	}
 }

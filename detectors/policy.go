@@ -230,6 +230,10 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is not a finite number >= 0", name, m, th))
 		case stats.IsPValueMethod(m) && th > 1:
 			errs = append(errs, fmt.Errorf("%s: method %q: p-value threshold %v is above 1", name, m, th))
+		case th >= statisticMax(m):
+			// A distance at its bound or above it never drifts: a
+			// verdict that cannot say drift is a typo, not a policy.
+			errs = append(errs, fmt.Errorf("%s: method %q: threshold %v is not below %v, the most it can take, so it would never drift", name, m, th, statisticMax(m)))
 		case m == stats.MethodAndersonDarling && th != 0 && !(th > stats.ADMinLevel && th <= stats.ADMaxLevel):
 			// The level is clipped to [0.001, 0.25]: above 0.25 every
 			// capped level would drift, at 0.001 or below none would.

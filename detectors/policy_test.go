@@ -113,6 +113,11 @@ func TestValidate(t *testing.T) {
 			want:   []string{`method "psi": threshold -1`},
 		},
 		{
+			name:   "distance threshold beyond its reach",
+			modify: func(p *Policy) { p.Numeric.Thresholds["jensen_shannon"] = 1 },
+			want:   []string{`method "jensen_shannon": threshold 1 is not below 1`},
+		},
+		{
 			name:   "p-value threshold above 1",
 			modify: func(p *Policy) { p.Numeric.Thresholds["ks"] = 5 },
 			want:   []string{`method "ks": p-value threshold 5`},
