@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/driftmon/driftmon/detectors"
+	"github.com/driftmon/driftmon/detectors/quality"
 )
 
 // writeFiles writes named CSV texts into a temporary folder.
@@ -295,5 +297,56 @@ func TestParquetTypes(t *testing.T) {
 	if _, err := Run(context.Background(), Options{Reference: path, Current: path, Columns: []string{"f64", "ts"}}); err == nil ||
 		!strings.Contains(err.Error(), "column ts") {
 		t.Errorf("naming a timestamp column: %v, want an error naming it", err)
+	}
+}
+
+// TestReferenceUnstable: a reference in file order that drifts within
+// itself (ramp: 0, 1, ..., 999) against a window of its own last 200
+// rows. The five sub-windows of 200 rows are each disjoint from the rest
+// (the deciles fall at 99.9, 199.8, ...), a Jensen-Shannon distance of 1
+// apiece, so the column's quality checks hold a failed reference_unstable
+// of statistic 1 and the verdict is drift at the capped threshold (twice
+// the row's resampled one), not "ok" at a threshold of 1. The same
+// reference rows shuffled are a quiet reference, against which the window
+// (a fifth of the range) drifts as well.
+func TestReferenceUnstable(t *testing.T) {
+	rows := make([]string, 1000)
+	for i := range rows {
+		rows[i] = strconv.Itoa(i)
+	}
+	cur := "x\n" + strings.Join(rows[800:], "\n") + "\n"
+	shuffled := slices.Clone(rows)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	dir := writeFiles(t, map[string]string{
+		"ramp.csv":     "x\n" + strings.Join(rows, "\n") + "\n",
+		"shuffled.csv": "x\n" + strings.Join(shuffled, "\n") + "\n",
+		"cur.csv":      cur,
+	})
+	for _, tc := range []struct {
+		ref              string
+		unstable, drifts bool
+	}{{"ramp.csv", true, true}, {"shuffled.csv", false, true}} {
+		rep, err := Run(context.Background(), Options{Reference: filepath.Join(dir, tc.ref), Current: filepath.Join(dir, "cur.csv")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := findColumn(rep, "x")
+		var row *Result
+		for i := range x.Quality {
+			if x.Quality[i].Method == quality.ReferenceUnstable {
+				row = &x.Quality[i]
+			}
+		}
+		js := findResult(x, "jensen_shannon")
+		if row == nil || js == nil {
+			t.Fatalf("%s: quality %+v, results %+v", tc.ref, x.Quality, x.Results)
+		}
+		if row.Drifted != tc.unstable || x.Drifted != tc.drifts || js.Threshold > 2*row.Threshold*(1+1e-12) {
+			t.Errorf("%s: reference_unstable %+v, verdict %v at %g (%s); want unstable %v, drift %v, threshold at most twice %g",
+				tc.ref, *row, x.Drifted, js.Threshold, js.ThresholdSource, tc.unstable, tc.drifts, row.Threshold)
+		}
+		if tc.unstable && (math.Abs(row.Statistic-1) > 1e-12 || js.ThresholdSource != detectors.SourceCapped || rep.QualityFailures != 1) {
+			t.Errorf("%s: statistic %g, source %q, %d quality failures; want 1, %q, 1", tc.ref, row.Statistic, js.ThresholdSource, rep.QualityFailures, detectors.SourceCapped)
+		}
 	}
 }
