@@ -8,7 +8,11 @@
 // one decides its verdict, at what threshold. A threshold is fixed, or
 // calibrated from the reference's own spread at the window's size
 // (Calibration; CalibrateNumeric and CalibrateCounts calibrate on raw
-// values or counts). The verdicts of the features decided by a p-value are
+// values or counts): a bootstrap of the reference, raised by its ordered
+// sub-windows to at most CapFactor times it. Where the sub-windows differ
+// more than resampling explains, the reference drifts within itself, and
+// Evaluate says so in a quality row reference_unstable per feature
+// (detectors/quality's ReferenceStability). The verdicts of the features decided by a p-value are
 // then corrected for testing many features at once (AdjustLevels:
 // Bonferroni or Benjamini-Hochberg), and the dataset row says whether more
 // than half of the features drifted. `driftmon check` applies the same
@@ -20,7 +24,8 @@
 // caller keeps per model (EvaluateCached): the reference prepared once for
 // every window (stats.PreparedFeature: its sorted sample and the like) and
 // the thresholds calibrated on it. Of
-// driftmon's packages it imports only drift and detectors/stats: never
+// driftmon's packages it imports only drift, detectors/stats and
+// detectors/quality (the name and form of that row): never
 // storage, ingest, window, alerting or anything that does I/O. Its
 // external tests use window and reference to build summaries as serve
 // builds them.

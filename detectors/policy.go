@@ -98,9 +98,10 @@ func (p Policy) Set(name string, kind drift.FeatureKind) MethodSet {
 //
 // Numeric features are decided by the Jensen-Shannon distance (base 2, in
 // [0, 1], over the reference's decile bins) at a threshold calibrated from
-// the reference: mean + 3 sigma of the distance over reference sub-windows
-// of the window's size, or over a bootstrap of the reference when it holds
-// fewer than 5 of them (Calibration), with the fixed 0.1 as the fallback.
+// the reference: mean + 3 sigma of the distance over a bootstrap of the
+// reference, raised to that over its sub-windows of the window's size
+// when it holds 5 or more, to at most twice the bootstrap's (Calibration),
+// with the fixed 0.1 as the fallback (a constant reference).
 // Categorical and boolean features are decided by PSI > 0.2, the industry
 // rule of thumb (< 0.1 stable, 0.1-0.2 watch, > 0.2 shift).
 //
@@ -110,7 +111,7 @@ func (p Policy) Set(name string, kind drift.FeatureKind) MethodSet {
 // the 90 windows of the numeric no-drift controls (sea f1-f3, electricity
 // period), and flagged every known drift in the first window after it
 // (electricity's three columns, weather VISIB, 31 of insects' 33
-// features); at 200, 500 and 50-row windows it flagged 0%, 0% and 0.6%
+// features); at 200, 500 and 50-row windows it flagged 0%, 0% and 0.3%
 // of sea's healthy windows. The fixed thresholds do not carry across sizes: PSI >
 // 0.2 is quiet at 2,000 rows but missed 13 of insects' 33 features, and
 // flagged 45% of healthy 50-row windows; Jensen-Shannon > 0.1 missed 8 of

@@ -43,7 +43,8 @@ type Result struct {
 	Decision bool `json:"decision"`
 	// ThresholdSource says where a decision row's Threshold came from
 	// when it is not the method's fixed one: "calibrated:sub_windows",
-	// "calibrated:bootstrap" or "fixed:fallback", then "+bonferroni" or
+	// "calibrated:bootstrap", "calibrated:capped" or "fixed:fallback"
+	// (detectors' Source constants), then "+bonferroni" or
 	// "+bh" when a correction lowered it. Empty for a fixed threshold, and
 	// on rows stored before drift_results had the column.
 	ThresholdSource string `json:"threshold_source"`
