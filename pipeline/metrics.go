@@ -56,7 +56,8 @@ type Metrics struct {
 // qualityChecks are the methods of family quality, for the
 // per-check gauges to start at zero.
 var qualityChecks = []string{"missing_share", "invalid_share", "out_of_range_share", "new_category_share",
-	"constant_share", "mean_shift", "schema_violations", "duplicate_ids", "volume", "freshness_seconds", "late_share"}
+	"constant_share", "mean_shift", "reference_unstable", "schema_violations", "duplicate_ids", "volume", "freshness_seconds",
+	"late_share"}
 
 // NewMetrics registers the pipeline metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {

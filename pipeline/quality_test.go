@@ -53,7 +53,7 @@ func TestQualityMetrics(t *testing.T) {
 			t.Errorf("failures of %s = %v, want 1", c, failures["check="+c+",model=m"])
 		}
 	}
-	if failures["check=invalid_share,model=m"] != 0 || len(failures) != 10 {
+	if failures["check=invalid_share,model=m"] != 0 || len(failures) != 11 {
 		t.Errorf("failures %v: want every check but freshness, invalid_share at 0", failures)
 	}
 	// The window's own checks export their value: late share, schema
