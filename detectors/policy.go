@@ -253,6 +253,9 @@ func (s MethodSet) validate(name string, kind drift.FeatureKind) error {
 		if err := s.Calibration.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
+		if f := s.Calibration.Floor; !stats.IsPValueMethod(s.Decide) && f >= statisticMax(s.Decide) {
+			errs = append(errs, fmt.Errorf("%s: calibration floor %v is not below %v, the most %q can take, so it would never drift", name, f, statisticMax(s.Decide), s.Decide))
+		}
 	}
 	return errors.Join(errs...)
 }

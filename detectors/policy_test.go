@@ -118,6 +118,15 @@ func TestValidate(t *testing.T) {
 			want:   []string{`method "jensen_shannon": threshold 1 is not below 1`},
 		},
 		{
+			name: "calibration floor beyond reach",
+			modify: func(p *Policy) {
+				c := *p.Numeric.Calibration
+				c.Floor = 1.5
+				p.Numeric.Calibration = &c
+			},
+			want: []string{`numeric: calibration floor 1.5 is not below 1`},
+		},
+		{
 			name:   "p-value threshold above 1",
 			modify: func(p *Policy) { p.Numeric.Thresholds["ks"] = 5 },
 			want:   []string{`method "ks": p-value threshold 5`},
