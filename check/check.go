@@ -526,7 +526,7 @@ func (o Options) compare(name string, kind drift.FeatureKind, r, c *values, set 
 			if cal != nil && cal.Stability.Measured() {
 				st := cal.Stability
 				col.Quality = append(col.Quality, qualityResults([]drift.Result{
-					quality.ReferenceStability(st.WindowMean, st.Resampled, col.NReference, col.NCurrent)})...)
+					quality.ReferenceStability(st.WindowMean, st.Limit(), col.NReference, col.NCurrent)})...)
 			}
 		}
 		col.Distribution = numericDistribution(r.floats, c.floats)

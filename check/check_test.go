@@ -305,8 +305,8 @@ func TestParquetTypes(t *testing.T) {
 // rows. The five sub-windows of 200 rows are each disjoint from the rest
 // (the deciles fall at 99.9, 199.8, ...), a Jensen-Shannon distance of 1
 // apiece, so the column's quality checks hold a failed reference_unstable
-// of statistic 1 and the verdict is drift at the capped threshold (twice
-// the row's resampled one), not "ok" at a threshold of 1. The same
+// of statistic 1 (resamples lie about a tenth as far) and the verdict is
+// drift at the capped threshold, not "ok" at a threshold of 1. The same
 // reference rows shuffled are a quiet reference, against which the window
 // (a fifth of the range) drifts as well.
 func TestReferenceUnstable(t *testing.T) {
@@ -341,9 +341,9 @@ func TestReferenceUnstable(t *testing.T) {
 		if row == nil || js == nil {
 			t.Fatalf("%s: quality %+v, results %+v", tc.ref, x.Quality, x.Results)
 		}
-		if row.Drifted != tc.unstable || x.Drifted != tc.drifts || js.Threshold > 2*row.Threshold*(1+1e-12) {
-			t.Errorf("%s: reference_unstable %+v, verdict %v at %g (%s); want unstable %v, drift %v, threshold at most twice %g",
-				tc.ref, *row, x.Drifted, js.Threshold, js.ThresholdSource, tc.unstable, tc.drifts, row.Threshold)
+		if row.Drifted != tc.unstable || x.Drifted != tc.drifts || !(js.Threshold < 1) {
+			t.Errorf("%s: reference_unstable %+v, verdict %v at %g (%s); want unstable %v, drift %v, a threshold below 1",
+				tc.ref, *row, x.Drifted, js.Threshold, js.ThresholdSource, tc.unstable, tc.drifts)
 		}
 		if tc.unstable && (math.Abs(row.Statistic-1) > 1e-12 || js.ThresholdSource != detectors.SourceCapped || rep.QualityFailures != 1) {
 			t.Errorf("%s: statistic %g, source %q, %d quality failures; want 1, %q, 1", tc.ref, row.Statistic, js.ThresholdSource, rep.QualityFailures, detectors.SourceCapped)

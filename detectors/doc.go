@@ -12,8 +12,8 @@
 // sub-windows to at most CapFactor times it. Where the sub-windows differ
 // more than resampling explains, the reference drifts within itself, and
 // Evaluate says so in a quality row reference_unstable per feature
-// (detectors/quality's ReferenceStability). The verdicts of the features decided by a p-value are
-// then corrected for testing many features at once (AdjustLevels:
+// (detectors/quality's ReferenceStability). The verdicts of the features
+// decided by a p-value are then corrected for testing many features at once (AdjustLevels:
 // Bonferroni or Benjamini-Hochberg), and the dataset row says whether more
 // than half of the features drifted. `driftmon check` applies the same
 // policy (Drifted, the calibrations, AdjustLevels) to the exact statistics

@@ -113,7 +113,7 @@ func EvaluateCached(ref *drift.Reference, cur *drift.WindowSummary, p Policy, ca
 		rows, at, cal := evaluateFeature(pf, cf, p.Set(cf.Name, cf.Kind), p.ReportPValues, fc)
 		stamp(rows, drift.Covariate, cf.Name)
 		if s := cal.Stability; s.Measured() && at >= 0 {
-			row := []drift.Result{quality.ReferenceStability(s.WindowMean, s.Resampled, rows[at].NReference, rows[at].NCurrent)}
+			row := []drift.Result{quality.ReferenceStability(s.WindowMean, s.Limit(), rows[at].NReference, rows[at].NCurrent)}
 			stamp(row, drift.Quality, cf.Name)
 			unstable = append(unstable, row...)
 		}

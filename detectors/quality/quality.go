@@ -452,16 +452,17 @@ func windowChecks(cur *drift.WindowSummary, prevEvents uint64, q WindowQuality) 
 // Stability). Its Statistic is the mean, over the reference's own
 // consecutive sub-windows of that size each compared with the rest of the
 // reference, of the decision method's value (the distance, or -log10 p
-// for a test); its Threshold is what resampling the reference reaches, the
-// bootstrap's mean + k sigma of the same value. It fails when the average
-// sub-window lies beyond that: the reference's own stretches differ from
-// one another more than sampling noise explains, so the reference drifts
-// at this window size rather than being a quiet baseline, and a threshold
-// taken from its sub-windows would call drift of that size normal.
-// NReference is the reference's values, NCurrent the window size
-// calibrated for. The verdict stays live all the same: a calibrated
-// threshold is never above twice the resampling one (detectors.Calibration).
-func ReferenceStability(windowMean, resampled float64, nRef, nCur uint64) drift.Result {
-	return drift.Result{Method: ReferenceUnstable, Statistic: windowMean, Threshold: resampled,
-		Drifted: windowMean > resampled, NReference: nRef, NCurrent: nCur}
+// for a test); its Threshold, limit, is twice the same mean over
+// resamples of the reference (detectors.Stability.Limit). It fails when
+// the sub-windows lie more than that far: the reference's own stretches
+// differ from one another far more than sampling explains, so the
+// reference drifts at this window size rather than being a quiet
+// baseline, and a threshold taken from its sub-windows would call drift
+// of that size normal. NReference is the reference's values, NCurrent the
+// window size calibrated for. The verdict stays live all the same: a
+// calibrated threshold is never above twice the resampling one
+// (detectors.Calibration).
+func ReferenceStability(windowMean, limit float64, nRef, nCur uint64) drift.Result {
+	return drift.Result{Method: ReferenceUnstable, Statistic: windowMean, Threshold: limit,
+		Drifted: windowMean > limit, NReference: nRef, NCurrent: nCur}
 }

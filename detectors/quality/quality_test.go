@@ -380,17 +380,18 @@ func TestQualityRows(t *testing.T) {
 	}
 }
 
-// TestReferenceStability: the row carries the two spreads as statistic
-// and threshold and fails only strictly above, like every quality check.
+// TestReferenceStability: the row carries the sub-windows' mean and its
+// limit as statistic and threshold and fails only strictly above, like
+// every quality check.
 func TestReferenceStability(t *testing.T) {
 	for _, tc := range []struct {
-		mean, resampled float64
-		failed          bool
+		mean, limit float64
+		failed      bool
 	}{{0.96, 0.076, true}, {0.007, 0.079, false}, {0.1, 0.1, false}} {
-		r := ReferenceStability(tc.mean, tc.resampled, 4531, 906)
-		if r.Method != ReferenceUnstable || r.Statistic != tc.mean || r.Threshold != tc.resampled || r.Drifted != tc.failed ||
+		r := ReferenceStability(tc.mean, tc.limit, 4531, 906)
+		if r.Method != ReferenceUnstable || r.Statistic != tc.mean || r.Threshold != tc.limit || r.Drifted != tc.failed ||
 			r.NReference != 4531 || r.NCurrent != 906 || r.Decision {
-			t.Errorf("ReferenceStability(%g, %g) = %+v, want failed %v", tc.mean, tc.resampled, r, tc.failed)
+			t.Errorf("ReferenceStability(%g, %g) = %+v, want failed %v", tc.mean, tc.limit, r, tc.failed)
 		}
 	}
 }
