@@ -28,10 +28,10 @@ const (
 	// sub-windows, or only counts, which keep no order, or its
 	// sub-windows agreed more closely than resamples do.
 	SourceBootstrap = "calibrated:bootstrap"
-	// SourceCapped: the sub-windows' threshold was above CapFactor times
-	// the bootstrap's, which is the threshold: the reference's own
-	// stretches differ by more than its noise (see Stability), and a
-	// threshold that high would call that much drift normal.
+	// SourceCapped: the threshold is CapFactor times the bootstrap's, as
+	// the sub-windows' was above that: the reference's own stretches
+	// differ by more than its noise (see Stability), and a threshold that
+	// high would call that much drift normal.
 	SourceCapped = "calibrated:capped"
 	// SourceFixedFallback: calibration was asked but had nothing to go on
 	// (every draw undefined, or every resample measured the same value: a
@@ -46,9 +46,12 @@ const (
 // resampling threshold. Measured on the shared data sets' shuffled
 // references (no order, so no drift within them), the sub-windows'
 // threshold over the bootstrap's reached 2.5 with five sub-windows (k
-// widened to 7.25) and stayed below 1.5 with nine or more; an ordered
-// electricity reference's date and prices reached 10 to 27, weather's
-// yearly windows 2 to 6.
+// widened to 7.25) and stayed below 1.5 with nine or more; ordered
+// electricity references' date, prices and demands reached 3 to 27,
+// weather's yearly windows 2 to 6. Under the cap of 2, weather's seasonal
+// columns flag none of 44 yearly windows after a five-year reference and
+// those that drift over the decades 31 to 42 (1 to 2 and 40 to 43 under
+// 1.5; none and 3 to 36 under 3).
 const CapFactor = 2
 
 // statisticMax is the largest value a distance can take (+Inf: unbounded):
