@@ -50,7 +50,7 @@ const (
 // electricity references' date, prices and demands reached 3 to 27,
 // weather's yearly windows 2 to 6. Under the cap of 2, weather's seasonal
 // columns flag none of 44 yearly windows after a five-year reference and
-// those that drift over the decades 31 to 42 (1 to 2 and 40 to 43 under
+// those that drift over the decades 31 to 42 (at most 1 and 40 to 43 under
 // 1.5; none and 3 to 36 under 3).
 const CapFactor = 2
 
