@@ -135,6 +135,8 @@ func Run(ctx context.Context, o Options, out, log io.Writer) error {
 	for _, c := range ceilings {
 		fmt.Fprintf(out, "serve from launch: %.0f%% of the %s ceiling\n", 100*rate/c.Rate(), c.Mode)
 	}
+	fmt.Fprintf(out, "serve until then: %.1fs on a CPU (%.1f us an event), %.1fs runnable but waiting for a CPU\n",
+		r.CPU.Seconds(), 1e6*r.CPU.Seconds()/float64(o.Events), r.RunWait.Seconds())
 	fmt.Fprintf(out, "start-up: /readyz 200 after %.2fs; first record ingested after %.2fs\n", r.Ready.Seconds(), r.FirstRecord.Seconds())
 	fmt.Fprintf(out, "peak RSS (VmHWM): %.0f MiB\n", float64(r.PeakRSS)/(1<<20))
 	fmt.Fprintf(out, "window close to durable (driftmon_window_store_seconds, %.0f windows): p50 %s, p99 %s\n",

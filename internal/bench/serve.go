@@ -43,6 +43,9 @@ type ServeResult struct {
 	// StoredAfter is launch to every expected window being stored (or the
 	// wait ending).
 	StoredAfter time.Duration
+	// CPU is serve's time on a CPU and RunWait its time runnable but
+	// waiting for one, from launch to every event ingested.
+	CPU, RunWait time.Duration
 	// Profile is where serve's CPU profile was written, if asked for.
 	Profile string
 }
@@ -135,6 +138,9 @@ func (s *serveRun) run(ctx context.Context, log io.Writer) (ServeResult, error) 
 				frac = (float64(s.events) - prev) / (sc.ingested - prev)
 			}
 			res.AllIngested = prevAt.Sub(launched) + time.Duration(frac*float64(at.Sub(prevAt)))
+			if res.CPU, res.RunWait, err = schedTimes(cmd.Process.Pid); err != nil {
+				return res, err
+			}
 			break
 		}
 		prev, prevAt = sc.ingested, at
@@ -323,4 +329,33 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// schedTimes sums a process's threads' time on a CPU and time runnable
+// but waiting for one (/proc/PID/task/*/schedstat, nanoseconds): on a
+// shared machine the second says how much of the run serve was starved
+// rather than idle. Threads that already exited are not counted.
+func schedTimes(pid int) (run, wait time.Duration, err error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			continue
+		}
+		r, err1 := strconv.ParseInt(f[0], 10, 64)
+		w, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, 0, fmt.Errorf("schedstat of %d/%s: %q", pid, t.Name(), b)
+		}
+		run += time.Duration(r)
+		wait += time.Duration(w)
+	}
+	return run, wait, nil
 }
