@@ -36,6 +36,9 @@ type Options struct {
 	// Timeout bounds serve's run; StoreWait how long the windows may take
 	// to be stored once every event is ingested.
 	Timeout, StoreWait time.Duration
+	// Workers, when positive, sets evaluation.workers in serve's config
+	// (serve's default otherwise).
+	Workers int
 	// Profile, when positive, takes serve's CPU profile for that long
 	// from its first record (Bin must be built with -tags pprof).
 	Profile time.Duration
@@ -112,7 +115,7 @@ func Run(ctx context.Context, o Options, out, log io.Writer) error {
 	}
 	database := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	cfg := filepath.Join(o.Dir, "driftmon.yaml")
-	if err := writeConfig(cfg, o.Workload, broker, o.ClickHouse, database, httpAddr, refs); err != nil {
+	if err := writeConfig(cfg, o.Workload, o.Workers, broker, o.ClickHouse, database, httpAddr, refs); err != nil {
 		return err
 	}
 	sr := &serveRun{bin: o.Bin, config: cfg, httpAddr: httpAddr, logPath: filepath.Join(o.Dir, "serve.log"),

@@ -140,7 +140,7 @@ func endOffsets(ctx context.Context, broker string) (map[int]int64, error) {
 
 // writeConfig writes serve's config: the topics, ClickHouse, and every
 // model with its reference; everything else at serve's defaults.
-func writeConfig(path string, w Workload, broker, clickhouse, database, httpAddr string, refs []string) error {
+func writeConfig(path string, w Workload, workers int, broker, clickhouse, database, httpAddr string, refs []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, `kafka:
   brokers: [%q]
@@ -152,8 +152,11 @@ storage:
   backend: clickhouse
   clickhouse: {addr: [%q], database: %s}
 http: {listen: %q}
-models:
 `, broker, groupID, predictionsTopic, labelsTopic, deadLetterTopic, clickhouse, database, httpAddr)
+	if workers > 0 {
+		fmt.Fprintf(&b, "evaluation: {workers: %d}\n", workers)
+	}
+	b.WriteString("models:\n")
 	for m := range w.Models {
 		// No lateness: a window closes as soon as its model's events pass
 		// its end, which expectedWindows counts by. The idle timeout

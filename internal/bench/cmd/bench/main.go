@@ -37,6 +37,7 @@ func main() {
 	fs.BoolVar(&o.ServeOff, "ceiling-only", false, "measure the read ceiling only, no serve")
 	fs.DurationVar(&o.Timeout, "timeout", 15*time.Minute, "how long serve may take to ingest every event")
 	fs.DurationVar(&o.StoreWait, "store-wait", 5*time.Minute, "how long the windows may take to be stored after that")
+	fs.IntVar(&o.Workers, "workers", 0, "evaluation.workers in serve's config (0: serve's default, the CPUs)")
 	fs.DurationVar(&o.Profile, "profile", 0, "take serve's CPU profile for this long from its first record (needs a binary built with -tags pprof)")
 	fs.VisitAll(func(f *flag.Flag) {
 		env := "DRIFTMON_BENCH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
