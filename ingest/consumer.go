@@ -299,6 +299,9 @@ func (p *partition) run(ctx context.Context) error {
 		select {
 		case <-q.ready:
 			recs, done, ferr := q.take(spare)
+			if len(recs) == 0 && !done {
+				continue // a look again that found nothing
+			}
 			if done {
 				// The fetcher stopped: every record handled so far is
 				// whole, so checkpoint them before reporting why.
