@@ -92,6 +92,7 @@ func (s *serveRun) run(ctx context.Context, log io.Writer) (ServeResult, error) 
 			<-exited
 		}
 	}()
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	client := &http.Client{Timeout: 30 * time.Second}
@@ -153,6 +154,10 @@ func (s *serveRun) run(ctx context.Context, log io.Writer) (ServeResult, error) 
 	}
 	fmt.Fprintf(log, "all %d events ingested after %.1fs; waiting for every model's windows\n", s.events, res.AllIngested.Seconds())
 
+	// The timeout bounded the ingest; the stores have a wait of their own
+	// (and a minute for the last count).
+	ctx, cancel = context.WithTimeout(parent, s.storeWait+time.Minute)
+	defer cancel()
 	got, err := s.waitStored(ctx, log)
 	if err != nil {
 		return res, err
