@@ -265,25 +265,29 @@ type partition struct {
 // caller reopens the partition from its checkpoint).
 func (p *partition) run(ctx context.Context) error {
 	defer p.sink.Close()
-	q := newFetchQueue()
+	msgs := make(chan kafka.Message, 256)
+	fetchErr := make(chan error, 1)
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(msgs)
 		for {
 			m, err := p.reader.FetchMessage(fetchCtx)
 			if err != nil {
-				if fetchCtx.Err() != nil {
-					err = nil
+				if fetchCtx.Err() == nil {
+					fetchErr <- err
 				}
-				q.stop(err)
 				return
 			}
-			if !q.put(fetchCtx, m) {
-				q.stop(nil)
+			select {
+			case msgs <- m:
+			case <-fetchCtx.Done():
 				return
 			}
 		}
-	})
+	}()
 	defer wg.Wait()
 	defer stopFetch()
 
@@ -294,46 +298,29 @@ func (p *partition) run(ctx context.Context) error {
 	// one: that one may jump on purpose (the demo's, a test's), and a
 	// jump is not a process that stood still.
 	guard := p.c.stallGuard(time.Now())
-	var spare []kafka.Message
 	for {
 		select {
-		case <-q.ready:
-			recs, done, ferr := q.take(spare)
-			if len(recs) == 0 && !done {
-				continue // a look again that found nothing
-			}
-			if done {
+		case m, ok := <-msgs:
+			if !ok {
 				// The fetcher stopped: every record handled so far is
 				// whole, so checkpoint them before reporting why.
 				p.final()
-				if ferr != nil {
-					return fmt.Errorf("fetch: %w", ferr)
-				}
-				return nil
-			}
-			for i := range recs {
-				if ctx.Err() != nil {
-					p.final()
+				select {
+				case err := <-fetchErr:
+					return fmt.Errorf("fetch: %w", err)
+				default:
 					return nil
 				}
-				if err := p.handle(ctx, recs[i]); err != nil {
-					// No checkpoint now: a record half handled (a window closed
-					// but not stored) leaves state that must not be saved. What
-					// was handled since the last checkpoint replays.
-					if ctx.Err() != nil {
-						return nil
-					}
-					return fmt.Errorf("offset %d: %w", recs[i].Offset, err)
-				}
 			}
-			// Let go of the records' buffers; the array is reused.
-			clear(recs)
-			spare = recs
-			// More may have been queued meanwhile, or the fetcher may have
-			// stopped, while this wake-up's token was spent: look again
-			// (a wake-up that finds nothing costs one lock), after the
-			// ticks and ctx had their turn.
-			wake(q.ready)
+			if err := p.handle(ctx, m); err != nil {
+				// No checkpoint now: a record half handled (a window closed
+				// but not stored) leaves state that must not be saved. What
+				// was handled since the last checkpoint replays.
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("offset %d: %w", m.Offset, err)
+			}
 		case <-tick.C:
 			now, wall := p.c.cfg.Clock(), time.Now()
 			if stalled := guard.observe(wall); stalled > 0 {
