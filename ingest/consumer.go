@@ -226,10 +226,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	if resume >= 0 {
 		offset = resume
 	}
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: c.cfg.Brokers, Topic: topic, Partition: pa.ID, Dialer: c.cfg.Dialer,
-		MinBytes: 1, MaxBytes: MaxFetchBytes, MaxWait: 250 * time.Millisecond,
-	})
+	r := kafka.NewReader(ReaderConfig(c.cfg.Brokers, topic, pa.ID, c.cfg.Dialer))
 	defer r.Close()
 	if err := r.SetOffset(offset); err != nil {
 		sink.Close()
@@ -241,6 +238,15 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	p.pos = c.lag.track(topic, pa.ID, offset)
 	defer c.lag.untrack(topic, pa.ID, p.pos)
 	return p.run(ctx)
+}
+
+// ReaderConfig is the reader a partition is consumed with; the benchmark's
+// read ceiling uses the same settings.
+func ReaderConfig(brokers []string, topic string, partition int, dialer *kafka.Dialer) kafka.ReaderConfig {
+	return kafka.ReaderConfig{
+		Brokers: brokers, Topic: topic, Partition: partition, Dialer: dialer,
+		MinBytes: 1, MaxBytes: MaxFetchBytes, MaxWait: 250 * time.Millisecond,
+	}
 }
 
 type partition struct {
