@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -330,9 +329,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			st := open(addr)
 			closed := open(addr)
 			closed.Close()
-			p := startTCPProxy(t, addr)
-			down := open(p.addr())
-			p.cut()
+			p := testenv.StartTCPProxy(t, addr)
+			down := open(p.Addr())
+			p.Cut()
 			return st, closed, down
 		}},
 	}
@@ -574,54 +573,4 @@ func seedOpenAPIStore(t *testing.T, st storage.Store) {
 	if err := st.WriteAlerts(ctx, alerts); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// tcpProxy forwards TCP to a server until cut, to take the server away
-// from a store that is already open.
-type tcpProxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
-
-// cut stops accepting and breaks every forwarded connection.
-func (p *tcpProxy) cut() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 
 	"github.com/driftmon/driftmon/drift"
+	"github.com/driftmon/driftmon/internal/testenv"
 	"github.com/driftmon/driftmon/storage"
 	"github.com/driftmon/driftmon/storage/storagetest"
 )
@@ -484,59 +485,12 @@ func TestOpenClosedPortFailsFast(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to the server until cut, to take the server away from
-// a store that is already open.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.cut)
-	return p
-}
-
-// cut stops accepting and breaks every forwarded connection.
-func (p *proxy) cut() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 func TestUnavailableAfterOpen(t *testing.T) {
 	addr := serverAddr(t)
 	db := dbName(t, "a")
 	openDB(t, db).Close() // creates the schema, and the cleanup
-	p := startProxy(t, addr)
-	proxied := p.ln.Addr().String()
+	p := testenv.StartTCPProxy(t, addr)
+	proxied := p.Addr()
 	st, err := Open(t.Context(), Options{Addr: []string{proxied}, Database: db})
 	if err != nil {
 		t.Fatalf("Open through proxy: %v", err)
@@ -545,7 +499,7 @@ func TestUnavailableAfterOpen(t *testing.T) {
 	if err := st.SaveCheckpoint(t.Context(), drift.Checkpoint{Group: "g", Topic: "t", Offset: 1, Version: 1}); err != nil {
 		t.Fatalf("SaveCheckpoint through proxy: %v", err)
 	}
-	p.cut()
+	p.Cut()
 	calls := []struct {
 		name string
 		call func() error
