@@ -319,30 +319,49 @@ func crashRestartCountsExactly(t *testing.T, b *testenv.Broker, window time.Dura
 			return m["driftmon_evaluation_waits_total"] > 0, err
 		})
 	}
-	// Kill when records were handled since the durable checkpoint (with
-	// the workers full: while a closed window is in flight too), so that
-	// they are lost with the process and must be replayed. The moment is
-	// watched for rather than waited for: on a loaded machine the
-	// partition may go a whole interval without handling a record.
+	// Kill halfway between two checkpoints (they come with the 1 s tick),
+	// when records were handled since the last one (with the workers full:
+	// while a closed window is in flight too), so that they are lost with
+	// the process and must be replayed, not covered by a checkpoint that
+	// lands in the meantime. On a loaded machine a partition may go a whole
+	// interval without handling a record: then the next interval is tried.
 	var (
-		handled          int64
-		waits, inFlight  float64
-		polls, lastCheck = 0, int64(-1)
+		handled         int64
+		waits, inFlight float64
+		tries           int
 	)
-	testenv.WaitFor(t, 90*time.Second, "records handled since the last checkpoint", func() (bool, error) {
-		polls++
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		tries++
+		k0, err := checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := k0; k == k0; {
+			if time.Now().After(deadline) {
+				t.Fatalf("no moment with records handled since the checkpoint in %d intervals", tries)
+			}
+			time.Sleep(20 * time.Millisecond)
+			if k, err = checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(400 * time.Millisecond)
 		m, err := scrapeMetrics(http.DefaultClient, "http://"+httpAddr+"/metrics")
 		if err != nil {
-			return false, err
+			t.Fatal(err)
 		}
 		handled = int64(m[fmt.Sprintf("driftmon_events_ingested_total{topic=%q}", topic)])
 		waits, inFlight = m["driftmon_evaluation_waits_total"], m["driftmon_evaluation_in_flight"]
-		if lastCheck, err = checkpoint(); err != nil {
-			return false, err
+		k, err := checkpoint()
+		if err != nil {
+			t.Fatal(err)
 		}
-		return handled > lastCheck && (extraYAML == "" || inFlight > 0), nil
-	})
-	t.Logf("kill after %d polls: %d records handled, checkpoint at %d", polls, handled, lastCheck)
+		if handled > k && (extraYAML == "" || inFlight > 0) {
+			break
+		}
+	}
+	t.Logf("kill in checkpoint interval %d: %d records handled", tries, handled)
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
