@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,29 +55,11 @@ func apiStore(t *testing.T) *embedded.Store {
 	return store
 }
 
-// syncBuffer is a log sink the server goroutines and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newAPI serves api over HTTP; the clock stands 2 hours after apiBase
 // unless api sets one.
-func newAPI(t *testing.T, api *Server) (base string, logs *syncBuffer) {
+func newAPI(t *testing.T, api *Server) (base string, logs *testenv.SyncBuffer) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &testenv.SyncBuffer{}
 	api.log = slog.New(slog.NewTextHandler(logs, nil))
 	api.gatherer = prometheus.NewRegistry()
 	if api.now == nil {
